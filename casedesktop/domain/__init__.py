@@ -1,0 +1,53 @@
+"""Domain rules shared by the desktop client and the server: one truth, no I/O."""
+
+from casedesktop.domain.fields import (
+    DESCRIPTION_MAX,
+    MAX_ATTACHMENT_BYTES,
+    REASON_MAX,
+    REPLY_MAX,
+    SUBJECT_MAX,
+    CommentKind,
+    Priority,
+    Role,
+    Severity,
+    Status,
+    ValidationError,
+    validate_new_case,
+    validate_reply,
+)
+from casedesktop.domain.lifecycle import (
+    Action,
+    CaseState,
+    MissingField,
+    Transition,
+    TransitionError,
+    allowed_actions,
+    ActionInput,
+    apply_action,
+    status_after_reply,
+)
+
+__all__ = [
+    "DESCRIPTION_MAX",
+    "MAX_ATTACHMENT_BYTES",
+    "REASON_MAX",
+    "REPLY_MAX",
+    "SUBJECT_MAX",
+    "Action",
+    "ActionInput",
+    "CaseState",
+    "CommentKind",
+    "MissingField",
+    "Priority",
+    "Role",
+    "Severity",
+    "Status",
+    "Transition",
+    "TransitionError",
+    "ValidationError",
+    "allowed_actions",
+    "apply_action",
+    "status_after_reply",
+    "validate_new_case",
+    "validate_reply",
+]

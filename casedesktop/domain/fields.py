@@ -1,0 +1,137 @@
+"""Case fields, their allowed values and limits, and validation of what a user types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+SUBJECT_MAX = 255
+DESCRIPTION_MAX = 32_000
+REPLY_MAX = 32_000
+REASON_MAX = 4_000
+MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.CUSTOMER
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING_CUSTOMER = "pending_customer"
+    ON_HOLD = "on_hold"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    MERGED = "merged"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def is_active(self) -> bool:
+        """Work is still going on: staff or customer still have something to do."""
+        return self in (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD)
+
+
+_STATUS_LABELS = {
+    Status.NEW: "New",
+    Status.OPEN: "Open",
+    Status.PENDING_CUSTOMER: "Waiting on customer",
+    Status.ON_HOLD: "On hold",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Closed",
+    Status.MERGED: "Merged",
+}
+
+
+class Severity(StrEnum):
+    """The customer's view of impact; it sets the response time."""
+
+    CRITICAL = "critical"
+    URGENT = "urgent"
+    STANDARD = "standard"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def meaning(self) -> str:
+        return _SEVERITY_MEANINGS[self]
+
+    @property
+    def rank(self) -> int:
+        """0 is the most severe; used for sorting."""
+        return list(Severity).index(self)
+
+
+_SEVERITY_MEANINGS = {
+    Severity.CRITICAL: "Immediate attention required, business operations halted.",
+    Severity.URGENT: "Severe impact on the application, but it is still functional.",
+    Severity.STANDARD: "Minor disruption, work efficiency affected.",
+    Severity.LOW: "General query or enhancement request, no significant business impact.",
+}
+
+
+class Priority(StrEnum):
+    """Staff's view of urgency, set by staff only."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class CommentKind(StrEnum):
+    REPLY = "reply"  # customer and staff see it
+    INTERNAL = "internal"  # staff only: never sent to a customer
+    ACTIVITY = "activity"  # system generated
+
+
+@dataclass(frozen=True)
+class ValidationError:
+    """One problem with one field, worded for the person who typed it."""
+
+    field: str
+    message: str
+
+
+def validate_new_case(subject: str, description: str, severity: str) -> list[ValidationError]:
+    errors: list[ValidationError] = []
+    if not subject.strip():
+        errors.append(ValidationError("subject", "Enter a subject: one line that sums up the problem."))
+    elif len(subject) > SUBJECT_MAX:
+        errors.append(
+            ValidationError("subject", f"The subject is {len(subject)} characters; keep it to {SUBJECT_MAX}.")
+        )
+    if not description.strip():
+        errors.append(ValidationError("description", "Describe the problem: what you did and what happened."))
+    elif len(description) > DESCRIPTION_MAX:
+        errors.append(
+            ValidationError(
+                "description",
+                f"The description is {len(description)} characters; keep it to {DESCRIPTION_MAX}.",
+            )
+        )
+    if severity not in {s.value for s in Severity}:
+        errors.append(
+            ValidationError("severity", f"Severity must be one of {', '.join(s.value for s in Severity)}.")
+        )
+    return errors
+
+
+def validate_reply(body: str) -> list[ValidationError]:
+    if not body.strip():
+        return [ValidationError("body", "Write something before sending.")]
+    if len(body) > REPLY_MAX:
+        return [ValidationError("body", f"The reply is {len(body)} characters; keep it to {REPLY_MAX}.")]
+    return []
