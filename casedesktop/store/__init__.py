@@ -1,0 +1,1 @@
+"""The local cache: SQLite through SQLAlchemy, migrated by Alembic, with the outbox of unsent changes."""

@@ -1,0 +1,5 @@
+import sys
+
+from casedesktop.cli import main
+
+sys.exit(main())

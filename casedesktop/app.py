@@ -1,0 +1,80 @@
+"""Builds what every front end needs from one profile folder: paths, cache, token, sync."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from casedesktop.store.database import CacheDB, open_cache
+from casedesktop.store.meta import Identity
+from casedesktop.sync.api_client import ApiClient
+from casedesktop.sync.credentials import TokenStore
+from casedesktop.sync.engine import SyncEngine
+from casedesktop.sync.sign_in import current_identity
+
+HOME_ENV = "CASEDESKTOP_HOME"
+
+
+def default_profile_dir() -> Path:
+    """`CASEDESKTOP_HOME`, else the platform's per-user data folder."""
+    configured = os.environ.get(HOME_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return Path(platformdirs.user_data_dir("CaseDesktop", appauthor=False)) / "default"
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+@dataclass
+class Profile:
+    """One profile: its folder, its cache and its token. Several profiles never share a cache."""
+
+    directory: Path
+    db: CacheDB
+    tokens: TokenStore
+
+    @property
+    def identity(self) -> Identity | None:
+        return current_identity(self.db)
+
+    def require_identity(self) -> Identity:
+        identity = self.identity
+        if identity is None:
+            raise NotSignedIn("Not signed in: run `casedesktop login --server URL --email E` first.")
+        return identity
+
+    def api(self) -> ApiClient:
+        identity = self.require_identity()
+        return ApiClient(identity.server_url, self.tokens.get())
+
+    def sync_engine(self) -> SyncEngine:
+        return SyncEngine(self.db, self.api(), self.require_identity().user_id)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_profile(directory: Path | None = None) -> Profile:
+    directory = (directory or default_profile_dir()).expanduser().resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    _log_to_file(directory)
+    return Profile(directory, open_cache(directory), TokenStore(f"profile:{directory}"))
+
+
+def _log_to_file(directory: Path) -> None:
+    root = logging.getLogger("casedesktop")
+    if any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        return
+    handler = logging.handlers.RotatingFileHandler(
+        directory / "casedesktop.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

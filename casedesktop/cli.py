@@ -1,0 +1,381 @@
+"""`casedesktop`: no verb opens the window; verbs script the same cache and sync engine."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from casedesktop import __version__
+from casedesktop.app import NotSignedIn, Profile, open_profile
+from casedesktop.domain import (
+    Action,
+    ActionInput,
+    CommentKind,
+    MissingField,
+    Severity,
+    Status,
+    TransitionError,
+)
+from casedesktop.store import local_changes, meta, outbox, queries
+from casedesktop.store.database import CacheError
+from casedesktop.store.local_changes import InvalidInput
+from casedesktop.sync.api_client import ApiClient, AuthRequired, Rejected, SyncError, TransientError
+from casedesktop.sync.sign_in import sign_in, sign_out
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for; printed as one line, exit code 2."""
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- verbs -------------------------------------------------------------------------------------
+
+
+def cmd_login(profile: Profile, args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Password for {args.email}: ")
+    identity = sign_in(profile.db, profile.tokens, args.server, args.email, password)
+    print(f"Signed in to {identity.server_url} as {identity.name} <{identity.email}> ({identity.role}).")
+    if profile.tokens.warning:
+        print(profile.tokens.warning, file=sys.stderr)
+    return 0
+
+
+def cmd_logout(profile: Profile, args: argparse.Namespace) -> int:
+    sign_out(profile.db, profile.tokens)
+    print("Signed out. Unsent changes stay in this profile until you sign in again.")
+    return 0
+
+
+def cmd_cases_list(profile: Profile, args: argparse.Namespace) -> int:
+    statuses = tuple(Status(s).value for s in args.status) if args.status else ()
+    rows = queries.list_cases(profile.db, statuses=statuses)
+    if args.json:
+        print(json.dumps([_summary_json(r) for r in rows], indent=2))
+        return 0
+    if not rows:
+        print("No cases in this profile yet.")
+        return 0
+    print(f"{'NUMBER':<16} {'STATUS':<20} {'SEVERITY':<9} {'UPDATED':<16} SUBJECT")
+    for r in rows:
+        mark = {"waiting": " (waiting to sync)", "failed": " (sync failed)"}.get(r.sync_state, "")
+        print(f"{r.label:<16} {Status(r.status).label:<20} {r.severity:<9} {_when(r.updated_at):<16} {r.subject}{mark}")
+    return 0
+
+
+def _summary_json(r: queries.CaseSummary) -> dict[str, object]:
+    return {
+        "id": r.id,
+        "number": r.number,
+        "subject": r.subject,
+        "status": r.status,
+        "severity": r.severity,
+        "product": r.product,
+        "account": r.account_name,
+        "owner": r.owner_name,
+        "escalated": r.escalated,
+        "unread": r.unread,
+        "created_at": _iso(r.created_at),
+        "updated_at": _iso(r.updated_at),
+        "sync_state": r.sync_state,
+    }
+
+
+def cmd_cases_show(profile: Profile, args: argparse.Namespace) -> int:
+    detail = queries.case_detail(profile.db, queries.resolve_case_ref(profile.db, args.case))
+    c = detail.case
+    if args.json:
+        print(json.dumps(_detail_json(detail), indent=2))
+        return 0
+    print(f"{c.number or '(not sent yet)'}  {c.subject}")
+    fields = [
+        ("Status", Status(c.status).label + (" · escalated" if c.escalated else "") + (" · close requested" if c.close_requested else "")),
+        ("Severity", Severity(c.severity).label),
+        ("Product", c.product or "-"),
+        ("Account", c.account_name or "-"),
+        ("Reported by", c.reported_by_name or "-"),
+        ("Owner", c.owner_name or "-"),
+        ("Created", _when(c.created_at)),
+        ("Updated", _when(c.updated_at)),
+        ("Sync", detail.sync_state),
+    ]
+    if c.resolution_summary:
+        fields += [("Resolution", c.resolution_summary), ("Root cause", c.resolution_root_cause or "-"), ("Resolution type", c.resolution_type or "-")]
+    for label, value in fields:
+        print(f"  {label + ':':<17}{value}")
+    print(f"\n{c.description}\n\nConversation:")
+    for m in detail.comments:
+        tag = " [internal]" if m.kind == CommentKind.INTERNAL else ""
+        wait = " (waiting to sync)" if m.sync_state != "synced" else ""
+        print(f"  {_when(m.created_at)}  {m.author_name} ({m.author_role}){tag}{wait}:\n    {m.body}")
+    print("\nActivity:")
+    for a in detail.activity:
+        change = f" {a.from_status} → {a.to_status}" if a.from_status and a.to_status and a.from_status != a.to_status else ""
+        reason = f": {a.reason}" if a.reason else ""
+        print(f"  {_when(a.created_at)}  {a.actor_name} {a.action}{change}{reason}")
+    return 0
+
+
+def _detail_json(detail: queries.CaseDetail) -> dict[str, object]:
+    c = detail.case
+    return {
+        "id": c.id,
+        "number": c.number,
+        "subject": c.subject,
+        "description": c.description,
+        "status": c.status,
+        "severity": c.severity,
+        "priority": c.priority,
+        "product": c.product,
+        "account": c.account_name,
+        "reported_by": c.reported_by_name,
+        "owner": c.owner_name,
+        "escalated": c.escalated,
+        "close_requested": c.close_requested,
+        "resolution": {
+            "summary": c.resolution_summary,
+            "root_cause": c.resolution_root_cause,
+            "type": c.resolution_type,
+        },
+        "created_at": _iso(c.created_at),
+        "updated_at": _iso(c.updated_at),
+        "resolved_at": _iso(c.resolved_at),
+        "closed_at": _iso(c.closed_at),
+        "sync_state": detail.sync_state,
+        "comments": [
+            {"id": m.id, "author": m.author_name, "role": m.author_role, "kind": m.kind, "body": m.body,
+             "created_at": _iso(m.created_at), "sync_state": m.sync_state}
+            for m in detail.comments
+        ],
+        "activity": [
+            {"id": a.id, "actor": a.actor_name, "action": a.action, "from": a.from_status, "to": a.to_status,
+             "reason": a.reason, "created_at": _iso(a.created_at), "sync_state": a.sync_state}
+            for a in detail.activity
+        ],
+    }
+
+
+def cmd_cases_new(profile: Profile, args: argparse.Namespace) -> int:
+    identity = profile.require_identity()
+    case_id, _ = local_changes.create_case(
+        profile.db, identity, subject=args.subject, description=args.description,
+        severity=args.severity, product=args.product, account_id=args.account,
+    )
+    print(f"Saved case {case_id}; it will be sent at the next `casedesktop sync`.")
+    return 0
+
+
+def cmd_cases_reply(profile: Profile, args: argparse.Namespace) -> int:
+    identity = profile.require_identity()
+    case_id = queries.resolve_case_ref(profile.db, args.case)
+    kind = CommentKind.INTERNAL if args.internal else CommentKind.REPLY
+    comment_id, _ = local_changes.add_comment(profile.db, identity, case_id, args.text, kind)
+    print(f"Saved {'internal note' if args.internal else 'reply'} {comment_id}; it will be sent at the next sync.")
+    return 0
+
+
+def cmd_cases_action(profile: Profile, args: argparse.Namespace) -> int:
+    identity = profile.require_identity()
+    case_id = queries.resolve_case_ref(profile.db, args.case)
+    given = ActionInput(
+        reason=args.reason or "",
+        summary=args.summary or "",
+        root_cause=args.root_cause or "",
+        resolution_type=args.resolution_type or "",
+        parent_case_id=queries.resolve_case_ref(profile.db, args.parent) if args.parent else "",
+    )
+    local_changes.take_action(profile.db, identity, case_id, Action(args.action), given)
+    print(f"{Action(args.action).label}: saved; it will be sent at the next sync.")
+    return 0
+
+
+def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
+    engine = profile.sync_engine()
+    try:
+        report = engine.sync_once()
+    finally:
+        engine.client.close()
+    counts = outbox.counts(profile.db)
+    print(f"Pushed {report.pushed}, refused {report.refused}, pulled {report.pulled}; {counts.waiting} waiting.")
+    if report.error:
+        print(report.error, file=sys.stderr)
+    for failed in outbox.failed_ops(profile.db):
+        print(f"Refused by the server: {failed.kind} on {failed.case_number or failed.case_id}: {failed.error}", file=sys.stderr)
+    return 0 if counts.waiting == 0 and report.ok else 1
+
+
+def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
+    identity = profile.identity
+    counts = outbox.counts(profile.db)
+    with profile.db.reading() as session:
+        cursor = int(meta.get(session, meta.CURSOR, "0") or 0)
+        last_sync = meta.get(session, meta.LAST_SYNC) or None
+        last_error = meta.get(session, meta.LAST_ERROR)
+    online = _probe(identity.server_url) if identity else False
+    status = {
+        "waiting": counts.waiting,
+        "failed": counts.failed,
+        "last_sync": last_sync,
+        "cursor": cursor,
+        "online": online,
+        "server": identity.server_url if identity else None,
+        "user": identity.email if identity else None,
+        "role": identity.role.value if identity else None,
+        "last_error": last_error,
+        "profile": str(profile.directory),
+    }
+    if args.json:
+        print(json.dumps(status, indent=2))
+    else:
+        who = f"{identity.email} on {identity.server_url}" if identity else "not signed in"
+        print(f"{who}; {'online' if online else 'offline'}; {counts.waiting} waiting ({counts.failed} refused); last sync {last_sync or 'never'}")
+    return 0
+
+
+def _probe(server_url: str) -> bool:
+    client = ApiClient(server_url)
+    client.timeout = (2, 3)
+    try:
+        client.health()
+        return True
+    except SyncError:
+        return False
+    finally:
+        client.close()
+
+
+def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
+    if args.retry:
+        outbox.retry(profile.db, args.retry)
+    if args.discard:
+        outbox.discard(profile.db, args.discard)
+    for failed in outbox.failed_ops(profile.db):
+        print(f"{failed.op_id}  {failed.kind:<12} {failed.case_number or failed.case_id}  {failed.error}")
+    return 0
+
+
+def cmd_record(profile: Profile | None, args: argparse.Namespace) -> int:
+    from casedesktop.recording.headless import main_record
+
+    return main_record(args)
+
+
+def cmd_demo(profile: Profile | None, args: argparse.Namespace) -> int:
+    from casedesktop.demo import run_demo
+
+    return run_demo(args.profile, keep=args.keep)
+
+
+def cmd_gui(profile: Profile | None, args: argparse.Namespace) -> int:
+    from casedesktop.ui.main import run_gui
+
+    return run_gui(args.profile)
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casedesktop", description="Customer support cases, on your desktop, online or not.")
+    parser.add_argument("--version", action="version", version=f"casedesktop {__version__}")
+    parser.add_argument("--profile", type=Path, help="profile folder (default: $CASEDESKTOP_HOME or your data folder)")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    def verb(name: str, func: Callable, help: str, parent=verbs) -> argparse.ArgumentParser:  # noqa: A002, ANN001
+        p = parent.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = verb("login", cmd_login, "sign in to a server")
+    p.add_argument("--server", required=True, help="server URL, e.g. https://support.example.com")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    verb("logout", cmd_logout, "forget the sign-in token (the cache stays)")
+
+    cases = verbs.add_parser("cases", help="list, show, create and act on cases").add_subparsers(dest="cases_verb", metavar="VERB", required=True)
+    p = verb("list", cmd_cases_list, "list the profile's cases", cases)
+    p.add_argument("--status", action="append", choices=[s.value for s in Status], help="only these statuses (repeatable)")
+    p.add_argument("--json", action="store_true")
+    p = verb("show", cmd_cases_show, "show one case: fields, conversation, activity", cases)
+    p.add_argument("case", help="case number (CS-1001) or id")
+    p.add_argument("--json", action="store_true")
+    p = verb("new", cmd_cases_new, "open a new case (saved at once, sent at the next sync)", cases)
+    p.add_argument("--subject", required=True)
+    p.add_argument("--description", required=True)
+    p.add_argument("--severity", default=Severity.STANDARD.value, choices=[s.value for s in Severity])
+    p.add_argument("--product", default="")
+    p.add_argument("--account", help="account id, when you belong to several")
+    p = verb("reply", cmd_cases_reply, "add a reply (or, for staff, an internal note)", cases)
+    p.add_argument("case")
+    p.add_argument("--text", required=True)
+    p.add_argument("--internal", action="store_true", help="staff only: a note the customer never sees")
+    p = verb("action", cmd_cases_action, "take a lifecycle action", cases)
+    p.add_argument("case")
+    p.add_argument("action", choices=[a.value for a in Action])
+    p.add_argument("--reason", help="why (escalate, reject, reopen need one)")
+    p.add_argument("--summary", help="resolution summary (resolve)")
+    p.add_argument("--root-cause")
+    p.add_argument("--resolution-type")
+    p.add_argument("--parent", help="the case to merge into (merge)")
+
+    verb("sync", cmd_sync, "one pass: push what is waiting, then pull; exit 0 only when nothing is left waiting")
+    p = verb("status", cmd_status, "sign-in, connection and what is waiting")
+    p.add_argument("--json", action="store_true")
+    p = verb("outbox", cmd_outbox, "list changes the server refused; retry or discard one")
+    p.add_argument("--retry", metavar="OP_ID")
+    p.add_argument("--discard", metavar="OP_ID")
+
+    p = verb("record", cmd_record, "record the screen to a video file, without the window")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--fps", type=int, default=15)
+    p.add_argument("--region", help="X,Y,W,H (default: the first monitor)")
+    p = verb("demo", cmd_demo, "start a local demo server with sample cases and open the window signed in")
+    p.add_argument("--keep", action="store_true", help="keep the demo folder afterwards")
+    verb("gui", cmd_gui, "open the window (the default)")
+    return parser
+
+
+NO_PROFILE = {cmd_record, cmd_demo, cmd_gui}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_gui)
+    if func in NO_PROFILE:
+        return func(None, args)
+    profile: Profile | None = None
+    try:
+        profile = open_profile(args.profile)
+        return func(profile, args)
+    except (InvalidInput, MissingField, TransitionError, LookupError, NotSignedIn, UsageError, CacheError, ValueError) as exc:
+        print(f"casedesktop: {exc}", file=sys.stderr)
+        return 2
+    except AuthRequired as exc:
+        print(f"casedesktop: sign-in refused: {exc}", file=sys.stderr)
+        return 3
+    except (TransientError, Rejected) as exc:
+        print(f"casedesktop: {exc}", file=sys.stderr)
+        return 4
+    finally:
+        if profile is not None:
+            profile.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Codec and container choices: which FFmpeg encoder and muxer options each setting maps to.
+
+Kept apart from the encoder so the settings can validate a codec and a file name before any
+thread starts, and so the crash-safety options live in one visible place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CodecSpec:
+    """One user-facing codec name and how to drive its FFmpeg encoder."""
+
+    encoder: str
+    preset: str
+    crf: int
+    crf_range: tuple[int, int]
+    options: Callable[[str, int], dict[str, str]]
+
+
+def _x264(preset: str, crf: int) -> dict[str, str]:
+    return {"preset": preset, "crf": str(crf)}
+
+
+def _vp9(preset: str, crf: int) -> dict[str, str]:
+    # "preset" is libvpx's cpu-used (0 slow .. 8 fast); realtime keeps it cheap on 2 cores.
+    # b=0 turns crf into constant quality instead of a cap on a default bitrate.
+    return {
+        "deadline": "realtime",
+        "cpu-used": preset,
+        "crf": str(crf),
+        "b": "0",
+        "row-mt": "1",
+    }
+
+
+def _svtav1(preset: str, crf: int) -> dict[str, str]:
+    # "preset" is SVT-AV1's 0 (slow) .. 13 (fast).
+    return {"preset": preset, "crf": str(crf)}
+
+
+CODECS: dict[str, CodecSpec] = {
+    "h264": CodecSpec("libx264", "veryfast", 28, (0, 51), _x264),
+    "vp9": CodecSpec("libvpx-vp9", "8", 40, (0, 63), _vp9),
+    "av1": CodecSpec("libsvtav1", "10", 40, (1, 63), _svtav1),
+}
+
+# Fragmented MP4: the header goes first and every fragment is complete on disk when written,
+# so a killed process leaves a playable file. Fragments close at each keyframe and at least
+# once a second (frag_duration, microseconds), which bounds what a crash can lose.
+MP4_OPTIONS = {
+    "movflags": "frag_keyframe+empty_moov+default_base_moof",
+    "frag_duration": "1000000",
+}
+# Matroska writes clusters as it goes; a one-second cluster bounds the loss the same way.
+MATROSKA_OPTIONS = {"cluster_time_limit": "1000"}
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    format: str
+    options: dict[str, str]
+
+
+def container_for(path: Path, codec: str) -> ContainerSpec:
+    """Pick the muxer from the file suffix; raise ValueError with advice if it cannot work."""
+    suffix = path.suffix.lower()
+    if suffix == ".mp4":
+        return ContainerSpec("mp4", dict(MP4_OPTIONS))
+    if suffix == ".mkv":
+        return ContainerSpec("matroska", dict(MATROSKA_OPTIONS))
+    if suffix == ".webm":
+        if codec == "h264":
+            raise ValueError("WebM cannot hold H.264 video; use a .mp4 or .mkv file name.")
+        return ContainerSpec("webm", dict(MATROSKA_OPTIONS))
+    raise ValueError(f"Cannot record to {path.name!r}; use a file name ending in .mp4 or .mkv.")

@@ -1,0 +1,95 @@
+"""The hand-off between capture and encoder, bounded by frame count AND bytes.
+
+A queue bounded only by time grew to gigabytes at high frame rates (shared/FACTS.md), so
+`offer` never blocks and refuses a frame when either bound is reached: the capture thread
+counts it as dropped and memory stays flat however slow the encoder is.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CapturedFrame:
+    """One grabbed BGRA image (height x width x 4) and its tick number on the capture clock."""
+
+    pts: int
+    image: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.image.nbytes)
+
+
+class FrameQueue:
+    """Single producer, single consumer; `close` tells the consumer nothing more will come."""
+
+    def __init__(self, max_frames: int, max_bytes: int) -> None:
+        self.max_frames = max_frames
+        self.max_bytes = max_bytes
+        self._items: deque[CapturedFrame] = deque()
+        self._bytes = 0
+        self._closed = False
+        self._cond = threading.Condition()
+        self.peak_frames = 0
+        self.peak_bytes = 0
+
+    def offer(self, frame: CapturedFrame) -> bool:
+        """Add a frame if both bounds allow it; never waits. An empty queue takes any one frame,
+        so a single image larger than max_bytes still flows (memory stays at one frame)."""
+        with self._cond:
+            if self._closed:
+                return False
+            full = len(self._items) >= self.max_frames or self._bytes + frame.nbytes > self.max_bytes
+            if full and self._items:
+                return False
+            self._items.append(frame)
+            self._bytes += frame.nbytes
+            self.peak_frames = max(self.peak_frames, len(self._items))
+            self.peak_bytes = max(self.peak_bytes, self._bytes)
+            self._cond.notify()
+            return True
+
+    def get(self, timeout: float) -> CapturedFrame | None:
+        """The oldest frame, or None after `timeout` seconds or once closed and empty."""
+        with self._cond:
+            if not self._items and not self._closed:
+                self._cond.wait(timeout)
+            if not self._items:
+                return None
+            frame = self._items.popleft()
+            self._bytes -= frame.nbytes
+            return frame
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def clear(self) -> int:
+        """Discard what is queued (after a stop the encoder will not use it); return how many."""
+        with self._cond:
+            count = len(self._items)
+            self._items.clear()
+            self._bytes = 0
+            return count
+
+    @property
+    def finished(self) -> bool:
+        """Closed by the producer and fully consumed."""
+        with self._cond:
+            return self._closed and not self._items
+
+    def __len__(self) -> int:
+        with self._cond:
+            return len(self._items)
+
+    @property
+    def nbytes(self) -> int:
+        with self._cond:
+            return self._bytes

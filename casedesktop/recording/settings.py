@@ -1,0 +1,112 @@
+"""Recording settings: one frozen value, validated when made, so threads never see bad input.
+
+Defaults keep a full-length recording (10 minutes, 1080p, 15 fps) inside the 40 MiB attachment
+limit: libx264 `veryfast` at CRF 28 measured 1.1-1.9 MB/min on desktop-like content at 1080p
+(see tests/recording/bench_recording.py); the size limit still stops busier recordings in time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from casedesktop.domain.fields import MAX_ATTACHMENT_BYTES
+from casedesktop.recording.formats import CODECS
+
+MiB = 1024 * 1024
+
+
+class Rect(NamedTuple):
+    """A rectangle in pixels: screen coordinates for a region, region coordinates for blackouts."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rect:
+        """Parse "X,Y,W,H" as typed on a command line."""
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) != 4 or not all(p.lstrip("-").isdigit() for p in parts):
+            raise ValueError(f"Expected a rectangle as X,Y,W,H (four integers), got {text!r}.")
+        rect = cls(*(int(p) for p in parts))
+        _check_rect(rect, "region")
+        return rect
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.height
+
+
+def _check_rect(rect: Rect, what: str) -> None:
+    if rect.width <= 0 or rect.height <= 0:
+        raise ValueError(f"The {what} {tuple(rect)} must have a positive width and height.")
+
+
+@dataclass(frozen=True)
+class RecordingSettings:
+    """Everything that shapes a recording; pass a new one to change anything."""
+
+    fps: int = 15
+    max_width: int = 1920
+    codec: str = "h264"
+    crf: int | None = None  # None: the codec's default from formats.CODECS
+    preset: str | None = None  # None: the codec's default (h264 "veryfast")
+    max_seconds: float = 600.0
+    max_bytes: int = MAX_ATTACHMENT_BYTES
+    queue_max_frames: int = 8
+    queue_max_bytes: int = 128 * MiB
+    keyframe_interval_s: float = 2.0
+    monitor: int = 1  # 0: all monitors together, 1..: one monitor (mss numbering)
+    region: Rect | None = None  # screen coordinates; overrides monitor
+    blackouts: tuple[Rect, ...] = field(default_factory=tuple)  # region coordinates
+    draw_cursor: bool = True
+
+    def __post_init__(self) -> None:
+        if self.region is not None:
+            object.__setattr__(self, "region", Rect(*self.region))
+            _check_rect(self.region, "region")
+        object.__setattr__(self, "blackouts", tuple(Rect(*r) for r in self.blackouts))
+        for rect in self.blackouts:
+            _check_rect(rect, "blackout region")
+        if not 1 <= self.fps <= 30:
+            raise ValueError(f"fps must be between 1 and 30, got {self.fps}.")
+        if self.max_width < 64:
+            raise ValueError(f"max_width must be at least 64 pixels, got {self.max_width}.")
+        if self.codec not in CODECS:
+            raise ValueError(f"Unknown codec {self.codec!r}; choose one of {', '.join(CODECS)}.")
+        low, high = CODECS[self.codec].crf_range
+        if self.crf is not None and not low <= self.crf <= high:
+            raise ValueError(f"crf for {self.codec} must be between {low} and {high}.")
+        if self.max_seconds <= 0:
+            raise ValueError("max_seconds must be positive.")
+        if self.max_bytes < 256 * 1024:
+            raise ValueError("max_bytes must be at least 256 KiB.")
+        if self.queue_max_frames < 1 or self.queue_max_bytes < 1:
+            raise ValueError("The frame queue needs room for at least one frame.")
+        if not 0.1 <= self.keyframe_interval_s <= 60:
+            raise ValueError("keyframe_interval_s must be between 0.1 and 60 seconds.")
+        if self.monitor < 0:
+            raise ValueError("monitor must be 0 (all monitors) or a monitor number from 1.")
+
+    @property
+    def effective_crf(self) -> int:
+        return CODECS[self.codec].crf if self.crf is None else self.crf
+
+    @property
+    def effective_preset(self) -> str:
+        return CODECS[self.codec].preset if self.preset is None else self.preset
+
+    @property
+    def max_frames(self) -> int:
+        """Frames in a recording of max_seconds: the time limit counts frames, not wall time."""
+        return max(1, round(self.max_seconds * self.fps))
+
+    @property
+    def keyframe_interval_frames(self) -> int:
+        return max(1, round(self.keyframe_interval_s * self.fps))

@@ -1,0 +1,38 @@
+"""Build the FastAPI application; all state hangs off `app.state`, nothing is global.
+
+The database must already be migrated (`migrate.upgrade_database`); the CLI and the test helper
+do that before serving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+import casedesktop
+from casedesktop.server.db import Sessions, make_engine
+from casedesktop.server.errors import install_error_handlers
+from casedesktop.server.routes import router
+
+
+def create_app(database_url: str, data_dir: Path) -> FastAPI:
+    sessions = Sessions(make_engine(database_url))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            sessions.dispose()
+
+    app = FastAPI(
+        title="CaseDesktop server", version=casedesktop.__version__, lifespan=lifespan
+    )
+    app.state.sessions = sessions
+    app.state.data_dir = Path(data_dir)
+    install_error_handlers(app)
+    app.include_router(router)
+    return app

@@ -1,0 +1,280 @@
+"""Demo data: two customer accounts, an agent, and cases in every interesting state.
+
+Idempotent: every id is derived from a fixed name (uuid5), and cases, comments and actions go
+through the same services as the API, which answer a repeated id with what already exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from casedesktop.api import ActionRequest, CaseCreate, CommentCreate
+from casedesktop.domain import Action, CommentKind, Role, Severity
+from casedesktop.server.accounts import ensure_account, find_account, find_user
+from casedesktop.server.actions import take_action
+from casedesktop.server.auth import CurrentUser, current_user_of, hash_password
+from casedesktop.server.cases import create_case
+from casedesktop.server.comments import add_comment
+from casedesktop.server.db import Sessions, utcnow
+from casedesktop.server.models import Membership, User
+
+DEMO_NAMESPACE = uuid.UUID("5b0d7f64-2f4c-4d0e-9a43-c45e1f7a0c11")
+
+NORTHWIND = "Northwind Traders"
+CONTOSO = "Contoso"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    password: str
+    name: str
+    role: Role
+    account: str | None
+
+
+DEMO_USERS = (
+    DemoUser("demo@northwind.example", "demo", "Dana Whitfield", Role.CUSTOMER, NORTHWIND),
+    DemoUser("other@contoso.example", "demo", "Oscar Lindqvist", Role.CUSTOMER, CONTOSO),
+    DemoUser("agent@vendor.example", "agent", "Alex Moreno", Role.AGENT, None),
+)
+CUSTOMER, OTHER, AGENT = (u.email for u in DEMO_USERS)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing that happened to a demo case: a reply, an internal note, or an action."""
+
+    actor: str
+    body: str = ""
+    internal: bool = False
+    action: Action | None = None
+    inputs: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    key: str
+    reporter: str
+    subject: str
+    description: str
+    severity: Severity
+    product: str
+    days_ago: float
+    steps: tuple[Step, ...] = ()
+
+
+def _reply(actor: str, body: str) -> Step:
+    return Step(actor, body=body)
+
+
+def _note(body: str) -> Step:
+    return Step(AGENT, body=body, internal=True)
+
+
+def _act(actor: str, action: Action, **inputs: object) -> Step:
+    return Step(actor, action=action, inputs=inputs)
+
+
+DEMO_CASES = (
+    DemoCase(
+        "bank-feed", CUSTOMER, "Bank feed stopped importing transactions since Monday",
+        "Our Barclays business account has not imported any transactions since Monday morning. "
+        "The bank connection page says 'Connected' and 'Last sync: 2 hours ago', but the "
+        "transaction list is empty for this week. We reconcile daily, so this blocks our "
+        "accounts team.",
+        Severity.URGENT, "Ledger Cloud", 0.3,
+    ),
+    DemoCase(
+        "pdf-cutoff", CUSTOMER, "Invoice PDF export cuts off the last line item",
+        "When an invoice has more than 14 lines, the exported PDF drops the last line and the "
+        "total no longer matches the lines shown. Printing from the preview works. Example: "
+        "invoice INV-20931.",
+        Severity.STANDARD, "Ledger Desktop", 3,
+        (
+            _act(AGENT, Action.PICK_UP),
+            _reply(AGENT, "Thanks Dana, I can reproduce this with 15 lines on the Classic "
+                   "template. I'm checking whether the Modern template has the same problem."),
+            _note("Looks like the page-break calculation ignores the footer height. "
+                  "Similar to the bug fixed in 12.3 for quotes; asking the desktop team."),
+        ),
+    ),
+    DemoCase(
+        "payroll-tax", CUSTOMER, "Payroll run fails with 'tax table out of date'",
+        "This month's payroll run stops at step 3 with the message 'Tax table out of date "
+        "(2025-04)'. We installed the latest update last week. Payday is on Friday.",
+        Severity.CRITICAL, "Payroll", 2,
+        (
+            _act(AGENT, Action.PICK_UP),
+            _reply(AGENT, "Could you send the payroll log from Help > Diagnostics > Export log? "
+                   "It shows which tax table version the run loaded."),
+            _act(AGENT, Action.PENDING_CUSTOMER),
+        ),
+    ),
+    DemoCase(
+        "second-user", CUSTOMER, "Cannot add a second user to the company file",
+        "Inviting our new bookkeeper fails with 'Seat limit reached', but our plan includes "
+        "three users and only I am using it.",
+        Severity.STANDARD, "Ledger Cloud", 6,
+        (
+            _act(AGENT, Action.PICK_UP),
+            _reply(AGENT, "Your subscription still had a pending invitation to a former "
+                   "colleague, which held a seat. I've cancelled it; please invite again."),
+            _reply(CUSTOMER, "That worked, thank you!"),
+            _act(AGENT, Action.RESOLVE,
+                 summary="Cancelled a stale pending invitation that was holding a seat.",
+                 root_cause="Pending invitations count against the seat limit.",
+                 resolution_type="Configuration"),
+        ),
+    ),
+    DemoCase(
+        "fiscal-year", CUSTOMER, "How do I change the fiscal year start month?",
+        "We are moving our fiscal year to start in July. Where do I change this, and what "
+        "happens to reports for the current year?",
+        Severity.LOW, "Ledger Desktop", 12,
+        (
+            _act(AGENT, Action.PICK_UP),
+            _reply(AGENT, "Go to Settings > Company > Financial year and set the start month. "
+                   "Reports for closed periods keep their old year; open periods are re-grouped."),
+            _act(AGENT, Action.RESOLVE, summary="Explained where to set the fiscal year start.",
+                 resolution_type="How-to"),
+            _act(CUSTOMER, Action.ACCEPT, survey={"solved": "yes", "rating": "5"}),
+        ),
+    ),
+    DemoCase(
+        "duplicate-payments", CUSTOMER, "Duplicate payments sent to two suppliers",
+        "The payment batch from yesterday paid two suppliers twice (Fabrikam and Litware). The "
+        "batch shows once in the history, but our bank statement shows both payments twice.",
+        Severity.CRITICAL, "Ledger Cloud", 1,
+        (
+            _act(AGENT, Action.PICK_UP),
+            _reply(AGENT, "We're looking into this now. Please don't re-run or cancel the batch "
+                   "until we know what happened."),
+            _act(CUSTOMER, Action.ESCALATE,
+                 reason="We are losing money; we need someone senior on this today."),
+        ),
+    ),
+    DemoCase(
+        "excel-export", CUSTOMER, "Export reports to Excel with formulas",
+        "When we export the profit and loss report to Excel, all cells are values. Could the "
+        "totals be exported as formulas so our controller can adjust them?",
+        Severity.LOW, "Ledger Desktop", 20,
+        (
+            _act(AGENT, Action.PICK_UP),
+            _reply(AGENT, "I've passed this to product management as a feature request. I'll "
+                   "keep the case on hold until they decide on it."),
+            _act(AGENT, Action.HOLD),
+        ),
+    ),
+    DemoCase(
+        "vat-totals", CUSTOMER, "VAT return totals differ from the VAT report",
+        "The VAT return for Q1 shows box 1 as 12,480.20 while the VAT detail report for the same "
+        "period totals 12,512.70.",
+        Severity.URGENT, "Ledger Cloud", 4,
+        (
+            _act(AGENT, Action.PICK_UP),
+            _reply(AGENT, "Are any invoices in the period dated before their tax point? Could "
+                   "you send the list of invoices with manual VAT adjustments?"),
+            _act(AGENT, Action.PENDING_CUSTOMER),
+            _reply(CUSTOMER, "Yes, two credit notes were adjusted by hand. I attached the "
+                   "list to this reply."),
+        ),
+    ),
+    DemoCase(
+        "sso-new-staff", OTHER, "Single sign-on fails for new employees",
+        "Employees added to our Azure AD group this week get 'User not provisioned' when they "
+        "sign in with SSO. Existing staff sign in fine.",
+        Severity.URGENT, "Ledger Cloud", 0.5,
+    ),
+    DemoCase(
+        "payslip-address", OTHER, "Payslips show the old company address",
+        "We moved offices in March and updated the address in settings, but payslips still "
+        "print the old address.",
+        Severity.STANDARD, "Payroll", 5,
+        (
+            _act(AGENT, Action.PICK_UP),
+            _reply(AGENT, "Payslips use the address of the pay entity, not the company. I'll "
+                   "walk you through updating it."),
+        ),
+    ),
+)
+
+
+def demo_id(*parts: str) -> uuid.UUID:
+    return uuid.uuid5(DEMO_NAMESPACE, "/".join(parts))
+
+
+def seed_demo(sessions: Sessions, now: datetime | None = None) -> dict[str, int]:
+    """Create the demo data that is missing; returns how many users and cases were added."""
+    now = now or utcnow()
+    added_users = sessions.run_write(lambda session: _ensure_users(session, now))
+    callers = sessions.run_read(_demo_callers)
+    added_cases = 0
+    for demo in DEMO_CASES:
+        added_cases += sessions.run_write(
+            lambda session, demo=demo: _seed_case(session, demo, callers, now)
+        )
+    return {"users": added_users, "cases": added_cases}
+
+
+def _ensure_users(session: Session, now: datetime) -> int:
+    added = 0
+    for demo in DEMO_USERS:
+        user = find_user(session, demo.email)
+        if user is None:
+            user = User(email=demo.email, name=demo.name, role=demo.role.value,
+                        password_hash=hash_password(demo.password), created_at=now)
+            session.add(user)
+            session.flush()
+            added += 1
+        if demo.account:
+            account, _created = ensure_account(session, demo.account, now)
+            if session.get(Membership, (user.id, account.id)) is None:
+                session.add(Membership(user_id=user.id, account_id=account.id))
+                session.flush()
+    return added
+
+
+def _demo_callers(session: Session) -> dict[str, tuple[CurrentUser, uuid.UUID | None]]:
+    """Each demo user as a caller, with the account they open cases for."""
+    callers: dict[str, tuple[CurrentUser, uuid.UUID | None]] = {}
+    for demo in DEMO_USERS:
+        user = find_user(session, demo.email)
+        account = find_account(session, demo.account) if demo.account else None
+        if user is None or (demo.account and account is None):
+            raise RuntimeError(f"Demo user {demo.email} is missing after seeding users")
+        callers[demo.email] = (current_user_of(session, user), account.id if account else None)
+    return callers
+
+
+def _seed_case(
+    session: Session,
+    demo: DemoCase,
+    callers: dict[str, tuple[CurrentUser, uuid.UUID | None]],
+    now: datetime,
+) -> int:
+    reporter, account_id = callers[demo.reporter]
+    when = now - timedelta(days=demo.days_ago)
+    create = CaseCreate(
+        id=demo_id(demo.key), subject=demo.subject, description=demo.description,
+        severity=demo.severity, product=demo.product, account_id=account_id, created_at=when,
+    )
+    _case, created = create_case(session, reporter, create, when)
+    for index, step in enumerate(demo.steps, start=1):
+        when = min(when + timedelta(hours=2 + index), now)
+        step_id = demo_id(demo.key, str(index))
+        actor, _account = callers[step.actor]
+        if step.action is None:
+            kind = CommentKind.INTERNAL if step.internal else CommentKind.REPLY
+            comment = CommentCreate(id=step_id, body=step.body, kind=kind, created_at=when)
+            add_comment(session, actor, create.id, comment, when)
+        else:
+            request = ActionRequest.model_validate(
+                {"id": step_id, "action": step.action, **step.inputs}
+            )
+            take_action(session, actor, create.id, request, when)
+    return 1 if created else 0

@@ -1,0 +1,113 @@
+"""Every error leaves the server as an ErrorOut JSON body with a stable code, never an HTML page."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from casedesktop.api import ErrorCode, ErrorOut
+from casedesktop.domain import MissingField, Status, TransitionError
+
+_CODE_BY_STATUS = {
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.NOT_FOUND,
+    409: ErrorCode.CONFLICT,
+    413: ErrorCode.TOO_LARGE,
+}
+
+
+class ApiError(Exception):
+    """Raised by request handlers; turned into an ErrorOut response with this HTTP status."""
+
+    def __init__(
+        self,
+        status_code: int,
+        code: ErrorCode,
+        message: str,
+        *,
+        field: str | None = None,
+        current_status: Status | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = ErrorOut(code=code, message=message, field=field, current_status=current_status)
+        self.headers = headers
+
+
+def not_found(what: str = "case") -> ApiError:
+    return ApiError(404, ErrorCode.NOT_FOUND, f"No such {what}, or you may not see it.")
+
+
+def error_response(
+    status_code: int, body: ErrorOut, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        status_code=status_code, content=body.model_dump(mode="json"), headers=headers
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(TransitionError, _transition_error)
+    app.add_exception_handler(MissingField, _missing_field)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status_code, exc.body, exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    field = loc[0] if loc else None
+    message = str(first.get("msg", "The request is not valid."))
+    if field:
+        message = f"{field}: {message}"
+    body = ErrorOut(code=ErrorCode.VALIDATION, message=message, field=field)
+    return error_response(422, body)
+
+
+async def _transition_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TransitionError)
+    if exc.forbidden:
+        return error_response(403, ErrorOut(code=ErrorCode.FORBIDDEN, message=str(exc)))
+    body = ErrorOut(
+        code=ErrorCode.INVALID_TRANSITION, message=str(exc), current_status=exc.state.status
+    )
+    return error_response(409, body)
+
+
+async def _missing_field(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, MissingField)
+    body = ErrorOut(code=ErrorCode.VALIDATION, message=str(exc), field=exc.field)
+    return error_response(422, body)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _CODE_BY_STATUS.get(exc.status_code, ErrorCode.VALIDATION)
+    message = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
+    return error_response(exc.status_code, ErrorOut(code=code, message=message), exc.headers)
+
+
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    # ErrorCode has no member for server faults yet; keep the ErrorOut shape so clients can parse
+    # the message and treat any 5xx as transient. Starlette re-raises, so uvicorn logs the trace.
+    content = {
+        "code": "internal",
+        "message": "The server hit an unexpected error; try again in a moment.",
+        "field": None,
+        "current_status": None,
+    }
+    return JSONResponse(status_code=500, content=content)

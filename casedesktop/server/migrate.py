@@ -1,0 +1,36 @@
+"""Bring a server database to the newest schema; every CLI verb runs this first.
+
+Alembic is configured from code (no alembic.ini at runtime) with the migrations shipped in the
+package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from casedesktop.server.db import make_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # configparser treats % as interpolation; URLs may carry %-escaped passwords.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(database_url: str) -> None:
+    """Run `alembic upgrade head` on the database (creating the SQLite file if needed)."""
+    config = alembic_config(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()

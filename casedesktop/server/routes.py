@@ -1,0 +1,128 @@
+"""The HTTP endpoints of API v1: thin wrappers that open a transaction and call one service."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.orm import Session
+
+import casedesktop
+from casedesktop.api import (
+    API_PREFIX,
+    ActionRequest,
+    ActivityOut,
+    CaseCreate,
+    CaseOut,
+    ChangesPage,
+    CommentCreate,
+    CommentOut,
+    ErrorOut,
+    Health,
+    LoginRequest,
+    LoginResponse,
+    UserOut,
+)
+from casedesktop.server import actions, auth, cases, comments, feed
+from casedesktop.server.auth import Caller, sessions_of
+from casedesktop.server.db import utcnow
+from casedesktop.server.serialize import user_out
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)
+}
+
+router = APIRouter(prefix=API_PREFIX, responses=_ERRORS)
+
+
+@router.get("/health", response_model=Health)
+def health() -> Health:
+    return Health(version=casedesktop.__version__)
+
+
+@router.post("/auth/login", response_model=LoginResponse)
+def login(request: Request, body: LoginRequest) -> LoginResponse:
+    def work(session: Session) -> LoginResponse:
+        token, user = auth.login(session, body.email, body.password, utcnow())
+        session.flush()
+        return LoginResponse(token=token, user=user_out(auth.current_user_of(session, user)))
+
+    return sessions_of(request).run_write(work)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(request: Request) -> Response:
+    token = auth.bearer_token(request)
+    sessions_of(request).run_write(lambda session: auth.logout(session, token))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: Caller) -> UserOut:
+    return user_out(user)
+
+
+@router.post("/cases", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+def create_case(request: Request, response: Response, user: Caller, body: CaseCreate) -> CaseOut:
+    case, created = sessions_of(request).run_write(
+        lambda session: cases.create_case(session, user, body, utcnow())
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return case
+
+
+@router.get("/cases", response_model=list[CaseOut])
+def list_cases(request: Request, user: Caller) -> list[CaseOut]:
+    return sessions_of(request).run_read(lambda session: cases.list_cases(session, user))
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut)
+def get_case(request: Request, user: Caller, case_id: uuid.UUID) -> CaseOut:
+    return sessions_of(request).run_read(lambda session: cases.get_case(session, user, case_id))
+
+
+@router.post(
+    "/cases/{case_id}/comments", response_model=CommentOut, status_code=status.HTTP_201_CREATED
+)
+def add_comment(
+    request: Request, response: Response, user: Caller, case_id: uuid.UUID, body: CommentCreate
+) -> CommentOut:
+    comment, created = sessions_of(request).run_write(
+        lambda session: comments.add_comment(session, user, case_id, body, utcnow())
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return comment
+
+
+@router.get("/cases/{case_id}/comments", response_model=list[CommentOut])
+def list_comments(request: Request, user: Caller, case_id: uuid.UUID) -> list[CommentOut]:
+    return sessions_of(request).run_read(
+        lambda session: comments.list_comments(session, user, case_id)
+    )
+
+
+@router.get("/cases/{case_id}/activity", response_model=list[ActivityOut])
+def list_activity(request: Request, user: Caller, case_id: uuid.UUID) -> list[ActivityOut]:
+    return sessions_of(request).run_read(lambda session: cases.list_activity(session, user, case_id))
+
+
+@router.post("/cases/{case_id}/actions", response_model=CaseOut)
+def take_action(request: Request, user: Caller, case_id: uuid.UUID, body: ActionRequest) -> CaseOut:
+    return sessions_of(request).run_write(
+        lambda session: actions.take_action(session, user, case_id, body, utcnow())
+    )
+
+
+@router.get("/changes", response_model=ChangesPage)
+def changes(
+    request: Request,
+    user: Caller,
+    cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=feed.MAX_LIMIT)] = feed.DEFAULT_LIMIT,
+) -> ChangesPage:
+    return sessions_of(request).run_read(
+        lambda session: feed.changes_page(session, user, cursor, limit)
+    )

@@ -1,0 +1,109 @@
+"""Tables of the local cache: what the server told us, what the user did, and what is left to send."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from casedesktop.store.types import UtcDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseRow(Base):
+    """A case as last known: the server's state, or the user's own unsent one."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    account_id: Mapped[str | None] = mapped_column(String(36))
+    account_name: Mapped[str] = mapped_column(String(200), default="")
+    reported_by_name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str | None] = mapped_column(String(16))
+    product: Mapped[str] = mapped_column(String(200), default="")
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    close_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_name: Mapped[str] = mapped_column(String(200), default="")
+    parent_case_id: Mapped[str | None] = mapped_column(String(36))
+    resolution_summary: Mapped[str] = mapped_column(Text, default="")
+    resolution_root_cause: Mapped[str] = mapped_column(Text, default="")
+    resolution_type: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    unread: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_cases_updated_at", "updated_at"),
+        Index("ix_cases_status_updated_at", "status", "updated_at"),
+    )
+
+
+class CommentRow(Base):
+    """A reply or (for staff) an internal note, in conversation order by created_at."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    author_role: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ActivityRow(Base):
+    """A lifecycle event: who did what, from which status to which, and why."""
+
+    __tablename__ = "activity"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OutboxOp(Base):
+    """One change the user made that the server has not confirmed yet; sent in seq order."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(32))  # OpKind
+    payload: Mapped[str] = mapped_column(Text)  # the request body, JSON from casedesktop.api
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # OpState
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_outbox_case_state", "case_id", "state"),
+        Index("ix_outbox_state", "state"),
+    )
+
+
+class Meta(Base):
+    """Small key/value facts of the profile: server, user, feed cursor, last sync."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,174 @@
+"""Reads the UI and the CLI need: the case list, one case in full, counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import exists, func, or_, select
+
+from casedesktop.store.database import CacheDB
+from casedesktop.store.models import ActivityRow, CaseRow, CommentRow, OutboxOp
+from casedesktop.store.outbox import WAITING, OpState
+
+
+class SyncState:
+    SYNCED = "synced"
+    WAITING = "waiting"
+    FAILED = "failed"
+
+
+def _sync_state_of(entity_id) -> object:  # noqa: ANN001 - a SQL column expression
+    """'failed', 'waiting' or 'synced' for the entity whose id is the op_id of an outbox entry."""
+    failed = exists().where(OutboxOp.op_id == entity_id, OutboxOp.state == OpState.FAILED)
+    waiting = exists().where(OutboxOp.op_id == entity_id, OutboxOp.state.in_(WAITING))
+    return sql_case((failed, SyncState.FAILED), (waiting, SyncState.WAITING), else_=SyncState.SYNCED)
+
+
+def _case_sync_state() -> object:
+    """A case is waiting or failed when any change of it is."""
+    failed = exists().where(OutboxOp.case_id == CaseRow.id, OutboxOp.state == OpState.FAILED)
+    waiting = exists().where(OutboxOp.case_id == CaseRow.id, OutboxOp.state.in_(WAITING))
+    return sql_case((failed, SyncState.FAILED), (waiting, SyncState.WAITING), else_=SyncState.SYNCED)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One row of the case list."""
+
+    id: str
+    number: str | None
+    subject: str
+    status: str
+    severity: str
+    product: str
+    account_name: str
+    owner_name: str
+    escalated: bool
+    unread: bool
+    created_at: datetime
+    updated_at: datetime
+    sync_state: str
+
+    @property
+    def label(self) -> str:
+        return self.number or "(not sent yet)"
+
+
+_SUMMARY_COLUMNS = (
+    CaseRow.id, CaseRow.number, CaseRow.subject, CaseRow.status, CaseRow.severity, CaseRow.product,
+    CaseRow.account_name, CaseRow.owner_name, CaseRow.escalated, CaseRow.unread, CaseRow.created_at,
+    CaseRow.updated_at,
+)
+
+
+def list_cases(
+    db: CacheDB,
+    *,
+    statuses: tuple[str, ...] = (),
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[CaseSummary]:
+    """Cases newest first by last update."""
+    query = select(*_SUMMARY_COLUMNS, _case_sync_state().label("sync_state"))
+    if statuses:
+        query = query.where(CaseRow.status.in_(statuses))
+    query = query.order_by(CaseRow.updated_at.desc(), CaseRow.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    with db.reading() as session:
+        return [CaseSummary(*row) for row in session.execute(query)]
+
+
+def count_cases(db: CacheDB) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(CaseRow)) or 0
+
+
+def resolve_case_ref(db: CacheDB, ref: str) -> str:
+    """A case named by its number (CS-1001, case-insensitive), its id, or a unique id prefix."""
+    ref = ref.strip()
+    with db.reading() as session:
+        found = session.scalars(
+            select(CaseRow.id).where(or_(func.upper(CaseRow.number) == ref.upper(), CaseRow.id == ref))
+        ).first()
+        if found:
+            return found
+        if len(ref) >= 4:
+            matches = session.scalars(select(CaseRow.id).where(CaseRow.id.startswith(ref)).limit(2)).all()
+            if len(matches) == 1:
+                return matches[0]
+    raise LookupError(f"No case {ref!r} in this profile; run `casedesktop cases list` to see them.")
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: str
+    author_name: str
+    author_role: str
+    kind: str
+    body: str
+    created_at: datetime
+    sync_state: str
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    id: str
+    actor_name: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str
+    created_at: datetime
+    sync_state: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: CaseRow
+    sync_state: str
+    comments: list[CommentView]
+    activity: list[ActivityView]
+
+
+def case_detail(db: CacheDB, case_id: str) -> CaseDetail:
+    with db.reading() as session:
+        row = session.get(CaseRow, case_id)
+        if row is None:
+            raise LookupError(f"No case {case_id} in this profile.")
+        state = session.scalar(select(_case_sync_state()).where(CaseRow.id == case_id))
+        comments = [
+            CommentView(*r)
+            for r in session.execute(
+                select(
+                    CommentRow.id, CommentRow.author_name, CommentRow.author_role, CommentRow.kind,
+                    CommentRow.body, CommentRow.created_at, _sync_state_of(CommentRow.id),
+                )
+                .where(CommentRow.case_id == case_id)
+                .order_by(CommentRow.created_at, CommentRow.id)
+            )
+        ]
+        activity = [
+            ActivityView(*r)
+            for r in session.execute(
+                select(
+                    ActivityRow.id, ActivityRow.actor_name, ActivityRow.action, ActivityRow.from_status,
+                    ActivityRow.to_status, ActivityRow.reason, ActivityRow.created_at,
+                    _sync_state_of(ActivityRow.id),
+                )
+                .where(ActivityRow.case_id == case_id)
+                .order_by(ActivityRow.created_at, ActivityRow.id)
+            )
+        ]
+        return CaseDetail(row, state, comments, activity)
+
+
+def mark_read(db: CacheDB, case_id: str) -> bool:
+    with db.transaction() as session:
+        row = session.get(CaseRow, case_id)
+        if row is None or not row.unread:
+            return False
+        row.unread = False
+        return True

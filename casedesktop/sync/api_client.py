@@ -1,0 +1,159 @@
+"""The REST API as Python calls, with errors sorted into transient, permanent and sign-in-needed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from casedesktop import __version__
+from casedesktop.api import (
+    API_PREFIX,
+    ActionRequest,
+    CaseCreate,
+    CaseOut,
+    ChangesPage,
+    CommentCreate,
+    CommentOut,
+    ErrorCode,
+    ErrorOut,
+    Health,
+    LoginRequest,
+    LoginResponse,
+    UserOut,
+)
+
+Model = TypeVar("Model", bound=BaseModel)
+TIMEOUT = (5, 30)  # connect, read (seconds)
+_CODE_BY_STATUS = {
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    409: ErrorCode.CONFLICT,
+    413: ErrorCode.TOO_LARGE,
+    422: ErrorCode.VALIDATION,
+}
+
+
+class SyncError(Exception):
+    """Base of everything the sync layer raises about the server."""
+
+
+class TransientError(SyncError):
+    """Worth retrying later: no network, a timeout, 5xx, 429."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unreachable(TransientError):
+    """No answer at all: we are offline, or the server is down."""
+
+
+class AuthRequired(SyncError):
+    """The server does not accept our token (or we have none): the user must sign in again."""
+
+
+class Rejected(SyncError):
+    """The server refused the request for good (4xx); its reason is shown to the user."""
+
+    def __init__(self, status: int, error: ErrorOut):
+        super().__init__(error.message)
+        self.status = status
+        self.error = error
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+
+class ApiClient:
+    """One server, one token, one requests.Session: make one per thread that talks to the network."""
+
+    def __init__(self, base_url: str, token: str | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = TIMEOUT
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = f"CaseDesktop/{__version__}"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _request(self, method: str, path: str, model: type[Model], body: BaseModel | None = None, **params) -> Model:  # noqa: ANN003
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = self.session.request(
+                method,
+                f"{self.base_url}{API_PREFIX}{path}",
+                data=body.model_dump_json() if body is not None else None,
+                headers={**headers, "Content-Type": "application/json"} if body is not None else headers,
+                params=params or None,
+                timeout=self.timeout,
+            )
+        except requests.Timeout as exc:
+            raise Unreachable(f"The server at {self.base_url} did not answer in time.") from exc
+        except requests.ConnectionError as exc:
+            raise Unreachable(f"Cannot reach the server at {self.base_url}.") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TransientError(
+                f"The server is busy or failing (HTTP {response.status_code}); will retry.",
+                _retry_after(response),
+            )
+        if response.status_code == 401:
+            raise AuthRequired(self._error(response).message)
+        if response.status_code >= 400:
+            raise Rejected(response.status_code, self._error(response))
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise TransientError(f"The server sent an answer this version cannot read ({exc.error_count()} errors).") from exc
+
+    @staticmethod
+    def _error(response: requests.Response) -> ErrorOut:
+        try:
+            return ErrorOut.model_validate_json(response.content)
+        except ValidationError:
+            code = _CODE_BY_STATUS.get(response.status_code, ErrorCode.CONFLICT)
+            return ErrorOut(code=code, message=f"The server refused the request (HTTP {response.status_code}).")
+
+    def health(self) -> Health:
+        return self._request("GET", "/health", Health)
+
+    def login(self, email: str, password: str) -> LoginResponse:
+        answer = self._request("POST", "/auth/login", LoginResponse, LoginRequest(email=email, password=password))
+        self.token = answer.token
+        return answer
+
+    def me(self) -> UserOut:
+        return self._request("GET", "/me", UserOut)
+
+    def create_case(self, request: CaseCreate) -> CaseOut:
+        return self._request("POST", "/cases", CaseOut, request)
+
+    def add_comment(self, case_id: str | uuid.UUID, request: CommentCreate) -> CommentOut:
+        return self._request("POST", f"/cases/{case_id}/comments", CommentOut, request)
+
+    def take_action(self, case_id: str | uuid.UUID, request: ActionRequest) -> CaseOut:
+        return self._request("POST", f"/cases/{case_id}/actions", CaseOut, request)
+
+    def changes(self, cursor: int, limit: int = 500) -> ChangesPage:
+        return self._request("GET", "/changes", ChangesPage, cursor=cursor, limit=limit)
+
+    def logout(self) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        self.session.post(f"{self.base_url}{API_PREFIX}/auth/logout", headers=headers, timeout=self.timeout)

@@ -1,0 +1,53 @@
+"""Signing a profile in and out: the token goes to the keychain, who we are goes to the cache."""
+
+from __future__ import annotations
+
+from casedesktop.store import meta
+from casedesktop.store.database import CacheDB
+from casedesktop.store.meta import Identity
+from casedesktop.sync.api_client import ApiClient
+from casedesktop.sync.credentials import TokenStore
+
+
+def sign_in(
+    db: CacheDB, tokens: TokenStore, server_url: str, email: str, password: str, *, remember: bool = True
+) -> Identity:
+    """Raises AuthRequired for a wrong email or password, TransientError when the server is away."""
+    client = ApiClient(server_url)
+    try:
+        answer = client.login(email.strip(), password)
+    finally:
+        client.close()
+    identity = Identity(
+        server_url=client.base_url,
+        user_id=str(answer.user.id),
+        email=answer.user.email,
+        name=answer.user.name,
+        role=answer.user.role,
+    )
+    with db.transaction() as session:
+        meta.save_identity(session, identity)
+    if remember:
+        tokens.set(answer.token)
+    else:
+        tokens.keep_in_memory(answer.token)
+    return identity
+
+
+def sign_out(db: CacheDB, tokens: TokenStore) -> None:
+    """Forget the token; the cache and its unsent changes stay for the next sign-in."""
+    identity = current_identity(db)
+    if identity is not None:
+        client = ApiClient(identity.server_url, tokens.get())
+        try:
+            client.logout()
+        except Exception:  # noqa: BLE001 - signing out locally must work offline too
+            pass
+        finally:
+            client.close()
+    tokens.clear()
+
+
+def current_identity(db: CacheDB) -> Identity | None:
+    with db.reading() as session:
+        return meta.load_identity(session)

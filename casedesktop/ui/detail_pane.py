@@ -1,0 +1,244 @@
+"""One case: its fields, the conversation with a reply box, the activity, and the allowed actions."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesktop.domain import (
+    Action,
+    ActionInput,
+    CaseState,
+    CommentKind,
+    MissingField,
+    Role,
+    Severity,
+    Status,
+    TransitionError,
+    allowed_actions,
+)
+from casedesktop.store import local_changes, queries
+from casedesktop.store.changes import Changes
+from casedesktop.store.database import CacheDB
+from casedesktop.store.local_changes import InvalidInput
+from casedesktop.store.meta import Identity
+from casedesktop.store.queries import SyncState
+from casedesktop.ui.reason_dialog import ReasonDialog
+
+
+def _when(value) -> str:  # noqa: ANN001
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+class CaseDetailPane(QWidget):
+    changed = Signal(object)  # Changes made here, for the dispatcher
+
+    FIELDS = (
+        ("number", "Case number"), ("status", "Status"), ("severity", "Severity"), ("product", "Product"),
+        ("account_name", "Account"), ("reported_by_name", "Reported by"), ("owner_name", "Owner"),
+        ("created_at", "Created"), ("updated_at", "Last updated"), ("resolution", "Resolution"),
+    )
+
+    def __init__(self, db: CacheDB, identity: Identity, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._db = db
+        self._identity = identity
+        self.case_id: str | None = None
+
+        layout = QVBoxLayout(self)
+        self.title = QLabel("Select a case to see it here.")
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        layout.addWidget(self.title)
+
+        self.actions_row = QHBoxLayout()
+        self.actions_row.addStretch(1)
+        layout.addLayout(self.actions_row)
+        self.action_buttons: dict[Action, QPushButton] = {}
+
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+
+        details = QWidget()
+        self.form = QFormLayout(details)
+        self.field_labels: dict[str, QLabel] = {}
+        for key, label in self.FIELDS:
+            value = QLabel("—")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.field_labels[key] = value
+            self.form.addRow(label + ":", value)
+        self.description = QTextBrowser()
+        self.description.setAccessibleName("Case description")
+        self.form.addRow("Description:", self.description)
+        self.tabs.addTab(details, "&Details")
+
+        conversation = QWidget()
+        conv_layout = QVBoxLayout(conversation)
+        self.conversation = QTextBrowser()
+        self.conversation.setAccessibleName("Conversation")
+        self.conversation.setOpenExternalLinks(False)
+        conv_layout.addWidget(self.conversation, 1)
+        self.reply_box = QPlainTextEdit()
+        self.reply_box.setPlaceholderText("Write a reply… (Ctrl+Enter sends)")
+        self.reply_box.setAccessibleName("Reply text")
+        self.reply_box.setMaximumHeight(110)
+        conv_layout.addWidget(self.reply_box)
+        reply_row = QHBoxLayout()
+        self.reply_error = QLabel()
+        self.reply_error.setStyleSheet("color: #c0392b;")
+        reply_row.addWidget(self.reply_error, 1)
+        self.internal_button = QPushButton("Add internal note")
+        self.internal_button.setToolTip("Staff only: the customer never sees it")
+        self.internal_button.setVisible(identity.role.is_staff)
+        self.internal_button.clicked.connect(lambda: self._send(CommentKind.INTERNAL))
+        reply_row.addWidget(self.internal_button)
+        self.send_button = QPushButton("&Send reply")
+        self.send_button.clicked.connect(lambda: self._send(CommentKind.REPLY))
+        reply_row.addWidget(self.send_button)
+        conv_layout.addLayout(reply_row)
+        self.tabs.addTab(conversation, "&Conversation")
+
+        self.activity = QTextBrowser()
+        self.activity.setAccessibleName("Activity")
+        self.tabs.addTab(self.activity, "&Activity")
+        self.show_case(None)
+
+    # --- showing -------------------------------------------------------------------------------
+
+    def show_case(self, case_id: str | None) -> None:
+        if case_id != self.case_id:
+            self.reply_box.clear()
+            self.reply_error.clear()
+        self.case_id = case_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        enabled = self.case_id is not None
+        for widget in (self.tabs, self.reply_box, self.send_button, self.internal_button):
+            widget.setEnabled(enabled)
+        if self.case_id is None:
+            self.title.setText("Select a case to see it here, or press Ctrl+N to open a new one.")
+            self._set_actions([])
+            return
+        try:
+            detail = queries.case_detail(self._db, self.case_id)
+        except LookupError:
+            self.case_id = None
+            self.refresh()
+            return
+        if queries.mark_read(self._db, self.case_id):
+            self.changed.emit(Changes(frozenset({self.case_id}), list_changed=True))
+        c = detail.case
+        waiting = {SyncState.WAITING: " — waiting to sync", SyncState.FAILED: " — the server refused a change"}.get(detail.sync_state, "")
+        self.title.setText(f"{c.number or 'New case'}: {c.subject}{waiting}")
+        status = Status(c.status).label + (" · Escalated" if c.escalated else "") + (" · Close requested" if c.close_requested else "")
+        values = {
+            "number": c.number or "assigned when the server receives it",
+            "status": status,
+            "severity": f"{Severity(c.severity).label} — {Severity(c.severity).meaning}",
+            "product": c.product or "—",
+            "account_name": c.account_name or "—",
+            "reported_by_name": c.reported_by_name or "—",
+            "owner_name": c.owner_name or "Unassigned",
+            "created_at": _when(c.created_at),
+            "updated_at": _when(c.updated_at),
+            "resolution": (
+                f"{c.resolution_summary}\nRoot cause: {c.resolution_root_cause or '—'}; type: {c.resolution_type or '—'}"
+                if c.resolution_summary else "—"
+            ),
+        }
+        for key, value in values.items():
+            self.field_labels[key].setText(value)
+        self.description.setPlainText(c.description)
+        self.conversation.setHtml(self._conversation_html(detail))
+        self.conversation.verticalScrollBar().setValue(self.conversation.verticalScrollBar().maximum())
+        self.activity.setHtml(self._activity_html(detail))
+        self._set_actions(allowed_actions(CaseState(Status(c.status), c.escalated, c.close_requested), self._identity.role))
+
+    def _conversation_html(self, detail: queries.CaseDetail) -> str:
+        parts = []
+        for m in detail.comments:
+            staff = m.author_role != Role.CUSTOMER
+            background = "#fff4d6" if m.kind == CommentKind.INTERNAL else "#e8f0fe" if staff else "#eef7ee"
+            tag = "Internal note · " if m.kind == CommentKind.INTERNAL else "Support · " if staff else ""
+            pending = " · <i>waiting to sync</i>" if m.sync_state != SyncState.SYNCED else ""
+            parts.append(
+                f'<table width="100%" cellpadding="8" style="background:{background}; color:#1b1b1b; margin-bottom:6px">'
+                f"<tr><td><b>{html.escape(m.author_name)}</b> <small>{tag}{_when(m.created_at)}{pending}</small>"
+                f"<br>{html.escape(m.body).replace(chr(10), '<br>')}</td></tr></table>"
+            )
+        return "".join(parts) or "<p><i>No replies yet.</i></p>"
+
+    def _activity_html(self, detail: queries.CaseDetail) -> str:
+        rows = []
+        for a in detail.activity:
+            change = ""
+            if a.from_status and a.to_status and a.from_status != a.to_status:
+                change = f" ({Status(a.from_status).label} → {Status(a.to_status).label})"
+            reason = f": {html.escape(a.reason)}" if a.reason else ""
+            pending = " <i>(waiting to sync)</i>" if a.sync_state != SyncState.SYNCED else ""
+            rows.append(f"<li>{_when(a.created_at)} — <b>{html.escape(a.actor_name)}</b> {html.escape(a.action)}{change}{reason}{pending}</li>")
+        return f"<ul>{''.join(rows)}</ul>" if rows else "<p><i>No activity yet.</i></p>"
+
+    def _set_actions(self, actions: list[Action]) -> None:
+        for button in self.action_buttons.values():
+            self.actions_row.removeWidget(button)
+            button.deleteLater()
+        self.action_buttons = {}
+        for action in actions:
+            button = QPushButton(action.label)
+            button.setAccessibleName(action.label)
+            button.clicked.connect(lambda _=False, a=action: self.take_action(a))
+            self.actions_row.addWidget(button)
+            self.action_buttons[action] = button
+
+    # --- acting --------------------------------------------------------------------------------
+
+    def _send(self, kind: CommentKind) -> None:
+        if self.case_id is None:
+            return
+        try:
+            _, changes = local_changes.add_comment(self._db, self._identity, self.case_id, self.reply_box.toPlainText(), kind)
+        except InvalidInput as exc:
+            self.reply_error.setText(str(exc))
+            return
+        self.reply_box.clear()
+        self.reply_error.clear()
+        self.changed.emit(changes)
+
+    def take_action(self, action: Action, text: str | None = None) -> bool:
+        """Ask for what the action needs, then apply it locally and queue it; True when taken."""
+        if self.case_id is None:
+            return False
+        needs = action.rule.requires
+        if text is None and (needs or action in (Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE)):
+            if "parent_case_id" in needs:
+                QMessageBox.information(self, action.label, "Merging is done from the staff console for now.")
+                return False
+            dialog = ReasonDialog(action, required=bool(needs), parent=self)
+            if dialog.exec() != ReasonDialog.DialogCode.Accepted:
+                return False
+            text = dialog.value()
+        text = text or ""
+        given = ActionInput(summary=text) if action is Action.RESOLVE else ActionInput(reason=text)
+        try:
+            _, changes = local_changes.take_action(self._db, self._identity, self.case_id, action, given)
+        except (TransitionError, MissingField) as exc:
+            QMessageBox.warning(self, action.label, str(exc))
+            return False
+        self.changed.emit(changes)
+        return True

@@ -1,0 +1,42 @@
+"""Asks for the text an action needs (a reason, a resolution summary); Confirm enables once it is filled."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from casedesktop.domain import Action
+
+
+class ReasonDialog(QDialog):
+    def __init__(self, action: Action, required: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(action.label)
+        self.required = required
+        layout = QVBoxLayout(self)
+        prompt = {
+            Action.ESCALATE: "Why does this case need escalating?",
+            Action.REJECT: "Why does the resolution not solve the problem?",
+            Action.REOPEN: "Why are you reopening the case (the issue recurred, the fix was incomplete…)?",
+            Action.RESOLVE: "Resolution summary: what was done?",
+        }.get(action, "Comment (optional):")
+        label = QLabel(prompt)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName(prompt)
+        label.setBuddy(self.text)
+        layout.addWidget(self.text)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.confirm = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.confirm.setText(action.label)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.text.textChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        self.confirm.setEnabled(not self.required or bool(self.value()))
+
+    def value(self) -> str:
+        return self.text.toPlainText().strip()

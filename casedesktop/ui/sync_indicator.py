@@ -1,0 +1,55 @@
+"""The status bar's sync indicator: online or offline, what is waiting, the last error."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from casedesktop.sync.worker import SyncStatus
+
+
+def describe(status: SyncStatus) -> str:
+    if status.needs_sign_in:
+        state = "Signed out — sign in again to sync"
+    elif status.syncing:
+        state = "Syncing…"
+    elif status.online is None:
+        state = "Connecting…"
+    elif status.online:
+        state = "Online"
+    else:
+        since = status.offline_since.astimezone().strftime("%H:%M") if status.offline_since else ""
+        state = f"Offline since {since}" if since else "Offline"
+    if status.waiting:
+        state += f" · {status.waiting} change{'s' if status.waiting != 1 else ''} waiting"
+    if status.failed:
+        state += f" ({status.failed} refused)"
+    if status.last_sync and status.online and not status.syncing:
+        state += f" · synced {status.last_sync.astimezone().strftime('%H:%M')}"
+    return state
+
+
+class SyncIndicator(QWidget):
+    syncRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.dot = QLabel("●")
+        self.label = QLabel("Connecting…")
+        self.label.setAccessibleName("Sync status")
+        self.button = QPushButton("Sync now")
+        self.button.setToolTip("Send waiting changes and fetch news now (F5)")
+        self.button.clicked.connect(self.syncRequested.emit)
+        layout.addWidget(self.dot)
+        layout.addWidget(self.label)
+        layout.addWidget(self.button)
+        self.status: SyncStatus | None = None
+
+    def show_status(self, status: SyncStatus) -> None:
+        self.status = status
+        self.label.setText(describe(status))
+        self.label.setToolTip(status.last_error or "")
+        colour = "#27ae60" if status.online and not status.needs_sign_in else "#7f8c8d" if status.online is None else "#c0392b"
+        self.dot.setStyleSheet(f"color: {colour};")

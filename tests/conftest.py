@@ -1,0 +1,23 @@
+"""Test-wide set-up: every test gets its own profile and keyring; nothing touches the user's own."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# keyring's own configuration: a file keyring under a throw-away data folder, inherited by the
+# CLI subprocesses the end-to-end tests start.
+_KEYRING_HOME = tempfile.mkdtemp(prefix="casedesktop-test-keyring-")
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+os.environ["XDG_DATA_HOME"] = _KEYRING_HOME
+os.environ.pop("CASEDESKTOP_HOME", None)
+
+
+@pytest.fixture
+def profile_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "profile"
+    path.mkdir()
+    return path
