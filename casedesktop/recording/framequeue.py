@@ -45,7 +45,9 @@ class FrameQueue:
         with self._cond:
             if self._closed:
                 return False
-            full = len(self._items) >= self.max_frames or self._bytes + frame.nbytes > self.max_bytes
+            full = (
+                len(self._items) >= self.max_frames or self._bytes + frame.nbytes > self.max_bytes
+            )
             if full and self._items:
                 return False
             self._items.append(frame)

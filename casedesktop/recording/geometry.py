@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casedesktop.recording.events import RecordingError
-from casedesktop.recording.settings import Rect, RecordingSettings
+from casedesktop.recording.settings import RecordingSettings, Rect
 
 MIN_SIDE = 16
 

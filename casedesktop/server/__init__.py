@@ -1,0 +1,1 @@
+"""The vendor side: FastAPI app, its database and migrations, auth, change feed, CLI."""

@@ -12,7 +12,7 @@ from casedesktop.domain import Action, ActionInput, CaseState, Status, apply_act
 from casedesktop.server import changelog
 from casedesktop.server.auth import CurrentUser
 from casedesktop.server.errors import ApiError
-from casedesktop.server.models import Activity, AppliedAction, Case
+from casedesktop.server.models import Activity, AppliedAction, Case, User
 from casedesktop.server.rights import get_visible_case
 from casedesktop.server.serialize import case_out
 
@@ -47,7 +47,7 @@ def take_action(
     for key, value in transition.changes.items():
         _set(session, user, case, key, value)
     if transition.action is Action.PICK_UP:
-        case.owner_id = user.id
+        case.owner = session.get(User, user.id)  # the relationship, so owner_name follows
     case.updated_at = now
 
     activity = Activity(

@@ -24,17 +24,46 @@ _X.XCreateGC.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes
 _X.XSetForeground.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong]
 _X.XFillRectangle.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p] + [ctypes.c_int] * 4
 _X.XDrawString.argtypes = [
-    ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
-    ctypes.c_char_p, ctypes.c_int,
+    ctypes.c_void_p,
+    ctypes.c_ulong,
+    ctypes.c_void_p,
+    ctypes.c_int,
+    ctypes.c_int,
+    ctypes.c_char_p,
+    ctypes.c_int,
 ]
 _X.XFlush.argtypes = [ctypes.c_void_p]
 _X.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
 
-WORDS = (
-    "error connecting to server retry settings account invoice export printer "
-    "driver update failed timeout report customer window button click save open "
-    "file upload network proxy certificate license"
-).split()
+WORDS = [
+    "error",
+    "connecting",
+    "to",
+    "server",
+    "retry",
+    "settings",
+    "account",
+    "invoice",
+    "export",
+    "printer",
+    "driver",
+    "update",
+    "failed",
+    "timeout",
+    "report",
+    "customer",
+    "window",
+    "button",
+    "click",
+    "save",
+    "open",
+    "file",
+    "upload",
+    "network",
+    "proxy",
+    "certificate",
+    "license",
+]
 
 
 class Painter:
@@ -81,13 +110,17 @@ def desktop(
         t0 = time.monotonic()
         x, y, ww, wh = win
         p.rect(0x2B2B2B, x, y, ww, 22)
-        p.text(0xFFFFFF, x + 8, y + 15, f"Support log - {time.strftime('%H:%M:%S')} - frame {frame}")
+        p.text(
+            0xFFFFFF, x + 8, y + 15, f"Support log - {time.strftime('%H:%M:%S')} - frame {frame}"
+        )
         if frame % every == 0:  # a new log line now and then: scrolling text
             lines.append(_sentence(rng))
             p.rect(0xFFFFFF, x, y + 22, ww, wh - 22)
             visible = (wh - 30) // line_h
             for i, line in enumerate(lines[-visible:]):
-                p.text(0x202020, x + 6, y + 36 + i * line_h, f"{len(lines) - visible + i:5d}  {line}")
+                p.text(
+                    0x202020, x + 6, y + 36 + i * line_h, f"{len(lines) - visible + i:5d}  {line}"
+                )
         sx, sy, sw, sh = side
         p.rect(0x2B2B2B, sx, sy, sw, 22)
         p.text(0xFFFFFF, sx + 8, sy + 15, "Settings")
@@ -96,7 +129,9 @@ def desktop(
             for i in range(min(12, (sh - 40) // 24)):
                 p.text(0x000000, sx + 10, sy + 44 + i * 24, f"{rng.choice(WORDS)}:")
                 p.rect(0xFFFFFF, sx + 110, sy + 32 + i * 24, sw - 130, 18)
-                p.text(0x000080, sx + 114, sy + 45 + i * 24, _sentence(rng)[: max(1, (sw - 140) // 6)])
+                p.text(
+                    0x000080, sx + 114, sy + 45 + i * 24, _sentence(rng)[: max(1, (sw - 140) // 6)]
+                )
         # a pointer gliding along the free strip below the windows
         p.rect(0x3A6EA5, *pointer, 12, 12)
         pointer = (
@@ -120,7 +155,13 @@ def noise(p: Painter, left: int, top: int, w: int, h: int, fps: float) -> None:
     while True:
         t0 = time.monotonic()
         for _ in range(1500):
-            p.rect(rng.getrandbits(24), left + rng.randrange(0, w, 8), top + rng.randrange(0, h, 8), 8, 8)
+            p.rect(
+                rng.getrandbits(24),
+                left + rng.randrange(0, w, 8),
+                top + rng.randrange(0, h, 8),
+                8,
+                8,
+            )
         p.flush()
         time.sleep(max(0.0, 1 / fps - (time.monotonic() - t0)))
 

@@ -1,0 +1,194 @@
+"""Run a real server on loopback in a background thread: for server tests and client e2e tests.
+
+    with run_server_in_thread(None, tmp_path) as base_url:
+        requests.get(base_url + "/api/v1/health")
+
+The database is migrated first; the server stops (should_exit) when the block ends.
+`running_server` adds a handle to create users and sign in as them with `ApiClient`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy.orm import Session
+
+from casedesktop.api import API_PREFIX
+from casedesktop.domain import Role
+from casedesktop.server.accounts import ensure_account, find_user
+from casedesktop.server.app import create_app
+from casedesktop.server.auth import hash_password
+from casedesktop.server.db import Sessions, default_database_url, make_engine, utcnow
+from casedesktop.server.migrate import upgrade_database
+from casedesktop.server.models import Membership, User
+from casedesktop.server.serve import AnnouncingServer, bind_socket, socket_url, uvicorn_config
+
+STARTUP_TIMEOUT = 15.0
+TEST_PASSWORD = "correct horse battery staple"
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
+
+
+@contextmanager
+def run_server_in_thread(
+    database_url: str | None, data_dir: Path, *, host: str = "127.0.0.1", log_level: str = "warning"
+) -> Iterator[str]:
+    """Yield the base URL (e.g. http://127.0.0.1:54321) of a running server on a free port."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url or default_database_url(data_dir)
+    upgrade_database(url)
+    sock = bind_socket(host, 0)
+    base_url = socket_url(sock)
+    server = AnnouncingServer(uvicorn_config(create_app(url, data_dir), sock, log_level=log_level))
+    failure: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:  # SystemExit on a failed startup, too
+            failure.append(exc)
+
+    thread = threading.Thread(target=serve, name="casedesktop-test-server", daemon=True)
+    thread.start()
+    try:
+        _wait_until_healthy(base_url, thread, failure)
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _wait_until_healthy(base_url: str, thread: threading.Thread, failure: list[BaseException]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError(f"The test server stopped during start-up: {failure!r}")
+        try:
+            with _NO_PROXY.open(f"{base_url}{API_PREFIX}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError(f"The test server at {base_url} did not answer /health in time")
+
+
+@cache
+def _test_hash(password: str) -> str:
+    """Hash each test password once per process: argon2 is slow by design, tests add many users."""
+    return hash_password(password)
+
+
+class ApiClient:
+    """A `requests` session for one caller; paths are relative to the API prefix (/api/v1)."""
+
+    def __init__(self, base_url: str, token: str | None = None, user: dict[str, Any] | None = None):
+        self.base = base_url + API_PREFIX
+        self.http = requests.Session()
+        self.http.trust_env = False  # loopback: never through a proxy
+        self.user: dict[str, Any] = user or {}
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.get(self.base + path, timeout=10, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
+        return self.http.post(self.base + path, json=json, timeout=10, **kwargs)
+
+    def new_case(self, **fields: Any) -> dict[str, Any]:
+        """Open a case (a fresh id and plausible text unless given); asserts it was created."""
+        body = {"id": str(uuid.uuid4()), "subject": "Printer offline",
+                "description": "It stopped printing after the update.", **fields}
+        response = self.post("/cases", json=body)
+        if response.status_code != 201:
+            raise AssertionError(f"creating a case gave {response.status_code}: {response.text}")
+        return response.json()
+
+    def act(self, case_id: str, action: str, **fields: Any) -> requests.Response:
+        body = {"id": str(uuid.uuid4()), "action": action, **fields}
+        return self.post(f"/cases/{case_id}/actions", json=body)
+
+    def comment(self, case_id: str, body: str, kind: str = "reply") -> requests.Response:
+        payload = {"id": str(uuid.uuid4()), "body": body, "kind": kind}
+        return self.post(f"/cases/{case_id}/comments", json=payload)
+
+    def all_changes(self, cursor: int = 0, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
+        """Every feed item after `cursor`, following pages; returns the items and final cursor."""
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self.get("/changes", params={"cursor": cursor, "limit": limit})
+            response.raise_for_status()
+            page = response.json()
+            items += page["changes"]
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                return items, cursor
+
+
+@dataclass
+class ServerHandle:
+    """A running test server plus direct database access for setting up users."""
+
+    base_url: str
+    database_url: str
+    data_dir: Path
+    sessions: Sessions
+
+    def add_user(
+        self, email: str, role: Role, account: str | None = None, *,
+        password: str = TEST_PASSWORD, name: str = "",
+    ) -> None:
+        def work(session: Session) -> None:
+            user = User(email=email.lower(), name=name or email.split("@")[0].title(),
+                        role=role.value, password_hash=_test_hash(password), created_at=utcnow())
+            session.add(user)
+            session.flush()
+            if account:
+                add_membership(session, user.email, account)
+
+        self.sessions.run_write(work)
+
+    def join_account(self, email: str, account: str) -> None:
+        self.sessions.run_write(lambda session: add_membership(session, email, account))
+
+    def anonymous(self) -> ApiClient:
+        return ApiClient(self.base_url)
+
+    def login(self, email: str, password: str = TEST_PASSWORD) -> ApiClient:
+        response = self.anonymous().post("/auth/login", json={"email": email, "password": password})
+        if response.status_code != 200:
+            raise AssertionError(f"login as {email} gave {response.status_code}: {response.text}")
+        body = response.json()
+        return ApiClient(self.base_url, body["token"], body["user"])
+
+
+def add_membership(session: Session, email: str, account: str) -> None:
+    user = find_user(session, email)
+    if user is None:
+        raise LookupError(email)
+    acct, _created = ensure_account(session, account, utcnow())
+    session.add(Membership(user_id=user.id, account_id=acct.id))
+    session.flush()
+
+
+@contextmanager
+def running_server(data_dir: Path, database_url: str | None = None) -> Iterator[ServerHandle]:
+    """`run_server_in_thread` plus a handle to add users and sign in."""
+    url = database_url or default_database_url(Path(data_dir))
+    with run_server_in_thread(url, data_dir) as base_url:
+        sessions = Sessions(make_engine(url))
+        try:
+            yield ServerHandle(base_url, url, Path(data_dir), sessions)
+        finally:
+            sessions.dispose()
