@@ -137,7 +137,7 @@ def run_demo(profile_dir: Path | None = None, keep: bool = False) -> int:
         agent.start()
         from casedesktop.ui.main import run_gui
 
-        return run_gui(profile=profile)
+        return run_gui(profile=profile, sync_interval=5.0)  # the demo agent answers within seconds
     finally:
         if agent is not None:
             agent.stop()

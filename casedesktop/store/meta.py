@@ -18,6 +18,7 @@ USER_ROLE = "user_role"
 CURSOR = "cursor"
 LAST_SYNC = "last_sync"
 LAST_ERROR = "last_error"
+CAUGHT_UP = "caught_up"  # the first full download is done; later news is marked unread
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ def apply_page(db: CacheDB, page: ChangesPage, me_user_id: str) -> Changes:
     case_ids: set[str] = set()
     noticed: list[str] = []
     with db.transaction() as session:
+        first_download = meta.get(session, meta.CAUGHT_UP) != "1"
         for item in page.changes:
             if item.case is not None:
                 case_ids.add(str(item.case.id))
@@ -88,9 +89,13 @@ def apply_page(db: CacheDB, page: ChangesPage, me_user_id: str) -> Changes:
                 case_ids.add(case_id)
                 if upsert_activity(session, item.activity) and str(item.activity.actor_id) != me_user_id:
                     noticed.append(case_id)
+        if first_download:
+            noticed.clear()  # the first download is history, not news
         for case_id in set(noticed):
             session.get_one(CaseRow, case_id).unread = True
         meta.put(session, meta.CURSOR, str(page.cursor))
+        if not page.has_more:
+            meta.put(session, meta.CAUGHT_UP, "1")
         meta.put(session, meta.LAST_SYNC, utcnow().isoformat())
     return Changes(
         frozenset(case_ids),

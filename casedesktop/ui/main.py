@@ -44,7 +44,7 @@ class Session:
         self.window.close()
 
 
-def run_gui(profile_dir: Path | None = None, profile: Profile | None = None) -> int:
+def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, sync_interval: float = 30.0) -> int:
     app = application()
     if profile is None:
         try:
@@ -57,7 +57,7 @@ def run_gui(profile_dir: Path | None = None, profile: Profile | None = None) -> 
         dialog = SignInDialog(profile.db, profile.tokens, known.server_url if known else "", known.email if known else "")
         if dialog.exec() != SignInDialog.DialogCode.Accepted:
             return 0
-    session = Session(profile)
+    session = Session(profile, sync_interval)
     session.start()
     try:
         return app.exec()

@@ -15,6 +15,7 @@ from casedesktop.ui.new_case_dialog import NewCaseDialog
 from casedesktop.ui.sync_indicator import SyncIndicator
 
 WINDOW_TITLE = "CaseDesktop"
+COLUMN_WIDTHS = {0: 80, 2: 150, 3: 75, 4: 110, 5: 120}  # Subject (1) takes the rest
 
 
 class MainWindow(QMainWindow):
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 520])
         self.setCentralWidget(splitter)
 
         toolbar = QToolBar("Main")
@@ -73,10 +75,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_indicator)
         self.statusBar().showMessage(f"Signed in as {identity.name} <{identity.email}> on {identity.server_url}")
 
-        self.model.reload()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        for column, width in COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.model.reload()
+        self._select_first_if_none()
 
     # --- navigation ----------------------------------------------------------------------------
 
@@ -91,6 +96,10 @@ class MainWindow(QMainWindow):
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
             )
             self.table.scrollTo(index)
+
+    def _select_first_if_none(self) -> None:
+        if self.detail.case_id is None and self.model.rowCount() > 0:
+            self.table.selectRow(0)
 
     def _focus_reply(self) -> None:
         self.detail.tabs.setCurrentIndex(1)
@@ -123,5 +132,7 @@ class MainWindow(QMainWindow):
             self.model.reload()
             if current:
                 self.select_case(current)
+            else:
+                self._select_first_if_none()
         if self.detail.case_id and self.detail.case_id in changes.case_ids:
             self.detail.refresh()

@@ -128,6 +128,8 @@ def test_feed_page_and_cursor_commit_together_and_mark_staff_replies_unread(db) 
                  ChangeItem(seq=6, entity="comment", comment=comment)],
         cursor=6, has_more=False,
     )
+    first_download = ChangesPage(changes=[], cursor=4, has_more=False)
+    server_state.apply_page(db, first_download, ME.user_id)
     changes = server_state.apply_page(db, page, ME.user_id)
     assert changes.new_staff_activity == (case_id,)
     with db.reading() as session:
@@ -135,6 +137,21 @@ def test_feed_page_and_cursor_commit_together_and_mark_staff_replies_unread(db) 
     summary = queries.list_cases(db)[0]
     assert (summary.number, summary.status, summary.unread) == ("CS-1001", "open", True)
     assert queries.mark_read(db, case_id)
+    assert not queries.list_cases(db)[0].unread
+
+
+def test_the_first_download_is_history_not_news(db) -> None:
+    case_id = str(uuid.uuid4())
+    comment = CommentOut(
+        id=uuid.uuid4(), case_id=uuid.UUID(case_id), author_id=uuid.uuid4(), author_name="Sam Agent",
+        author_role=Role.AGENT, kind=CommentKind.REPLY, body="Old answer", created_at=datetime.now(UTC),
+    )
+    pages = [
+        ChangesPage(changes=[ChangeItem(seq=1, entity="case", case=_server_case(case_id))], cursor=1, has_more=True),
+        ChangesPage(changes=[ChangeItem(seq=2, entity="comment", comment=comment)], cursor=2, has_more=False),
+    ]
+    for page in pages:
+        assert server_state.apply_page(db, page, ME.user_id).new_staff_activity == ()
     assert not queries.list_cases(db)[0].unread
 
 

@@ -1,0 +1,120 @@
+"""The `casedesktop-server` CLI, run as a real subprocess where it matters (python -m ...)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from casedesktop.server.cli import main
+from casedesktop.server.testing import running_server
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "casedesktop.server", *args],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def test_create_user_then_sign_in(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    made = _cli("create-user", "--email", "Kim@Acme.example", "--password", "s3cret",
+                "--role", "customer", "--account", "Acme", "--name", "Kim Lee",
+                "--database-url", url, "--data-dir", str(tmp_path))
+    assert made.returncode == 0, made.stderr
+    assert "kim@acme.example" in made.stdout
+
+    with running_server(tmp_path, url) as server:
+        kim = server.login("kim@acme.example", "s3cret")
+        assert kim.user["name"] == "Kim Lee" and len(kim.user["account_ids"]) == 1
+
+
+def test_cli_errors_go_to_stderr_with_nonzero_exit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--data-dir", str(tmp_path)]
+    assert main(["create-user", "--email", "a@b.example", "--password", "x",
+                 "--role", "agent", *common]) == 0
+    capsys.readouterr()
+    assert main(["create-user", "--email", "A@B.example", "--password", "y",
+                 "--role", "agent", *common]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["create-user", "--email", "c@b.example", "--password", "y",
+                 "--role", "customer", *common]) == 1
+    assert "--account" in capsys.readouterr().err
+    assert main(["reset-password", "--email", "nobody@b.example", "--password", "z", *common]) == 1
+    assert main(["reset-password", "--email", "a@b.example", "--password", "z", *common]) == 0
+    assert main(["create-account", "--name", "Fabrikam", *common]) == 0
+    assert main(["create-account", "--name", "Fabrikam", *common]) == 0
+    assert "Already present" in capsys.readouterr().out
+    assert (tmp_path / "server.db").exists()  # the default database lives in the data dir
+
+    with running_server(tmp_path) as server:
+        assert server.login("a@b.example", "z").user["role"] == "agent"
+
+
+def test_seed_demo_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    first = _cli("seed-demo", "--database-url", url, "--data-dir", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    second = _cli("seed-demo", "--database-url", url, "--data-dir", str(tmp_path))
+    assert second.returncode == 0, second.stderr
+    assert "0 users and 0 cases added" in second.stdout
+
+    with running_server(tmp_path, url) as server:
+        demo = server.login("demo@northwind.example", "demo")
+        other = server.login("other@contoso.example", "demo")
+        agent = server.login("agent@vendor.example", "agent")
+        northwind = demo.get("/cases").json()
+        assert len(northwind) == 8 and len(other.get("/cases").json()) == 2
+        assert len(agent.get("/cases").json()) == 10
+        assert {"new", "open", "pending_customer", "on_hold", "resolved", "closed"} <= {
+            c["status"] for c in northwind}
+        assert any(c["escalated"] for c in northwind)
+        assert any(c["resolution_summary"] for c in northwind if c["status"] == "resolved")
+        assert {c["product"] for c in northwind} == {"Ledger Cloud", "Ledger Desktop", "Payroll"}
+
+        demo_items, _ = demo.all_changes()
+        agent_items, _ = agent.all_changes()
+        kinds = {i["comment"]["kind"] for i in agent_items if i["entity"] == "comment"}
+        assert kinds == {"reply", "internal"}
+        assert all(i["comment"]["kind"] == "reply" for i in demo_items if i["entity"] == "comment")
+        authors = {i["comment"]["author_role"] for i in demo_items if i["entity"] == "comment"}
+        assert authors == {"customer", "agent"}
+
+
+def test_serve_on_port_zero_prints_the_real_port(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "casedesktop.server", "serve", "--port", "0",
+         "--data-dir", str(tmp_path), "--log-level", "warning"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        assert line.startswith("CaseDesktop server listening on http://127.0.0.1:"), (
+            line + (process.stderr.read() if process.poll() is not None and process.stderr else ""))
+        base_url = line.rsplit(" ", 1)[1].strip()
+        assert not base_url.endswith(":0")
+        health = requests.get(f"{base_url}/api/v1/health", timeout=5)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+    finally:
+        if os.name == "nt":
+            process.terminate()
+        else:
+            process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 10
+        while process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if process.poll() is None:
+            process.kill()
+        _out, err = process.communicate(timeout=5)
+    # uvicorn shuts down gracefully, then re-raises the signal so the exit status tells the truth.
+    assert process.returncode in (0, -signal.SIGINT, 1), err
+    assert "Traceback" not in err
