@@ -6,6 +6,7 @@ the client never imports server code.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import queue
 import shutil
@@ -120,9 +121,7 @@ class DemoAgent:
 
 
 def run_demo(profile_dir: Path | None = None, keep: bool = False) -> int:
-    try:
-        import casedesktop.server  # noqa: F401 - only to give a clear message when it is missing
-    except ImportError:
+    if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
         print("The demo needs the server part: pip install 'casedesktop[server]'", file=sys.stderr)
         return 1
     root = Path(profile_dir) if profile_dir else Path(tempfile.mkdtemp(prefix="casedesktop-demo-"))

@@ -17,12 +17,12 @@ from casedesktop.domain.fields import (
 )
 from casedesktop.domain.lifecycle import (
     Action,
+    ActionInput,
     CaseState,
     MissingField,
     Transition,
     TransitionError,
     allowed_actions,
-    ActionInput,
     apply_action,
     status_after_reply,
 )

@@ -87,9 +87,11 @@ def run_server(app: Any, host: str, port: int, *, log_level: str = "info") -> No
     def announce() -> None:
         print(LISTENING.format(url=url), flush=True)
 
+    server = AnnouncingServer(uvicorn_config(app, sock, log_level=log_level), announce)
     try:
-        AnnouncingServer(uvicorn_config(app, sock, log_level=log_level), announce).run(
-            sockets=[sock]
-        )
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        # uvicorn has already shut down gracefully; it re-raises Ctrl-C so the caller knows why.
+        pass
     finally:
         sock.close()

@@ -17,7 +17,6 @@ from casedesktop.domain import (
     ActionInput,
     CaseState,
     CommentKind,
-    Role,
     Severity,
     Status,
     ValidationError,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -42,10 +43,8 @@ class TokenStore:
 
     def clear(self) -> None:
         self._memory = None
-        try:
+        with contextlib.suppress(NoKeyringError, KeyringError, RuntimeError):
             keyring.delete_password(SERVICE, self.profile_key)
-        except (NoKeyringError, KeyringError, RuntimeError):
-            pass
 
     def _no_keychain(self, exc: Exception) -> None:
         self.warning = (

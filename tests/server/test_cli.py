@@ -115,6 +115,5 @@ def test_serve_on_port_zero_prints_the_real_port(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
         _out, err = process.communicate(timeout=5)
-    # uvicorn shuts down gracefully, then re-raises the signal so the exit status tells the truth.
-    assert process.returncode in (0, -signal.SIGINT, 1), err
+    assert process.returncode == 0, err  # Ctrl-C is a normal way to stop the server
     assert "Traceback" not in err
