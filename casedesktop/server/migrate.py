@@ -34,3 +34,20 @@ def upgrade_database(database_url: str) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def schema_differences(database_url: str) -> list[object]:
+    """What Alembic autogenerate would change to make the database match the models ([] = none)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from casedesktop.server import models  # noqa: F401  (registers the tables)
+    from casedesktop.server.db import Base
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return list(compare_metadata(context, Base.metadata))
+    finally:
+        engine.dispose()

@@ -14,6 +14,11 @@ class Base(DeclarativeBase):
     pass
 
 
+# List columns with their own index (migration 0002), so sorting by them reads an index.
+SORTABLE_INDEXED = ("subject", "severity", "product", "account_name", "owner_name", "created_at")
+FTS_TABLES = ("cases_fts", "comments_fts")  # maintained by triggers (migration 0002), not the ORM
+
+
 class CaseRow(Base):
     """A case as last known: the server's state, or the user's own unsent one."""
 
@@ -46,6 +51,7 @@ class CaseRow(Base):
     __table_args__ = (
         Index("ix_cases_updated_at", "updated_at"),
         Index("ix_cases_status_updated_at", "status", "updated_at"),
+        *(Index(f"ix_cases_{c}", c) for c in SORTABLE_INDEXED),
     )
 
 

@@ -115,5 +115,6 @@ def test_serve_on_port_zero_prints_the_real_port(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
         _out, err = process.communicate(timeout=5)
-    assert process.returncode == 0, err  # Ctrl-C is a normal way to stop the server
+    if os.name != "nt":  # terminate() on Windows cannot be a graceful stop
+        assert process.returncode == 0, err  # Ctrl-C is a normal way to stop the server
     assert "Traceback" not in err

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from casedesktop.server.testing import ApiClient
+import threading
+from pathlib import Path
+
+from casedesktop.domain import Role
+from casedesktop.server.testing import ApiClient, running_server
 
 
 def test_feed_pages_in_order_with_a_monotonic_cursor(
@@ -61,3 +65,50 @@ def test_feed_rejects_bad_paging(customer: ApiClient) -> None:
     for params in ({"limit": 0}, {"limit": 100_000}, {"cursor": -1}):
         response = customer.get("/changes", params=params)
         assert response.status_code == 422 and response.json()["field"] in params
+
+
+def test_concurrent_writers_never_make_a_reader_skip_a_change(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Rows must become visible in seq order, or a cursor can jump past a late commit."""
+    writers, cases_each = 6, 4
+    with running_server(tmp_path, database_url) as server:
+        server.add_user("ann@acme.example", Role.CUSTOMER, "Acme")
+        token = server.login("ann@acme.example").http.headers["Authorization"].split()[1]
+        done = threading.Event()
+        pulled: list[int] = []
+        errors: list[BaseException] = []
+
+        def write() -> None:
+            client = ApiClient(server.base_url, token)
+            try:
+                for _ in range(cases_each):
+                    case = client.new_case()
+                    assert client.comment(case["id"], "More detail.").status_code == 201
+            except BaseException as exc:
+                errors.append(exc)
+
+        def read() -> None:
+            client, cursor = ApiClient(server.base_url, token), 0
+            while True:
+                finished = done.is_set()
+                items, cursor = client.all_changes(cursor, limit=7)
+                pulled.extend(item["seq"] for item in items)
+                if finished:
+                    return
+
+        reader = threading.Thread(target=read)
+        threads = [threading.Thread(target=write) for _ in range(writers)]
+        reader.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        done.set()
+        reader.join(timeout=60)
+        assert not errors, errors
+
+        everything, _ = ApiClient(server.base_url, token).all_changes()
+        assert pulled == [item["seq"] for item in everything]
+        numbers = {i["case"]["number"] for i in everything if i["entity"] == "case"}
+        assert numbers == {f"CS-{1001 + n}" for n in range(writers * cases_each)}

@@ -169,8 +169,11 @@ def test_schema_from_migrations_matches_the_models(db) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    from casedesktop.store.migrate import include_name
+
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
         assert diff == []
         assert set(inspect(connection).get_table_names()) >= {"cases", "comments", "activity", "outbox", "meta", "alembic_version"}
 
