@@ -61,7 +61,7 @@ class RecordingSettings:
     max_bytes: int = MAX_ATTACHMENT_BYTES
     queue_max_frames: int = 8
     queue_max_bytes: int = 128 * MiB
-    keyframe_interval_s: float = 2.0
+    keyframe_interval_s: float = 10.0  # see the module docstring: keyframes dominate the size
     monitor: int = 1  # 0: all monitors together, 1..: one monitor (mss numbering)
     region: Rect | None = None  # screen coordinates; overrides monitor
     blackouts: tuple[Rect, ...] = field(default_factory=tuple)  # region coordinates

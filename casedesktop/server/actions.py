@@ -17,10 +17,18 @@ from casedesktop.server.rights import get_visible_case
 from casedesktop.server.serialize import case_out
 
 # Keys of Transition.changes that map straight onto a Case column of the same name.
-_PLAIN_COLUMNS = frozenset({
-    "escalated", "close_requested", "resolution_summary", "resolution_root_cause",
-    "resolution_type", "resolved_at", "closed_at", "survey",
-})
+_PLAIN_COLUMNS = frozenset(
+    {
+        "escalated",
+        "close_requested",
+        "resolution_summary",
+        "resolution_root_cause",
+        "resolution_type",
+        "resolved_at",
+        "closed_at",
+        "survey",
+    }
+)
 
 
 def take_action(
@@ -31,7 +39,9 @@ def take_action(
     applied = session.get(AppliedAction, request.id)
     if applied is not None:
         if applied.case_id != case.id:
-            raise ApiError(409, ErrorCode.CONFLICT, "This action id was already used on another case.")
+            raise ApiError(
+                409, ErrorCode.CONFLICT, "This action id was already used on another case."
+            )
         return case_out(case)
 
     state = CaseState(Status(case.status), case.escalated, case.close_requested)
@@ -51,9 +61,13 @@ def take_action(
     case.updated_at = now
 
     activity = Activity(
-        case_id=case.id, actor_id=user.id, action=transition.action.value,
-        from_status=transition.from_status.value, to_status=transition.to_status.value,
-        reason=transition.reason, created_at=now,
+        case_id=case.id,
+        actor_id=user.id,
+        action=transition.action.value,
+        from_status=transition.from_status.value,
+        to_status=transition.to_status.value,
+        reason=transition.reason,
+        created_at=now,
     )
     session.add(activity)
     session.add(AppliedAction(id=request.id, case_id=case.id, created_at=now))
@@ -89,4 +103,3 @@ def _merge_target(session: Session, user: CurrentUser, case: Case, value: str) -
     if parent.status == Status.MERGED.value:
         raise invalid(f"{parent.number} was itself merged; merge into the case it was merged into.")
     return parent.id
-

@@ -28,9 +28,7 @@ def create_app(database_url: str, data_dir: Path) -> FastAPI:
         finally:
             sessions.dispose()
 
-    app = FastAPI(
-        title="CaseDesktop server", version=casedesktop.__version__, lifespan=lifespan
-    )
+    app = FastAPI(title="CaseDesktop server", version=casedesktop.__version__, lifespan=lifespan)
     app.state.sessions = sessions
     app.state.data_dir = Path(data_dir)
     install_error_handlers(app)

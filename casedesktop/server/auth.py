@@ -88,22 +88,45 @@ def current_user_of(session: Session, user: User) -> CurrentUser:
     )
 
 
-def login(session: Session, email: str, password: str, now: datetime) -> tuple[str, User]:
-    """Check the password and issue a new token; raises 401 with one message for any failure."""
-    user = session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is None:
+def authenticate(sessions: Sessions, email: str, password: str) -> tuple[uuid.UUID, str | None]:
+    """Check email and password; returns the user id and, if the stored hash uses outdated
+    parameters, a fresh hash to store. Raises 401 with one message for any failure.
+
+    Runs outside any write transaction: argon2 is slow by design and must not hold the lock.
+    """
+    with sessions.reader() as session:
+        row = session.execute(
+            select(User.id, User.password_hash).where(User.email == normalize_email(email))
+        ).first()
+    if row is None:
         verify_password(_dummy_hash(), password)  # same cost as a real check
         raise unauthorized(BAD_LOGIN)
-    if not verify_password(user.password_hash, password):
+    if not verify_password(row.password_hash, password):
         raise unauthorized(BAD_LOGIN)
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    new_hash = hash_password(password) if _hasher.check_needs_rehash(row.password_hash) else None
+    return row.id, new_hash
+
+
+def issue_token(
+    session: Session, user_id: uuid.UUID, now: datetime, new_hash: str | None = None
+) -> tuple[str, User]:
+    """A new bearer token for the user (their expired ones are dropped)."""
+    user = session.get(User, user_id)
+    if user is None:  # deleted between the password check and now
+        raise unauthorized(BAD_LOGIN)
+    if new_hash:
+        user.password_hash = new_hash
     session.execute(delete(Token).where(Token.user_id == user.id, Token.expires_at <= now))
     token = secrets.token_urlsafe(32)
     session.add(
-        Token(token_hash=token_digest(token), user_id=user.id, created_at=now,
-              expires_at=now + TOKEN_LIFETIME)
+        Token(
+            token_hash=token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + TOKEN_LIFETIME,
+        )
     )
+    session.flush()
     return token, user
 
 
@@ -123,9 +146,7 @@ def user_for_token(session: Session, token: str, now: datetime) -> User | None:
 
 
 def unauthorized(message: str) -> ApiError:
-    return ApiError(
-        401, ErrorCode.UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"}
-    )
+    return ApiError(401, ErrorCode.UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
 
 
 def bearer_token(request: Request) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -41,8 +41,8 @@ def client_time(given: datetime | None, now: datetime) -> datetime:
     """When the user says they did it (possibly offline), but never in the server's future."""
     if given is None:
         return now
-    if given.tzinfo is None:
-        return now
+    if given.tzinfo is None:  # the protocol says UTC; be lenient with clients that omit it
+        given = given.replace(tzinfo=UTC)
     return min(given, now)
 
 
@@ -50,7 +50,9 @@ def _choose_account(session: Session, user: CurrentUser, wanted: uuid.UUID | Non
     if user.is_staff:
         if wanted is None:
             raise ApiError(
-                422, ErrorCode.VALIDATION, "Choose the customer account for this case.",
+                422,
+                ErrorCode.VALIDATION,
+                "Choose the customer account for this case.",
                 field="account_id",
             )
         if session.get(Account, wanted) is None:
@@ -61,7 +63,9 @@ def _choose_account(session: Session, user: CurrentUser, wanted: uuid.UUID | Non
     if wanted is not None:
         if wanted not in user.account_ids:
             raise ApiError(
-                403, ErrorCode.FORBIDDEN, "You can open cases only for your own account.",
+                403,
+                ErrorCode.FORBIDDEN,
+                "You can open cases only for your own account.",
                 field="account_id",
             )
         return wanted
@@ -69,11 +73,14 @@ def _choose_account(session: Session, user: CurrentUser, wanted: uuid.UUID | Non
         return next(iter(user.account_ids))
     if not user.account_ids:
         raise ApiError(
-            403, ErrorCode.FORBIDDEN,
+            403,
+            ErrorCode.FORBIDDEN,
             "Your sign-in is not linked to a customer account; ask your vendor to add you.",
         )
     raise ApiError(
-        422, ErrorCode.VALIDATION, "You belong to several accounts; choose one for this case.",
+        422,
+        ErrorCode.VALIDATION,
+        "You belong to several accounts; choose one for this case.",
         field="account_id",
     )
 
@@ -113,8 +120,13 @@ def create_case(
     session.add(case)
     session.flush()
     activity = Activity(
-        case_id=case.id, actor_id=user.id, action="create", from_status=None,
-        to_status=Status.NEW.value, reason="", created_at=now,
+        case_id=case.id,
+        actor_id=user.id,
+        action="create",
+        from_status=None,
+        to_status=Status.NEW.value,
+        reason="",
+        created_at=now,
     )
     session.add(activity)
     changelog.record(session, case, case, activity)

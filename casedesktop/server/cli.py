@@ -31,13 +31,16 @@ def default_data_dir() -> Path:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--data-dir", type=Path, default=None,
+        "--data-dir",
+        type=Path,
+        default=None,
         help=f"where the server keeps its files (default: {default_data_dir()})",
     )
     common.add_argument(
-        "--database-url", default=None,
+        "--database-url",
+        default=None,
         help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
-             "(default: sqlite:///<data-dir>/server.db)",
+        "(default: sqlite:///<data-dir>/server.db)",
     )
     parser = argparse.ArgumentParser(prog=APP_NAME, description="The CaseDesktop vendor server.")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -45,22 +48,27 @@ def build_parser() -> argparse.ArgumentParser:
     serve = verbs.add_parser("serve", parents=[common], help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    serve.add_argument("--log-level", default="info",
-                       choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
 
     user = verbs.add_parser("create-user", parents=[common], help="add a customer or staff user")
     user.add_argument("--email", required=True)
     user.add_argument("--password", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
-    user.add_argument("--account", default=None,
-                      help="account name (created if missing); required for customers")
+    user.add_argument(
+        "--account", default=None, help="account name (created if missing); required for customers"
+    )
     user.add_argument("--name", default=None)
 
     account = verbs.add_parser("create-account", parents=[common], help="add a customer account")
     account.add_argument("--name", required=True)
 
-    reset = verbs.add_parser("reset-password", parents=[common],
-                             help="set a new password and sign the user out everywhere")
+    reset = verbs.add_parser(
+        "reset-password",
+        parents=[common],
+        help="set a new password and sign the user out everywhere",
+    )
     reset.add_argument("--email", required=True)
     reset.add_argument("--password", required=True)
 
@@ -79,8 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except accounts.AdminError as exc:
         return _fail(str(exc))
     except SQLAlchemyError as exc:
-        return _fail(f"The database at {_safe(database_url)} failed: {exc.__class__.__name__}: "
-                     f"{getattr(exc, 'orig', None) or exc}")
+        return _fail(
+            f"The database at {_safe(database_url)} failed: {exc.__class__.__name__}: "
+            f"{getattr(exc, 'orig', None) or exc}"
+        )
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
 
@@ -107,8 +117,11 @@ def _serve(args: argparse.Namespace, database_url: str, data_dir: Path) -> int:
     from casedesktop.server.app import create_app
     from casedesktop.server.serve import run_server
 
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     run_server(create_app(database_url, data_dir), args.host, args.port, log_level=args.log_level)
     return 0
 
@@ -116,8 +129,13 @@ def _serve(args: argparse.Namespace, database_url: str, data_dir: Path) -> int:
 def _create_user(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
     def work(session: Session) -> str:
         user = accounts.create_user(
-            session, email=args.email, password=args.password, role=Role(args.role),
-            now=utcnow(), account_name=args.account, name=args.name,
+            session,
+            email=args.email,
+            password=args.password,
+            role=Role(args.role),
+            now=utcnow(),
+            account_name=args.account,
+            name=args.name,
         )
         where = f" in account {args.account!r}" if args.account else ""
         return f"Created {user.role} {user.email} ({user.name}){where}."

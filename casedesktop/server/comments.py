@@ -27,7 +27,9 @@ def add_comment(
     existing = session.get(Comment, data.id)
     if existing is not None:
         if existing.author_id != user.id or existing.case_id != case.id:
-            raise ApiError(409, ErrorCode.CONFLICT, "This comment id is already used by another comment.")
+            raise ApiError(
+                409, ErrorCode.CONFLICT, "This comment id is already used by another comment."
+            )
         return comment_out(existing), False
     kind = CommentKind(data.kind)
     if kind is CommentKind.INTERNAL and not user.is_staff:
@@ -37,7 +39,11 @@ def add_comment(
         raise ApiError(422, ErrorCode.VALIDATION, problems[0].message, field=problems[0].field)
 
     comment = Comment(
-        id=data.id, case_id=case.id, author_id=user.id, kind=kind.value, body=data.body,
+        id=data.id,
+        case_id=case.id,
+        author_id=user.id,
+        kind=kind.value,
+        body=data.body,
         created_at=client_time(data.created_at, now),
     )
     session.add(comment)
@@ -59,8 +65,13 @@ def _status_after_reply(
         return []
     case.status = after.value
     activity = Activity(
-        case_id=case.id, actor_id=user.id, action="reply", from_status=before.value,
-        to_status=after.value, reason="", created_at=now,
+        case_id=case.id,
+        actor_id=user.id,
+        action="reply",
+        from_status=before.value,
+        to_status=after.value,
+        reason="",
+        created_at=now,
     )
     session.add(activity)
     return [activity]

@@ -82,123 +82,201 @@ def _act(actor: str, action: Action, **inputs: object) -> Step:
 
 DEMO_CASES = (
     DemoCase(
-        "bank-feed", CUSTOMER, "Bank feed stopped importing transactions since Monday",
+        "bank-feed",
+        CUSTOMER,
+        "Bank feed stopped importing transactions since Monday",
         "Our Barclays business account has not imported any transactions since Monday morning. "
         "The bank connection page says 'Connected' and 'Last sync: 2 hours ago', but the "
         "transaction list is empty for this week. We reconcile daily, so this blocks our "
         "accounts team.",
-        Severity.URGENT, "Ledger Cloud", 0.3,
+        Severity.URGENT,
+        "Ledger Cloud",
+        0.3,
     ),
     DemoCase(
-        "pdf-cutoff", CUSTOMER, "Invoice PDF export cuts off the last line item",
+        "pdf-cutoff",
+        CUSTOMER,
+        "Invoice PDF export cuts off the last line item",
         "When an invoice has more than 14 lines, the exported PDF drops the last line and the "
         "total no longer matches the lines shown. Printing from the preview works. Example: "
         "invoice INV-20931.",
-        Severity.STANDARD, "Ledger Desktop", 3,
+        Severity.STANDARD,
+        "Ledger Desktop",
+        3,
         (
             _act(AGENT, Action.PICK_UP),
-            _reply(AGENT, "Thanks Dana, I can reproduce this with 15 lines on the Classic "
-                   "template. I'm checking whether the Modern template has the same problem."),
-            _note("Looks like the page-break calculation ignores the footer height. "
-                  "Similar to the bug fixed in 12.3 for quotes; asking the desktop team."),
+            _reply(
+                AGENT,
+                "Thanks Dana, I can reproduce this with 15 lines on the Classic "
+                "template. I'm checking whether the Modern template has the same problem.",
+            ),
+            _note(
+                "Looks like the page-break calculation ignores the footer height. "
+                "Similar to the bug fixed in 12.3 for quotes; asking the desktop team."
+            ),
         ),
     ),
     DemoCase(
-        "payroll-tax", CUSTOMER, "Payroll run fails with 'tax table out of date'",
+        "payroll-tax",
+        CUSTOMER,
+        "Payroll run fails with 'tax table out of date'",
         "This month's payroll run stops at step 3 with the message 'Tax table out of date "
         "(2025-04)'. We installed the latest update last week. Payday is on Friday.",
-        Severity.CRITICAL, "Payroll", 2,
+        Severity.CRITICAL,
+        "Payroll",
+        2,
         (
             _act(AGENT, Action.PICK_UP),
-            _reply(AGENT, "Could you send the payroll log from Help > Diagnostics > Export log? "
-                   "It shows which tax table version the run loaded."),
+            _reply(
+                AGENT,
+                "Could you send the payroll log from Help > Diagnostics > Export log? "
+                "It shows which tax table version the run loaded.",
+            ),
             _act(AGENT, Action.PENDING_CUSTOMER),
         ),
     ),
     DemoCase(
-        "second-user", CUSTOMER, "Cannot add a second user to the company file",
+        "second-user",
+        CUSTOMER,
+        "Cannot add a second user to the company file",
         "Inviting our new bookkeeper fails with 'Seat limit reached', but our plan includes "
         "three users and only I am using it.",
-        Severity.STANDARD, "Ledger Cloud", 6,
+        Severity.STANDARD,
+        "Ledger Cloud",
+        6,
         (
             _act(AGENT, Action.PICK_UP),
-            _reply(AGENT, "Your subscription still had a pending invitation to a former "
-                   "colleague, which held a seat. I've cancelled it; please invite again."),
+            _reply(
+                AGENT,
+                "Your subscription still had a pending invitation to a former "
+                "colleague, which held a seat. I've cancelled it; please invite again.",
+            ),
             _reply(CUSTOMER, "That worked, thank you!"),
-            _act(AGENT, Action.RESOLVE,
-                 summary="Cancelled a stale pending invitation that was holding a seat.",
-                 root_cause="Pending invitations count against the seat limit.",
-                 resolution_type="Configuration"),
+            _act(
+                AGENT,
+                Action.RESOLVE,
+                summary="Cancelled a stale pending invitation that was holding a seat.",
+                root_cause="Pending invitations count against the seat limit.",
+                resolution_type="Configuration",
+            ),
         ),
     ),
     DemoCase(
-        "fiscal-year", CUSTOMER, "How do I change the fiscal year start month?",
+        "fiscal-year",
+        CUSTOMER,
+        "How do I change the fiscal year start month?",
         "We are moving our fiscal year to start in July. Where do I change this, and what "
         "happens to reports for the current year?",
-        Severity.LOW, "Ledger Desktop", 12,
+        Severity.LOW,
+        "Ledger Desktop",
+        12,
         (
             _act(AGENT, Action.PICK_UP),
-            _reply(AGENT, "Go to Settings > Company > Financial year and set the start month. "
-                   "Reports for closed periods keep their old year; open periods are re-grouped."),
-            _act(AGENT, Action.RESOLVE, summary="Explained where to set the fiscal year start.",
-                 resolution_type="How-to"),
+            _reply(
+                AGENT,
+                "Go to Settings > Company > Financial year and set the start month. "
+                "Reports for closed periods keep their old year; open periods are re-grouped.",
+            ),
+            _act(
+                AGENT,
+                Action.RESOLVE,
+                summary="Explained where to set the fiscal year start.",
+                resolution_type="How-to",
+            ),
             _act(CUSTOMER, Action.ACCEPT, survey={"solved": "yes", "rating": "5"}),
         ),
     ),
     DemoCase(
-        "duplicate-payments", CUSTOMER, "Duplicate payments sent to two suppliers",
+        "duplicate-payments",
+        CUSTOMER,
+        "Duplicate payments sent to two suppliers",
         "The payment batch from yesterday paid two suppliers twice (Fabrikam and Litware). The "
         "batch shows once in the history, but our bank statement shows both payments twice.",
-        Severity.CRITICAL, "Ledger Cloud", 1,
+        Severity.CRITICAL,
+        "Ledger Cloud",
+        1,
         (
             _act(AGENT, Action.PICK_UP),
-            _reply(AGENT, "We're looking into this now. Please don't re-run or cancel the batch "
-                   "until we know what happened."),
-            _act(CUSTOMER, Action.ESCALATE,
-                 reason="We are losing money; we need someone senior on this today."),
+            _reply(
+                AGENT,
+                "We're looking into this now. Please don't re-run or cancel the batch "
+                "until we know what happened.",
+            ),
+            _act(
+                CUSTOMER,
+                Action.ESCALATE,
+                reason="We are losing money; we need someone senior on this today.",
+            ),
         ),
     ),
     DemoCase(
-        "excel-export", CUSTOMER, "Export reports to Excel with formulas",
+        "excel-export",
+        CUSTOMER,
+        "Export reports to Excel with formulas",
         "When we export the profit and loss report to Excel, all cells are values. Could the "
         "totals be exported as formulas so our controller can adjust them?",
-        Severity.LOW, "Ledger Desktop", 20,
+        Severity.LOW,
+        "Ledger Desktop",
+        20,
         (
             _act(AGENT, Action.PICK_UP),
-            _reply(AGENT, "I've passed this to product management as a feature request. I'll "
-                   "keep the case on hold until they decide on it."),
+            _reply(
+                AGENT,
+                "I've passed this to product management as a feature request. I'll "
+                "keep the case on hold until they decide on it.",
+            ),
             _act(AGENT, Action.HOLD),
         ),
     ),
     DemoCase(
-        "vat-totals", CUSTOMER, "VAT return totals differ from the VAT report",
+        "vat-totals",
+        CUSTOMER,
+        "VAT return totals differ from the VAT report",
         "The VAT return for Q1 shows box 1 as 12,480.20 while the VAT detail report for the same "
         "period totals 12,512.70.",
-        Severity.URGENT, "Ledger Cloud", 4,
+        Severity.URGENT,
+        "Ledger Cloud",
+        4,
         (
             _act(AGENT, Action.PICK_UP),
-            _reply(AGENT, "Are any invoices in the period dated before their tax point? Could "
-                   "you send the list of invoices with manual VAT adjustments?"),
+            _reply(
+                AGENT,
+                "Are any invoices in the period dated before their tax point? Could "
+                "you send the list of invoices with manual VAT adjustments?",
+            ),
             _act(AGENT, Action.PENDING_CUSTOMER),
-            _reply(CUSTOMER, "Yes, two credit notes were adjusted by hand. I attached the "
-                   "list to this reply."),
+            _reply(
+                CUSTOMER,
+                "Yes, two credit notes were adjusted by hand. I attached the list to this reply.",
+            ),
         ),
     ),
     DemoCase(
-        "sso-new-staff", OTHER, "Single sign-on fails for new employees",
+        "sso-new-staff",
+        OTHER,
+        "Single sign-on fails for new employees",
         "Employees added to our Azure AD group this week get 'User not provisioned' when they "
         "sign in with SSO. Existing staff sign in fine.",
-        Severity.URGENT, "Ledger Cloud", 0.5,
+        Severity.URGENT,
+        "Ledger Cloud",
+        0.5,
     ),
     DemoCase(
-        "payslip-address", OTHER, "Payslips show the old company address",
+        "payslip-address",
+        OTHER,
+        "Payslips show the old company address",
         "We moved offices in March and updated the address in settings, but payslips still "
         "print the old address.",
-        Severity.STANDARD, "Payroll", 5,
+        Severity.STANDARD,
+        "Payroll",
+        5,
         (
             _act(AGENT, Action.PICK_UP),
-            _reply(AGENT, "Payslips use the address of the pay entity, not the company. I'll "
-                   "walk you through updating it."),
+            _reply(
+                AGENT,
+                "Payslips use the address of the pay entity, not the company. I'll "
+                "walk you through updating it.",
+            ),
         ),
     ),
 )
@@ -226,8 +304,13 @@ def _ensure_users(session: Session, now: datetime) -> int:
     for demo in DEMO_USERS:
         user = find_user(session, demo.email)
         if user is None:
-            user = User(email=demo.email, name=demo.name, role=demo.role.value,
-                        password_hash=hash_password(demo.password), created_at=now)
+            user = User(
+                email=demo.email,
+                name=demo.name,
+                role=demo.role.value,
+                password_hash=hash_password(demo.password),
+                created_at=now,
+            )
             session.add(user)
             session.flush()
             added += 1
@@ -260,8 +343,13 @@ def _seed_case(
     reporter, account_id = callers[demo.reporter]
     when = now - timedelta(days=demo.days_ago)
     create = CaseCreate(
-        id=demo_id(demo.key), subject=demo.subject, description=demo.description,
-        severity=demo.severity, product=demo.product, account_id=account_id, created_at=when,
+        id=demo_id(demo.key),
+        subject=demo.subject,
+        description=demo.description,
+        severity=demo.severity,
+        product=demo.product,
+        account_id=account_id,
+        created_at=when,
     )
     _case, created = create_case(session, reporter, create, when)
     for index, step in enumerate(demo.steps, start=1):

@@ -51,7 +51,9 @@ def _items(session: Session, user: CurrentUser, rows: list[ChangeLog]) -> list[C
     items: list[ChangeItem] = []
     for row in rows:
         if row.entity == "case" and row.entity_id in cases:
-            items.append(ChangeItem(seq=row.seq, entity="case", case=case_out(cases[row.entity_id])))
+            items.append(
+                ChangeItem(seq=row.seq, entity="case", case=case_out(cases[row.entity_id]))
+            )
         elif row.entity == "comment" and row.entity_id in comments:
             comment = comments[row.entity_id]
             if comment.kind == CommentKind.INTERNAL.value and not user.is_staff:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 
-from casedesktop.server.db import make_engine
+from casedesktop.server.db import WRITE_OPTION, make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_LOCK_KEY = 0x43617365  # "Case": any constant the server's database uses for nothing else
 
 
 def alembic_config(database_url: str) -> Config:
@@ -29,7 +31,11 @@ def upgrade_database(database_url: str) -> None:
     config = alembic_config(database_url)
     engine = make_engine(database_url)
     try:
-        with engine.begin() as connection:
+        # Two processes may start at once (serve and a CLI verb): the write lock on SQLite, and
+        # an advisory lock on PostgreSQL, make the second wait and then find nothing to do.
+        with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     finally:

@@ -43,12 +43,14 @@ def health() -> Health:
 
 @router.post("/auth/login", response_model=LoginResponse)
 def login(request: Request, body: LoginRequest) -> LoginResponse:
+    sessions = sessions_of(request)
+    user_id, new_hash = auth.authenticate(sessions, body.email, body.password)
+
     def work(session: Session) -> LoginResponse:
-        token, user = auth.login(session, body.email, body.password, utcnow())
-        session.flush()
+        token, user = auth.issue_token(session, user_id, utcnow(), new_hash)
         return LoginResponse(token=token, user=user_out(auth.current_user_of(session, user)))
 
-    return sessions_of(request).run_write(work)
+    return sessions.run_write(work)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -106,7 +108,9 @@ def list_comments(request: Request, user: Caller, case_id: uuid.UUID) -> list[Co
 
 @router.get("/cases/{case_id}/activity", response_model=list[ActivityOut])
 def list_activity(request: Request, user: Caller, case_id: uuid.UUID) -> list[ActivityOut]:
-    return sessions_of(request).run_read(lambda session: cases.list_activity(session, user, case_id))
+    return sessions_of(request).run_read(
+        lambda session: cases.list_activity(session, user, case_id)
+    )
 
 
 @router.post("/cases/{case_id}/actions", response_model=CaseOut)

@@ -10,7 +10,10 @@ from casedesktop.server.models import Activity, Case, Comment, User
 
 def user_out(user: CurrentUser) -> UserOut:
     return UserOut(
-        id=user.id, email=user.email, name=user.name, role=user.role,
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
         account_ids=sorted(user.account_ids, key=str),
     )
 

@@ -47,9 +47,18 @@ def run_server_in_thread(
     data_dir.mkdir(parents=True, exist_ok=True)
     url = database_url or default_database_url(data_dir)
     upgrade_database(url)
+    with serve_app_in_thread(create_app(url, data_dir), host=host, log_level=log_level) as base:
+        yield base
+
+
+@contextmanager
+def serve_app_in_thread(
+    app: Any, *, host: str = "127.0.0.1", log_level: str = "warning"
+) -> Iterator[str]:
+    """Serve an already built app with uvicorn in a daemon thread until the block ends."""
     sock = bind_socket(host, 0)
     base_url = socket_url(sock)
-    server = AnnouncingServer(uvicorn_config(create_app(url, data_dir), sock, log_level=log_level))
+    server = AnnouncingServer(uvicorn_config(app, sock, log_level=log_level))
     failure: list[BaseException] = []
 
     def serve() -> None:
@@ -69,7 +78,9 @@ def run_server_in_thread(
         sock.close()
 
 
-def _wait_until_healthy(base_url: str, thread: threading.Thread, failure: list[BaseException]) -> None:
+def _wait_until_healthy(
+    base_url: str, thread: threading.Thread, failure: list[BaseException]
+) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if not thread.is_alive():
@@ -108,8 +119,12 @@ class ApiClient:
 
     def new_case(self, **fields: Any) -> dict[str, Any]:
         """Open a case (a fresh id and plausible text unless given); asserts it was created."""
-        body = {"id": str(uuid.uuid4()), "subject": "Printer offline",
-                "description": "It stopped printing after the update.", **fields}
+        body = {
+            "id": str(uuid.uuid4()),
+            "subject": "Printer offline",
+            "description": "It stopped printing after the update.",
+            **fields,
+        }
         response = self.post("/cases", json=body)
         if response.status_code != 201:
             raise AssertionError(f"creating a case gave {response.status_code}: {response.text}")
@@ -146,12 +161,22 @@ class ServerHandle:
     sessions: Sessions
 
     def add_user(
-        self, email: str, role: Role, account: str | None = None, *,
-        password: str = TEST_PASSWORD, name: str = "",
+        self,
+        email: str,
+        role: Role,
+        account: str | None = None,
+        *,
+        password: str = TEST_PASSWORD,
+        name: str = "",
     ) -> None:
         def work(session: Session) -> None:
-            user = User(email=email.lower(), name=name or email.split("@")[0].title(),
-                        role=role.value, password_hash=_test_hash(password), created_at=utcnow())
+            user = User(
+                email=email.lower(),
+                name=name or email.split("@")[0].title(),
+                role=role.value,
+                password_hash=_test_hash(password),
+                created_at=utcnow(),
+            )
             session.add(user)
             session.flush()
             if account:

@@ -1,86 +1,168 @@
-"""The case list as a Qt table model over the cache."""
+"""The case list as a lazy Qt table model: the row count from SQL, rows fetched a page at a time.
+
+Never all rows in Python: a bounded LRU of pages is kept, so 100,000 cases cost what one screen
+costs. The query (tab, filters, search, sort) runs on a worker; `set_result` swaps it in.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from casedesktop.domain import Severity, Status
-from casedesktop.store import queries
+from casedesktop.store import case_list
+from casedesktop.store.case_list import ListQuery, SortKey
 from casedesktop.store.database import CacheDB
 from casedesktop.store.queries import CaseSummary, SyncState
 
-COLUMNS = ("Number", "Subject", "Status", "Severity", "Product", "Updated")
+COLUMNS: tuple[tuple[str, SortKey], ...] = (
+    ("Number", SortKey.NUMBER),
+    ("Subject", SortKey.SUBJECT),
+    ("Status", SortKey.STATUS),
+    ("Severity", SortKey.SEVERITY),
+    ("Product", SortKey.PRODUCT),
+    ("Account", SortKey.ACCOUNT),
+    ("Owner", SortKey.OWNER),
+    ("Created", SortKey.CREATED),
+    ("Last updated", SortKey.UPDATED),
+)
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SYNC_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+PAGE_SIZE = 128
+MAX_PAGES = 24
+FAILED_COLOUR = QColor("#c0392b")
+UNREAD_COLOUR = QColor("#2d7ff9")  # a dot beside the number of a case with news
 
 
-def _status_text(row: CaseSummary) -> str:
+def status_text(row: CaseSummary) -> str:
     text = Status(row.status).label
-    if row.escalated:
-        text += " · Escalated"
-    return text
+    return text + " · Escalated" if row.escalated else text
+
+
+def _when(value) -> str:  # noqa: ANN001
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class CaseListModel(QAbstractTableModel):
+    sortRequested = Signal(object, bool)  # SortKey, descending
+
     def __init__(self, db: CacheDB):
         super().__init__()
         self._db = db
-        self._rows: list[CaseSummary] = []
+        self.query = ListQuery()
+        self._count = 0
+        self._pages: OrderedDict[int, list[CaseSummary]] = OrderedDict()
+        self.rows_fetched = 0  # for tests and benchmarks: how many rows ever came from SQL
 
-    def reload(self) -> None:
+    # --- data source ---------------------------------------------------------------------------
+
+    def set_result(self, query: ListQuery, count: int, first_page: list[CaseSummary]) -> None:
         self.beginResetModel()
-        self._rows = queries.list_cases(self._db)
+        self.query = query
+        self._count = count
+        self._pages = OrderedDict({0: first_page}) if first_page else OrderedDict()
+        self.rows_fetched += len(first_page)
         self.endResetModel()
 
+    def reload_now(self) -> None:
+        """Synchronous refresh, for start-up and tests; the window uses the worker."""
+        self.set_result(self.query, case_list.count(self._db, self.query), case_list.page(self._db, self.query, 0, PAGE_SIZE))
+
+    def row(self, row: int) -> CaseSummary | None:
+        if not 0 <= row < self._count:
+            return None
+        number = row // PAGE_SIZE
+        rows = self._pages.get(number)
+        if rows is None:
+            rows = case_list.page(self._db, self.query, number * PAGE_SIZE, PAGE_SIZE)
+            self.rows_fetched += len(rows)
+            self._pages[number] = rows
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        offset = row - number * PAGE_SIZE
+        return rows[offset] if offset < len(rows) else None
+
+    @property
+    def rows_in_memory(self) -> int:
+        return sum(len(rows) for rows in self._pages.values())
+
+    def case_id_at(self, row: int) -> str | None:
+        summary = self.row(row)
+        return summary.id if summary else None
+
+    def row_of(self, case_id: str) -> int:
+        """The row of a case among the pages in memory; -1 if it is not loaded (or not listed)."""
+        for number, rows in self._pages.items():
+            for offset, summary in enumerate(rows):
+                if summary.id == case_id:
+                    return number * PAGE_SIZE + offset
+        return -1
+
+    # --- Qt model ------------------------------------------------------------------------------
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section][0]
         return None
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if 0 <= column < len(COLUMNS):
+            self.sortRequested.emit(COLUMNS[column][1], order == Qt.SortOrder.DescendingOrder)
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid():
             return None
-        row = self._rows[index.row()]
+        row = self.row(index.row())
+        if row is None:
+            return None
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return row.number or {SyncState.FAILED: "Not sent (refused)"}.get(row.sync_state, "Waiting to sync")
-            return (
-                row.subject if column == 1 else
-                _status_text(row) if column == 2 else
-                Severity(row.severity).label if column == 3 else
-                row.product if column == 4 else
-                row.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            )
+            return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and row.sync_state != SyncState.SYNCED:
-            return "Waiting to sync with the server" if row.sync_state == SyncState.WAITING else "The server refused a change; see Sync details"
-        if role == Qt.ItemDataRole.FontRole and (row.unread or column == 0 and row.number is None):
+            if row.sync_state == SyncState.WAITING:
+                return "Waiting to sync: saved here, sent when the server can be reached"
+            return "The server refused a change to this case; see Sync details in the status bar"
+        if role == Qt.ItemDataRole.FontRole and (row.unread or row.number is None):
             font = QFont()
             font.setBold(row.unread)
             font.setItalic(row.number is None)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and column == 0 and row.sync_state == SyncState.FAILED:
-            return QBrush(QColor("#c0392b"))
-        if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
-            return f"{row.label}, {row.sync_state}"
+        if role == Qt.ItemDataRole.DecorationRole and column == 0 and row.unread:
+            return UNREAD_COLOUR
+        if role == Qt.ItemDataRole.ForegroundRole and row.sync_state == SyncState.FAILED and column == 0:
+            return QBrush(FAILED_COLOUR)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            extra = {"waiting": ", waiting to sync", "failed": ", sync failed"}.get(row.sync_state, "")
+            return f"{self._display(row, column)}{extra}{', unread' if row.unread else ''}"
         if role == CASE_ID_ROLE:
             return row.id
         if role == SYNC_STATE_ROLE:
             return row.sync_state
         return None
 
-    def case_id_at(self, row: int) -> str | None:
-        return self._rows[row].id if 0 <= row < len(self._rows) else None
-
-    def row_of(self, case_id: str) -> int:
-        for i, row in enumerate(self._rows):
-            if row.id == case_id:
-                return i
-        return -1
+    @staticmethod
+    def _display(row: CaseSummary, column: int) -> str:
+        key = COLUMNS[column][1]
+        if key is SortKey.NUMBER:
+            if row.number:
+                return row.number
+            return "Not sent (refused)" if row.sync_state == SyncState.FAILED else "Waiting to sync"
+        if key is SortKey.STATUS:
+            return status_text(row)
+        if key is SortKey.SEVERITY:
+            return Severity(row.severity).label
+        if key is SortKey.CREATED:
+            return _when(row.created_at)
+        if key is SortKey.UPDATED:
+            return _when(row.updated_at)
+        return getattr(row, key.value) or ""

@@ -45,6 +45,7 @@ def _when(value) -> str:  # noqa: ANN001
 
 class CaseDetailPane(QWidget):
     changed = Signal(object)  # Changes made here, for the dispatcher
+    backRequested = Signal()
 
     FIELDS = (
         ("number", "Case number"), ("status", "Status"), ("severity", "Severity"), ("product", "Product"),
@@ -59,10 +60,17 @@ class CaseDetailPane(QWidget):
         self.case_id: str | None = None
 
         layout = QVBoxLayout(self)
+        title_row = QHBoxLayout()
+        self.back_button = QPushButton("← Back")
+        self.back_button.setToolTip("Back to the case list (Alt+Left)")
+        self.back_button.setAccessibleName("Back to the case list")
+        self.back_button.clicked.connect(self.backRequested.emit)
+        title_row.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         self.title = QLabel("Select a case to see it here.")
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
-        layout.addWidget(self.title)
+        title_row.addWidget(self.title, 1)
+        layout.addLayout(title_row)
 
         self.actions_row = QHBoxLayout()
         self.actions_row.addStretch(1)

@@ -1,117 +1,204 @@
-"""The main window: case list on the left, the selected case on the right, sync in the status bar."""
+"""The main window: cards, search and filters, status tabs and the case list on the left; the
+selected case on the right; sync in the status bar."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMainWindow,
     QSplitter,
+    QTabBar,
     QTableView,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
+from casedesktop.domain import Status
+from casedesktop.store import case_list, queries
+from casedesktop.store.case_list import ListQuery, Tab
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
 from casedesktop.store.meta import Identity
-from casedesktop.ui.case_list_model import CaseListModel
+from casedesktop.ui.case_list_model import COLUMNS, CaseListModel
 from casedesktop.ui.detail_pane import CaseDetailPane
+from casedesktop.ui.failed_changes_dialog import FailedChangesDialog
+from casedesktop.ui.filter_bar import FilterBar
+from casedesktop.ui.list_controller import ListController, ListResult
 from casedesktop.ui.new_case_dialog import NewCaseDialog
+from casedesktop.ui.notifier import Notifier
+from casedesktop.ui.summary_cards import SummaryCardsBar
 from casedesktop.ui.sync_indicator import SyncIndicator
 
 WINDOW_TITLE = "CaseDesktop"
-COLUMN_WIDTHS = {0: 80, 2: 150, 3: 75, 4: 110, 5: 120}  # Subject (1) takes the rest
+DEFAULT_WIDTHS = (80, 260, 150, 75, 110, 120, 110, 120, 120)
+SETTINGS_FILE = "window.ini"
+
+
+def app_icon() -> QIcon:
+    pixmap = QPixmap(64, 64)
+    pixmap.fill(QColor("#2d7ff9"))
+    return QIcon(pixmap)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: CacheDB, identity: Identity, request_sync=None, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, db: CacheDB, identity: Identity, request_sync=None, settings_dir: Path | None = None,  # noqa: ANN001
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
-        self.resize(1280, 800)
+        self.setWindowIcon(app_icon())
+        self.resize(1360, 820)
         self._db = db
         self._identity = identity
         self._request_sync = request_sync or (lambda: None)
+        self.settings = QSettings(str((settings_dir or db.path.parent) / SETTINGS_FILE), QSettings.Format.IniFormat)
 
+        # --- left: cards, filters, tabs, list --------------------------------------------------
         self.model = CaseListModel(db)
+        self.model.query = ListQuery(role=identity.role)
+        self.controller = ListController(db, self.model)
+        self.controller.updated.connect(self._list_updated)
+
+        self.cards = SummaryCardsBar()
+        self.cards.cardClicked.connect(self._card_clicked)
+        self.filters = FilterBar()
+        self.filters.searchChanged.connect(lambda text: self.controller.set_query(search=text))
+        self.filters.filterChanged.connect(lambda field, value: self.controller.set_query(**{field: value}))
+        self.tabs = QTabBar()
+        self.tabs.setAccessibleName("Case status tabs")
+        for tab in Tab:
+            self.tabs.addTab(tab.label)
+        self.tabs.currentChanged.connect(lambda i: self.controller.set_query(tab=list(Tab)[i]))
+
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Cases")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate(DEFAULT_WIDTHS):
+            header.resizeSection(column, width)
+        self.table.setSortingEnabled(True)
+        header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)
+        self.table.activated.connect(lambda _index: self.open_current_case())
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 0)
+        left_layout.addWidget(self.cards)
+        left_layout.addWidget(self.filters)
+        left_layout.addWidget(self.tabs)
+        left_layout.addWidget(self.table, 1)
+
+        # --- right: the case -------------------------------------------------------------------
         self.detail = CaseDetailPane(db, identity)
         self.detail.changed.connect(self.local_change)
+        self.detail.backRequested.connect(self.table.setFocus)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 520])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setSizes([800, 560])
+        self.setCentralWidget(self.splitter)
 
+        # --- actions and shortcuts -------------------------------------------------------------
         toolbar = QToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         self.addToolBar(toolbar)
-        self.new_case_action = QAction("&New case", self)
-        self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_case_action.triggered.connect(self.open_new_case)
-        toolbar.addAction(self.new_case_action)
-        self.sync_action = QAction("&Sync now", self)
-        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        self.sync_action.triggered.connect(self._request_sync)
-        toolbar.addAction(self.sync_action)
-        self.reply_action = QAction("&Reply", self)
-        self.reply_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.reply_action.triggered.connect(self._focus_reply)
-        self.addAction(self.reply_action)
-        self.send_action = QAction("Send reply", self)
-        self.send_action.setShortcut(QKeySequence("Ctrl+Return"))
-        self.send_action.triggered.connect(self.detail.send_button.click)
-        self.addAction(self.send_action)
+        self.new_case_action = self._action("&New case", QKeySequence.StandardKey.New, self.open_new_case, toolbar)
+        self.sync_action = self._action("&Sync now", QKeySequence(Qt.Key.Key_F5), self._request_sync, toolbar)
+        self.search_action = self._action("Search", QKeySequence.StandardKey.Find, self.focus_search)
+        self.reply_action = self._action("&Reply", QKeySequence("Ctrl+R"), self._focus_reply)
+        self.send_action = self._action("Send reply", QKeySequence("Ctrl+Return"), self.detail.send_button.click)
+        self.back_action = self._action("Back to the list", QKeySequence("Alt+Left"), self.table.setFocus)
 
         self.sync_indicator = SyncIndicator()
         self.sync_indicator.syncRequested.connect(self._request_sync)
+        self.sync_indicator.detailsRequested.connect(self.show_failed_changes)
         self.statusBar().addPermanentWidget(self.sync_indicator)
-        self.statusBar().showMessage(f"Signed in as {identity.name} <{identity.email}> on {identity.server_url}")
+        self.statusBar().showMessage(f"Signed in as {identity.name} <{identity.email}> on {identity.server_url}", 10000)
+        self.notifier = Notifier(self.windowIcon(), self.statusBar(), self)
+        self.notifier.caseClicked.connect(self.open_case)
 
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for column, width in COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
-        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.model.reload()
-        self._select_first_if_none()
+        self._restore_settings()
+        self.controller.refresh_now()
+
+    def _action(self, text: str, shortcut, slot, toolbar: QToolBar | None = None) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        (toolbar or self).addAction(action)
+        return action
+
+    # --- list ----------------------------------------------------------------------------------
+
+    def _list_updated(self, result: ListResult) -> None:
+        for i, tab in enumerate(Tab):
+            self.tabs.setTabText(i, f"{tab.label} ({result.tab_counts[tab]})")
+        self.cards.show_cards(result.cards)
+        self.filters.set_choices(self.filters.product, case_list.distinct_values(self._db, "product"))
+        self.filters.set_choices(self.filters.account, case_list.distinct_values(self._db, "account"))
+        current = self.detail.case_id
+        if current and self.model.row_of(current) >= 0:
+            self.select_case(current, open_it=False)
+        elif current is None and self.model.rowCount() > 0:
+            self.table.selectRow(0)
+
+    def _card_clicked(self, key: str) -> None:
+        if key == "critical":
+            self.filters.severity.setCurrentIndex(self.filters.severity.findData("critical"))
+            self.tabs.setCurrentIndex(list(Tab).index(Tab.OPEN))
+        else:
+            self.tabs.setCurrentIndex(list(Tab).index(Tab(key)))
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
 
     # --- navigation ----------------------------------------------------------------------------
 
     def _current_changed(self, current, _previous) -> None:  # noqa: ANN001
-        self.detail.show_case(self.model.case_id_at(current.row()) if current.isValid() else None)
+        if current.isValid():
+            self.detail.show_case(self.model.case_id_at(current.row()))
 
-    def select_case(self, case_id: str) -> None:
+    def select_case(self, case_id: str, open_it: bool = True) -> None:
         row = self.model.row_of(case_id)
         if row >= 0:
             index = self.model.index(row, 0)
-            self.table.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            )
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(index, flags)
             self.table.scrollTo(index)
+        if open_it or row < 0:
+            self.detail.show_case(case_id)
 
-    def _select_first_if_none(self) -> None:
-        if self.detail.case_id is None and self.model.rowCount() > 0:
-            self.table.selectRow(0)
-
-    def _focus_reply(self) -> None:
+    def open_current_case(self) -> None:
+        """Enter or double-click: the case gets the keyboard, the conversation in front."""
         self.detail.tabs.setCurrentIndex(1)
         self.detail.reply_box.setFocus()
+
+    def open_case(self, case_id: str) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.select_case(case_id)
+        self.open_current_case()
+
+    def _focus_reply(self) -> None:
+        self.open_current_case()
 
     # --- changes -------------------------------------------------------------------------------
 
@@ -122,10 +209,10 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _case_created(self, dialog: NewCaseDialog) -> None:
-        self.local_change(dialog.changes)
         if dialog.created_case_id:
-            self.select_case(dialog.created_case_id)
-            self.statusBar().showMessage("Case saved. It will be sent to support as soon as you are online.", 8000)
+            self.detail.show_case(dialog.created_case_id)
+        self.local_change(dialog.changes)
+        self.statusBar().showMessage("Case saved. It will be sent to support as soon as you are online.", 8000)
 
     def local_change(self, changes: Changes) -> None:
         """The user changed something: show it at once and send it when we can."""
@@ -134,13 +221,62 @@ class MainWindow(QMainWindow):
             self._request_sync()
 
     def apply_changes(self, changes: Changes) -> None:
-        """The one place that tells the list and the detail pane to refresh."""
+        """The one place that tells the list and the detail pane what to refresh."""
         if changes.list_changed or changes.case_ids:
-            current = self.detail.case_id
-            self.model.reload()
-            if current:
-                self.select_case(current)
-            else:
-                self._select_first_if_none()
+            self.controller.refresh()
         if self.detail.case_id and self.detail.case_id in changes.case_ids:
             self.detail.refresh()
+        for case_id in changes.new_staff_activity:
+            self._notify(case_id)
+
+    def _notify(self, case_id: str) -> None:
+        try:
+            detail = queries.case_detail(self._db, case_id)
+        except LookupError:
+            return
+        case = detail.case
+        staff_replies = [c for c in detail.comments if c.author_role != self._identity.role.value and c.kind == "reply"]
+        if staff_replies:
+            message = f"{staff_replies[-1].author_name}: {staff_replies[-1].body[:140]}"
+        else:
+            message = f"Status is now {Status(case.status).label}"
+        self.notifier.notify(case_id, f"{case.number or 'Case'} updated — {case.subject}", message)
+
+    def show_failed_changes(self) -> FailedChangesDialog:
+        dialog = FailedChangesDialog(self._db, self)
+        dialog.changed.connect(self.local_change)
+        dialog.open()
+        return dialog
+
+    # --- settings ------------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        header = self.settings.value("list/header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+        column = int(self.settings.value("list/sort_column", len(COLUMNS) - 1))
+        descending = self.settings.value("list/sort_descending", "true") in (True, "true")
+        if 0 <= column < len(COLUMNS):
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            self.table.horizontalHeader().setSortIndicator(column, order)
+            self.controller.query = self.controller.query.with_(sort=COLUMNS[column][1], descending=descending)
+
+    def save_settings(self) -> None:
+        header = self.table.horizontalHeader()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("list/header", header.saveState())
+        self.settings.setValue("list/sort_column", header.sortIndicatorSection())
+        self.settings.setValue("list/sort_descending", header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        self.save_settings()
+        self.controller.shutdown()
+        super().closeEvent(event)

@@ -31,6 +31,7 @@ def describe(status: SyncStatus) -> str:
 
 class SyncIndicator(QWidget):
     syncRequested = Signal()
+    detailsRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -42,8 +43,13 @@ class SyncIndicator(QWidget):
         self.button = QPushButton("Sync now")
         self.button.setToolTip("Send waiting changes and fetch news now (F5)")
         self.button.clicked.connect(self.syncRequested.emit)
+        self.details_button = QPushButton("Details…")
+        self.details_button.setToolTip("Changes the server refused: retry or discard each")
+        self.details_button.clicked.connect(self.detailsRequested.emit)
+        self.details_button.hide()
         layout.addWidget(self.dot)
         layout.addWidget(self.label)
+        layout.addWidget(self.details_button)
         layout.addWidget(self.button)
         self.status: SyncStatus | None = None
 
@@ -51,5 +57,6 @@ class SyncIndicator(QWidget):
         self.status = status
         self.label.setText(describe(status))
         self.label.setToolTip(status.last_error or "")
+        self.details_button.setVisible(status.failed > 0)
         colour = "#27ae60" if status.online and not status.needs_sign_in else "#7f8c8d" if status.online is None else "#c0392b"
         self.dot.setStyleSheet(f"color: {colour};")

@@ -45,9 +45,10 @@ def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server: Se
     case_id = dialog.created_case_id
     assert case_id is not None
 
-    # At once, offline: the case is in the list, selected, marked as waiting.
+    # At once, offline: the case is in the list, selected, marked as waiting (no network involved:
+    # the list query runs on its worker and answers within milliseconds).
+    qtbot.waitUntil(lambda: window.model.row_of(case_id) >= 0, timeout=2000)
     row = window.model.row_of(case_id)
-    assert row >= 0
     assert window.model.index(row, 0).data() == "Waiting to sync"
     assert window.model.index(row, 0).data(SYNC_STATE_ROLE) == "waiting"
     assert window.model.index(row, 1).data() == SUBJECT

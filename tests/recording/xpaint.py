@@ -124,14 +124,16 @@ def desktop(
         sx, sy, sw, sh = side
         p.rect(0x2B2B2B, sx, sy, sw, 22)
         p.text(0xFFFFFF, sx + 8, sy + 15, "Settings")
-        if frame % 15 == 0:  # a form that changes now and then, like a user typing
+        fields = min(12, (sh - 40) // 24)
+        if frame == 0:  # a settings form ...
             p.rect(0xF0F0F0, sx, sy + 22, sw, sh - 22)
-            for i in range(min(12, (sh - 40) // 24)):
+            for i in range(fields):
                 p.text(0x000000, sx + 10, sy + 44 + i * 24, f"{rng.choice(WORDS)}:")
-                p.rect(0xFFFFFF, sx + 110, sy + 32 + i * 24, sw - 130, 18)
-                p.text(
-                    0x000080, sx + 114, sy + 45 + i * 24, _sentence(rng)[: max(1, (sw - 140) // 6)]
-                )
+        if frame % round(fps) == 0:  # ... where the user edits one field a second
+            i = (frame // round(fps)) % fields
+            p.rect(0xFFFFFF, sx + 110, sy + 32 + i * 24, sw - 130, 18)
+            text = _sentence(rng)[: max(1, (sw - 140) // 6)]
+            p.text(0x000080, sx + 114, sy + 45 + i * 24, text)
         # a pointer gliding along the free strip below the windows
         p.rect(0x3A6EA5, *pointer, 12, 12)
         pointer = (

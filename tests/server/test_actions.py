@@ -14,8 +14,13 @@ def test_staff_move_a_case_through_its_life(customer: ApiClient, agent: ApiClien
     assert picked.json()["status"] == "open"
     assert picked.json()["owner_name"] == "Sam" and picked.json()["owner_id"] == agent.user["id"]
 
-    resolved = agent.act(case["id"], "resolve", summary="Reinstalled the driver.",
-                         root_cause="Corrupt driver", resolution_type="Fix")
+    resolved = agent.act(
+        case["id"],
+        "resolve",
+        summary="Reinstalled the driver.",
+        root_cause="Corrupt driver",
+        resolution_type="Fix",
+    )
     assert resolved.status_code == 200
     body = resolved.json()
     assert body["status"] == "resolved" and body["resolution_summary"] == "Reinstalled the driver."

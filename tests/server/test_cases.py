@@ -9,8 +9,13 @@ from casedesktop.server.testing import ApiClient, ServerHandle
 
 
 def test_create_case_is_idempotent_by_client_id(customer: ApiClient) -> None:
-    body = {"id": str(uuid.uuid4()), "subject": "Sync fails", "description": "Error 42 at start.",
-            "severity": "urgent", "product": "Ledger Cloud"}
+    body = {
+        "id": str(uuid.uuid4()),
+        "subject": "Sync fails",
+        "description": "Error 42 at start.",
+        "severity": "urgent",
+        "product": "Ledger Cloud",
+    }
     first = customer.post("/cases", json=body)
     again = customer.post("/cases", json=body)
     assert first.status_code == 201 and again.status_code == 200
@@ -31,7 +36,9 @@ def test_case_numbers_count_up(customer: ApiClient) -> None:
     assert numbers == ["CS-1001", "CS-1002", "CS-1003"]
 
 
-def test_someone_elses_case_id_is_a_conflict(customer: ApiClient, other_customer: ApiClient) -> None:
+def test_someone_elses_case_id_is_a_conflict(
+    customer: ApiClient, other_customer: ApiClient
+) -> None:
     case = customer.new_case()
     response = other_customer.post(
         "/cases", json={"id": case["id"], "subject": "Mine", "description": "Mine too."}
@@ -56,15 +63,18 @@ def test_customer_cannot_see_another_accounts_case(
 
     assert [c["id"] for c in customer.get("/cases").json()] == [mine["id"]]
     items, _cursor = customer.all_changes()
-    seen_cases = {i["case"]["id"] if i["case"] else (i["comment"] or i["activity"])["case_id"]
-                  for i in items}
+    seen_cases = {
+        i["case"]["id"] if i["case"] else (i["comment"] or i["activity"])["case_id"] for i in items
+    }
     assert seen_cases == {mine["id"]}
 
 
 def test_customer_account_rules(customer: ApiClient, other_customer: ApiClient) -> None:
     beta = other_customer.user["account_ids"][0]
-    response = customer.post("/cases", json={
-        "id": str(uuid.uuid4()), "subject": "x", "description": "y", "account_id": beta})
+    response = customer.post(
+        "/cases",
+        json={"id": str(uuid.uuid4()), "subject": "x", "description": "y", "account_id": beta},
+    )
     assert response.status_code == 403 and response.json()["field"] == "account_id"
 
 
@@ -72,7 +82,9 @@ def test_customer_with_several_accounts_must_choose(world: ServerHandle) -> None
     world.add_user("multi@acme.example", Role.CUSTOMER, "Acme")
     world.join_account("multi@acme.example", "Beta")
     client = world.login("multi@acme.example")
-    response = client.post("/cases", json={"id": str(uuid.uuid4()), "subject": "x", "description": "y"})
+    response = client.post(
+        "/cases", json={"id": str(uuid.uuid4()), "subject": "x", "description": "y"}
+    )
     assert response.status_code == 422 and response.json()["field"] == "account_id"
     chosen = client.new_case(account_id=client.user["account_ids"][1])
     assert chosen["account_id"] == client.user["account_ids"][1]
@@ -86,7 +98,9 @@ def test_staff_see_every_account_and_must_name_one_to_create(
     assert {c["id"] for c in agent.get("/cases").json()} == {a["id"], b["id"]}
     assert agent.get(f"/cases/{b['id']}").status_code == 200
 
-    missing = agent.post("/cases", json={"id": str(uuid.uuid4()), "subject": "x", "description": "y"})
+    missing = agent.post(
+        "/cases", json={"id": str(uuid.uuid4()), "subject": "x", "description": "y"}
+    )
     assert missing.status_code == 422 and missing.json()["field"] == "account_id"
     made = agent.new_case(account_id=a["account_id"])
     assert made["account_id"] == a["account_id"] and made["reported_by_name"] == "Sam"
@@ -94,11 +108,20 @@ def test_staff_see_every_account_and_must_name_one_to_create(
 
 
 def test_validation_errors_name_the_field(customer: ApiClient) -> None:
-    blank = customer.post("/cases", json={"id": str(uuid.uuid4()), "subject": "   ", "description": "y"})
+    blank = customer.post(
+        "/cases", json={"id": str(uuid.uuid4()), "subject": "   ", "description": "y"}
+    )
     assert blank.status_code == 422
     assert blank.json()["code"] == "validation" and blank.json()["field"] == "subject"
     missing = customer.post("/cases", json={"id": str(uuid.uuid4()), "subject": "x"})
     assert missing.status_code == 422 and missing.json()["field"] == "description"
-    bad = customer.post("/cases", json={"id": str(uuid.uuid4()), "subject": "x", "description": "y",
-                                         "severity": "apocalyptic"})
+    bad = customer.post(
+        "/cases",
+        json={
+            "id": str(uuid.uuid4()),
+            "subject": "x",
+            "description": "y",
+            "severity": "apocalyptic",
+        },
+    )
     assert bad.status_code == 422 and bad.json()["field"] == "severity"

@@ -19,15 +19,32 @@ from casedesktop.server.testing import running_server
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "casedesktop.server", *args],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
 def test_create_user_then_sign_in(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    made = _cli("create-user", "--email", "Kim@Acme.example", "--password", "s3cret",
-                "--role", "customer", "--account", "Acme", "--name", "Kim Lee",
-                "--database-url", url, "--data-dir", str(tmp_path))
+    made = _cli(
+        "create-user",
+        "--email",
+        "Kim@Acme.example",
+        "--password",
+        "s3cret",
+        "--role",
+        "customer",
+        "--account",
+        "Acme",
+        "--name",
+        "Kim Lee",
+        "--database-url",
+        url,
+        "--data-dir",
+        str(tmp_path),
+    )
     assert made.returncode == 0, made.stderr
     assert "kim@acme.example" in made.stdout
 
@@ -40,14 +57,35 @@ def test_cli_errors_go_to_stderr_with_nonzero_exit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     common = ["--data-dir", str(tmp_path)]
-    assert main(["create-user", "--email", "a@b.example", "--password", "x",
-                 "--role", "agent", *common]) == 0
+    assert (
+        main(
+            ["create-user", "--email", "a@b.example", "--password", "x", "--role", "agent", *common]
+        )
+        == 0
+    )
     capsys.readouterr()
-    assert main(["create-user", "--email", "A@B.example", "--password", "y",
-                 "--role", "agent", *common]) == 1
+    assert (
+        main(
+            ["create-user", "--email", "A@B.example", "--password", "y", "--role", "agent", *common]
+        )
+        == 1
+    )
     assert "already exists" in capsys.readouterr().err
-    assert main(["create-user", "--email", "c@b.example", "--password", "y",
-                 "--role", "customer", *common]) == 1
+    assert (
+        main(
+            [
+                "create-user",
+                "--email",
+                "c@b.example",
+                "--password",
+                "y",
+                "--role",
+                "customer",
+                *common,
+            ]
+        )
+        == 1
+    )
     assert "--account" in capsys.readouterr().err
     assert main(["reset-password", "--email", "nobody@b.example", "--password", "z", *common]) == 1
     assert main(["reset-password", "--email", "a@b.example", "--password", "z", *common]) == 0
@@ -76,7 +114,8 @@ def test_seed_demo_is_idempotent(tmp_path: Path) -> None:
         assert len(northwind) == 8 and len(other.get("/cases").json()) == 2
         assert len(agent.get("/cases").json()) == 10
         assert {"new", "open", "pending_customer", "on_hold", "resolved", "closed"} <= {
-            c["status"] for c in northwind}
+            c["status"] for c in northwind
+        }
         assert any(c["escalated"] for c in northwind)
         assert any(c["resolution_summary"] for c in northwind if c["status"] == "resolved")
         assert {c["product"] for c in northwind} == {"Ledger Cloud", "Ledger Desktop", "Payroll"}
@@ -92,14 +131,27 @@ def test_seed_demo_is_idempotent(tmp_path: Path) -> None:
 
 def test_serve_on_port_zero_prints_the_real_port(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "casedesktop.server", "serve", "--port", "0",
-         "--data-dir", str(tmp_path), "--log-level", "warning"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "casedesktop.server",
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = process.stdout.readline() if process.stdout else ""
-        assert line.startswith("CaseDesktop server listening on http://127.0.0.1:"), (
-            line + (process.stderr.read() if process.poll() is not None and process.stderr else ""))
+        assert line.startswith("CaseDesktop server listening on http://127.0.0.1:"), line + (
+            process.stderr.read() if process.poll() is not None and process.stderr else ""
+        )
         base_url = line.rsplit(" ", 1)[1].strip()
         assert not base_url.endswith(":0")
         health = requests.get(f"{base_url}/api/v1/health", timeout=5)

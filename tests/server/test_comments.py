@@ -47,7 +47,9 @@ def test_internal_notes_reach_staff_only(customer: ApiClient, agent: ApiClient) 
     assert "old build" not in str(items)
     staff_items, _ = agent.all_changes(cursor)
     assert [i["comment"]["kind"] for i in staff_items if i["entity"] == "comment"] == [
-        "internal", "reply"]
+        "internal",
+        "reply",
+    ]
 
 
 def test_customer_reply_reopens_a_case_waiting_on_them(
@@ -64,7 +66,10 @@ def test_customer_reply_reopens_a_case_waiting_on_them(
     assert customer.get(f"/cases/{case['id']}").json()["status"] == "open"
     last = customer.get(f"/cases/{case['id']}/activity").json()[-1]
     assert (last["action"], last["from_status"], last["to_status"]) == (
-        "reply", "pending_customer", "open")
+        "reply",
+        "pending_customer",
+        "open",
+    )
     assert last["actor_name"] == "Ann"
 
 

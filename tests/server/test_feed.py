@@ -9,9 +9,7 @@ from casedesktop.domain import Role
 from casedesktop.server.testing import ApiClient, running_server
 
 
-def test_feed_pages_in_order_with_a_monotonic_cursor(
-    customer: ApiClient, agent: ApiClient
-) -> None:
+def test_feed_pages_in_order_with_a_monotonic_cursor(customer: ApiClient, agent: ApiClient) -> None:
     first = customer.new_case()
     customer.comment(first["id"], "More detail.")
     agent.act(first["id"], "pick-up")
@@ -21,10 +19,14 @@ def test_feed_pages_in_order_with_a_monotonic_cursor(
     seqs = [item["seq"] for item in everything]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     assert [i["entity"] for i in everything] == [
-        "case", "activity",  # first case opened
-        "case", "comment",  # reply (case updated_at moved)
-        "case", "activity",  # picked up
-        "case", "activity",  # second case
+        "case",
+        "activity",  # first case opened
+        "case",
+        "comment",  # reply (case updated_at moved)
+        "case",
+        "activity",  # picked up
+        "case",
+        "activity",  # second case
     ]
     assert end == seqs[-1]
     # Each item carries the entity's current state, even for older entries.
@@ -70,7 +72,8 @@ def test_feed_rejects_bad_paging(customer: ApiClient) -> None:
 def test_concurrent_writers_never_make_a_reader_skip_a_change(
     database_url: str, tmp_path: Path
 ) -> None:
-    """Rows must become visible in seq order, or a cursor can jump past a late commit."""
+    """Many writers at once: unique case numbers, no failed writes, and a reader pulling all
+    along sees every change exactly once (test_postgres checks the commit-order lock directly)."""
     writers, cases_each = 6, 4
     with running_server(tmp_path, database_url) as server:
         server.add_user("ann@acme.example", Role.CUSTOMER, "Acme")

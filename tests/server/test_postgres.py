@@ -44,7 +44,8 @@ def test_api_on_postgres(postgres_url: str, tmp_path: Path) -> None:
 
         items, cursor = ann.all_changes(limit=2)
         assert cursor > 0 and "note" not in [
-            i["comment"]["body"] for i in items if i["entity"] == "comment"]
+            i["comment"]["body"] for i in items if i["entity"] == "comment"
+        ]
         staff_items, staff_cursor = sam.all_changes()
         assert staff_cursor == cursor and len(staff_items) == len(items) + 1
 

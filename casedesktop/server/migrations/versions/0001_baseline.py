@@ -53,7 +53,9 @@ def upgrade() -> None:
             ["user_id"], ["users.id"], name="fk_memberships_user_id_users", ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name="fk_memberships_account_id_accounts",
+            ["account_id"],
+            ["accounts.id"],
+            name="fk_memberships_account_id_accounts",
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("user_id", "account_id", name="pk_memberships"),
@@ -103,7 +105,9 @@ def upgrade() -> None:
         sa.Column("updated_at", _utc(), nullable=False),
         sa.Column("resolved_at", _utc(), nullable=True),
         sa.Column("closed_at", _utc(), nullable=True),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name="fk_cases_account_id_accounts"),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name="fk_cases_account_id_accounts"
+        ),
         sa.ForeignKeyConstraint(["reported_by"], ["users.id"], name="fk_cases_reported_by_users"),
         sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name="fk_cases_owner_id_users"),
         sa.ForeignKeyConstraint(
@@ -150,9 +154,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("case_id", sa.Uuid(), nullable=False),
         sa.Column("created_at", _utc(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name="fk_applied_actions_case_id_cases"
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_applied_actions_case_id_cases"),
         sa.PrimaryKeyConstraint("id", name="pk_applied_actions"),
     )
     op.create_index("ix_applied_actions_case_id", "applied_actions", ["case_id"])
@@ -161,8 +163,10 @@ def upgrade() -> None:
         "change_log",
         # SQLite: exactly INTEGER PRIMARY KEY AUTOINCREMENT, so seq never goes back.
         sa.Column(
-            "seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True, nullable=False,
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
         ),
         sa.Column("entity", sa.String(20), nullable=False),
         sa.Column("entity_id", sa.Uuid(), nullable=False),
@@ -181,7 +185,15 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "change_log", "applied_actions", "activities", "comments", "cases", "counters",
-        "tokens", "memberships", "users", "accounts",
+        "change_log",
+        "applied_actions",
+        "activities",
+        "comments",
+        "cases",
+        "counters",
+        "tokens",
+        "memberships",
+        "users",
+        "accounts",
     ):
         op.drop_table(table)

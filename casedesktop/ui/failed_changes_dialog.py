@@ -1,0 +1,82 @@
+"""The changes the server refused, with its reason: retry (after fixing) or discard each."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesktop.store import outbox
+from casedesktop.store.database import CacheDB
+
+KIND_LABELS = {"create_case": "New case", "add_comment": "Reply", "action": "Action"}
+
+
+class FailedChangesDialog(QDialog):
+    changed = Signal(object)  # Changes
+
+    def __init__(self, db: CacheDB, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Changes the server refused")
+        self.resize(640, 360)
+        self._db = db
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Your text is kept. Retry after the cause is fixed, or discard the change."))
+        self.list = QListWidget()
+        self.list.setAccessibleName("Refused changes")
+        layout.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.retry_button = QPushButton("&Retry")
+        self.discard_button = QPushButton("&Discard…")
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.discard_button.clicked.connect(self.discard_selected)
+        row.addWidget(self.retry_button)
+        row.addWidget(self.discard_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        for failed in outbox.failed_ops(self._db):
+            text = f"{KIND_LABELS.get(failed.kind, failed.kind)} on {failed.case_number or 'a new case'}: {failed.error}"
+            item = QListWidgetItem(text)
+            item.setData(256, failed.op_id)
+            self.list.addItem(item)
+        has_rows = self.list.count() > 0
+        if has_rows:
+            self.list.setCurrentRow(0)
+        self.retry_button.setEnabled(has_rows)
+        self.discard_button.setEnabled(has_rows)
+
+    def _selected(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(256) if item else None
+
+    def retry_selected(self) -> None:
+        op_id = self._selected()
+        if op_id:
+            self.changed.emit(outbox.retry(self._db, op_id))
+            self.reload()
+
+    def discard_selected(self, confirm: bool = True) -> None:
+        op_id = self._selected()
+        if not op_id:
+            return
+        if confirm and QMessageBox.question(self, "Discard change", "Discard this change for good?") != QMessageBox.StandardButton.Yes:
+            return
+        self.changed.emit(outbox.discard(self._db, op_id))
+        self.reload()

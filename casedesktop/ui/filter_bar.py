@@ -1,0 +1,60 @@
+"""Search-as-you-type and the severity, product and account filters above the case list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
+
+from casedesktop.domain import Severity
+
+SEARCH_DEBOUNCE_MS = 150
+
+
+class FilterBar(QWidget):
+    searchChanged = Signal(str)  # debounced
+    filterChanged = Signal(str, str)  # field name (severity/product/account), value ("" = any)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search number, subject, description, conversation (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search cases")
+        layout.addWidget(self.search, 3)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(lambda: self.searchChanged.emit(self.search.text()))
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+
+        self.severity = self._combo("Any severity", "severity")
+        for severity in Severity:
+            self.severity.addItem(severity.label, severity.value)
+        self.product = self._combo("Any product", "product")
+        self.account = self._combo("Any account", "account")
+        for combo in (self.severity, self.product, self.account):
+            layout.addWidget(combo, 1)
+
+    def _combo(self, any_label: str, field: str) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(any_label, "")
+        combo.setAccessibleName(any_label.replace("Any ", "Filter by "))
+        combo.currentIndexChanged.connect(lambda _: self.filterChanged.emit(field, combo.currentData() or ""))
+        return combo
+
+    def set_choices(self, combo: QComboBox, values: list[str]) -> None:
+        """Refresh a filter's choices, keeping the current one."""
+        current = combo.currentData()
+        known = [combo.itemData(i) for i in range(1, combo.count())]
+        if known == values:
+            return
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for value in values:
+            combo.addItem(value, value)
+        index = combo.findData(current)
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
