@@ -110,3 +110,37 @@ class Staff:
         answer = self.session.post(f"{self.url}/cases/{case_id}/comments", json={"id": str(uuid.uuid4()), "body": body, "kind": kind})
         answer.raise_for_status()
         return answer.json()
+
+
+def seed_cases(db, count: int, *, start: int = 1001) -> None:  # noqa: ANN001 - a CacheDB
+    """Fill a cache with `count` synced cases in a spread of statuses, severities and products,
+    the way a long-time customer's cache looks (bulk insert: seconds for 100,000)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from casedesktop.store.models import CaseRow
+
+    statuses = ("new", "open", "pending_customer", "on_hold", "resolved", "closed")
+    severities = ("critical", "urgent", "standard", "low")
+    products = ("Ledger Cloud", "Ledger Desktop", "Payroll", "Inventory")
+    accounts = ("Northwind Traders", "Contoso")
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    batch = []
+    with db.transaction() as session:
+        for i in range(count):
+            n = start + i
+            batch.append({
+                "id": str(uuid.UUID(int=n)), "number": f"CS-{n}", "subject": f"Case {n}: {products[i % 4]} problem number {i % 97}",
+                "description": f"Steps to reproduce {n}; every case mentions ledger.", "status": statuses[i % 6],
+                "severity": severities[i % 4], "product": products[i % 4], "account_name": accounts[i % 2],
+                "account_id": None, "reported_by_name": "Dana Whitfield", "owner_name": "Alex Moreno" if i % 3 else "",
+                "escalated": i % 50 == 0, "close_requested": False, "resolution_summary": "",
+                "resolution_root_cause": "", "resolution_type": "", "unread": False,
+                "created_at": t0 + timedelta(minutes=i), "updated_at": t0 + timedelta(minutes=2 * i),
+            })
+            if len(batch) == 10_000:
+                session.execute(insert(CaseRow), batch)
+                batch = []
+        if batch:
+            session.execute(insert(CaseRow), batch)

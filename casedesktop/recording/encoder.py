@@ -42,6 +42,8 @@ class VideoEncoder:
         self.width, self.height = size
         self.fps = settings.fps
         self._time_base = Fraction(1, settings.fps)
+        if spec.encoder == "libsvtav1":
+            os.environ.setdefault("SVT_LOG", "1")  # errors only: SVT prints a banner otherwise
         self._container = av.open(
             str(path),
             mode="w",

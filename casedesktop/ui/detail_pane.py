@@ -37,6 +37,7 @@ from casedesktop.store.local_changes import InvalidInput
 from casedesktop.store.meta import Identity
 from casedesktop.store.queries import SyncState
 from casedesktop.ui.reason_dialog import ReasonDialog
+from casedesktop.ui.survey_dialog import SurveyDialog
 
 
 def _when(value) -> str:  # noqa: ANN001
@@ -233,7 +234,13 @@ class CaseDetailPane(QWidget):
         if self.case_id is None:
             return False
         needs = action.rule.requires
-        if text is None and (needs or action in (Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE)):
+        survey: dict[str, str] = {}
+        if action is Action.ACCEPT and text is None:
+            dialog = SurveyDialog(self)
+            if dialog.exec() != SurveyDialog.DialogCode.Accepted:
+                return False
+            survey, text = dialog.answers(), ""
+        if text is None and (needs or action in (Action.REQUEST_CLOSE, Action.CLOSE)):
             if "parent_case_id" in needs:
                 QMessageBox.information(self, action.label, "Merging is done from the staff console for now.")
                 return False
@@ -242,7 +249,7 @@ class CaseDetailPane(QWidget):
                 return False
             text = dialog.value()
         text = text or ""
-        given = ActionInput(summary=text) if action is Action.RESOLVE else ActionInput(reason=text)
+        given = ActionInput(summary=text) if action is Action.RESOLVE else ActionInput(reason=text, survey=survey)
         try:
             _, changes = local_changes.take_action(self._db, self._identity, self.case_id, action, given)
         except (TransitionError, MissingField) as exc:

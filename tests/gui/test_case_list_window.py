@@ -1,0 +1,143 @@
+"""The main window's list on a seeded cache: sort, tabs and counts, filters, search, lazy fetching,
+and the lifecycle buttons of the detail pane in every state."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from PySide6.QtCore import Qt
+
+from casedesktop.domain import Action, Role
+from casedesktop.store import queries
+from casedesktop.store.database import open_cache
+from casedesktop.store.meta import Identity
+from casedesktop.store.models import CaseRow
+from casedesktop.ui.case_list_model import PAGE_SIZE
+from casedesktop.ui.main_window import MainWindow
+from casedesktop.ui.reason_dialog import ReasonDialog
+from tests.support import seed_cases
+
+CUSTOMER = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
+
+
+@pytest.fixture
+def db(profile_dir):
+    cache = open_cache(profile_dir)
+    yield cache
+    cache.close()
+
+
+@pytest.fixture
+def window(qtbot, db):
+    seed_cases(db, 60)
+    main = MainWindow(db, CUSTOMER)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+def visible_numbers(window: MainWindow) -> list[str]:
+    return [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
+
+
+def test_model_passes_qt_model_tests(qtmodeltester, window: MainWindow) -> None:
+    qtmodeltester.check(window.model, force_py=True)
+
+
+def test_sort_by_clicking_a_header(qtbot, window: MainWindow) -> None:
+    assert visible_numbers(window)[0] == "CS-1060"  # last updated first
+    header = window.table.horizontalHeader()
+    x = header.sectionViewportPosition(0) + 5
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=header.rect().center().__class__(x, 5))
+    qtbot.waitUntil(lambda: visible_numbers(window)[0] in ("CS-1001", "CS-1060") and window.model.query.sort.value == "number")
+    first = visible_numbers(window)[0]
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=header.rect().center().__class__(x, 5))
+    qtbot.waitUntil(lambda: visible_numbers(window)[0] != first)
+    assert sorted(visible_numbers(window)) == sorted(f"CS-{n}" for n in range(1001, 1061))
+
+
+def test_tabs_show_counts_and_filter(qtbot, window: MainWindow) -> None:
+    labels = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert labels == ["All (60)", "Open (40)", "Waiting on me (20)", "Resolved (10)", "Closed (10)"]
+    window.tabs.setCurrentIndex(3)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 10)
+    assert {window.model.index(r, 2).data() for r in range(10)} == {"Resolved"}
+    window.cards.buttons["waiting_on_me"].click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 20)
+    assert window.tabs.currentIndex() == 2
+
+
+def test_filters_and_search_as_you_type(qtbot, window: MainWindow) -> None:
+    window.filters.severity.setCurrentIndex(window.filters.severity.findData("critical"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 15)
+    assert {window.model.index(r, 3).data() for r in range(15)} == {"Critical"}
+    assert window.tabs.tabText(0) == "All (15)"
+    window.filters.product.setCurrentIndex(window.filters.product.findData("Ledger Cloud"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 15)  # critical cases are all Ledger Cloud
+    window.filters.severity.setCurrentIndex(0)
+    window.filters.product.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 60)
+    window.focus_search()
+    qtbot.keyClicks(window.filters.search, "CS-1042")
+    qtbot.waitUntil(lambda: visible_numbers(window) == ["CS-1042"], timeout=3000)
+    window.filters.search.clear()
+    qtbot.keyClicks(window.filters.search, "nothing matches this")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=3000)
+
+
+def test_a_large_cache_is_fetched_lazily(qtbot, db) -> None:
+    seed_cases(db, 100_000)
+    main = MainWindow(db, CUSTOMER)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    assert main.model.rowCount() == 100_000
+    assert main.model.rows_fetched <= 2 * PAGE_SIZE  # one screen, not 100,000 rows
+    main.table.scrollToBottom()
+    qtbot.wait(50)
+    assert main.model.index(99_999, 0).data() == "CS-1001"
+    assert main.model.rows_in_memory <= 24 * PAGE_SIZE
+    assert main.model.rows_fetched < 2_000
+
+
+# What a customer may do in each state (the issue's list; merged cases allow nothing).
+CUSTOMER_BUTTONS = {
+    "new": {Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE},
+    "open": {Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE},
+    "pending_customer": {Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE},
+    "on_hold": {Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE},
+    "resolved": {Action.CLOSE, Action.ACCEPT, Action.REJECT},
+    "closed": {Action.REOPEN},
+    "merged": set(),
+}
+
+
+@pytest.mark.parametrize(("status", "expected"), CUSTOMER_BUTTONS.items())
+def test_each_lifecycle_button_appears_exactly_where_allowed(qtbot, window: MainWindow, db, status, expected) -> None:  # noqa: ANN001
+    case_id = str(uuid.UUID(int=1003))  # not escalated
+    with db.transaction() as session:
+        session.get_one(CaseRow, case_id).status = status
+    window.detail.show_case(case_id)
+    assert set(window.detail.action_buttons) == expected
+    assert all(b.text() == a.label for a, b in window.detail.action_buttons.items())
+
+
+def test_reason_dialog_refuses_an_empty_reason(qtbot) -> None:
+    dialog = ReasonDialog(Action.REOPEN, required=True)
+    qtbot.addWidget(dialog)
+    assert not dialog.confirm.isEnabled()
+    qtbot.keyClicks(dialog.text, "   ")
+    assert not dialog.confirm.isEnabled()
+    qtbot.keyClicks(dialog.text, "It came back after the update")
+    assert dialog.confirm.isEnabled()
+
+
+def test_an_offline_action_shows_as_pending(qtbot, window: MainWindow, db) -> None:
+    case_id = str(uuid.UUID(int=1002))  # open
+    window.detail.show_case(case_id)
+    assert window.detail.take_action(Action.ESCALATE, "Payroll deadline tomorrow")
+    assert "waiting to sync" in window.detail.title.text()
+    assert "waiting to sync" in window.detail.activity.toPlainText()
+    assert queries.case_detail(db, case_id).sync_state == "waiting"

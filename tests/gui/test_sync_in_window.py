@@ -1,0 +1,102 @@
+"""The window against a real server: notifications for staff news, actions pending then confirmed,
+and refused changes shown with retry and discard."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from casedesktop.app import open_profile
+from casedesktop.domain import Action
+from casedesktop.store import outbox, queries
+from casedesktop.sync.sign_in import sign_in
+from casedesktop.ui.main import Session
+from tests.support import CUSTOMER, ServerProcess, Staff
+
+
+def start_session(qtbot, server: ServerProcess, profile_dir) -> Session:  # noqa: ANN001
+    profile = open_profile(profile_dir)
+    sign_in(profile.db, profile.tokens, server.url, *CUSTOMER)
+    session = Session(profile, sync_interval=60)
+    qtbot.addWidget(session.window)
+    session.start()
+    qtbot.waitUntil(lambda: session.window.model.rowCount() > 0 and session.window.sync_indicator.status is not None
+                    and session.window.sync_indicator.status.online and not session.window.sync_indicator.status.syncing,
+                    timeout=15_000)
+    return session
+
+
+def row_by_number(window, number: str) -> int:  # noqa: ANN001
+    return next(r for r in range(window.model.rowCount()) if window.model.index(r, 0).data() == number)
+
+
+def test_a_staff_reply_notifies_and_marks_the_case_unread(qtbot, server: ServerProcess, profile_dir) -> None:
+    session = start_session(qtbot, server, profile_dir)
+    window = session.window
+    assert window.notifier.history == []  # the first download is not news
+    staff = Staff(server.url)
+    target = staff.case_by_subject("Invoice PDF export cuts off the last line item")
+    staff.reply(target["id"], "A fix ships in 5.3; meanwhile use the landscape template.")
+    window.sync_action.trigger()
+    qtbot.waitUntil(lambda: len(window.notifier.history) == 1, timeout=15_000)
+    note = window.notifier.history[0]
+    assert note.title.startswith(target["number"])
+    assert "landscape template" in note.message
+    assert window.detail.case_id != target["id"]
+    # The list refreshes on its worker: the unread dot and bold face appear within moments.
+    qtbot.waitUntil(lambda: window.model.index(row_by_number(window, target["number"]), 0).data(Qt.ItemDataRole.DecorationRole) is not None)
+    assert window.model.index(row_by_number(window, target["number"]), 0).data(Qt.ItemDataRole.FontRole).bold()
+
+    window.notifier.open_last()  # what a click on the notification does
+    assert window.detail.case_id == target["id"]
+    assert window.detail.tabs.currentIndex() == 1
+    qtbot.waitUntil(lambda: window.model.index(row_by_number(window, target["number"]), 0).data(Qt.ItemDataRole.DecorationRole) is None)
+    session.stop()
+    session.profile.close()
+
+
+def test_an_action_taken_offline_is_pending_then_confirmed(qtbot, server: ServerProcess, profile_dir) -> None:
+    session = start_session(qtbot, server, profile_dir)
+    window = session.window
+    staff = Staff(server.url)
+    target = staff.case_by_subject("VAT return totals differ from the VAT report")
+    server.stop()
+    window.select_case(target["id"])
+    assert window.detail.take_action(Action.ESCALATE, "Filing deadline is Friday")
+    assert "waiting to sync" in window.detail.activity.toPlainText()
+    qtbot.waitUntil(lambda: window.sync_indicator.status.online is False, timeout=15_000)
+    assert window.sync_indicator.status.waiting == 1
+
+    server.start()
+    window.sync_action.trigger()
+    qtbot.waitUntil(lambda: "waiting to sync" not in window.detail.activity.toPlainText(), timeout=15_000)
+    assert "Escalated" in window.detail.field_labels["status"].text()
+    assert staff.case_by_subject("VAT return totals differ from the VAT report")["escalated"] is True
+    session.stop()
+    session.profile.close()
+
+
+def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, server: ServerProcess, profile_dir) -> None:
+    session = start_session(qtbot, server, profile_dir)
+    window = session.window
+    staff = Staff(server.url)
+    target = staff.case_by_subject("VAT return totals differ from the VAT report")
+    server.stop()
+    window.select_case(target["id"])
+    assert window.detail.take_action(Action.REQUEST_CLOSE, "")
+    # Meanwhile the agent resolves it on the server: "request close" no longer applies.
+    server.start()
+    staff = Staff(server.url)
+    staff.act(target["id"], "resolve", summary="Rounding rule fixed in 5.2.1")
+    window.sync_action.trigger()
+    qtbot.waitUntil(lambda: window.sync_indicator.status.failed == 1, timeout=15_000)
+    assert window.sync_indicator.details_button.isVisible()
+    assert "Resolved" in window.detail.field_labels["status"].text()  # the server's state wins
+    dialog = window.show_failed_changes()
+    assert dialog.list.count() == 1
+    assert target["number"] in dialog.list.item(0).text()
+    dialog.discard_selected(confirm=False)
+    assert dialog.list.count() == 0
+    assert outbox.counts(session.profile.db).failed == 0
+    assert queries.case_detail(session.profile.db, target["id"]).sync_state == "synced"
+    session.stop()
+    session.profile.close()
