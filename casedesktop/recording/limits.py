@@ -21,7 +21,8 @@ class SizeBudget:
         self.fps = fps
         self.packet_bytes = 0
         self.packets = 0
-        self._avg = 0.0  # recent mean packet size (exponential average over ~2 s)
+        self._avg = 0.0  # recent mean size of non-key packets (exponential, over ~2 s)
+        self._deltas = 0
         self._last_key = 0
 
     def observe(self, size: int, keyframe: bool) -> None:
@@ -29,8 +30,12 @@ class SizeBudget:
         self.packets += 1
         if keyframe:
             self._last_key = size
+            if not self._deltas:
+                self._avg = size  # nothing better known yet: assume the worst
+            return
+        self._deltas += 1
         alpha = min(1.0, 1.0 / (2 * self.fps))
-        self._avg = size if self.packets == 1 else self._avg + alpha * (size - self._avg)
+        self._avg = size if self._deltas == 1 else self._avg + alpha * (size - self._avg)
 
     def projected(self, file_bytes: int, pending_frames: int) -> float:
         """The final size if we stopped after one more frame."""

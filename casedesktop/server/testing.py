@@ -27,10 +27,11 @@ from casedesktop.api import API_PREFIX
 from casedesktop.domain import Role
 from casedesktop.server.accounts import ensure_account, find_user
 from casedesktop.server.app import create_app
-from casedesktop.server.auth import hash_password
+from casedesktop.server.auth import current_user_of, hash_password, issue_token
 from casedesktop.server.db import Sessions, default_database_url, make_engine, utcnow
 from casedesktop.server.migrate import upgrade_database
 from casedesktop.server.models import Membership, User
+from casedesktop.server.serialize import user_out
 from casedesktop.server.serve import AnnouncingServer, bind_socket, socket_url, uvicorn_config
 
 STARTUP_TIMEOUT = 15.0
@@ -191,11 +192,26 @@ class ServerHandle:
         return ApiClient(self.base_url)
 
     def login(self, email: str, password: str = TEST_PASSWORD) -> ApiClient:
+        """Sign in through POST /auth/login, as a real client does."""
         response = self.anonymous().post("/auth/login", json={"email": email, "password": password})
         if response.status_code != 200:
             raise AssertionError(f"login as {email} gave {response.status_code}: {response.text}")
         body = response.json()
         return ApiClient(self.base_url, body["token"], body["user"])
+
+    def signed_in(self, email: str) -> ApiClient:
+        """A client with a token issued straight into the database: skips the deliberately slow
+        password check, for tests about everything but signing in."""
+
+        def work(session: Session) -> tuple[str, dict[str, Any]]:
+            user = find_user(session, email)
+            if user is None:
+                raise LookupError(email)
+            token, user = issue_token(session, user.id, utcnow())
+            return token, user_out(current_user_of(session, user)).model_dump(mode="json")
+
+        token, user = self.sessions.run_write(work)
+        return ApiClient(self.base_url, token, user)
 
 
 def add_membership(session: Session, email: str, account: str) -> None:

@@ -27,7 +27,7 @@ class NewCaseDialog(QDialog):
     def __init__(self, db: CacheDB, identity: Identity, products: tuple[str, ...] = DEFAULT_PRODUCTS, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("New case")
-        self.setMinimumWidth(560)
+        self.setMinimumSize(560, 460)
         self._db = db
         self._identity = identity
         self.created_case_id: str | None = None
@@ -66,6 +66,7 @@ class NewCaseDialog(QDialog):
         self.errors.setWordWrap(True)
         self.errors.setStyleSheet("color: #c0392b;")
         self.errors.setAccessibleName("Problems with the form")
+        self.errors.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 4)
         layout.addWidget(self.errors)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

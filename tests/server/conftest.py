@@ -42,17 +42,17 @@ def world(server: ServerHandle) -> ServerHandle:
 
 @pytest.fixture
 def customer(world: ServerHandle) -> ApiClient:
-    return world.login("ann@acme.example")
+    return world.signed_in("ann@acme.example")
 
 
 @pytest.fixture
 def other_customer(world: ServerHandle) -> ApiClient:
-    return world.login("bob@beta.example")
+    return world.signed_in("bob@beta.example")
 
 
 @pytest.fixture
 def agent(world: ServerHandle) -> ApiClient:
-    return world.login("sam@vendor.example")
+    return world.signed_in("sam@vendor.example")
 
 
 def _pg_bin(name: str) -> str | None:

@@ -77,7 +77,7 @@ def test_concurrent_writers_never_make_a_reader_skip_a_change(
     writers, cases_each = 6, 4
     with running_server(tmp_path, database_url) as server:
         server.add_user("ann@acme.example", Role.CUSTOMER, "Acme")
-        token = server.login("ann@acme.example").http.headers["Authorization"].split()[1]
+        token = server.signed_in("ann@acme.example").http.headers["Authorization"].split()[1]
         done = threading.Event()
         pulled: list[int] = []
         errors: list[BaseException] = []

@@ -55,7 +55,7 @@ def test_change_log_writers_queue_but_readers_do_not(postgres_url: str, tmp_path
     while feed readers carry on: otherwise a cursor could jump past a late commit."""
     with running_server(tmp_path, postgres_url) as server:
         server.add_user("ann@acme.example", Role.CUSTOMER, "Acme")
-        ann = server.login("ann@acme.example")
+        ann = server.signed_in("ann@acme.example")
         case_id = uuid.UUID(ann.new_case()["id"])
         _, cursor = ann.all_changes()
 

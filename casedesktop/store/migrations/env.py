@@ -5,7 +5,6 @@ from alembic import context
 from casedesktop.store.migrate import include_name
 from casedesktop.store.models import Base
 
-
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,

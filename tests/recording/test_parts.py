@@ -1,0 +1,159 @@
+"""The pure parts of recording: settings, geometry, queue bounds, size budget, cursor, formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from casedesktop.recording.cursor import draw_arrow
+from casedesktop.recording.events import RecordingError
+from casedesktop.recording.formats import container_for
+from casedesktop.recording.framequeue import CapturedFrame, FrameQueue
+from casedesktop.recording.geometry import (
+    CaptureArea,
+    blackout_slices,
+    output_size,
+    resolve_area,
+)
+from casedesktop.recording.limits import SizeBudget
+from casedesktop.recording.settings import Rect, RecordingSettings
+
+MONITORS = [
+    {"left": 0, "top": 0, "width": 3840, "height": 1080},
+    {"left": 0, "top": 0, "width": 1920, "height": 1080},
+    {"left": 1920, "top": 0, "width": 1920, "height": 1080},
+]
+
+
+def test_defaults_fit_the_attachment_limit_and_are_valid() -> None:
+    s = RecordingSettings()
+    assert (s.fps, s.max_width, s.codec, s.max_seconds) == (15, 1920, "h264", 600)
+    assert (s.effective_preset, s.effective_crf) == ("veryfast", 28)
+    assert s.max_bytes == 40 * 1024 * 1024
+    assert s.max_frames == 9000
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"fps": 0},
+        {"fps": 31},
+        {"codec": "mpeg2"},
+        {"crf": 60},
+        {"max_seconds": 0},
+        {"max_bytes": 1000},
+        {"queue_max_frames": 0},
+        {"monitor": -1},
+        {"region": (0, 0, 0, 10)},
+        {"blackouts": [(0, 0, 10, -1)]},
+    ],
+)
+def test_settings_reject_values_that_cannot_work(kwargs: dict) -> None:
+    with pytest.raises(ValueError):
+        RecordingSettings(**kwargs)
+
+
+def test_settings_accept_plain_tuples() -> None:
+    s = RecordingSettings(region=(1, 2, 30, 40), blackouts=[(0, 0, 5, 5)])
+    assert s.region == Rect(1, 2, 30, 40) and s.blackouts == (Rect(0, 0, 5, 5),)
+
+
+def test_rect_parse() -> None:
+    assert Rect.parse("10, 20,300,200") == Rect(10, 20, 300, 200)
+    for bad in ("1,2,3", "a,b,c,d", "0,0,0,10"):
+        with pytest.raises(ValueError):
+            Rect.parse(bad)
+
+
+@pytest.mark.parametrize(
+    ("size", "max_width", "expected"),
+    [
+        ((1920, 1080), 1920, (1920, 1080)),
+        ((2560, 1440), 1920, (1920, 1080)),
+        ((2560, 1000), 1920, (1920, 750)),
+        ((3840, 1080), 1920, (1920, 540)),
+        ((801, 601), 1920, (800, 600)),
+        ((1000, 333), 640, (640, 212)),
+    ],
+)
+def test_output_size_scales_down_keeping_aspect_with_even_sides(size, max_width, expected) -> None:
+    assert output_size(*size, max_width) == expected
+
+
+def test_area_from_monitor_number() -> None:
+    assert resolve_area(MONITORS, RecordingSettings(monitor=2)).rect == Rect(1920, 0, 1920, 1080)
+    assert resolve_area(MONITORS, RecordingSettings(monitor=0)).rect == Rect(0, 0, 3840, 1080)
+    with pytest.raises(RecordingError, match="Monitor 3 does not exist"):
+        resolve_area(MONITORS, RecordingSettings(monitor=3))
+
+
+def test_area_from_region_is_clipped_to_the_screen_and_even() -> None:
+    area = resolve_area(MONITORS, RecordingSettings(region=(-10, 5, 101, 51)))
+    assert area.rect == Rect(0, 5, 90, 50)
+    assert (area.offset_x, area.offset_y) == (10, 0)
+    with pytest.raises(RecordingError, match="outside the screen"):
+        resolve_area(MONITORS, RecordingSettings(region=(5000, 0, 100, 100)))
+
+
+def test_blackouts_follow_clipping_and_pixel_scale() -> None:
+    area = CaptureArea(Rect(0, 0, 100, 100), offset_x=10, offset_y=0)
+    (rows, cols), = blackout_slices([Rect(20, 30, 10, 10)], area, 100, 100)  # fmt: skip
+    assert (rows, cols) == (slice(30, 40), slice(10, 20))
+    # a Retina frame has 2 pixels per screen unit; rects outside the frame vanish
+    area = CaptureArea(Rect(0, 0, 100, 100))
+    slices = blackout_slices([Rect(10, 10, 5, 5), Rect(500, 0, 5, 5)], area, 200, 200)
+    assert slices == [(slice(20, 30), slice(20, 30))]
+
+
+def frame(pts: int, nbytes: int = 400) -> CapturedFrame:
+    return CapturedFrame(pts, np.zeros((nbytes // 4, 1, 4), np.uint8))
+
+
+def test_queue_is_bounded_by_frames_and_by_bytes() -> None:
+    q = FrameQueue(max_frames=3, max_bytes=10_000)
+    assert [q.offer(frame(i)) for i in range(5)] == [True, True, True, False, False]
+    assert q.peak_frames == 3
+    q = FrameQueue(max_frames=100, max_bytes=1000)
+    assert [q.offer(frame(i)) for i in range(4)] == [True, True, False, False]
+    assert q.peak_bytes == 800
+    assert q.get(0).pts == 0 and q.offer(frame(9))
+
+
+def test_queue_takes_one_oversized_frame_when_empty_and_finishes_after_close() -> None:
+    q = FrameQueue(max_frames=8, max_bytes=100)
+    assert q.offer(frame(0, 4000)) and not q.offer(frame(1, 4))
+    q.close()
+    assert not q.finished and q.get(0).pts == 0
+    assert q.get(0) is None and q.finished and not q.offer(frame(2))
+
+
+def test_size_budget_reserves_room_for_frames_in_flight_and_a_keyframe() -> None:
+    budget = SizeBudget(max_bytes=1_000_000, fps=10)
+    budget.observe(100_000, keyframe=True)
+    for _ in range(20):
+        budget.observe(10_000, keyframe=False)
+    assert budget.allows_another_frame(file_bytes=0, pending_frames=2)
+    # 300 kB muxed + 64 KiB overhead + 3 pending*~10 kB*1.5 + 100 kB keyframe is about 510 kB
+    assert 480_000 < budget.projected(0, 2) < 540_000
+    assert not budget.allows_another_frame(file_bytes=950_000, pending_frames=2)
+
+
+def test_arrow_is_drawn_and_clipped() -> None:
+    img = np.full((20, 20, 4), 128, np.uint8)
+    draw_arrow(img, 15, 15)
+    assert img[15, 15, :3].tolist() == [0, 0, 0]  # the tip's outline
+    assert img[18, 16, :3].tolist() == [255, 255, 255]  # inside the arrow
+    assert img[0, 0, :3].tolist() == [128, 128, 128]
+    draw_arrow(img, -50, -50)  # entirely outside: nothing happens
+
+
+def test_container_from_suffix() -> None:
+    mp4 = container_for(Path("a.MP4"), "h264")
+    assert mp4.format == "mp4" and "empty_moov" in mp4.options["movflags"]
+    assert container_for(Path("a.mkv"), "vp9").format == "matroska"
+    assert container_for(Path("a.webm"), "av1").format == "webm"
+    for name, codec in (("a.avi", "h264"), ("a.webm", "h264")):
+        with pytest.raises(ValueError):
+            container_for(Path(name), codec)
