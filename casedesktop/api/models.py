@@ -179,6 +179,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"  # 409: the id is taken by something different
     VALIDATION = "validation"  # 422: a field is missing or wrong; `field` names it
     TOO_LARGE = "too_large"  # 413
+    INTERNAL = "internal"  # 500: a fault on the server; try again later
 
 
 class ErrorOut(_Model):

@@ -102,12 +102,6 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
-    # ErrorCode has no member for server faults yet; keep the ErrorOut shape so clients can parse
-    # the message and treat any 5xx as transient. Starlette re-raises, so uvicorn logs the trace.
-    content = {
-        "code": "internal",
-        "message": "The server hit an unexpected error; try again in a moment.",
-        "field": None,
-        "current_status": None,
-    }
-    return JSONResponse(status_code=500, content=content)
+    # Clients treat any 5xx as transient. Starlette re-raises, so uvicorn logs the trace.
+    error = ErrorOut(code=ErrorCode.INTERNAL, message="The server hit an unexpected error; try again in a moment.")
+    return error_response(500, error)
