@@ -1,0 +1,232 @@
+"""The whole recording journey: choose what to record, check it can be, count down, record with
+the control bar, preview, then hand the file over to be attached (or record again, or discard).
+
+Recordings are written to the profile's `recordings/` folder as they go (fragmented MP4, playable
+even after a crash); a file still there at start-up was never attached or discarded, and the app
+offers it again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import mss
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesktop.recording import (
+    Failed,
+    Recorder,
+    RecordingError,
+    RecordingResult,
+    RecordingSettings,
+    Rect,
+    Stopped,
+    check_capture_available,
+)
+from casedesktop.ui.recorder_bridge import RecorderBridge
+from casedesktop.ui.recording_controls import Countdown, RecordingControlBar
+from casedesktop.ui.recording_preview import PreviewChoice, RecordingPreview
+from casedesktop.ui.region_picker import RegionPicker
+
+TARGET_KEY = "recording/target"  # "desktop", "monitor:N" or "region"
+
+
+def monitors() -> list[dict[str, int]]:
+    """mss's monitor list (0 = all together): geometry only, no capture."""
+    with mss.MSS() as screen:
+        return list(screen.monitors)
+
+
+class TargetDialog(QDialog):
+    """What to record: the whole desktop, one monitor, or an area drawn next. Remembers the choice."""
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Record your screen")
+        self.settings = settings
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("What should the recording show?"))
+        self.group = QButtonGroup(self)
+        self.options: dict[str, QRadioButton] = {}
+        screens = monitors()
+        choices = [("desktop", "The whole desktop")] if len(screens) > 2 else []
+        choices += [(f"monitor:{i}", f"Monitor {i} ({m['width']}×{m['height']})") for i, m in enumerate(screens) if i > 0]
+        choices.append(("region", "An area I draw next…"))
+        for key, label in choices:
+            button = QRadioButton(label)
+            self.group.addButton(button)
+            self.options[key] = button
+            layout.addWidget(button)
+        remembered = str(settings.value(TARGET_KEY, "monitor:1"))
+        self.options.get(remembered, self.options.get("monitor:1", button)).setChecked(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start recording")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def target(self) -> str:
+        chosen = next(key for key, button in self.options.items() if button.isChecked())
+        self.settings.setValue(TARGET_KEY, chosen)
+        return chosen
+
+
+class RecordingFlow(QObject):
+    """One object per recording journey; emits `recorded` with the file to attach, or `ended`."""
+
+    recorded = Signal(object)  # Path of a finished recording the user chose to attach
+    ended = Signal()  # the journey is over, whatever the outcome
+
+    def __init__(self, recordings_dir: Path, settings: QSettings, parent: QWidget | None = None,
+                 countdown_seconds: int = 3, base: RecordingSettings | None = None):
+        super().__init__(parent)
+        self.recordings_dir = recordings_dir
+        self.settings = settings
+        self.parent_widget = parent
+        self.countdown_seconds = countdown_seconds
+        self.base = base or RecordingSettings()
+        self.recorder: Recorder | None = None
+        self.bar: RecordingControlBar | None = None
+        self.countdown: Countdown | None = None
+        self.preview: RecordingPreview | None = None
+        self.picker: RegionPicker | None = None
+        self.bridge = RecorderBridge()
+        self.bridge.event.connect(self._on_event)
+        self.poll = QTimer(self)
+        self.poll.setInterval(250)
+        self.poll.timeout.connect(self._show_status)
+        self.last_error = ""
+
+    # --- steps -----------------------------------------------------------------------------------
+
+    def begin(self, target: str | None = None) -> None:
+        """Ask what to record (unless given), check that capture works, then count down."""
+        availability = check_capture_available()
+        if not availability.ok:
+            self._fail(availability.message)
+            return
+        if target is None:
+            dialog = TargetDialog(self.settings, self.parent_widget)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                self.ended.emit()
+                return
+            target = dialog.target()
+        if target == "region":
+            self.picker = RegionPicker()
+            self.picker.picked.connect(lambda rect: self._count_down(RecordingSettings(**{**self._base_fields(), "region": rect})))
+            self.picker.cancelled.connect(self.ended.emit)
+            self.picker.show()
+            return
+        monitor = 0 if target == "desktop" else int(target.split(":")[1])
+        self._count_down(RecordingSettings(**{**self._base_fields(), "monitor": monitor, "region": None}))
+
+    def _base_fields(self) -> dict[str, object]:
+        return {name: getattr(self.base, name) for name in self.base.__dataclass_fields__}
+
+    def _count_down(self, settings: RecordingSettings) -> None:
+        error = region_problem(settings.region)
+        if error:
+            self._fail(error)
+            return
+        self.countdown = Countdown(self.countdown_seconds)
+        self.countdown.finished.connect(lambda: self._record(settings))
+        self.countdown.cancelled.connect(self.ended.emit)
+        self.countdown.start()
+
+    def _record(self, settings: RecordingSettings) -> None:
+        self.recordings_dir.mkdir(parents=True, exist_ok=True)
+        path = self.recordings_dir / f"recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+        self.recorder = Recorder(settings, path, self.bridge.publish)
+        try:
+            self.recorder.start()
+        except (RecordingError, ValueError, OSError) as exc:
+            self._fail(str(exc))
+            return
+        self.bar = RecordingControlBar(settings.max_seconds, settings.max_bytes)
+        self.bar.pauseRequested.connect(self.recorder.pause)
+        self.bar.resumeRequested.connect(self.recorder.resume)
+        self.bar.stopRequested.connect(lambda: self.recorder.request_stop("user"))
+        self.bar.show()
+        self.poll.start()
+
+    def _show_status(self) -> None:
+        if self.recorder is not None and self.bar is not None:
+            self.bar.show_status(self.recorder.status())
+
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, Stopped):
+            self._finished(event.result)
+        elif isinstance(event, Failed):
+            self._close_bar()
+            self._fail(f"The recording stopped: {event.message}")
+
+    def _close_bar(self) -> None:
+        self.poll.stop()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def _finished(self, result: RecordingResult) -> None:
+        self._close_bar()
+        if result.stop_reason == "size_limit":
+            QMessageBox.information(self.parent_widget, "Recording stopped",
+                                    "The recording stopped just before it would pass the attachment size limit.")
+        self.review(result)
+
+    def review(self, result: RecordingResult) -> None:
+        self.preview = RecordingPreview(result, self.parent_widget)
+        self.preview.finished.connect(lambda _code: self._reviewed(result))
+        self.preview.open()
+
+    def _reviewed(self, result: RecordingResult) -> None:
+        choice = self.preview.choice if self.preview else None
+        path = Path(result.path)
+        if choice is PreviewChoice.ATTACH:
+            self.recorded.emit(path)
+            self.ended.emit()
+        elif choice is PreviewChoice.RECORD_AGAIN:
+            path.unlink(missing_ok=True)
+            self.recorder = None
+            self.begin()
+        elif choice is PreviewChoice.DISCARD:
+            path.unlink(missing_ok=True)
+            self.ended.emit()
+        else:
+            self.ended.emit()  # closed without a choice: the file stays and is offered next time
+
+    def _fail(self, message: str) -> None:
+        self.last_error = message
+        QMessageBox.warning(self.parent_widget, "Cannot record", message)
+        self.ended.emit()
+
+
+def region_problem(region: Rect | None) -> str:
+    """A region must lie on the screens; say so instead of recording black."""
+    if region is None:
+        return ""
+    desktop = monitors()[0]
+    inside = (desktop["left"] <= region.left and desktop["top"] <= region.top
+              and region.right <= desktop["left"] + desktop["width"]
+              and region.bottom <= desktop["top"] + desktop["height"])
+    if not inside:
+        return (f"The area {region.width}×{region.height} at ({region.left}, {region.top}) is not on the "
+                "screen; choose an area inside it.")
+    return ""
+
+
+def leftover_recordings(recordings_dir: Path) -> list[Path]:
+    """Recordings never attached nor discarded (a crash, or a preview closed): offer them again."""
+    return sorted(recordings_dir.glob("recording-*.mp4")) if recordings_dir.is_dir() else []
+
+

@@ -1,0 +1,106 @@
+"""The recorder's widget flow on the real Xvfb display: count down, record, pause, stop, preview,
+then attach, discard or record again; Esc cancels the countdown; an off-screen area is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from casedesktop.recording import RecordingSettings, Rect
+from casedesktop.ui import recording_flow
+from casedesktop.ui.recording_flow import RecordingFlow, leftover_recordings
+from casedesktop.ui.recording_preview import PreviewChoice
+
+SMALL = RecordingSettings(region=Rect(0, 0, 320, 240), fps=10)
+
+
+@pytest.fixture
+def flow(qtbot, tmp_path: Path, monkeypatch):
+    warnings: list[str] = []
+    monkeypatch.setattr(recording_flow.QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    journey = RecordingFlow(tmp_path / "recordings", settings, countdown_seconds=1, base=SMALL)
+    journey.warnings = warnings
+    return journey
+
+
+def record_once(qtbot, flow: RecordingFlow) -> Path:  # noqa: ANN001
+    flow._count_down(SMALL)
+    qtbot.waitUntil(lambda: flow.bar is not None and flow.bar.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: flow.recorder.status().frames_encoded >= 5, timeout=5000)
+    flow.bar.pause_button.click()
+    qtbot.waitUntil(lambda: flow.bar.pause_button.text() == "Resume", timeout=2000)
+    assert "PAUSED" in flow.bar.cue.text()
+    flow.bar.pause_button.click()
+    qtbot.waitUntil(lambda: flow.bar.pause_button.text() == "Pause", timeout=2000)
+    assert "left)" in flow.bar.time.text() and "MB of" in flow.bar.size.text()
+    qtbot.mouseClick(flow.bar.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: flow.preview is not None and flow.preview.isVisible(), timeout=10_000)
+    return Path(flow.preview.result.path)
+
+
+def decoded_frames(path: Path) -> int:
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def test_record_preview_attach(qtbot, flow: RecordingFlow) -> None:
+    path = record_once(qtbot, flow)
+    assert flow.preview.result.width == 320 and flow.preview.result.height == 240
+    assert "MB" in flow.preview.info.text()
+    with qtbot.waitSignal(flow.recorded, timeout=5000) as attached:
+        flow.preview.attach_button.click()
+    assert attached.args == [path]
+    assert path.exists() and decoded_frames(path) >= 5
+
+
+def test_discard_deletes_and_record_again_starts_over(qtbot, flow: RecordingFlow, monkeypatch) -> None:
+    first = record_once(qtbot, flow)
+    restarted: list[object] = []
+    monkeypatch.setattr(flow, "begin", lambda target=None: restarted.append(target))
+    flow.preview.again_button.click()
+    assert not first.exists() and restarted == [None]
+
+    flow.preview = None
+    second = record_once(qtbot, flow)
+    with qtbot.waitSignal(flow.ended, timeout=5000):
+        flow.preview.discard_button.click()
+    assert not second.exists()
+    assert leftover_recordings(flow.recordings_dir) == []
+
+
+def test_closing_the_preview_keeps_the_file_for_next_time(qtbot, flow: RecordingFlow) -> None:
+    path = record_once(qtbot, flow)
+    with qtbot.waitSignal(flow.ended, timeout=5000):
+        flow.preview.reject()
+    assert flow.preview.choice is None
+    assert leftover_recordings(flow.recordings_dir) == [path]
+
+
+def test_escape_cancels_the_countdown(qtbot, flow: RecordingFlow) -> None:
+    flow.countdown_seconds = 3
+    flow._count_down(SMALL)
+    with qtbot.waitSignal(flow.ended, timeout=2000):
+        qtbot.keyClick(flow.countdown, Qt.Key.Key_Escape)
+    qtbot.wait(1500)
+    assert flow.recorder is None
+    assert leftover_recordings(flow.recordings_dir) == []
+
+
+def test_an_area_off_the_screen_is_refused_with_a_message(qtbot, flow: RecordingFlow) -> None:
+    with qtbot.waitSignal(flow.ended, timeout=2000):
+        flow._count_down(RecordingSettings(region=Rect(5000, 5000, 320, 240)))
+    assert flow.recorder is None
+    assert "not on the screen" in flow.warnings[0]
+
+
+def test_the_time_limit_stops_the_recording_by_itself(qtbot, flow: RecordingFlow) -> None:
+    short = RecordingSettings(region=Rect(0, 0, 160, 120), fps=10, max_seconds=1.0)
+    flow._count_down(short)
+    qtbot.waitUntil(lambda: flow.preview is not None and flow.preview.isVisible(), timeout=10_000)
+    assert flow.preview.result.stop_reason == "time_limit"
+    assert "time limit" in flow.preview.info.text()
+    flow.preview._choose(PreviewChoice.DISCARD)
