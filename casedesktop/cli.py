@@ -269,9 +269,30 @@ def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_record(profile: Profile | None, args: argparse.Namespace) -> int:
-    from casedesktop.recording.headless import main_record
+    """Record without the window; progress on stderr, a JSON summary on stdout."""
+    from casedesktop.recording import RecordingError, record_to_file
 
-    return main_record(args)
+    try:
+        result = record_to_file(
+            args.out, args.seconds, fps=args.fps, region=args.region, monitor=args.monitor, codec=args.codec
+        )
+    except (RecordingError, ValueError) as exc:
+        print(f"casedesktop: cannot record: {exc}", file=sys.stderr)
+        return 2
+    duration = result.duration_s
+    print(json.dumps({
+        "path": str(result.path),
+        "frames_written": result.frames_encoded,
+        "frames_dropped": result.frames_dropped,
+        "fps": round(result.frames_encoded / duration, 2) if duration else 0.0,
+        "duration": round(duration, 3),
+        "bytes": result.bytes,
+        "width": result.width,
+        "height": result.height,
+        "stop_reason": result.stop_reason,
+        "error": result.error,
+    }, indent=2))
+    return 1 if result.error else 0
 
 
 def cmd_demo(profile: Profile | None, args: argparse.Namespace) -> int:
@@ -342,8 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = verb("record", cmd_record, "record the screen to a video file, without the window")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seconds", type=float, default=10.0)
-    p.add_argument("--fps", type=int, default=15)
-    p.add_argument("--region", help="X,Y,W,H (default: the first monitor)")
+    p.add_argument("--fps", type=int, default=15, help="frames per second, 1 to 30 (default 15)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--monitor", type=int, default=1, help="0: all monitors, 1..: one monitor (default 1)")
+    where.add_argument("--region", help="X,Y,W,H in screen pixels")
+    p.add_argument("--codec", default="h264", choices=["h264", "vp9", "av1"])
     p = verb("demo", cmd_demo, "start a local demo server with sample cases and open the window signed in")
     p.add_argument("--keep", action="store_true", help="keep the demo folder afterwards")
     verb("gui", cmd_gui, "open the window (the default)")
