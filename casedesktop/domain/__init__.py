@@ -3,6 +3,7 @@
 from casedesktop.domain.fields import (
     DESCRIPTION_MAX,
     MAX_ATTACHMENT_BYTES,
+    MAX_TOTAL_ATTACHMENT_BYTES,
     REASON_MAX,
     REPLY_MAX,
     SUBJECT_MAX,
@@ -12,6 +13,8 @@ from casedesktop.domain.fields import (
     Severity,
     Status,
     ValidationError,
+    megabytes,
+    validate_attachments,
     validate_new_case,
     validate_reply,
 )
@@ -30,6 +33,7 @@ from casedesktop.domain.lifecycle import (
 __all__ = [
     "DESCRIPTION_MAX",
     "MAX_ATTACHMENT_BYTES",
+    "MAX_TOTAL_ATTACHMENT_BYTES",
     "REASON_MAX",
     "REPLY_MAX",
     "SUBJECT_MAX",
@@ -48,6 +52,8 @@ __all__ = [
     "allowed_actions",
     "apply_action",
     "status_after_reply",
+    "megabytes",
+    "validate_attachments",
     "validate_new_case",
     "validate_reply",
 ]

@@ -9,7 +9,8 @@ SUBJECT_MAX = 255
 DESCRIPTION_MAX = 32_000
 REPLY_MAX = 32_000
 REASON_MAX = 4_000
-MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024  # per file: what the portals allow (35-40 MB)
+MAX_TOTAL_ATTACHMENT_BYTES = 200 * 1024 * 1024  # per case or reply, all files together
 
 
 class Role(StrEnum):
@@ -135,3 +136,34 @@ def validate_reply(body: str) -> list[ValidationError]:
     if len(body) > REPLY_MAX:
         return [ValidationError("body", f"The reply is {len(body)} characters; keep it to {REPLY_MAX}.")]
     return []
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def validate_attachments(
+    files: list[tuple[str, int]],
+    max_bytes: int = MAX_ATTACHMENT_BYTES,
+    max_total: int = MAX_TOTAL_ATTACHMENT_BYTES,
+) -> list[ValidationError]:
+    """Check (name, size) pairs against the limits before any byte is copied or sent."""
+    errors = [
+        ValidationError(
+            "attachments",
+            f"{name} is {megabytes(size)}; files can be at most {megabytes(max_bytes)}. "
+            "Compress it or share a smaller part.",
+        )
+        for name, size in files
+        if size > max_bytes
+    ]
+    total = sum(size for _, size in files)
+    if not errors and total > max_total:
+        errors.append(
+            ValidationError(
+                "attachments",
+                f"Together the files are {megabytes(total)}; at most {megabytes(max_total)} "
+                f"can be attached at once (the last one, {files[-1][0]}, goes over).",
+            )
+        )
+    return errors

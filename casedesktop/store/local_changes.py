@@ -25,6 +25,8 @@ from casedesktop.domain import (
     validate_new_case,
     validate_reply,
 )
+from casedesktop.store import attachments
+from casedesktop.store.attachments import PreparedFile
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
 from casedesktop.store.meta import Identity
@@ -36,6 +38,7 @@ class OpKind(StrEnum):
     CREATE_CASE = "create_case"
     ADD_COMMENT = "add_comment"
     ACTION = "action"
+    UPLOAD = attachments.UPLOAD_KIND
 
 
 class InvalidInput(Exception):
@@ -59,6 +62,7 @@ def create_case(
     severity: str = Severity.STANDARD,
     product: str = "",
     account_id: str | None = None,
+    files: list[PreparedFile] = (),
 ) -> tuple[str, Changes]:
     errors = validate_new_case(subject, description, severity)
     if errors:
@@ -91,11 +95,18 @@ def create_case(
             )
         )
         _queue(session, OpKind.CREATE_CASE, case_id, case_id, request.model_dump_json(), now)
+        session.flush()  # the case row exists before its attachments refer to it
+        attachments.record(session, list(files), case_id, None, identity.name, False, now)
     return case_id, Changes(frozenset({case_id}), list_changed=True, outbox_changed=True)
 
 
 def add_comment(
-    db: CacheDB, identity: Identity, case_id: str, body: str, kind: CommentKind = CommentKind.REPLY
+    db: CacheDB,
+    identity: Identity,
+    case_id: str,
+    body: str,
+    kind: CommentKind = CommentKind.REPLY,
+    files: list[PreparedFile] = (),
 ) -> tuple[str, Changes]:
     errors = validate_reply(body)
     if kind is CommentKind.INTERNAL and not identity.role.is_staff:
@@ -122,6 +133,7 @@ def add_comment(
             case.status = status_after_reply(Status(case.status), identity.role)
         case.updated_at = now
         _queue(session, OpKind.ADD_COMMENT, comment_id, case_id, request.model_dump_json(), now)
+        attachments.record(session, list(files), case_id, comment_id, identity.name, kind is CommentKind.INTERNAL, now)
     return comment_id, Changes(frozenset({case_id}), list_changed=True, outbox_changed=True)
 
 
@@ -167,6 +179,16 @@ def take_action(
         )
         _queue(session, OpKind.ACTION, op_id, case_id, request.model_dump_json(), now)
     return op_id, Changes(frozenset({case_id}), list_changed=True, outbox_changed=True)
+
+
+def attach_files(db: CacheDB, identity: Identity, case_id: str, files: list[PreparedFile]) -> tuple[list[str], Changes]:
+    """Files added to a case on their own (the Attachments tab, a dropped file, a recording)."""
+    now = utcnow()
+    with db.transaction() as session:
+        case = _get_case(session, case_id)
+        case.updated_at = now
+        ids = attachments.record(session, files, case_id, None, identity.name, False, now)
+    return ids, Changes(frozenset({case_id}), list_changed=True, outbox_changed=True)
 
 
 def _get_case(session, case_id: str) -> CaseRow:  # noqa: ANN001

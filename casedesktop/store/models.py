@@ -84,6 +84,26 @@ class ActivityRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class AttachmentRow(Base):
+    """A file on a case (or on one reply): the server's record, or the user's own not yet uploaded.
+
+    The bytes live in the blob store under `sha256`, once attached here or downloaded.
+    """
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[str | None] = mapped_column(String(36))
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(200), default="application/octet-stream")
+    uploader_name: Mapped[str] = mapped_column(String(200), default="")
+    staff_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class OutboxOp(Base):
     """One change the user made that the server has not confirmed yet; sent in seq order."""
 

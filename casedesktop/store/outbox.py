@@ -12,7 +12,7 @@ from casedesktop.api import ActivityOut, CaseOut, CommentOut
 from casedesktop.store import server_state
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
-from casedesktop.store.models import ActivityRow, CaseRow, CommentRow, OutboxOp
+from casedesktop.store.models import ActivityRow, AttachmentRow, CaseRow, CommentRow, OutboxOp
 from casedesktop.store.types import utcnow
 
 
@@ -129,7 +129,7 @@ def discard(db: CacheDB, op_id: str) -> Changes:
         op = session.scalars(select(OutboxOp).where(OutboxOp.op_id == op_id)).one()
         if op.state != OpState.FAILED:
             raise ValueError("Only a change the server refused can be discarded.")
-        for model in (CommentRow, ActivityRow):
+        for model in (CommentRow, ActivityRow, AttachmentRow):
             entity = session.get(model, op.op_id)
             if entity is not None:
                 session.delete(entity)

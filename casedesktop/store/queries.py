@@ -9,7 +9,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import exists, func, or_, select
 
 from casedesktop.store.database import CacheDB
-from casedesktop.store.models import ActivityRow, CaseRow, CommentRow, OutboxOp
+from casedesktop.store.models import ActivityRow, AttachmentRow, CaseRow, CommentRow, OutboxOp
 from casedesktop.store.outbox import WAITING, OpState
 
 
@@ -126,11 +126,25 @@ class ActivityView:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    id: str
+    comment_id: str | None
+    filename: str
+    size: int
+    sha256: str
+    content_type: str
+    uploader_name: str
+    created_at: datetime
+    sync_state: str
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     case: CaseRow
     sync_state: str
     comments: list[CommentView]
     activity: list[ActivityView]
+    attachments: list[AttachmentView]
 
 
 def case_detail(db: CacheDB, case_id: str) -> CaseDetail:
@@ -162,7 +176,19 @@ def case_detail(db: CacheDB, case_id: str) -> CaseDetail:
                 .order_by(ActivityRow.created_at, ActivityRow.id)
             )
         ]
-        return CaseDetail(row, state, comments, activity)
+        attachments = [
+            AttachmentView(*r)
+            for r in session.execute(
+                select(
+                    AttachmentRow.id, AttachmentRow.comment_id, AttachmentRow.filename, AttachmentRow.size,
+                    AttachmentRow.sha256, AttachmentRow.content_type, AttachmentRow.uploader_name,
+                    AttachmentRow.created_at, _sync_state_of(AttachmentRow.id),
+                )
+                .where(AttachmentRow.case_id == case_id)
+                .order_by(AttachmentRow.created_at, AttachmentRow.filename)
+            )
+        ]
+        return CaseDetail(row, state, comments, activity, attachments)
 
 
 def mark_read(db: CacheDB, case_id: str) -> bool:
