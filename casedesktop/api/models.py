@@ -85,6 +85,10 @@ class CaseCreate(_Model):
     product: str = Field(default="", max_length=200)
     account_id: UUID | None = None  # required only when the user belongs to several accounts
     created_at: datetime | None = None  # when the user made it, possibly offline
+    contact_id: UUID | None = None  # opened on behalf of this contact (default: the user)
+    environment: str = Field(default="", max_length=200)  # tenant, site or reporting group
+    case_type: str = Field(default="", max_length=60)  # one of domain.CASE_TYPES
+    cc_emails: list[str] = Field(default_factory=list, max_length=20)
 
 
 class CaseOut(_Model):
@@ -112,6 +116,15 @@ class CaseOut(_Model):
     updated_at: datetime
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
+    contact_id: UUID | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    environment: str = ""
+    case_type: str = ""
+    category: str = ""
+    source: str = ""
+    cc_emails: list[str] = []
+    survey: dict[str, str] = {}
 
 
 class CommentCreate(_Model):

@@ -1,6 +1,8 @@
 """Domain rules shared by the desktop client and the server: one truth, no I/O."""
 
 from casedesktop.domain.fields import (
+    CASE_TYPES,
+    SOURCES,
     DESCRIPTION_MAX,
     MAX_ATTACHMENT_BYTES,
     MAX_TOTAL_ATTACHMENT_BYTES,
@@ -14,7 +16,9 @@ from casedesktop.domain.fields import (
     Status,
     ValidationError,
     megabytes,
+    parse_emails,
     validate_attachments,
+    validate_emails,
     validate_new_case,
     validate_reply,
 )
@@ -31,6 +35,8 @@ from casedesktop.domain.lifecycle import (
 )
 
 __all__ = [
+    "CASE_TYPES",
+    "SOURCES",
     "DESCRIPTION_MAX",
     "MAX_ATTACHMENT_BYTES",
     "MAX_TOTAL_ATTACHMENT_BYTES",
@@ -53,7 +59,9 @@ __all__ = [
     "apply_action",
     "status_after_reply",
     "megabytes",
+    "parse_emails",
     "validate_attachments",
+    "validate_emails",
     "validate_new_case",
     "validate_reply",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -90,6 +91,26 @@ class Priority(StrEnum):
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+
+CASE_TYPES = ("Problem", "Question", "Incident", "Service request", "Feature request")
+SOURCES = ("Portal", "Desktop", "Email", "Phone", "Chat", "Other")
+MAX_CC = 20
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
+
+
+def parse_emails(text: str) -> list[str]:
+    """Split what the user typed (commas, semicolons, spaces, new lines) into addresses."""
+    return [part for part in re.split(r"[,;\s]+", text.strip()) if part]
+
+
+def validate_emails(emails: list[str]) -> list[ValidationError]:
+    bad = [e for e in emails if not _EMAIL.match(e)]
+    if bad:
+        return [ValidationError("cc_emails", f"{bad[0]} is not an email address; write it as name@example.com.")]
+    if len(emails) > MAX_CC:
+        return [ValidationError("cc_emails", f"Copy at most {MAX_CC} people.")]
+    return []
 
 
 class CommentKind(StrEnum):
