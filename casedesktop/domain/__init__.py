@@ -2,12 +2,12 @@
 
 from casedesktop.domain.fields import (
     CASE_TYPES,
-    SOURCES,
     DESCRIPTION_MAX,
     MAX_ATTACHMENT_BYTES,
     MAX_TOTAL_ATTACHMENT_BYTES,
     REASON_MAX,
     REPLY_MAX,
+    SOURCES,
     SUBJECT_MAX,
     CommentKind,
     Priority,
