@@ -22,6 +22,7 @@ from casedesktop.domain import (
     ValidationError,
     apply_action,
     status_after_reply,
+    validate_emails,
     validate_new_case,
     validate_reply,
 )
@@ -63,8 +64,13 @@ def create_case(
     product: str = "",
     account_id: str | None = None,
     files: list[PreparedFile] = (),
+    contact_id: str | None = None,
+    contact_name: str = "",
+    environment: str = "",
+    case_type: str = "",
+    cc_emails: list[str] = (),
 ) -> tuple[str, Changes]:
-    errors = validate_new_case(subject, description, severity)
+    errors = validate_new_case(subject, description, severity) + validate_emails(list(cc_emails))
     if errors:
         raise InvalidInput(errors)
     now = utcnow()
@@ -77,6 +83,10 @@ def create_case(
         product=product.strip(),
         account_id=uuid.UUID(account_id) if account_id else None,
         created_at=now,
+        contact_id=uuid.UUID(contact_id) if contact_id else None,
+        environment=environment.strip(),
+        case_type=case_type,
+        cc_emails=list(cc_emails),
     )
     with db.transaction() as session:
         session.add(
@@ -92,6 +102,12 @@ def create_case(
                 product=request.product,
                 created_at=now,
                 updated_at=now,
+                contact_name=contact_name or identity.name,
+                contact_email="" if contact_name else identity.email,
+                environment=request.environment,
+                case_type=case_type,
+                source="Desktop",
+                cc_emails=", ".join(cc_emails),
             )
         )
         _queue(session, OpKind.CREATE_CASE, case_id, case_id, request.model_dump_json(), now)

@@ -47,6 +47,13 @@ class CaseRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     unread: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    environment: Mapped[str] = mapped_column(String(200), default="")
+    case_type: Mapped[str] = mapped_column(String(60), default="")
+    category: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(60), default="")
+    cc_emails: Mapped[str] = mapped_column(Text, default="")  # comma-separated
 
     __table_args__ = (
         Index("ix_cases_updated_at", "updated_at"),

@@ -14,7 +14,8 @@ from casedesktop.store.types import utcnow
 _CASE_FIELDS = (
     "number", "account_name", "reported_by_name", "subject", "description", "product", "escalated",
     "close_requested", "owner_name", "resolution_summary", "resolution_root_cause", "resolution_type",
-    "created_at", "updated_at", "resolved_at", "closed_at",
+    "created_at", "updated_at", "resolved_at", "closed_at", "contact_name", "contact_email", "environment",
+    "case_type", "category", "source",
 )
 
 
@@ -32,6 +33,7 @@ def upsert_case(session: Session, case: CaseOut) -> bool:
     row.status = case.status.value
     row.severity = case.severity.value
     row.priority = case.priority.value if case.priority else None
+    row.cc_emails = ", ".join(case.cc_emails)
     return status_changed
 
 
