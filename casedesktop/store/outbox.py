@@ -124,11 +124,18 @@ def retry(db: CacheDB, op_id: str) -> Changes:
 
 
 def discard(db: CacheDB, op_id: str) -> Changes:
-    """Drop a failed change the user gave up on, and the local entity it would have created."""
+    """Take back a change not yet sent, or one the server refused, with the entity it would create."""
     with db.transaction() as session:
         op = session.scalars(select(OutboxOp).where(OutboxOp.op_id == op_id)).one()
-        if op.state != OpState.FAILED:
-            raise ValueError("Only a change the server refused can be discarded.")
+        if op.state == OpState.IN_FLIGHT:
+            raise ValueError("That change is being sent right now; try again in a moment.")
+        if op.state == OpState.DONE:
+            raise ValueError("The server already has that change; it can no longer be taken back.")
+        if op.kind == "create_case" and session.scalar(
+            select(func.count()).where(OutboxOp.case_id == op.case_id, OutboxOp.seq != op.seq,
+                                       OutboxOp.state != OpState.DONE)
+        ):
+            raise ValueError("The case has other unsent changes; discard those first.")
         for model in (CommentRow, ActivityRow, AttachmentRow):
             entity = session.get(model, op.op_id)
             if entity is not None:

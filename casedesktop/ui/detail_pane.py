@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -29,13 +29,18 @@ from casedesktop.domain import (
     Status,
     TransitionError,
     allowed_actions,
+    megabytes,
 )
 from casedesktop.store import local_changes, queries
+from casedesktop.store.blobs import BlobStore
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
+from casedesktop.store.drafts import Draft, Drafts
 from casedesktop.store.local_changes import InvalidInput
 from casedesktop.store.meta import Identity
 from casedesktop.store.queries import SyncState
+from casedesktop.ui.attachment_list import AttachmentList
+from casedesktop.ui.attachments_tab import AttachmentsTab, Fetch
 from casedesktop.ui.reason_dialog import ReasonDialog
 from casedesktop.ui.survey_dialog import SurveyDialog
 
@@ -47,6 +52,7 @@ def _when(value) -> str:  # noqa: ANN001
 class CaseDetailPane(QWidget):
     changed = Signal(object)  # Changes made here, for the dispatcher
     backRequested = Signal()
+    recordRequested = Signal()  # record the screen and attach the video to the reply
 
     FIELDS = (
         ("number", "Case number"), ("status", "Status"), ("severity", "Severity"), ("product", "Product"),
@@ -54,10 +60,13 @@ class CaseDetailPane(QWidget):
         ("created_at", "Created"), ("updated_at", "Last updated"), ("resolution", "Resolution"),
     )
 
-    def __init__(self, db: CacheDB, identity: Identity, parent: QWidget | None = None):
+    def __init__(self, db: CacheDB, identity: Identity, blobs: BlobStore | None = None,
+                 fetch: Fetch | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._db = db
         self._identity = identity
+        self.blobs = blobs or BlobStore(db.path.parent)
+        self.drafts = Drafts(db.path.parent)
         self.case_id: str | None = None
 
         layout = QVBoxLayout(self)
@@ -106,6 +115,19 @@ class CaseDetailPane(QWidget):
         self.reply_box.setAccessibleName("Reply text")
         self.reply_box.setMaximumHeight(110)
         conv_layout.addWidget(self.reply_box)
+        self.reply_files = AttachmentList(self.blobs)
+        self.reply_files.refused.connect(lambda message: self.reply_error.setText(message))
+        self.reply_record_button = QPushButton("● Record")
+        self.reply_record_button.setToolTip("Record the screen and attach the video to this reply")
+        self.reply_record_button.clicked.connect(self.recordRequested.emit)
+        self.reply_files.layout().itemAt(1).layout().insertWidget(2, self.reply_record_button)
+        conv_layout.addWidget(self.reply_files)
+        self._reply_draft_timer = QTimer(self)
+        self._reply_draft_timer.setSingleShot(True)
+        self._reply_draft_timer.setInterval(400)
+        self._reply_draft_timer.timeout.connect(self.save_reply_draft)
+        self.reply_box.textChanged.connect(self._reply_draft_timer.start)
+        self.reply_files.changed.connect(self._reply_draft_timer.start)
         reply_row = QHBoxLayout()
         self.reply_error = QLabel()
         self.reply_error.setStyleSheet("color: #c0392b;")
@@ -121,6 +143,11 @@ class CaseDetailPane(QWidget):
         conv_layout.addLayout(reply_row)
         self.tabs.addTab(conversation, "&Conversation")
 
+        self.attachments = AttachmentsTab(db, self.blobs, fetch)
+        self.attachments.filesAdded.connect(self._attach_to_case)
+        self.attachments.changed.connect(self.changed.emit)
+        self.tabs.addTab(self.attachments, "A&ttachments")
+
         self.activity = QTextBrowser()
         self.activity.setAccessibleName("Activity")
         self.tabs.addTab(self.activity, "&Activity")
@@ -130,10 +157,35 @@ class CaseDetailPane(QWidget):
 
     def show_case(self, case_id: str | None) -> None:
         if case_id != self.case_id:
-            self.reply_box.clear()
+            if self.case_id is not None:
+                self.save_reply_draft()
+            self.case_id = case_id
+            self._restore_reply_draft()
             self.reply_error.clear()
-        self.case_id = case_id
         self.refresh()
+
+    def _draft_name(self) -> str:
+        return f"reply-{self.case_id}"
+
+    def save_reply_draft(self) -> None:
+        self._reply_draft_timer.stop()
+        if self.case_id is not None:
+            self.drafts.save(self._draft_name(), Draft({"body": self.reply_box.toPlainText()}, self.reply_files.files()))
+
+    def _restore_reply_draft(self) -> None:
+        draft = self.drafts.load(self._draft_name()) if self.case_id else None
+        self.reply_box.blockSignals(True)
+        self.reply_box.setPlainText(draft.fields.get("body", "") if draft else "")
+        self.reply_box.blockSignals(False)
+        self.reply_files.set_files([f for f in draft.files if self.blobs.has(f.sha256)] if draft else [])
+
+    def add_recording(self, path) -> bool:  # noqa: ANN001 - a Path from the recording flow
+        """A finished recording goes with the reply being written."""
+        added = self.reply_files.add_paths([path])
+        if added:
+            path.unlink(missing_ok=True)
+            self.tabs.setCurrentIndex(1)
+        return added
 
     def refresh(self) -> None:
         enabled = self.case_id is not None
@@ -176,10 +228,16 @@ class CaseDetailPane(QWidget):
         self.conversation.setHtml(self._conversation_html(detail))
         self.conversation.verticalScrollBar().setValue(self.conversation.verticalScrollBar().maximum())
         self.activity.setHtml(self._activity_html(detail))
+        self.attachments.show_attachments(detail.attachments)
+        self.tabs.setTabText(2, f"A&ttachments ({len(detail.attachments)})" if detail.attachments else "A&ttachments")
         self._set_actions(allowed_actions(CaseState(Status(c.status), c.escalated, c.close_requested), self._identity.role))
 
     def _conversation_html(self, detail: queries.CaseDetail) -> str:
         parts = []
+        files_of: dict[str, list[str]] = {}
+        for a in detail.attachments:
+            if a.comment_id:
+                files_of.setdefault(a.comment_id, []).append(f"📎 {html.escape(a.filename)} ({megabytes(a.size)})")
         for m in detail.comments:
             staff = m.author_role != Role.CUSTOMER
             background = "#fff4d6" if m.kind == CommentKind.INTERNAL else "#e8f0fe" if staff else "#eef7ee"
@@ -188,7 +246,8 @@ class CaseDetailPane(QWidget):
             parts.append(
                 f'<table width="100%" cellpadding="8" style="background:{background}; color:#1b1b1b; margin-bottom:6px">'
                 f"<tr><td><b>{html.escape(m.author_name)}</b> <small>{tag}{_when(m.created_at)}{pending}</small>"
-                f"<br>{html.escape(m.body).replace(chr(10), '<br>')}</td></tr></table>"
+                f"<br>{html.escape(m.body).replace(chr(10), '<br>')}"
+                f"{'<br><small>' + '<br>'.join(files_of[m.id]) + '</small>' if m.id in files_of else ''}</td></tr></table>"
             )
         return "".join(parts) or "<p><i>No replies yet.</i></p>"
 
@@ -221,13 +280,23 @@ class CaseDetailPane(QWidget):
         if self.case_id is None:
             return
         try:
-            _, changes = local_changes.add_comment(self._db, self._identity, self.case_id, self.reply_box.toPlainText(), kind)
+            _, changes = local_changes.add_comment(
+                self._db, self._identity, self.case_id, self.reply_box.toPlainText(), kind, files=self.reply_files.files()
+            )
         except InvalidInput as exc:
             self.reply_error.setText(str(exc))
             return
         self.reply_box.clear()
+        self.reply_files.clear()
+        self.drafts.delete(self._draft_name())
+        self._reply_draft_timer.stop()
         self.reply_error.clear()
         self.changed.emit(changes)
+
+    def _attach_to_case(self, files: list) -> None:
+        if self.case_id is not None and files:
+            _, changes = local_changes.attach_files(self._db, self._identity, self.case_id, files)
+            self.changed.emit(changes)
 
     def take_action(self, action: Action, text: str | None = None) -> bool:
         """Ask for what the action needs, then apply it locally and queue it; True when taken."""

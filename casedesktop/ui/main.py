@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from casedesktop.app import Profile, open_profile
@@ -38,6 +39,7 @@ class Session:
     def start(self) -> None:
         self.window.show()
         self.bridge.start()
+        QTimer.singleShot(0, self.window.offer_leftover_recordings)
 
     def stop(self) -> None:
         self.bridge.stop()

@@ -20,11 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from casedesktop.domain import Status
-from casedesktop.store import case_list, queries
+from casedesktop.recording.probe import describe_recording
+from casedesktop.store import case_list, queries, reference
+from casedesktop.store.blobs import BlobStore
 from casedesktop.store.case_list import ListQuery, Tab
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
+from casedesktop.store.drafts import Drafts
 from casedesktop.store.meta import Identity
+from casedesktop.ui.attachments_tab import Fetch
 from casedesktop.ui.case_list_model import COLUMNS, CaseListModel
 from casedesktop.ui.detail_pane import CaseDetailPane
 from casedesktop.ui.failed_changes_dialog import FailedChangesDialog
@@ -32,12 +36,14 @@ from casedesktop.ui.filter_bar import FilterBar
 from casedesktop.ui.list_controller import ListController, ListResult
 from casedesktop.ui.new_case_dialog import NewCaseDialog
 from casedesktop.ui.notifier import Notifier
+from casedesktop.ui.recording_flow import RecordingFlow, leftover_recordings
 from casedesktop.ui.summary_cards import SummaryCardsBar
 from casedesktop.ui.sync_indicator import SyncIndicator
 
 WINDOW_TITLE = "CaseDesktop"
 DEFAULT_WIDTHS = (80, 260, 150, 75, 110, 120, 110, 120, 120)
 SETTINGS_FILE = "window.ini"
+RECORDINGS_DIR = "recordings"
 
 
 def app_icon() -> QIcon:
@@ -48,7 +54,7 @@ def app_icon() -> QIcon:
 
 class MainWindow(QMainWindow):
     def __init__(self, db: CacheDB, identity: Identity, request_sync=None, settings_dir: Path | None = None,  # noqa: ANN001
-                 parent: QWidget | None = None):
+                 fetch: Fetch | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
@@ -56,7 +62,10 @@ class MainWindow(QMainWindow):
         self._db = db
         self._identity = identity
         self._request_sync = request_sync or (lambda: None)
-        self.settings = QSettings(str((settings_dir or db.path.parent) / SETTINGS_FILE), QSettings.Format.IniFormat)
+        self.profile_dir = settings_dir or db.path.parent
+        self.settings = QSettings(str(self.profile_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+        self.blobs = BlobStore(self.profile_dir)
+        self.recording: RecordingFlow | None = None
 
         # --- left: cards, filters, tabs, list --------------------------------------------------
         self.model = CaseListModel(db)
@@ -105,9 +114,10 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.table, 1)
 
         # --- right: the case -------------------------------------------------------------------
-        self.detail = CaseDetailPane(db, identity)
+        self.detail = CaseDetailPane(db, identity, self.blobs, fetch)
         self.detail.changed.connect(self.local_change)
         self.detail.backRequested.connect(self.table.setFocus)
+        self.detail.recordRequested.connect(lambda: self.start_recording(self.detail.add_recording))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -121,6 +131,9 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         self.new_case_action = self._action("&New case", QKeySequence.StandardKey.New, self.open_new_case, toolbar)
         self.sync_action = self._action("&Sync now", QKeySequence(Qt.Key.Key_F5), self._request_sync, toolbar)
+        self.record_action = self._action("● &Record screen", QKeySequence("Ctrl+Shift+R"),
+                                          lambda: self.start_recording(self.detail.add_recording), toolbar)
+        self.record_action.setToolTip("Record the screen and attach the video to a reply on the selected case")
         self.search_action = self._action("Search", QKeySequence.StandardKey.Find, self.focus_search)
         self.reply_action = self._action("&Reply", QKeySequence("Ctrl+R"), self._focus_reply)
         self.send_action = self._action("Send reply", QKeySequence("Ctrl+Return"), self.detail.send_button.click)
@@ -203,10 +216,44 @@ class MainWindow(QMainWindow):
     # --- changes -------------------------------------------------------------------------------
 
     def open_new_case(self) -> NewCaseDialog:
-        dialog = NewCaseDialog(self._db, self._identity, parent=self)
+        dialog = NewCaseDialog(self._db, self._identity, self.blobs, Drafts(self.profile_dir), reference.load(self._db), self)
         dialog.accepted.connect(lambda: self._case_created(dialog))
+        dialog.recordRequested.connect(lambda: self.start_recording(dialog.add_recording))
         dialog.open()
         return dialog
+
+    # --- recording -----------------------------------------------------------------------------
+
+    def start_recording(self, attach_to) -> RecordingFlow | None:  # noqa: ANN001 - callable(Path)
+        """Record the screen; the finished video goes to `attach_to` (a dialog or the reply box)."""
+        if self.recording is not None:
+            self.statusBar().showMessage("A recording is already under way.", 5000)
+            return None
+        flow = RecordingFlow(self.profile_dir / RECORDINGS_DIR, self.settings, self)
+        flow.recorded.connect(attach_to)
+        flow.ended.connect(self._recording_ended)
+        self.recording = flow
+        flow.begin()
+        return flow
+
+    def _recording_ended(self) -> None:
+        self.recording = None
+
+    def offer_leftover_recordings(self) -> list[Path]:
+        """A recording never attached (the app crashed, or its preview was closed) is offered again."""
+        leftovers = leftover_recordings(self.profile_dir / RECORDINGS_DIR)
+        for path in leftovers[:1]:
+            result = describe_recording(path)
+            if result is None:
+                path.rename(path.with_suffix(".unplayable"))
+                continue
+            flow = RecordingFlow(self.profile_dir / RECORDINGS_DIR, self.settings, self)
+            flow.recorded.connect(self.detail.add_recording)
+            flow.ended.connect(self._recording_ended)
+            self.recording = flow
+            self.statusBar().showMessage("A recording that was never attached is back: attach it or discard it.", 15000)
+            flow.review(result)
+        return leftovers
 
     def _case_created(self, dialog: NewCaseDialog) -> None:
         if dialog.created_case_id:
@@ -278,5 +325,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
         self.save_settings()
+        self.detail.save_reply_draft()
         self.controller.shutdown()
         super().closeEvent(event)

@@ -1,52 +1,97 @@
-"""The New Case dialog: saved to the cache at once, sent when the server can be reached."""
+"""The New Case dialog: every field of the portals, attachments and recordings, a draft saved as
+you type; the case is saved to the cache at once and sent when the server can be reached."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from casedesktop.domain import SUBJECT_MAX, Severity, validate_new_case
-from casedesktop.store import local_changes
+from casedesktop.domain import (
+    CASE_TYPES,
+    SUBJECT_MAX,
+    Severity,
+    parse_emails,
+    validate_emails,
+    validate_new_case,
+)
+from casedesktop.store import case_list, local_changes
+from casedesktop.store.attachments import PreparedFile
+from casedesktop.store.blobs import BlobStore
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
+from casedesktop.store.drafts import NEW_CASE, Draft, Drafts
 from casedesktop.store.meta import Identity
+from casedesktop.store.reference import Reference
+from casedesktop.ui.attachment_list import AttachmentList
 
 DEFAULT_PRODUCTS = ("Ledger Cloud", "Ledger Desktop", "Payroll")
+DRAFT_DELAY_MS = 400
 
 
 class NewCaseDialog(QDialog):
-    def __init__(self, db: CacheDB, identity: Identity, products: tuple[str, ...] = DEFAULT_PRODUCTS, parent: QWidget | None = None):
+    recordRequested = Signal()  # the user wants to record the screen and attach it here
+
+    def __init__(self, db: CacheDB, identity: Identity, blobs: BlobStore | None = None, drafts: Drafts | None = None,
+                 reference: Reference | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("New case")
-        self.setMinimumSize(560, 460)
+        self.setMinimumSize(640, 640)
         self._db = db
         self._identity = identity
+        self.reference = reference or Reference()
+        self.drafts = drafts or Drafts(db.path.parent)
         self.created_case_id: str | None = None
         self.changes = Changes()
 
         layout = QVBoxLayout(self)
         form = QFormLayout()
+        self.account = QComboBox()
+        self.account.setAccessibleName("Account")
+        for account in self.reference.accounts:
+            self.account.addItem(account.name, account.id)
+        self.account.currentIndexChanged.connect(self._fill_contacts)
+        self.account_label = QLabel("&Account: *")
+        self.account_label.setBuddy(self.account)
+        form.addRow(self.account_label, self.account)
+        several = len(self.reference.accounts) > 1
+        self.account.setVisible(several)
+        self.account_label.setVisible(several)
+        self.contact = QComboBox()
+        self.contact.setAccessibleName("Contact: open the case on behalf of")
+        form.addRow("C&ontact:", self.contact)
         self.product = QComboBox()
         self.product.setEditable(True)
-        self.product.addItems(products)
+        self.product.addItems(self.reference.products or case_list.distinct_values(db, "product") or list(DEFAULT_PRODUCTS))
         self.product.setAccessibleName("Product")
-        form.addRow("&Product:", self.product)
+        form.addRow("&Product: *", self.product)
+        self.environment = QLineEdit()
+        self.environment.setPlaceholderText("Tenant, site or environment (e.g. Production EU)")
+        self.environment.setAccessibleName("Environment")
+        form.addRow("&Environment:", self.environment)
+        self.case_type = QComboBox()
+        self.case_type.addItems(CASE_TYPES)
+        self.case_type.setAccessibleName("Type")
+        form.addRow("&Type:", self.case_type)
         self.severity = QComboBox()
         for severity in Severity:
             self.severity.addItem(severity.label, severity.value)
-            self.severity.setItemData(self.severity.count() - 1, severity.meaning, role=3)  # tooltip
         self.severity.setCurrentIndex(list(Severity).index(Severity.STANDARD))
         self.severity.setAccessibleName("Severity")
-        form.addRow("Se&verity:", self.severity)
+        form.addRow("Se&verity: *", self.severity)
         self.severity_meaning = QLabel()
         self.severity_meaning.setWordWrap(True)
         self.severity_meaning.setStyleSheet("color: palette(mid);")
@@ -60,7 +105,27 @@ class NewCaseDialog(QDialog):
         self.description.setPlaceholderText("What did you do, what did you expect, what happened instead?")
         self.description.setAccessibleName("Description")
         form.addRow("&Description: *", self.description)
+        self.cc = QLineEdit()
+        self.cc.setPlaceholderText("colleague@example.com, another@example.com")
+        self.cc.setAccessibleName("Copy people by email")
+        form.addRow("&Cc:", self.cc)
         layout.addLayout(form)
+
+        self.attachments = AttachmentList(blobs or BlobStore(db.path.parent), self.reference.max_attachment_bytes)
+        self.attachments.refused.connect(self._show_refusal)
+        layout.addWidget(self.attachments)
+        self.record_button = QPushButton("● &Record screen…")
+        self.record_button.setToolTip("Record the problem as it happens; the video is attached here")
+        self.record_button.clicked.connect(self.recordRequested.emit)
+        self.attachments.layout().itemAt(1).layout().insertWidget(2, self.record_button)
+
+        self.draft_row = QHBoxLayout()
+        self.draft_note = QLabel()
+        self.discard_draft_button = QPushButton("Discard draft")
+        self.discard_draft_button.clicked.connect(self.discard_draft)
+        self.draft_row.addWidget(self.draft_note, 1)
+        self.draft_row.addWidget(self.discard_draft_button)
+        layout.addLayout(self.draft_row)
 
         self.errors = QLabel()
         self.errors.setWordWrap(True)
@@ -75,33 +140,148 @@ class NewCaseDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
-        self.severity.currentIndexChanged.connect(self._update)
-        self.subject.textChanged.connect(self._update)
-        self.description.textChanged.connect(self._update)
-        self._touched = False
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self._refusal = ""
+        self._fill_contacts()
+        self._restore_draft()
+        for signal in (self.severity.currentIndexChanged, self.subject.textChanged, self.description.textChanged,
+                       self.cc.textChanged, self.environment.textChanged, self.case_type.currentIndexChanged,
+                       self.product.currentTextChanged, self.contact.currentIndexChanged, self.account.currentIndexChanged,
+                       self.attachments.changed):
+            signal.connect(self._edited)
         self._update()
 
-    def _problems(self) -> list[str]:
-        errors = validate_new_case(self.subject.text(), self.description.toPlainText(), self.severity.currentData())
-        return [e.message for e in errors]
+    # --- fields ----------------------------------------------------------------------------------
+
+    def _fill_contacts(self) -> None:
+        self.contact.clear()
+        self.contact.addItem(f"Me ({self._identity.name})", "")
+        account = next((a for a in self.reference.accounts if a.id == self.account.currentData()), None)
+        for contact in account.contacts if account else []:
+            if contact.email != self._identity.email:
+                self.contact.addItem(f"{contact.name} <{contact.email}>" if contact.email else contact.name, contact.id)
+
+    def fields(self) -> dict[str, str]:
+        return {
+            "account": self.account.currentData() or "",
+            "contact": self.contact.currentData() or "",
+            "product": self.product.currentText(),
+            "environment": self.environment.text(),
+            "case_type": self.case_type.currentText(),
+            "severity": self.severity.currentData(),
+            "subject": self.subject.text(),
+            "description": self.description.toPlainText(),
+            "cc_emails": self.cc.text(),
+        }
+
+    def problems(self) -> list[str]:
+        f = self.fields()
+        errors = validate_new_case(f["subject"], f["description"], f["severity"]) + validate_emails(parse_emails(f["cc_emails"]))
+        problems = [e.message for e in errors]
+        if not f["product"].strip():
+            problems.append("Choose the product the problem is in.")
+        if len(self.reference.accounts) > 1 and not f["account"]:
+            problems.append("Choose the account this case is for.")
+        return problems
+
+    def _edited(self) -> None:
+        self._refusal = ""
+        self._update()
+        self._draft_timer.start()
 
     def _update(self) -> None:
         self.severity_meaning.setText(Severity(self.severity.currentData()).meaning)
-        problems = self._problems()
+        problems = self.problems()
         self.create_button.setEnabled(not problems)
         self.create_button.setToolTip("\n".join(problems) if problems else "Save the case; it is sent when online")
-        has_input = bool(self.subject.text() or self.description.toPlainText())
-        self.errors.setText("\n".join(problems) if has_input else "Fields marked * are required.")
+        touched = bool(self.subject.text() or self.description.toPlainText() or self.cc.text())
+        shown = problems if touched else ["Fields marked * are required."] if problems else []
+        self.errors.setText("\n".join(([self._refusal] if self._refusal else []) + shown))
+
+    def _show_refusal(self, message: str) -> None:
+        self._refusal = message
+        self._update()
+
+    def add_recording(self, path) -> bool:  # noqa: ANN001 - a Path from the recording flow
+        added = self.attachments.add_paths([path])
+        if added:
+            path.unlink(missing_ok=True)  # it is in the blob store now
+        return added
+
+    # --- drafts ----------------------------------------------------------------------------------
+
+    def save_draft(self) -> None:
+        self.drafts.save(NEW_CASE, Draft(self.fields(), self.attachments.files()))
+
+    def _restore_draft(self) -> None:
+        draft = self.drafts.load(NEW_CASE)
+        self.draft_note.setVisible(draft is not None)
+        self.discard_draft_button.setVisible(draft is not None)
+        if draft is None:
+            return
+        f = draft.fields
+        index = self.account.findData(f.get("account"))
+        if index >= 0:
+            self.account.setCurrentIndex(index)
+        index = self.contact.findData(f.get("contact"))
+        if index >= 0:
+            self.contact.setCurrentIndex(index)
+        self.product.setCurrentText(f.get("product", self.product.currentText()))
+        self.environment.setText(f.get("environment", ""))
+        self.case_type.setCurrentText(f.get("case_type", self.case_type.currentText()))
+        index = self.severity.findData(f.get("severity"))
+        if index >= 0:
+            self.severity.setCurrentIndex(index)
+        self.subject.setText(f.get("subject", ""))
+        self.description.setPlainText(f.get("description", ""))
+        self.cc.setText(f.get("cc_emails", ""))
+        self.attachments.set_files([file for file in draft.files if self.attachments.blobs.has(file.sha256)])
+        when = datetime.fromisoformat(draft.saved_at).astimezone().strftime("%H:%M") if draft.saved_at else ""
+        self.draft_note.setText(f"Your unsent draft{f' from {when}' if when else ''} is back.")
+
+    def discard_draft(self) -> None:
+        self.drafts.delete(NEW_CASE)
+        self.subject.clear()
+        self.description.clear()
+        self.cc.clear()
+        self.environment.clear()
+        self.attachments.clear()
+        self.drafts.delete(NEW_CASE)
+        self.draft_note.hide()
+        self.discard_draft_button.hide()
+
+    def done(self, result: int) -> None:
+        self._draft_timer.stop()
+        if self.created_case_id is None:
+            self.save_draft()  # Cancel or close never loses what was typed
+        super().done(result)
+
+    # --- create ----------------------------------------------------------------------------------
 
     def create(self) -> None:
-        if self._problems():
+        if self.problems():
+            self._update()
             return
+        f = self.fields()
+        contact_name = "" if not f["contact"] else self.contact.currentText().split(" <")[0]
+        files: list[PreparedFile] = self.attachments.files()
         self.created_case_id, self.changes = local_changes.create_case(
             self._db,
             self._identity,
-            subject=self.subject.text(),
-            description=self.description.toPlainText(),
-            severity=self.severity.currentData(),
-            product=self.product.currentText(),
+            subject=f["subject"],
+            description=f["description"],
+            severity=f["severity"],
+            product=f["product"],
+            account_id=f["account"] or None,
+            contact_id=f["contact"] or None,
+            contact_name=contact_name,
+            environment=f["environment"],
+            case_type=f["case_type"],
+            cc_emails=parse_emails(f["cc_emails"]),
+            files=files,
         )
+        self.drafts.delete(NEW_CASE)
         self.accept()

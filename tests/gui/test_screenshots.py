@@ -75,7 +75,7 @@ def window(qtbot, profile_dir):
 
 def test_screenshots_of_the_window_and_its_dialogs(qtbot, window: MainWindow) -> None:
     saved = [save(window, "main-window")]
-    for index, name in enumerate(("details", "conversation", "activity")):
+    for index, name in enumerate(("details", "conversation", "attachments", "activity")):
         window.detail.tabs.setCurrentIndex(index)
         saved.append(save(window, f"detail-{name}"))
 
@@ -97,4 +97,4 @@ def test_screenshots_of_the_window_and_its_dialogs(qtbot, window: MainWindow) ->
         qtbot.waitExposed(widget)
         saved.append(save(widget, name))
         widget.close()
-    assert len(saved) == 10 and all(p.stat().st_size > 2000 for p in saved)
+    assert len(saved) == 11 and all(p.stat().st_size > 2000 for p in saved)
