@@ -13,6 +13,7 @@ from pathlib import Path
 from casedesktop import __version__
 from casedesktop.app import NotSignedIn, Profile, open_profile
 from casedesktop.domain import (
+    CASE_TYPES,
     Action,
     ActionInput,
     CommentKind,
@@ -20,8 +21,11 @@ from casedesktop.domain import (
     Severity,
     Status,
     TransitionError,
+    parse_emails,
 )
 from casedesktop.store import local_changes, meta, outbox, queries
+from casedesktop.store.attachments import AttachmentError, PreparedFile, prepare_files
+from casedesktop.store.blobs import BlobStore
 from casedesktop.store.database import CacheError
 from casedesktop.store.local_changes import InvalidInput
 from casedesktop.sync.api_client import ApiClient, AuthRequired, Rejected, SyncError, TransientError
@@ -169,13 +173,34 @@ def _detail_json(detail: queries.CaseDetail) -> dict[str, object]:
     }
 
 
+def _prepare(profile: Profile, paths: list[Path] | None) -> list[PreparedFile]:
+    """The same checks and messages as the window: limits before copying, named files."""
+    return prepare_files(BlobStore(profile.directory), list(paths or []))
+
+
+def _files_note(files: list[PreparedFile]) -> str:
+    return f" with {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
+
+
 def cmd_cases_new(profile: Profile, args: argparse.Namespace) -> int:
     identity = profile.require_identity()
+    files = _prepare(profile, args.attach)
     case_id, _ = local_changes.create_case(
         profile.db, identity, subject=args.subject, description=args.description,
         severity=args.severity, product=args.product, account_id=args.account,
+        environment=args.environment or "", case_type=args.type or "", cc_emails=parse_emails(args.cc or ""),
+        files=files,
     )
-    print(f"Saved case {case_id}; it will be sent at the next `casedesktop sync`.")
+    print(f"Saved case {case_id}{_files_note(files)}; it will be sent at the next `casedesktop sync`.")
+    return 0
+
+
+def cmd_cases_attach(profile: Profile, args: argparse.Namespace) -> int:
+    identity = profile.require_identity()
+    case_id = queries.resolve_case_ref(profile.db, args.case)
+    files = _prepare(profile, args.files)
+    local_changes.attach_files(profile.db, identity, case_id, files)
+    print(f"Attached {len(files)} file{'s' if len(files) != 1 else ''}; uploaded at the next sync.")
     return 0
 
 
@@ -183,8 +208,9 @@ def cmd_cases_reply(profile: Profile, args: argparse.Namespace) -> int:
     identity = profile.require_identity()
     case_id = queries.resolve_case_ref(profile.db, args.case)
     kind = CommentKind.INTERNAL if args.internal else CommentKind.REPLY
-    comment_id, _ = local_changes.add_comment(profile.db, identity, case_id, args.text, kind)
-    print(f"Saved {'internal note' if args.internal else 'reply'} {comment_id}; it will be sent at the next sync.")
+    files = _prepare(profile, args.attach)
+    comment_id, _ = local_changes.add_comment(profile.db, identity, case_id, args.text, kind, files=files)
+    print(f"Saved {'internal note' if args.internal else 'reply'} {comment_id}{_files_note(files)}; it will be sent at the next sync.")
     return 0
 
 
@@ -340,10 +366,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--severity", default=Severity.STANDARD.value, choices=[s.value for s in Severity])
     p.add_argument("--product", default="")
     p.add_argument("--account", help="account id, when you belong to several")
+    p.add_argument("--environment", help="tenant, site or environment")
+    p.add_argument("--type", choices=list(CASE_TYPES))
+    p.add_argument("--cc", help="emails to copy, comma-separated")
+    p.add_argument("--attach", action="append", type=Path, metavar="FILE", help="attach a file (repeatable)")
     p = verb("reply", cmd_cases_reply, "add a reply (or, for staff, an internal note)", cases)
     p.add_argument("case")
     p.add_argument("--text", required=True)
     p.add_argument("--internal", action="store_true", help="staff only: a note the customer never sees")
+    p.add_argument("--attach", action="append", type=Path, metavar="FILE", help="attach a file (repeatable)")
+    p = verb("attach", cmd_cases_attach, "attach files to a case (uploaded at the next sync)", cases)
+    p.add_argument("case")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p = verb("action", cmd_cases_action, "take a lifecycle action", cases)
     p.add_argument("case")
     p.add_argument("action", choices=[a.value for a in Action])
@@ -387,7 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         profile = open_profile(args.profile)
         return func(profile, args)
-    except (InvalidInput, MissingField, TransitionError, LookupError, NotSignedIn, UsageError, CacheError, ValueError) as exc:
+    except (InvalidInput, MissingField, TransitionError, LookupError, NotSignedIn, UsageError, CacheError, ValueError,
+            AttachmentError) as exc:
         print(f"casedesktop: {exc}", file=sys.stderr)
         return 2
     except AuthRequired as exc:
