@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -54,10 +55,18 @@ class CaseDetailPane(QWidget):
     backRequested = Signal()
     recordRequested = Signal()  # record the screen and attach the video to the reply
 
-    FIELDS = (
-        ("number", "Case number"), ("status", "Status"), ("severity", "Severity"), ("product", "Product"),
-        ("account_name", "Account"), ("reported_by_name", "Reported by"), ("owner_name", "Owner"),
-        ("created_at", "Created"), ("updated_at", "Last updated"), ("resolution", "Resolution"),
+    # The sections of the portals' case pages, in their order.
+    SECTIONS = (
+        ("Case information", (("number", "Case number"), ("case_type", "Type"), ("product", "Product"),
+                              ("environment", "Environment"), ("account_name", "Account"))),
+        ("Status information", (("status", "Status"), ("severity", "Severity"), ("priority", "Priority"),
+                                ("category", "Category"), ("source", "Source"), ("owner_name", "Owner"))),
+        ("Contact information", (("reported_by_name", "Reported by"), ("contact", "Contact"),
+                                 ("cc_emails", "Cc"))),
+        ("Dates", (("created_at", "Created"), ("updated_at", "Last updated"), ("resolved_at", "Resolved"),
+                   ("closed_at", "Closed"))),
+        ("Resolution", (("resolution_summary", "Summary"), ("resolution_root_cause", "Root cause"),
+                        ("resolution_type", "Resolution type"))),
     )
 
     def __init__(self, db: CacheDB, identity: Identity, blobs: BlobStore | None = None,
@@ -93,16 +102,25 @@ class CaseDetailPane(QWidget):
         details = QWidget()
         self.form = QFormLayout(details)
         self.field_labels: dict[str, QLabel] = {}
-        for key, label in self.FIELDS:
-            value = QLabel("—")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.field_labels[key] = value
-            self.form.addRow(label + ":", value)
+        for section, fields in self.SECTIONS:
+            heading = QLabel(section)
+            heading.setStyleSheet("font-weight: 600; margin-top: 6px;")
+            self.form.addRow(heading)
+            for key, label in fields:
+                value = QLabel("—")
+                value.setWordWrap(True)
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                value.setAccessibleName(label)
+                self.field_labels[key] = value
+                self.form.addRow(label + ":", value)
         self.description = QTextBrowser()
         self.description.setAccessibleName("Case description")
+        self.description.setMinimumHeight(90)
         self.form.addRow("Description:", self.description)
-        self.tabs.addTab(details, "&Details")
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setWidget(details)
+        self.tabs.addTab(scroller, "&Details")
 
         conversation = QWidget()
         conv_layout = QVBoxLayout(conversation)
@@ -207,23 +225,21 @@ class CaseDetailPane(QWidget):
         waiting = {SyncState.WAITING: " — waiting to sync", SyncState.FAILED: " — the server refused a change"}.get(detail.sync_state, "")
         self.title.setText(f"{c.number or 'New case'}: {c.subject}{waiting}")
         status = Status(c.status).label + (" · Escalated" if c.escalated else "") + (" · Close requested" if c.close_requested else "")
+        contact = c.contact_name + (f" <{c.contact_email}>" if c.contact_email else "")
         values = {
             "number": c.number or "assigned when the server receives it",
             "status": status,
             "severity": f"{Severity(c.severity).label} — {Severity(c.severity).meaning}",
-            "product": c.product or "—",
-            "account_name": c.account_name or "—",
-            "reported_by_name": c.reported_by_name or "—",
+            "priority": (c.priority or "").capitalize(),
             "owner_name": c.owner_name or "Unassigned",
+            "contact": contact,
             "created_at": _when(c.created_at),
             "updated_at": _when(c.updated_at),
-            "resolution": (
-                f"{c.resolution_summary}\nRoot cause: {c.resolution_root_cause or '—'}; type: {c.resolution_type or '—'}"
-                if c.resolution_summary else "—"
-            ),
+            "resolved_at": _when(c.resolved_at) if c.resolved_at else "",
+            "closed_at": _when(c.closed_at) if c.closed_at else "",
         }
-        for key, value in values.items():
-            self.field_labels[key].setText(value)
+        for key, label in self.field_labels.items():
+            label.setText(values.get(key, getattr(c, key, "")) or "—")
         self.description.setPlainText(c.description)
         self.conversation.setHtml(self._conversation_html(detail))
         self.conversation.verticalScrollBar().setValue(self.conversation.verticalScrollBar().maximum())
