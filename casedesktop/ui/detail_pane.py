@@ -87,7 +87,10 @@ class CaseDetailPane(QWidget):
         title_row.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         self.title = QLabel("Select a case to see it here.")
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        title_font = self.title.font()
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.5)
+        title_font.setBold(True)
+        self.title.setFont(title_font)  # a font, not a style sheet: the label keeps following the palette
         title_row.addWidget(self.title, 1)
         layout.addLayout(title_row)
 
@@ -104,7 +107,9 @@ class CaseDetailPane(QWidget):
         self.field_labels: dict[str, QLabel] = {}
         for section, fields in self.SECTIONS:
             heading = QLabel(section)
-            heading.setStyleSheet("font-weight: 600; margin-top: 6px;")
+            heading_font = heading.font()
+            heading_font.setBold(True)
+            heading.setFont(heading_font)
             self.form.addRow(heading)
             for key, label in fields:
                 value = QLabel("—")

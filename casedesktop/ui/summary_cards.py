@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from casedesktop.store.case_list import SummaryCards
@@ -21,11 +22,14 @@ class SummaryCardsBar(QWidget):
         for key, label in CARDS:
             button = QPushButton(f"{label}\n–")
             button.setAccessibleName(label)
-            button.setMinimumHeight(52)
-            button.setStyleSheet(
-                "QPushButton { text-align: left; padding: 6px 12px; font-size: 11pt; }"
-                + ("QPushButton { color: #c0392b; }" if key == "critical" else "")
-            )
+            button.setMinimumSize(110, 52)
+            font = button.font()
+            font.setPointSizeF(font.pointSizeF() * 1.1)
+            button.setFont(font)
+            if key == "critical":  # a palette colour, not a style sheet: dark mode keeps working
+                palette = button.palette()
+                palette.setColor(QPalette.ColorRole.ButtonText, QColor("#e74c3c"))
+                button.setPalette(palette)
             button.clicked.connect(lambda _=False, k=key: self.cardClicked.emit(k))
             layout.addWidget(button)
             self.buttons[key] = button

@@ -98,3 +98,65 @@ def test_screenshots_of_the_window_and_its_dialogs(qtbot, window: MainWindow) ->
         saved.append(save(widget, name))
         widget.close()
     assert len(saved) == 11 and all(p.stat().st_size > 2000 for p in saved)
+
+
+def test_dark_palette_screenshot(qtbot, window: MainWindow) -> None:
+    """The window follows the system palette; a dark one must leave every text readable."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    original = app.palette()
+    dark = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.WindowText, "#e8eaed"),
+                         (QPalette.ColorRole.Base, "#171717"), (QPalette.ColorRole.AlternateBase, "#262626"),
+                         (QPalette.ColorRole.Text, "#e8eaed"), (QPalette.ColorRole.Button, "#303134"),
+                         (QPalette.ColorRole.ButtonText, "#e8eaed"), (QPalette.ColorRole.Highlight, "#2d7ff9"),
+                         (QPalette.ColorRole.PlaceholderText, "#9aa0a6")):
+        dark.setColor(role, QColor(colour))
+    try:
+        app.setPalette(dark)
+        window.detail.tabs.setCurrentIndex(1)
+        qtbot.wait(100)
+        path = save(window, "main-window-dark")
+        image = QImage(str(path))
+        corner = window.table.viewport().mapTo(window, window.table.viewport().rect().bottomRight())
+        assert QColor(image.pixel(corner.x() - 5, corner.y() - 5)).lightness() < 128  # the list is dark too
+    finally:
+        app.setPalette(original)
+
+
+SCALED = """
+import sys, uuid
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from casedesktop.domain import Role
+from casedesktop.store.database import open_cache
+from casedesktop.store.meta import Identity
+from casedesktop.ui.main_window import MainWindow
+from tests.support import seed_cases
+app = QApplication([])
+db = open_cache(Path(sys.argv[1]))
+seed_cases(db, 30)
+window = MainWindow(db, Identity("http://x", str(uuid.uuid4()), "d@e.example", "Dana", Role.CUSTOMER))
+window.resize(1200, 760)
+window.show()
+app.processEvents()
+print(window.devicePixelRatioF())
+window.grab().save(sys.argv[2])
+"""
+
+
+def test_200_percent_scaling_screenshot(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    target = OUT / "main-window-200.png"
+    env = {**os.environ, "QT_SCALE_FACTOR": "2"}
+    done = subprocess.run([sys.executable, "-c", SCALED, str(tmp_path), str(target)], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout.strip().splitlines()[-1]) == 2.0
+    image = QImage(str(target))
+    assert image.width() >= 2400  # drawn at twice the pixels, not blown up afterwards
