@@ -108,16 +108,10 @@ class CaptureThread(threading.Thread):
     def stop(self) -> None:
         self._set(stopping=True)
 
-    def _set(
-        self, go: bool | None = None, paused: bool | None = None, stopping: bool | None = None
-    ):
+    def _set(self, **flags: bool) -> None:
         with self._cond:
-            if go is not None:
-                self._go = go
-            if paused is not None:
-                self._paused = paused
-            if stopping is not None:
-                self._stopping = stopping
+            for name, value in flags.items():
+                setattr(self, f"_{name}", value)
             self._cond.notify_all()
 
     # The thread ------------------------------------------------------------------------
@@ -157,8 +151,11 @@ class CaptureThread(threading.Thread):
     def _loop(self, source: FrameSource) -> None:
         period = 1.0 / self._settings.fps
         max_frames = self._settings.max_frames
-        origin: float | None = None  # clock time of tick `base`; reset after each pause
+        # Frame 0 is taken whatever happens next, so even an instant stop leaves a real video.
+        origin: float | None = time.monotonic()  # clock time of tick `base`; None while paused
         base = 0
+        self._grab_one(source, 0)
+        self.next_pts = 1
         while True:
             with self._cond:
                 if self._paused and not self._stopping:
@@ -174,8 +171,12 @@ class CaptureThread(threading.Thread):
                 if now < due:
                     self._cond.wait(due - now)  # wakes early for pause or stop
                     continue
-            missed = int((now - due) / period)  # whole ticks we were too late for
+            # whole ticks we were too late for (none counted past the time limit)
+            missed = min(int((now - due) / period), max_frames - self.next_pts)
             if missed:
+                log.debug(
+                    "Capture woke %.0f ms late: %d frame(s) dropped", (now - due) * 1e3, missed
+                )
                 self.frames_dropped += missed
                 self.next_pts += missed
             if self.next_pts >= max_frames:

@@ -64,6 +64,10 @@ class VideoEncoder:
             ctx.colorspace = ctx.color_primaries = ctx.color_trc = _BT709
             ctx.color_range = _LIMITED_RANGE
             self._stream = stream
+            # Open the codec and write the header now, before capture begins: done lazily on
+            # the first frame it held the GIL long enough (libvpx ~60 ms) to make capture miss
+            # a tick.
+            self._container.start_encoding()
         except BaseException:
             self._container.close()
             raise

@@ -108,6 +108,7 @@ class Recorder:
         except BaseException:
             with self._lock:
                 self._state = RecorderState.FAILED
+            self._done.set()  # nothing will run: wait() and stop() must not hang
             raise
 
     def pause(self) -> None:
@@ -152,6 +153,8 @@ class Recorder:
         self.request_stop("user")
         if self._result is not None:
             return self._result
+        if self._done.is_set():
+            raise RuntimeError("The recording did not start, so there is nothing to stop.")
         if threading.current_thread() in (self._capture, self._encoding):
             raise RuntimeError("stop() cannot wait inside an event callback; use request_stop().")
         if not self._done.wait(timeout):
@@ -323,11 +326,11 @@ class Recorder:
 
 def _capture_problem(exc: BaseException) -> str:
     """Explain a failed first grab, using the platform check's advice when it knows more."""
+    if isinstance(exc, RecordingError):
+        return str(exc)  # already a specific message (monitor or region not on the screen)
     from casedesktop.recording.platform_check import check_capture_available
 
     availability = check_capture_available()
     if not availability.ok:
-        return f"{availability.reason} {availability.advice}"
-    if isinstance(exc, RecordingError):
-        return str(exc)
+        return availability.message
     return f"The screen could not be captured ({exc}); check the display settings and try again."

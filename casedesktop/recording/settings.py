@@ -1,8 +1,13 @@
 """Recording settings: one frozen value, validated when made, so threads never see bad input.
 
 Defaults keep a full-length recording (10 minutes, 1080p, 15 fps) inside the 40 MiB attachment
-limit: libx264 `veryfast` at CRF 28 measured 1.1-1.9 MB/min on desktop-like content at 1080p
-(see tests/recording/bench_recording.py); the size limit still stops busier recordings in time.
+limit. Measured on a 1920x1080 Xvfb with tests/recording/bench_recording.py (a text log
+scrolling 2 lines/s, a form field edited each second, a clock, a moving pointer): libx264
+veryfast CRF 28 made 1.35 MB/min, 2.5 MB/min with the log at 10 lines/s. Keyframes dominate
+the size of screen video (about 100 kB each for a 1080p screen of text): with one every 2 s the
+same content made 4.5 MB/min, which would not fit, hence one every 10 s. Crash safety does not
+suffer: the file is still written in one-second fragments (formats.py). The size limit stops
+busier recordings in time.
 """
 
 from __future__ import annotations

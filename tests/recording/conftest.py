@@ -1,4 +1,4 @@
-"""Fixtures for recording tests: moving content on the Xvfb screen and decoding helpers.
+"""Fixtures for recording tests: moving content on the Xvfb screen, a second wide screen.
 
 pytest-xvfb starts the display (1920x1080x24 from pyproject's xvfb_* settings); content is
 painted by xpaint.py through libX11 and ctypes, so no X client packages are needed.
@@ -6,58 +6,36 @@ painted by xpaint.py through libX11 and ctypes, so no X client packages are need
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
 
 XPAINT = Path(__file__).with_name("xpaint.py")
 
 
-@dataclass
-class Decoded:
-    width: int
-    height: int
-    frames: list[np.ndarray]  # rgb24, height x width x 3
-    pts: list[int]
-    time_base: Fraction
-    duration_s: float
+@pytest.fixture(scope="package", autouse=True)
+def keep_display_alive() -> Iterator[None]:
+    """Hold one X connection open while these tests run.
 
-
-def decode(path: Path) -> Decoded:
-    """Decode every frame with PyAV, as a player would."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        frames, pts = [], []
-        for frame in container.decode(stream):
-            frames.append(frame.to_ndarray(format="rgb24"))
-            pts.append(frame.pts)
-        tb = stream.time_base
-        duration = float(stream.duration * tb) if stream.duration else 0.0
-        if not duration and container.duration:
-            duration = container.duration / 1_000_000
-        return Decoded(stream.width, stream.height, frames, pts, tb, duration)
-
-
-def ffprobe_frames(path: Path) -> tuple[int, int, int]:
-    """(width, height, frames counted by decoding) according to ffprobe."""
-    out = subprocess.run(
-        [
-            "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-            "-show_entries", "stream=width,height,nb_read_frames", "-of", "csv=p=0", str(path),
-        ],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    width, height, frames = out.strip().split(",")[:3]
-    return int(width), int(height), int(frames)
+    Xvfb (started without -noreset) resets itself whenever its last client leaves, and a
+    connection attempted during the reset fails ("connection lost or could not be
+    established"): a painter exiting between two tests made the next test flaky.
+    """
+    x11 = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x11.XOpenDisplay(None)
+    assert display, f"cannot open the X display {os.environ.get('DISPLAY')!r}"
+    yield
+    x11.XCloseDisplay(display)
 
 
 @pytest.fixture
@@ -65,8 +43,9 @@ def paint() -> Iterator[Callable[..., subprocess.Popen]]:
     """Start xpaint.py on the current display; every painter is killed after the test."""
     procs: list[subprocess.Popen] = []
 
-    def start(mode: str = "desktop", rect: tuple[int, int, int, int] = (0, 0, 1920, 1080),
-              fps: int = 30) -> subprocess.Popen:  # fmt: skip
+    def start(
+        mode: str = "desktop", rect: tuple[int, int, int, int] = (0, 0, 1920, 1080), fps: int = 30
+    ) -> subprocess.Popen:
         args = [sys.executable, str(XPAINT), mode, *map(str, rect), str(fps)]
         proc = subprocess.Popen(args, env=dict(os.environ))
         procs.append(proc)

@@ -18,7 +18,7 @@ from casedesktop.recording.geometry import (
     resolve_area,
 )
 from casedesktop.recording.limits import SizeBudget
-from casedesktop.recording.settings import Rect, RecordingSettings
+from casedesktop.recording.settings import RecordingSettings, Rect
 
 MONITORS = [
     {"left": 0, "top": 0, "width": 3840, "height": 1080},
@@ -99,8 +99,9 @@ def test_area_from_region_is_clipped_to_the_screen_and_even() -> None:
 
 def test_blackouts_follow_clipping_and_pixel_scale() -> None:
     area = CaptureArea(Rect(0, 0, 100, 100), offset_x=10, offset_y=0)
-    (rows, cols), = blackout_slices([Rect(20, 30, 10, 10)], area, 100, 100)  # fmt: skip
-    assert (rows, cols) == (slice(30, 40), slice(10, 20))
+    assert blackout_slices([Rect(20, 30, 10, 10)], area, 100, 100) == [
+        (slice(30, 40), slice(10, 20))
+    ]
     # a Retina frame has 2 pixels per screen unit; rects outside the frame vanish
     area = CaptureArea(Rect(0, 0, 100, 100))
     slices = blackout_slices([Rect(10, 10, 5, 5), Rect(500, 0, 5, 5)], area, 200, 200)

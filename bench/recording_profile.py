@@ -71,6 +71,7 @@ def peer(args: argparse.Namespace, out: Path) -> dict[str, float]:
         "ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-framerate", str(args.fps),
         "-video_size", "1920x1080", "-i", os.environ["DISPLAY"], "-t", str(args.seconds),
         "-c:v", "libx264", "-preset", args.preset or "veryfast", "-crf", str(args.crf or 28),
+        "-g", str(round(args.keyint * args.fps)),
         "-pix_fmt", "yuv420p", str(out),
     ]  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
