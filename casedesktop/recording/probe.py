@@ -30,4 +30,7 @@ def describe_recording(path: Path) -> RecordingResult | None:
     if frames == 0:
         return None
     duration = frames / rate if rate else last_time
-    return RecordingResult(path, duration, frames, 0, path.stat().st_size, "error", width, height)
+    return RecordingResult(
+        path=path, duration_s=duration, frames_encoded=frames, frames_dropped=0,
+        bytes=path.stat().st_size, stop_reason="error", width=width, height=height,
+    )
