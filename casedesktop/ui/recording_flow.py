@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -70,11 +72,36 @@ class TargetDialog(QDialog):
             layout.addWidget(button)
         remembered = str(settings.value(TARGET_KEY, "monitor:1"))
         self.options.get(remembered, self.options.get("monitor:1", button)).setChecked(True)
+        self.private_areas: list[Rect] = []
+        privacy = QHBoxLayout()
+        self.privacy_button = QPushButton("Hide a private area…")
+        self.privacy_button.setToolTip("Draw an area (a password manager, a chat) to black out in every frame")
+        self.privacy_button.clicked.connect(self.pick_private_area)
+        self.privacy_clear = QPushButton("Clear")
+        self.privacy_clear.clicked.connect(lambda: self._set_private([]))
+        self.privacy_label = QLabel()
+        privacy.addWidget(self.privacy_button)
+        privacy.addWidget(self.privacy_clear)
+        privacy.addWidget(self.privacy_label, 1)
+        layout.addLayout(privacy)
+        self._set_private([])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start recording")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def pick_private_area(self) -> None:
+        picker = RegionPicker()
+        picker.picked.connect(lambda rect: self._set_private([*self.private_areas, rect]))
+        picker.show()
+        self._picker = picker
+
+    def _set_private(self, areas: list[Rect]) -> None:
+        self.private_areas = areas
+        self.privacy_label.setText(f"{len(areas)} area{'s' if len(areas) != 1 else ''} blacked out" if areas else
+                                   "Nothing is hidden")
+        self.privacy_clear.setEnabled(bool(areas))
 
     def target(self) -> str:
         chosen = next(key for key, button in self.options.items() if button.isChecked())
@@ -107,6 +134,7 @@ class RecordingFlow(QObject):
         self.poll.setInterval(250)
         self.poll.timeout.connect(self._show_status)
         self.last_error = ""
+        self.private_areas: list[Rect] = []  # screen coordinates, chosen in the target dialog
 
     # --- steps -----------------------------------------------------------------------------------
 
@@ -122,14 +150,25 @@ class RecordingFlow(QObject):
                 self.ended.emit()
                 return
             target = dialog.target()
+            self.private_areas = list(dialog.private_areas)
         if target == "region":
             self.picker = RegionPicker()
-            self.picker.picked.connect(lambda rect: self._count_down(RecordingSettings(**{**self._base_fields(), "region": rect})))
+            self.picker.picked.connect(lambda rect: self._count_down(self._settings(region=rect)))
             self.picker.cancelled.connect(self.ended.emit)
             self.picker.show()
             return
         monitor = 0 if target == "desktop" else int(target.split(":")[1])
-        self._count_down(RecordingSettings(**{**self._base_fields(), "monitor": monitor, "region": None}))
+        self._count_down(self._settings(monitor=monitor))
+
+    def _settings(self, monitor: int = 1, region: Rect | None = None) -> RecordingSettings:
+        """The base settings for this target, with the private areas moved into its coordinates."""
+        if region is not None:
+            origin = (region.left, region.top)
+        else:
+            screen = monitors()[monitor] if monitor < len(monitors()) else monitors()[0]
+            origin = (screen["left"], screen["top"])
+        blackouts = tuple(Rect(a.left - origin[0], a.top - origin[1], a.width, a.height) for a in self.private_areas)
+        return RecordingSettings(**{**self._base_fields(), "monitor": monitor, "region": region, "blackouts": blackouts})
 
     def _base_fields(self) -> dict[str, object]:
         return {name: getattr(self.base, name) for name in self.base.__dataclass_fields__}

@@ -104,3 +104,29 @@ def test_the_time_limit_stops_the_recording_by_itself(qtbot, flow: RecordingFlow
     assert flow.preview.result.stop_reason == "time_limit"
     assert "time limit" in flow.preview.info.text()
     flow.preview._choose(PreviewChoice.DISCARD)
+
+
+def test_private_areas_are_black_in_the_video(qtbot, flow: RecordingFlow) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    painted = QWidget(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+    painted.setStyleSheet("background: rgb(255, 200, 0);")
+    painted.setGeometry(0, 0, 320, 240)
+    qtbot.addWidget(painted)
+    painted.show()
+    qtbot.waitExposed(painted)
+    qtbot.wait(200)
+    flow.private_areas = [Rect(40, 40, 100, 80)]  # screen coordinates, as drawn by the user
+    settings = flow._settings(region=Rect(20, 20, 240, 180))
+    assert settings.blackouts == (Rect(20, 20, 100, 80),)  # moved into the region's coordinates
+    flow._count_down(settings)
+    qtbot.waitUntil(lambda: flow.bar is not None, timeout=5000)
+    qtbot.waitUntil(lambda: flow.recorder.status().frames_encoded >= 5, timeout=5000)
+    flow.bar.stop_button.click()
+    qtbot.waitUntil(lambda: flow.preview is not None, timeout=10_000)
+    with av.open(str(flow.preview.result.path)) as container:
+        frame = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    hidden, shown = frame[60, 70], frame[150, 200]
+    assert max(hidden) < 30, hidden  # black where the private area is
+    assert shown[0] > 200 and shown[1] > 150 and shown[2] < 60, shown  # the yellow window elsewhere
+    flow.preview._choose(PreviewChoice.DISCARD)
