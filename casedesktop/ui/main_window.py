@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.settings = QSettings(str(self.profile_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
         self.blobs = BlobStore(self.profile_dir)
         self.recording: RecordingFlow | None = None
+        self.awaiting_number: set[str] = set()  # cases made here that the server has not numbered yet
 
         # --- left: cards, filters, tabs, list --------------------------------------------------
         self.model = CaseListModel(db)
@@ -258,8 +259,12 @@ class MainWindow(QMainWindow):
     def _case_created(self, dialog: NewCaseDialog) -> None:
         if dialog.created_case_id:
             self.detail.show_case(dialog.created_case_id)
+            self.awaiting_number.add(dialog.created_case_id)
         self.local_change(dialog.changes)
-        self.statusBar().showMessage("Case saved. It will be sent to support as soon as you are online.", 8000)
+        online = self.sync_indicator.status is not None and self.sync_indicator.status.online
+        self.statusBar().showMessage(
+            "Case saved; sending it to support…" if online
+            else "Case saved. It will be sent to support as soon as you are online.", 10000)
 
     def local_change(self, changes: Changes) -> None:
         """The user changed something: show it at once and send it when we can."""
@@ -275,6 +280,11 @@ class MainWindow(QMainWindow):
             self.detail.refresh()
         for case_id in changes.new_staff_activity:
             self._notify(case_id)
+        for case_id in self.awaiting_number & changes.case_ids:
+            number = queries.case_detail(self._db, case_id).case.number
+            if number:
+                self.awaiting_number.discard(case_id)
+                self.statusBar().showMessage(f"Your case {number} reached support.", 15000)
 
     def _notify(self, case_id: str) -> None:
         try:

@@ -60,6 +60,7 @@ def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server: Se
     qtbot.mouseClick(window.sync_indicator.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: (window.model.index(window.model.row_of(case_id), 0).data() or "").startswith("CS-"), timeout=15_000)
     number = window.model.index(window.model.row_of(case_id), 0).data()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == f"Your case {number} reached support.", timeout=5000)
     qtbot.waitUntil(lambda: window.sync_indicator.label.text().startswith("Online"), timeout=10_000)
     assert "waiting" not in window.sync_indicator.label.text()
 
