@@ -1,14 +1,28 @@
-"""Lifecycle actions on a case, checked by the domain table and applied once per request id."""
+"""Lifecycle actions on a case, checked by the domain table and applied once per request id.
+
+The generic `POST /cases/{id}/actions` and the per-action endpoints (`/escalate`, `/resolve`, ...)
+all end in `take_action`. Staff's `assign` and `triage` change fields, not the status; they are
+logged and made idempotent the same way.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from casedesktop.api import ActionRequest, CaseOut, ErrorCode
-from casedesktop.domain import Action, ActionInput, CaseState, Status, apply_action
+from casedesktop.api import (
+    SURVEY_ANSWER_MAX,
+    SURVEY_QUESTIONS_MAX,
+    ActionRequest,
+    AssignRequest,
+    CaseOut,
+    ErrorCode,
+    TriageRequest,
+)
+from casedesktop.domain import Action, ActionInput, CaseState, Role, Status, apply_action
 from casedesktop.server import changelog
 from casedesktop.server.auth import CurrentUser
 from casedesktop.server.errors import ApiError
@@ -36,12 +50,7 @@ def take_action(
 ) -> CaseOut:
     """Apply the action and log it; a repeated request id returns the case unchanged."""
     case = get_visible_case(session, user, case_id, for_update=True)
-    applied = session.get(AppliedAction, request.id)
-    if applied is not None:
-        if applied.case_id != case.id:
-            raise ApiError(
-                409, ErrorCode.CONFLICT, "This action id was already used on another case."
-            )
+    if _already_applied(session, case, request.id):
         return case_out(case)
 
     state = CaseState(Status(case.status), case.escalated, case.close_requested)
@@ -54,8 +63,11 @@ def take_action(
         survey=dict(request.survey),
     )
     transition = apply_action(request.action, state, user.role, given, now)
+    _check_survey(request.survey)
+    details = _details_before(case, transition.action)
     for key, value in transition.changes.items():
         _set(session, user, case, key, value)
+    details.update(_details_after(case, transition.action))
     if transition.action is Action.PICK_UP:
         case.owner = session.get(User, user.id)  # the relationship, so owner_name follows
     case.updated_at = now
@@ -68,11 +80,144 @@ def take_action(
         to_status=transition.to_status.value,
         reason=transition.reason,
         created_at=now,
+        details=details or None,
     )
     session.add(activity)
     session.add(AppliedAction(id=request.id, case_id=case.id, created_at=now))
     changelog.record(session, case, case, activity)
     return case_out(case)
+
+
+def assign(
+    session: Session, user: CurrentUser, case_id: uuid.UUID, request: AssignRequest, now: datetime
+) -> CaseOut:
+    """Staff: give the case to a staff member (or to nobody)."""
+
+    def change(case: Case) -> tuple[str, dict[str, str]]:
+        owner = None
+        if request.owner_id is not None:
+            owner = session.get(User, request.owner_id)
+            if owner is None or not Role(owner.role).is_staff:
+                raise ApiError(
+                    422,
+                    ErrorCode.VALIDATION,
+                    "Cases can be assigned only to staff; choose an agent or an admin.",
+                    field="owner_id",
+                )
+        case.owner = owner
+        name = owner.name if owner else ""
+        reason = f"assigned to {name}" if owner else "unassigned"
+        return reason, {"owner_id": str(owner.id) if owner else "", "owner_name": name}
+
+    return _staff_change(session, user, case_id, request.id, "assign", now, change)
+
+
+def triage(
+    session: Session, user: CurrentUser, case_id: uuid.UUID, request: TriageRequest, now: datetime
+) -> CaseOut:
+    """Staff: set priority, category and/or severity (what is left out stays)."""
+
+    def change(case: Case) -> tuple[str, dict[str, str]]:
+        details: dict[str, str] = {}
+        if request.priority is not None:
+            case.priority = request.priority.value
+            details["priority"] = request.priority.value
+        if request.category is not None:
+            case.category = request.category.strip()
+            details["category"] = case.category
+        if request.severity is not None:
+            case.severity = request.severity.value
+            details["severity"] = request.severity.value
+        if not details:
+            raise ApiError(
+                422,
+                ErrorCode.VALIDATION,
+                "Set a priority, a category or a severity.",
+                field="priority",
+            )
+        return ", ".join(f"{k} {v or '(none)'}" for k, v in details.items()), details
+
+    return _staff_change(session, user, case_id, request.id, "triage", now, change)
+
+
+def _staff_change(
+    session: Session,
+    user: CurrentUser,
+    case_id: uuid.UUID,
+    request_id: uuid.UUID | None,
+    action: str,
+    now: datetime,
+    change: Callable[[Case], tuple[str, dict[str, str]]],
+) -> CaseOut:
+    case = get_visible_case(session, user, case_id, for_update=True)
+    if not user.is_staff:
+        raise ApiError(403, ErrorCode.FORBIDDEN, f"Only staff can {action} cases.")
+    request_id = request_id or uuid.uuid4()
+    if _already_applied(session, case, request_id):
+        return case_out(case)
+    reason, details = change(case)
+    case.updated_at = now
+    activity = Activity(
+        case_id=case.id,
+        actor_id=user.id,
+        action=action,
+        from_status=case.status,
+        to_status=case.status,
+        reason=reason,
+        created_at=now,
+        details=details,
+    )
+    session.add(activity)
+    session.add(AppliedAction(id=request_id, case_id=case.id, created_at=now))
+    changelog.record(session, case, case, activity)
+    return case_out(case)
+
+
+def _already_applied(session: Session, case: Case, request_id: uuid.UUID) -> bool:
+    applied = session.get(AppliedAction, request_id)
+    if applied is None:
+        return False
+    if applied.case_id != case.id:
+        raise ApiError(409, ErrorCode.CONFLICT, "This action id was already used on another case.")
+    return True
+
+
+def _check_survey(survey: dict[str, str]) -> None:
+    too_long = any(len(k) > 100 or len(v) > SURVEY_ANSWER_MAX for k, v in survey.items())
+    if len(survey) > SURVEY_QUESTIONS_MAX or too_long:
+        raise ApiError(
+            422,
+            ErrorCode.VALIDATION,
+            f"The survey takes at most {SURVEY_QUESTIONS_MAX} answers of "
+            f"{SURVEY_ANSWER_MAX} characters.",
+            field="survey",
+        )
+
+
+def _details_before(case: Case, action: Action) -> dict[str, str]:
+    """Reopen and reject clear the resolution: the activity entry keeps the earlier one."""
+    if action not in (Action.REOPEN, Action.REJECT) or not case.resolution_summary:
+        return {}
+    return {
+        "previous_summary": case.resolution_summary,
+        "previous_root_cause": case.resolution_root_cause,
+        "previous_resolution_type": case.resolution_type,
+        "previous_resolved_at": case.resolved_at.isoformat() if case.resolved_at else "",
+    }
+
+
+def _details_after(case: Case, action: Action) -> dict[str, str]:
+    if action is Action.RESOLVE:
+        return {
+            "summary": case.resolution_summary,
+            "root_cause": case.resolution_root_cause,
+            "resolution_type": case.resolution_type,
+        }
+    if action is Action.MERGE and case.parent_case_id is not None:
+        return {"parent_case_id": str(case.parent_case_id)}
+    if action is Action.ACCEPT and case.survey:
+        return {f"survey_{k}": str(v) for k, v in case.survey.items()}
+    return {}
 
 
 def _set(session: Session, user: CurrentUser, case: Case, key: str, value: object) -> None:
@@ -100,6 +245,9 @@ def _merge_target(session: Session, user: CurrentUser, case: Case, value: str) -
         parent = get_visible_case(session, user, parent_id)
     except ApiError:
         raise invalid("There is no such case to merge into.") from None
+    if parent.account_id != case.account_id:
+        # The customer would see a case id of another account: never across tenants.
+        raise invalid("A case can be merged only into a case of the same account.")
     if parent.status == Status.MERGED.value:
         raise invalid(f"{parent.number} was itself merged; merge into the case it was merged into.")
     return parent.id

@@ -16,9 +16,11 @@ import casedesktop
 from casedesktop.server.db import Sessions, make_engine
 from casedesktop.server.errors import install_error_handlers
 from casedesktop.server.routes import router
+from casedesktop.server.settings import Settings
+from casedesktop.server.storage import LocalStorage
 
 
-def create_app(database_url: str, data_dir: Path) -> FastAPI:
+def create_app(database_url: str, data_dir: Path, settings: Settings | None = None) -> FastAPI:
     sessions = Sessions(make_engine(database_url))
 
     @asynccontextmanager
@@ -31,6 +33,9 @@ def create_app(database_url: str, data_dir: Path) -> FastAPI:
     app = FastAPI(title="CaseDesktop server", version=casedesktop.__version__, lifespan=lifespan)
     app.state.sessions = sessions
     app.state.data_dir = Path(data_dir)
+    app.state.settings = settings or Settings()
+    app.state.storage = LocalStorage(Path(data_dir) / "attachments")
+    app.state.upload_dir = Path(data_dir) / "uploads"  # unfinished tus uploads
     install_error_handlers(app)
     app.include_router(router)
     return app

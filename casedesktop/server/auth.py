@@ -108,7 +108,11 @@ def authenticate(sessions: Sessions, email: str, password: str) -> tuple[uuid.UU
 
 
 def issue_token(
-    session: Session, user_id: uuid.UUID, now: datetime, new_hash: str | None = None
+    session: Session,
+    user_id: uuid.UUID,
+    now: datetime,
+    new_hash: str | None = None,
+    lifetime: timedelta = TOKEN_LIFETIME,
 ) -> tuple[str, User]:
     """A new bearer token for the user (their expired ones are dropped)."""
     user = session.get(User, user_id)
@@ -123,7 +127,7 @@ def issue_token(
             token_hash=token_digest(token),
             user_id=user.id,
             created_at=now,
-            expires_at=now + TOKEN_LIFETIME,
+            expires_at=now + lifetime,
         )
     )
     session.flush()

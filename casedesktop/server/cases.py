@@ -9,14 +9,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casedesktop.api import ActivityOut, CaseCreate, CaseOut, ErrorCode
-from casedesktop.domain import Status, validate_new_case
+from casedesktop.domain import CASE_TYPES, SOURCES, Status, validate_emails, validate_new_case
 from casedesktop.server import changelog
 from casedesktop.server.auth import CurrentUser
 from casedesktop.server.errors import ApiError
-from casedesktop.server.models import Account, Activity, Case, Counter
+from casedesktop.server.models import Account, Activity, Case, Contact, Counter, Product
 from casedesktop.server.rights import get_visible_case, visible_cases
 from casedesktop.server.serialize import activity_out, case_out
 
+DEFAULT_SOURCE = "Desktop"  # cases customers open come through this client
 CASE_NUMBER_COUNTER = "case_number"
 CASE_NUMBER_PREFIX = "CS-"
 FIRST_CASE_NUMBER = 1000  # the counter's start; the first case is CS-1001
@@ -96,8 +97,11 @@ def create_case(
         return case_out(existing), False
     account_id = _choose_account(session, user, data.account_id)
     problems = validate_new_case(data.subject, data.description, data.severity.value)
+    cc_emails = [email.strip() for email in data.cc_emails]
+    problems += validate_emails(cc_emails)
     if problems:
         raise ApiError(422, ErrorCode.VALIDATION, problems[0].message, field=problems[0].field)
+    staff_fields = _staff_fields(user, data)
     case = Case(
         id=data.id,
         number=next_case_number(session),
@@ -107,8 +111,8 @@ def create_case(
         description=data.description,
         status=Status.NEW.value,
         severity=data.severity.value,
-        priority=None,
-        product=data.product.strip(),
+        priority=staff_fields["priority"],
+        product=_product_name(session, data.product),
         escalated=False,
         close_requested=False,
         resolution_summary="",
@@ -116,6 +120,12 @@ def create_case(
         resolution_type="",
         created_at=client_time(data.created_at, now),
         updated_at=now,
+        contact_id=_contact_id(session, user, account_id, data.contact_id),
+        environment=data.environment.strip(),
+        case_type=_one_of(data.case_type, CASE_TYPES, "case_type", "type"),
+        category=staff_fields["category"],
+        source=staff_fields["source"],
+        cc_emails=cc_emails,
     )
     session.add(case)
     session.flush()
@@ -131,6 +141,63 @@ def create_case(
     session.add(activity)
     changelog.record(session, case, case, activity)
     return case_out(case), True
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, ErrorCode.VALIDATION, message, field=field)
+
+
+def _one_of(value: str, allowed: tuple[str, ...], field: str, what: str) -> str:
+    """The allowed spelling of `value` (case-insensitive), "" for nothing, or 422."""
+    value = value.strip()
+    if not value:
+        return ""
+    for option in allowed:
+        if option.casefold() == value.casefold():
+            return option
+    raise _invalid(field, f"The {what} must be one of: {', '.join(allowed)}.")
+
+
+def _staff_fields(user: CurrentUser, data: CaseCreate) -> dict[str, str | None]:
+    """Priority, category and source: staff set them; customers leave them out (403)."""
+    if not user.is_staff:
+        for name in ("priority", "category", "source"):
+            if getattr(data, name):
+                raise ApiError(
+                    403, ErrorCode.FORBIDDEN, f"Only staff set the {name} of a case.", field=name
+                )
+        return {"priority": None, "category": "", "source": DEFAULT_SOURCE}
+    return {
+        "priority": data.priority.value if data.priority else None,
+        "category": data.category.strip(),
+        "source": _one_of(data.source, SOURCES, "source", "source") or DEFAULT_SOURCE,
+    }
+
+
+def _product_name(session: Session, wanted: str) -> str:
+    """The product as the vendor spells it. While no products are set up, any name goes."""
+    wanted = wanted.strip()
+    names = list(session.scalars(select(Product.name)))
+    if not wanted or not names:
+        return wanted
+    for name in names:
+        if name.casefold() == wanted.casefold():
+            return name
+    raise _invalid("product", f"There is no product {wanted!r}; choose one from the list.")
+
+
+def _contact_id(
+    session: Session, user: CurrentUser, account_id: uuid.UUID, wanted: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The contact the case is for: one of the account's, or (none given) the reporter's own."""
+    if wanted is None:
+        return session.scalar(
+            select(Contact.id).where(Contact.account_id == account_id, Contact.user_id == user.id)
+        )
+    contact = session.get(Contact, wanted)
+    if contact is None or contact.account_id != account_id:
+        raise _invalid("contact_id", "There is no such contact in this case's account.")
+    return contact.id
 
 
 def list_cases(session: Session, user: CurrentUser) -> list[CaseOut]:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from casedesktop.domain import CommentKind
-from casedesktop.server.models import Activity, Case, ChangeLog, Comment
+from casedesktop.server.models import Activity, Attachment, Case, ChangeLog, Comment
+
+Entity = Case | Comment | Activity | Attachment
 
 
-def record(session: Session, case: Case, *entities: Case | Comment | Activity) -> None:
+def record(session: Session, case: Case, *entities: Entity) -> None:
     """Log each entity as changed (in the order given) under the case's account."""
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
@@ -26,15 +28,24 @@ def record(session: Session, case: Case, *entities: Case | Comment | Activity) -
                 entity_id=entity.id,
                 case_id=case.id,
                 account_id=case.account_id,
-                staff_only=isinstance(entity, Comment) and entity.kind == CommentKind.INTERNAL,
+                staff_only=_staff_only(entity),
             )
         )
     session.flush()
 
 
-def _entity_name(entity: Case | Comment | Activity) -> str:
+def _staff_only(entity: Entity) -> bool:
+    """Internal notes and the files attached to them never reach a customer's feed."""
+    if isinstance(entity, Comment):
+        return entity.kind == CommentKind.INTERNAL
+    return isinstance(entity, Attachment) and entity.staff_only
+
+
+def _entity_name(entity: Entity) -> str:
     if isinstance(entity, Case):
         return "case"
     if isinstance(entity, Comment):
         return "comment"
+    if isinstance(entity, Attachment):
+        return "attachment"
     return "activity"

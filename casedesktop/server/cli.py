@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import platformdirs
@@ -20,6 +21,7 @@ from casedesktop.domain import Role
 from casedesktop.server import accounts
 from casedesktop.server.db import Sessions, default_database_url, make_engine, utcnow
 from casedesktop.server.migrate import upgrade_database
+from casedesktop.server.settings import MEGABYTE, Settings
 
 APP_NAME = "casedesktop-server"
 
@@ -51,15 +53,53 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+    defaults = Settings()
+    serve.add_argument(
+        "--max-upload-mb",
+        type=_positive_float,
+        default=defaults.max_upload_bytes / MEGABYTE,
+        help="largest attachment accepted, in MB (default: %(default)g)",
+    )
+    serve.add_argument(
+        "--token-days",
+        type=_positive_float,
+        default=defaults.token_lifetime.total_seconds() / 86400,
+        help="how long a sign-in lasts, in days (default: %(default)g)",
+    )
 
     user = verbs.add_parser("create-user", parents=[common], help="add a customer or staff user")
     user.add_argument("--email", required=True)
     user.add_argument("--password", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument(
-        "--account", default=None, help="account name (created if missing); required for customers"
+        "--account",
+        action="append",
+        default=None,
+        help="account name (created if missing); required for customers; repeat it for a "
+        "managed-service user who works for several accounts",
     )
     user.add_argument("--name", default=None)
+
+    join = verbs.add_parser(
+        "join-account", parents=[common], help="add an existing user to another account"
+    )
+    join.add_argument("--email", required=True)
+    join.add_argument("--account", required=True)
+
+    contact = verbs.add_parser(
+        "create-contact",
+        parents=[common],
+        help="add a contact (a person without a sign-in) that cases can be opened for",
+    )
+    contact.add_argument("--account", required=True)
+    contact.add_argument("--name", required=True)
+    contact.add_argument("--email", default="")
+    contact.add_argument("--phone", default="")
+
+    product = verbs.add_parser(
+        "create-product", parents=[common], help="add a product customers can choose"
+    )
+    product.add_argument("--name", required=True)
 
     account = verbs.add_parser("create-account", parents=[common], help="add a customer account")
     account.add_argument("--name", required=True)
@@ -71,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("--email", required=True)
     reset.add_argument("--password", required=True)
+
+    purge = verbs.add_parser(
+        "purge-uploads",
+        parents=[common],
+        help="forget unfinished uploads older than some days, and free their disk space",
+    )
+    purge.add_argument("--older-than-days", type=_positive_float, default=7.0)
 
     verbs.add_parser("seed-demo", parents=[common], help="add demo accounts, users and cases")
     return parser
@@ -93,6 +140,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
 
 
 def _fail(message: str) -> int:
@@ -122,7 +179,12 @@ def _serve(args: argparse.Namespace, database_url: str, data_dir: Path) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    run_server(create_app(database_url, data_dir), args.host, args.port, log_level=args.log_level)
+    settings = Settings(
+        max_upload_bytes=int(args.max_upload_mb * MEGABYTE),
+        token_lifetime=timedelta(days=args.token_days),
+    )
+    app = create_app(database_url, data_dir, settings)
+    run_server(app, args.host, args.port, log_level=args.log_level)
     return 0
 
 
@@ -137,8 +199,43 @@ def _create_user(args: argparse.Namespace, database_url: str, _data_dir: Path) -
             account_name=args.account,
             name=args.name,
         )
-        where = f" in account {args.account!r}" if args.account else ""
+        names = ", ".join(repr(name) for name in args.account or [])
+        where = f" in account {names}" if names else ""
         return f"Created {user.role} {user.email} ({user.name}){where}."
+
+    return _with_sessions(database_url, work)
+
+
+def _join_account(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    def work(session: Session) -> str:
+        added = accounts.join_account(session, args.email, args.account, utcnow())
+        verb = "Added" if added else "Already a member:"
+        return f"{verb} {args.email.strip().lower()} in account {args.account.strip()!r}."
+
+    return _with_sessions(database_url, work)
+
+
+def _create_contact(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    def work(session: Session) -> str:
+        contact = accounts.create_contact(
+            session,
+            account_name=args.account,
+            name=args.name,
+            email=args.email,
+            phone=args.phone,
+            now=utcnow(),
+        )
+        return (
+            f"Created contact {contact.name!r} in account {args.account.strip()!r} ({contact.id})."
+        )
+
+    return _with_sessions(database_url, work)
+
+
+def _create_product(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    def work(session: Session) -> str:
+        product, created = accounts.ensure_product(session, args.name, utcnow())
+        return f"{'Created' if created else 'Already present:'} product {product.name!r}."
 
     return _with_sessions(database_url, work)
 
@@ -155,6 +252,17 @@ def _reset_password(args: argparse.Namespace, database_url: str, _data_dir: Path
     def work(session: Session) -> str:
         user = accounts.reset_password(session, args.email, args.password)
         return f"Password changed for {user.email}; their sessions were signed out."
+
+    return _with_sessions(database_url, work)
+
+
+def _purge_uploads(args: argparse.Namespace, database_url: str, data_dir: Path) -> int:
+    from casedesktop.server.uploads import purge_stale_uploads
+
+    def work(session: Session) -> str:
+        cutoff = utcnow() - timedelta(days=args.older_than_days)
+        count = purge_stale_uploads(session, data_dir / "uploads", cutoff)
+        return f"Removed {count} unfinished upload{'s' if count != 1 else ''}."
 
     return _with_sessions(database_url, work)
 
@@ -177,6 +285,10 @@ VERBS: dict[str, Callable[[argparse.Namespace, str, Path], int]] = {
     "serve": _serve,
     "create-user": _create_user,
     "create-account": _create_account,
+    "join-account": _join_account,
+    "create-contact": _create_contact,
+    "create-product": _create_product,
     "reset-password": _reset_password,
+    "purge-uploads": _purge_uploads,
     "seed-demo": _seed_demo,
 }

@@ -10,17 +10,25 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casedesktop.api import ActionRequest, CaseCreate, CommentCreate
 from casedesktop.domain import Action, CommentKind, Role, Severity
-from casedesktop.server.accounts import ensure_account, find_account, find_user
+from casedesktop.server.accounts import (
+    add_member,
+    create_contact,
+    ensure_account,
+    ensure_product,
+    find_account,
+    find_user,
+)
 from casedesktop.server.actions import take_action
 from casedesktop.server.auth import CurrentUser, current_user_of, hash_password
 from casedesktop.server.cases import create_case
 from casedesktop.server.comments import add_comment
 from casedesktop.server.db import Sessions, utcnow
-from casedesktop.server.models import Membership, User
+from casedesktop.server.models import Contact, User
 
 DEMO_NAMESPACE = uuid.UUID("5b0d7f64-2f4c-4d0e-9a43-c45e1f7a0c11")
 
@@ -43,6 +51,11 @@ DEMO_USERS = (
     DemoUser("agent@vendor.example", "agent", "Alex Moreno", Role.AGENT, None),
 )
 CUSTOMER, OTHER, AGENT = (u.email for u in DEMO_USERS)
+DEMO_PRODUCTS = ("Ledger Cloud", "Ledger Desktop", "Payroll")
+DEMO_CONTACTS = (  # people without a sign-in that cases can be opened for
+    (NORTHWIND, "Priya Natarajan", "priya@northwind.example", "+44 20 7946 0321"),
+    (CONTOSO, "Tomás Ferreira", "tomas@contoso.example", "+351 21 000 0417"),
+)
 
 
 @dataclass(frozen=True)
@@ -316,9 +329,23 @@ def _ensure_users(session: Session, now: datetime) -> int:
             added += 1
         if demo.account:
             account, _created = ensure_account(session, demo.account, now)
-            if session.get(Membership, (user.id, account.id)) is None:
-                session.add(Membership(user_id=user.id, account_id=account.id))
-                session.flush()
+            add_member(session, user, account, now)
+    for name in DEMO_PRODUCTS:
+        ensure_product(session, name, now)
+    for account_name, contact_name, email, phone in DEMO_CONTACTS:
+        account, _created = ensure_account(session, account_name, now)
+        known = session.scalar(
+            select(Contact).where(Contact.account_id == account.id, Contact.email == email)
+        )
+        if known is None:
+            create_contact(
+                session,
+                account_name=account_name,
+                name=contact_name,
+                email=email,
+                phone=phone,
+                now=now,
+            )
     return added
 
 

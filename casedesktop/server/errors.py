@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,12 +14,17 @@ from casedesktop.api import ErrorCode, ErrorOut
 from casedesktop.domain import MissingField, Status, TransitionError
 
 _CODE_BY_STATUS = {
+    400: ErrorCode.BAD_REQUEST,
     401: ErrorCode.UNAUTHORIZED,
     403: ErrorCode.FORBIDDEN,
     404: ErrorCode.NOT_FOUND,
     405: ErrorCode.NOT_FOUND,
     409: ErrorCode.CONFLICT,
+    412: ErrorCode.UNSUPPORTED,
     413: ErrorCode.TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED,
+    416: ErrorCode.RANGE_NOT_SATISFIABLE,
+    429: ErrorCode.RATE_LIMITED,
 }
 
 
@@ -51,7 +59,44 @@ def error_response(
     )
 
 
+log = logging.getLogger(__name__)
+UNEXPECTED = "The server hit an unexpected error; try again in a moment."
+
+
+class CatchUnexpected:
+    """ASGI middleware: an unhandled exception becomes a JSON 500 and is logged here.
+
+    Starlette's own last-resort handler re-raises after answering, and the server then drops
+    the connection, so a client's next request on that keep-alive connection would be reset.
+    """
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            log.exception("Unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            body = ErrorOut(code=ErrorCode.INTERNAL, message=UNEXPECTED)
+            await error_response(500, body)(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_middleware(CatchUnexpected)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(TransitionError, _transition_error)
@@ -103,5 +148,4 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     # Clients treat any 5xx as transient. Starlette re-raises, so uvicorn logs the trace.
-    error = ErrorOut(code=ErrorCode.INTERNAL, message="The server hit an unexpected error; try again in a moment.")
-    return error_response(500, error)
+    return error_response(500, ErrorOut(code=ErrorCode.INTERNAL, message=UNEXPECTED))

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 from casedesktop.api import ChangeItem, ChangesPage
 from casedesktop.domain import CommentKind
 from casedesktop.server.auth import CurrentUser
-from casedesktop.server.models import Activity, Case, ChangeLog, Comment
+from casedesktop.server.models import Activity, Attachment, Case, ChangeLog, Comment
 from casedesktop.server.rights import visible_changes
-from casedesktop.server.serialize import activity_out, case_out, comment_out
+from casedesktop.server.serialize import activity_out, attachment_out, case_out, comment_out
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
 
-_Row = TypeVar("_Row", Case, Comment, Activity)
+_Row = TypeVar("_Row", Case, Comment, Activity, Attachment)
 
 
 def changes_page(session: Session, user: CurrentUser, cursor: int, limit: int) -> ChangesPage:
@@ -48,6 +48,7 @@ def _items(session: Session, user: CurrentUser, rows: list[ChangeLog]) -> list[C
     cases = _load(session, Case, (r.entity_id for r in rows if r.entity == "case"))
     comments = _load(session, Comment, (r.entity_id for r in rows if r.entity == "comment"))
     activities = _load(session, Activity, (r.entity_id for r in rows if r.entity == "activity"))
+    files = _load(session, Attachment, (r.entity_id for r in rows if r.entity == "attachment"))
     items: list[ChangeItem] = []
     for row in rows:
         if row.entity == "case" and row.entity_id in cases:
@@ -62,6 +63,13 @@ def _items(session: Session, user: CurrentUser, rows: list[ChangeLog]) -> list[C
         elif row.entity == "activity" and row.entity_id in activities:
             activity = activity_out(activities[row.entity_id])
             items.append(ChangeItem(seq=row.seq, entity="activity", activity=activity))
+        elif row.entity == "attachment" and row.entity_id in files:
+            attachment = files[row.entity_id]
+            if attachment.staff_only and not user.is_staff:
+                continue  # as for internal notes: staff_only filters it already
+            items.append(
+                ChangeItem(seq=row.seq, entity="attachment", attachment=attachment_out(attachment))
+            )
     return items
 
 

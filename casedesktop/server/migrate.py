@@ -47,7 +47,7 @@ def schema_differences(database_url: str) -> list[object]:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from casedesktop.server import models  # noqa: F401  (registers the tables)
+    from casedesktop.server import models, push  # noqa: F401  (registers the tables)
     from casedesktop.server.db import Base
 
     engine = make_engine(database_url)

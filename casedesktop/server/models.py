@@ -60,6 +60,46 @@ class Membership(Base):
     )
 
 
+class Contact(Base):
+    """A person of a customer's team; cases can be opened on their behalf. A customer user has a
+    contact in each of their accounts (user_id set); others are contacts without a sign-in."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Product(Base):
+    """A product or application customers can open cases about."""
+
+    __tablename__ = "products"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginFailure(Base):
+    """One failed sign-in, kept for the rate limit window (per account and per address)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class Token(Base):
     """A bearer token; only its sha256 is stored, so a leaked database grants no sessions."""
 
@@ -108,10 +148,18 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Added by migration 0002 (server defaults fill rows that existed before it).
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("contacts.id"))
+    environment: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    case_type: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    category: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    source: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    cc_emails: Mapped[list[str] | None] = mapped_column(JSON)
 
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
     reporter: Mapped[User] = relationship(foreign_keys=[reported_by], lazy="joined", innerjoin=True)
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="joined")
+    contact: Mapped[Contact | None] = relationship(lazy="joined")
 
 
 class Comment(Base):
@@ -140,8 +188,54 @@ class Activity(Base):
     to_status: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # migration 0002
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Attachment(Base):
+    """A finished upload. Its bytes live in the storage under `storage_key`, never under the
+    client's file name; `staff_only` when it belongs to an internal note."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)  # the client's attachment_id
+    case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("cases.id"), index=True)
+    comment_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("comments.id"), index=True
+    )
+    uploader_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    staff_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    uploader: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Upload(Base):
+    """A resumable (tus) upload in progress; its bytes so far are in the data dir's staging."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    attachment_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("cases.id"), index=True)
+    comment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("comments.id"))
+    uploader_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    length: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)  # tus Upload-Offset
+    sha256: Mapped[str] = mapped_column(String(64), default="")  # expected, hex; "" = not given
+    staff_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AppliedAction(Base):
@@ -161,7 +255,7 @@ class ChangeLog(Base):
     __table_args__ = ({"sqlite_autoincrement": True},)
 
     seq: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
-    entity: Mapped[str] = mapped_column(String(20))  # case | comment | activity
+    entity: Mapped[str] = mapped_column(String(20))  # case | comment | activity | attachment
     entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("cases.id"))
     account_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("accounts.id"), index=True)

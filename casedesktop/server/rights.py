@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from casedesktop.server.auth import CurrentUser
 from casedesktop.server.errors import not_found
-from casedesktop.server.models import Case, ChangeLog
+from casedesktop.server.models import Attachment, Case, ChangeLog, Upload
 
 
 def visible_cases(user: CurrentUser) -> ColumnElement[bool]:
@@ -42,3 +42,38 @@ def get_visible_case(
     if case is None:
         raise not_found()
     return case
+
+
+def get_visible_attachment(
+    session: Session, user: CurrentUser, attachment_id: uuid.UUID
+) -> Attachment:
+    """The attachment, or 404: its case must be visible, and customers never get a staff-only
+    file (one attached to an internal note) — not even the fact that it exists."""
+    query = (
+        select(Attachment)
+        .join(Case, Case.id == Attachment.case_id)
+        .where(Attachment.id == attachment_id, visible_cases(user))
+    )
+    if not user.is_staff:
+        query = query.where(Attachment.staff_only.is_(False))
+    attachment = session.scalar(query)
+    if attachment is None:
+        raise not_found("attachment")
+    return attachment
+
+
+def get_own_upload(
+    session: Session, user: CurrentUser, upload_id: uuid.UUID, *, for_update: bool = False
+) -> Upload:
+    """An upload exists only for the person who started it, while they may still see its case."""
+    query = (
+        select(Upload)
+        .join(Case, Case.id == Upload.case_id)
+        .where(Upload.id == upload_id, Upload.uploader_id == user.id, visible_cases(user))
+    )
+    if for_update:
+        query = query.with_for_update(of=Upload)
+    upload = session.scalar(query)
+    if upload is None:
+        raise not_found("upload")
+    return upload

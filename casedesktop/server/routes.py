@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 import casedesktop
 from casedesktop.api import (
     API_PREFIX,
+    AccountOut,
     ActionRequest,
     ActivityOut,
     CaseCreate,
@@ -20,17 +21,33 @@ from casedesktop.api import (
     CommentOut,
     ErrorOut,
     Health,
+    LimitsOut,
     LoginRequest,
     LoginResponse,
+    ProductOut,
     UserOut,
 )
-from casedesktop.server import actions, auth, cases, comments, feed
+from casedesktop.server import (
+    action_routes,
+    actions,
+    attachments,
+    auth,
+    cases,
+    comments,
+    directory,
+    feed,
+    push,
+    ratelimit,
+    uploads,
+)
 from casedesktop.server.auth import Caller, sessions_of
 from casedesktop.server.db import utcnow
+from casedesktop.server.errors import ApiError
 from casedesktop.server.serialize import user_out
+from casedesktop.server.settings import settings_of
 
 _ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 422)
 }
 
 router = APIRouter(prefix=API_PREFIX, responses=_ERRORS)
@@ -41,13 +58,30 @@ def health() -> Health:
     return Health(version=casedesktop.__version__)
 
 
-@router.post("/auth/login", response_model=LoginResponse)
+@router.post("/auth/login", response_model=LoginResponse, responses={429: {"model": ErrorOut}})
 def login(request: Request, body: LoginRequest) -> LoginResponse:
-    sessions = sessions_of(request)
-    user_id, new_hash = auth.authenticate(sessions, body.email, body.password)
+    sessions, settings = sessions_of(request), settings_of(request)
+    address = request.client.host if request.client else "unknown"
+    sessions.run_read(
+        lambda session: ratelimit.check_login_allowed(
+            session, body.email, address, utcnow(), settings
+        )
+    )
+    try:
+        user_id, new_hash = auth.authenticate(sessions, body.email, body.password)
+    except ApiError:
+        sessions.run_write(
+            lambda session: ratelimit.record_failure(
+                session, body.email, address, utcnow(), settings
+            )
+        )
+        raise
 
     def work(session: Session) -> LoginResponse:
-        token, user = auth.issue_token(session, user_id, utcnow(), new_hash)
+        ratelimit.clear_failures(session, body.email)
+        token, user = auth.issue_token(
+            session, user_id, utcnow(), new_hash, settings.token_lifetime
+        )
         return LoginResponse(token=token, user=user_out(auth.current_user_of(session, user)))
 
     return sessions.run_write(work)
@@ -63,6 +97,22 @@ def logout(request: Request) -> Response:
 @router.get("/me", response_model=UserOut)
 def me(user: Caller) -> UserOut:
     return user_out(user)
+
+
+@router.get("/accounts", response_model=list[AccountOut])
+def list_accounts(request: Request, user: Caller) -> list[AccountOut]:
+    """The accounts the caller may open cases for, with their contacts (staff: all)."""
+    return sessions_of(request).run_read(lambda session: directory.list_accounts(session, user))
+
+
+@router.get("/products", response_model=list[ProductOut])
+def list_products(request: Request, _user: Caller) -> list[ProductOut]:
+    return sessions_of(request).run_read(directory.list_products)
+
+
+@router.get("/limits", response_model=LimitsOut)
+def limits(request: Request, _user: Caller) -> LimitsOut:
+    return directory.limits(settings_of(request))
 
 
 @router.post("/cases", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
@@ -130,3 +180,13 @@ def changes(
     return sessions_of(request).run_read(
         lambda session: feed.changes_page(session, user, cursor, limit)
     )
+
+
+# POST /cases/{id}/<action>, /assign, /triage: one endpoint per action (server/action_routes.py).
+router.include_router(action_routes.router)
+# /uploads (tus), /attachments/{id}[/content], /cases/{id}/attachments (server/uploads.py, ...).
+router.include_router(uploads.router)
+router.include_router(attachments.router)
+
+# POST /push: a device's numbered changes, applied once each and in order (server/push.py).
+router.include_router(push.router)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from casedesktop.api import ActivityOut, CaseOut, CommentOut, UserOut
+from casedesktop.api import (
+    AccountOut,
+    ActivityOut,
+    AttachmentOut,
+    CaseOut,
+    CommentOut,
+    ContactOut,
+    UserOut,
+)
 from casedesktop.domain import CommentKind, Role, Severity, Status
 from casedesktop.server.auth import CurrentUser
-from casedesktop.server.models import Activity, Case, Comment, User
+from casedesktop.server.models import Account, Activity, Attachment, Case, Comment, Contact, User
 
 
 def user_out(user: CurrentUser) -> UserOut:
@@ -44,6 +52,17 @@ def case_out(case: Case) -> CaseOut:
         updated_at=case.updated_at,
         resolved_at=case.resolved_at,
         closed_at=case.closed_at,
+        # No contact chosen: the case is about the person who reported it.
+        contact_id=case.contact_id,
+        contact_name=case.contact.name if case.contact else case.reporter.name,
+        contact_email=case.contact.email if case.contact else case.reporter.email,
+        contact_phone=case.contact.phone if case.contact else "",
+        environment=case.environment,
+        case_type=case.case_type,
+        category=case.category,
+        source=case.source,
+        cc_emails=list(case.cc_emails or []),
+        survey={str(k): str(v) for k, v in (case.survey or {}).items()},
     )
 
 
@@ -80,4 +99,37 @@ def activity_out(activity: Activity) -> ActivityOut:
         to_status=Status(activity.to_status) if activity.to_status else None,
         reason=activity.reason,
         created_at=activity.created_at,
+        details={str(k): str(v) for k, v in (activity.details or {}).items()},
     )
+
+
+def attachment_out(attachment: Attachment) -> AttachmentOut:
+    name, _role = _name_and_role(attachment.uploader)
+    return AttachmentOut(
+        id=attachment.id,
+        case_id=attachment.case_id,
+        comment_id=attachment.comment_id,
+        filename=attachment.filename,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        content_type=attachment.content_type,
+        uploader_id=attachment.uploader_id,
+        uploader_name=name,
+        created_at=attachment.created_at,
+        staff_only=attachment.staff_only,
+    )
+
+
+def contact_out(contact: Contact) -> ContactOut:
+    return ContactOut(
+        id=contact.id,
+        account_id=contact.account_id,
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+        user_id=contact.user_id,
+    )
+
+
+def account_out(account: Account, contacts: list[Contact]) -> AccountOut:
+    return AccountOut(id=account.id, name=account.name, contacts=[contact_out(c) for c in contacts])

@@ -170,3 +170,50 @@ def test_serve_on_port_zero_prints_the_real_port(tmp_path: Path) -> None:
     if os.name != "nt":  # terminate() on Windows cannot be a graceful stop
         assert process.returncode == 0, err  # Ctrl-C is a normal way to stop the server
     assert "Traceback" not in err
+
+
+def test_products_contacts_and_managed_service_users(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--data-dir", str(tmp_path)]
+    assert main(["create-product", "--name", "Ledger Cloud", *common]) == 0
+    assert main(["create-product", "--name", "Ledger Cloud", *common]) == 0
+    assert "Already present" in capsys.readouterr().out
+    assert main(["create-contact", "--account", "Nowhere", "--name", "Zed", *common]) == 1
+    assert "create it first" in capsys.readouterr().err
+    assert main(["create-account", "--name", "Acme", *common]) == 0
+    contact = ["create-contact", "--account", "Acme", "--name", "Priya Patel"]
+    assert main([*contact, "--email", "priya@acme.example", "--phone", "+1 555", *common]) == 0
+    msp = ["create-user", "--email", "max@msp.example", "--password", "pw", "--role", "customer"]
+    assert main([*msp, "--account", "Acme", "--account", "Beta", *common]) == 0
+    assert main(["join-account", "--email", "max@msp.example", "--account", "Gamma", *common]) == 0
+    assert main(["join-account", "--email", "max@msp.example", "--account", "Gamma", *common]) == 0
+    assert "Already a member" in capsys.readouterr().out
+
+    with running_server(tmp_path) as server:
+        max_ = server.login("max@msp.example", "pw")
+        accounts = {a["name"]: a for a in max_.get("/accounts").json()}
+        assert set(accounts) == {"Acme", "Beta", "Gamma"}
+        assert {c["name"] for c in accounts["Acme"]["contacts"]} == {"Max", "Priya Patel"}
+        assert [p["name"] for p in max_.get("/products").json()] == ["Ledger Cloud"]
+
+
+def test_serve_takes_the_upload_limit_and_token_lifetime(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "casedesktop.server", "serve", "--port", "0"]
+        + ["--data-dir", str(tmp_path), "--log-level", "warning"]
+        + ["--max-upload-mb", "1.5", "--token-days", "0.5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        base_url = line.rsplit(" ", 1)[1].strip()
+        options = requests.options(f"{base_url}/api/v1/uploads", timeout=5)
+        assert options.headers["Tus-Max-Size"] == str(int(1.5 * 1024 * 1024))
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+    bad = _cli("serve", "--max-upload-mb", "0", "--data-dir", str(tmp_path))
+    assert bad.returncode == 2 and "must be more than 0" in bad.stderr

@@ -1,0 +1,212 @@
+"""Attachments: listing, metadata, and downloads with Range support, served so that a browser or a
+client never runs or renders them (attachment disposition, nosniff, a safe content type).
+
+The file name a user gave is kept for display only; the bytes live under a server-made key.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casedesktop.api import AttachmentOut, ErrorCode, ErrorOut
+from casedesktop.api.files import content_disposition
+from casedesktop.server.auth import Caller, CurrentUser, sessions_of
+from casedesktop.server.errors import ApiError
+from casedesktop.server.models import Attachment
+from casedesktop.server.rights import get_visible_attachment, get_visible_case
+from casedesktop.server.serialize import attachment_out
+from casedesktop.server.storage import BlobStorage
+
+FILENAME_MAX = 255
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+# Types a viewer shows without running anything. Everything else (HTML, SVG, XML, scripts...) is
+# served as application/octet-stream, so no browser or viewer ever interprets it as a page.
+SAFE_CONTENT_TYPES = frozenset(
+    {
+        "application/gzip",
+        "application/json",
+        "application/msword",
+        "application/octet-stream",
+        "application/pdf",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/x-7z-compressed",
+        "application/x-tar",
+        "application/zip",
+        "audio/mpeg",
+        "audio/ogg",
+        "audio/wav",
+        "image/bmp",
+        "image/gif",
+        "image/jpeg",
+        "image/png",
+        "image/tiff",
+        "image/webp",
+        "text/csv",
+        "text/plain",
+        "video/mp4",
+        "video/quicktime",
+        "video/webm",
+        "video/x-matroska",
+    }
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+router = APIRouter(tags=["attachments"])
+
+
+def safe_filename(name: str) -> str:
+    """A name fit to show and to offer in Content-Disposition: the last path part only, no
+    control characters, NFC, at most 255 characters (keeping the extension)."""
+    name = unicodedata.normalize("NFC", name)
+    name = re.split(r"[/\\]", name)[-1]
+    name = _CONTROL.sub("", name).strip().lstrip(".").strip()
+    if not name:
+        return "file"
+    if len(name) > FILENAME_MAX:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 16:
+            name = stem[: FILENAME_MAX - len(ext) - 1] + "." + ext
+        else:
+            name = name[:FILENAME_MAX]
+    return name
+
+
+def safe_content_type(given: str, filename: str) -> str:
+    """The type the client gave (or one guessed from the name) if it is harmless, else a
+    generic binary type."""
+    wanted = given.split(";")[0].strip().lower()
+    if not wanted or wanted == DEFAULT_CONTENT_TYPE:
+        wanted = (mimetypes.guess_type(filename, strict=False)[0] or "").lower()
+    return wanted if wanted in SAFE_CONTENT_TYPES else DEFAULT_CONTENT_TYPE
+
+
+def list_attachments(
+    session: Session, user: CurrentUser, case_id: uuid.UUID
+) -> list[AttachmentOut]:
+    get_visible_case(session, user, case_id)
+    query = select(Attachment).where(Attachment.case_id == case_id)
+    if not user.is_staff:
+        query = query.where(Attachment.staff_only.is_(False))
+    rows = session.scalars(query.order_by(Attachment.created_at, Attachment.id))
+    return [attachment_out(row) for row in rows]
+
+
+_RANGE = re.compile(r"\s*bytes\s*=\s*(\d{0,30})\s*-\s*(\d{0,30})\s*", re.IGNORECASE)
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The [start, end) of a single `bytes=` range; None to send the whole file (no header, a
+    malformed one, or several ranges, all of which RFC 9110 lets a server answer with 200).
+    Raises 416 when the range cannot be satisfied."""
+    match = _RANGE.fullmatch(header or "")
+    if match is None or not (match[1] or match[2]):
+        return None
+    first, last = match[1], match[2]
+    if not first:  # a suffix: the last N bytes
+        if int(last) == 0 or size == 0:
+            raise _unsatisfiable(size)
+        return max(0, size - int(last)), size
+    start = int(first)
+    if last and int(last) < start:
+        return None  # not a valid range: ignore the header
+    if start >= size:
+        raise _unsatisfiable(size)
+    return start, min(int(last) + 1, size) if last else size
+
+
+def _unsatisfiable(size: int) -> ApiError:
+    return ApiError(
+        416,
+        ErrorCode.RANGE_NOT_SATISFIABLE,
+        f"The requested range is past the end of the file ({size} bytes).",
+        headers={"Content-Range": f"bytes */{size}"},
+    )
+
+
+def _download_headers(attachment: Attachment) -> dict[str, str]:
+    return {
+        "Content-Disposition": content_disposition(attachment.filename),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Accept-Ranges": "bytes",
+        "ETag": f'"{attachment.sha256}"',
+        "Cache-Control": "private, no-cache",
+    }
+
+
+@router.get("/cases/{case_id}/attachments", response_model=list[AttachmentOut])
+def case_attachments(request: Request, user: Caller, case_id: uuid.UUID) -> list[AttachmentOut]:
+    """The case's files (its own and its comments'); customers never see staff-only ones."""
+    return sessions_of(request).run_read(lambda session: list_attachments(session, user, case_id))
+
+
+@router.get("/attachments/{attachment_id}", response_model=AttachmentOut)
+def attachment(request: Request, user: Caller, attachment_id: uuid.UUID) -> AttachmentOut:
+    return sessions_of(request).run_read(
+        lambda session: attachment_out(get_visible_attachment(session, user, attachment_id))
+    )
+
+
+@router.get(
+    "/attachments/{attachment_id}/content",
+    response_class=Response,
+    responses={
+        200: {"content": {DEFAULT_CONTENT_TYPE: {}}, "description": "The whole file"},
+        206: {"content": {DEFAULT_CONTENT_TYPE: {}}, "description": "The requested range"},
+        416: {"model": ErrorOut, "description": "The range is past the end of the file"},
+    },
+)
+def download(
+    request: Request,
+    user: Caller,
+    attachment_id: uuid.UUID,
+    range_: Annotated[str | None, Header(alias="Range")] = None,
+    if_range: Annotated[str | None, Header(alias="If-Range")] = None,
+) -> Response:
+    """The file's bytes, as an attachment; `Range: bytes=start-end` resumes a download."""
+    found = sessions_of(request).run_read(
+        lambda session: get_visible_attachment(session, user, attachment_id)
+    )
+    storage: BlobStorage = request.app.state.storage
+    size = found.size
+    headers = _download_headers(found)
+    content_type = safe_content_type(found.content_type, found.filename)
+    wanted = range_ if if_range in (None, headers["ETag"]) else None
+    span = parse_range(wanted, size)
+    if span is None:
+        headers["Content-Length"] = str(size)
+        return StreamingResponse(
+            _stream(storage, found.storage_key, 0, size), media_type=content_type, headers=headers
+        )
+    start, end = span
+    headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    headers["Content-Length"] = str(end - start)
+    return StreamingResponse(
+        _stream(storage, found.storage_key, start, end),
+        status_code=206,
+        media_type=content_type,
+        headers=headers,
+    )
+
+
+def _stream(storage: BlobStorage, key: str, start: int, end: int) -> Iterator[bytes]:
+    if end <= start:
+        return
+    yield from storage.read(key, start, end)

@@ -1,0 +1,70 @@
+"""Where finished attachments' bytes live, behind a small interface so object storage can follow.
+
+Keys are made by the server (an attachment's UUID in hex); a client's file name never reaches the
+file system. Unfinished tus uploads are staged on local disk by `uploads.py`, whatever the store.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+_KEY = re.compile(r"^[0-9a-f]{32}$")
+READ_CHUNK = 256 * 1024
+
+
+class BlobStorage(Protocol):
+    def put(self, key: str, source: Path) -> None:
+        """Take a finished file in (it may be moved away from `source`)."""
+
+    def read(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes [start, end) of a stored file, in pieces."""
+
+    def size(self, key: str) -> int: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+class LocalStorage:
+    """Files under one directory, fanned out by the key's first two characters."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path(self, key: str) -> Path:
+        if not _KEY.match(key):  # defence in depth: keys are server-made hex, never a path
+            raise ValueError(f"not a storage key: {key!r}")
+        return self.root / key[:2] / key
+
+    def put(self, key: str, source: Path) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(source, target)  # same file system: atomic
+        except OSError:
+            temporary = target.with_suffix(".part")
+            shutil.copyfile(source, temporary)
+            os.replace(temporary, target)
+            source.unlink(missing_ok=True)
+
+    def read(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        with open(self.path(key), "rb") as handle:
+            handle.seek(start)
+            left = None if end is None else end - start
+            while left is None or left > 0:
+                piece = handle.read(READ_CHUNK if left is None else min(READ_CHUNK, left))
+                if not piece:
+                    return
+                if left is not None:
+                    left -= len(piece)
+                yield piece
+
+    def size(self, key: str) -> int:
+        return self.path(key).stat().st_size
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)

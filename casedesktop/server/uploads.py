@@ -1,0 +1,584 @@
+"""Resumable uploads: the tus 1.0 core protocol with the creation, checksum and termination
+extensions, so any standard tus client works (the protocol is summed up in casedesktop/api/files.py).
+
+- POST creates an upload from Upload-Length and Upload-Metadata. A length over the limit is
+  refused (413) from the header alone, before any body is read or stored.
+- Each PATCH body is streamed to a temporary file while its sha256 is computed; it is appended
+  to the upload only if its Upload-Checksum matches (else 460) and its Upload-Offset is still the
+  upload's (else 409), checked under the upload's row lock, so two racing PATCHes cannot both win.
+  A PATCH cut off mid-body keeps the bytes that arrived when it carried no checksum (tus servers
+  do), and nothing when it did (a partial chunk cannot be verified).
+- When the last byte is in, the whole file's sha256 is checked against the metadata's; the bytes
+  move into the blob storage under the attachment's id, an Attachment row and a change-feed entry
+  are written in one transaction. A whole-file mismatch discards the bytes (460): start again.
+- Uploads are private to the person who started them; the bytes are staged under the data dir
+  as <upload id>.part, never under the client's file name.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.requests import ClientDisconnect
+
+from casedesktop.api import ErrorCode, ErrorOut
+from casedesktop.api.files import (
+    CHECKSUM_ALGORITHMS,
+    CHECKSUM_MISMATCH_STATUS,
+    META_ATTACHMENT_ID,
+    META_CASE_ID,
+    META_COMMENT_ID,
+    META_CONTENT_TYPE,
+    META_FILENAME,
+    META_SHA256,
+    OFFSET_CONTENT_TYPE,
+    TUS_EXTENSIONS,
+    TUS_VERSION,
+    UPLOADS_PATH,
+    MetadataError,
+    decode_metadata,
+)
+from casedesktop.domain import MAX_TOTAL_ATTACHMENT_BYTES, CommentKind, megabytes
+from casedesktop.server import changelog
+from casedesktop.server.attachments import safe_content_type, safe_filename
+from casedesktop.server.auth import Caller, CurrentUser, sessions_of
+from casedesktop.server.db import Sessions, utcnow
+from casedesktop.server.errors import ApiError, not_found
+from casedesktop.server.models import Attachment, Case, Comment, Upload
+from casedesktop.server.rights import get_own_upload, get_visible_case
+from casedesktop.server.settings import settings_of
+from casedesktop.server.storage import BlobStorage
+
+_DIGITS = re.compile(r"\d{1,19}")  # fits a signed 64-bit column
+_HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+_COPY_CHUNK = 1024 * 1024
+
+
+class TusRoute(APIRoute):
+    """Every answer of the upload endpoints, errors included, says which tus version it speaks."""
+
+    def get_route_handler(self) -> Any:
+        handler = super().get_route_handler()
+
+        async def tus_handler(request: Request) -> Response:
+            try:
+                response: Response = await handler(request)
+            except ApiError as exc:
+                exc.headers = {**(exc.headers or {}), "Tus-Resumable": TUS_VERSION}
+                raise
+            response.headers["Tus-Resumable"] = TUS_VERSION
+            return response
+
+        return tus_handler
+
+
+router = APIRouter(prefix=UPLOADS_PATH, tags=["uploads"], route_class=TusRoute)
+
+_TUS_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 412, 413, 415, CHECKSUM_MISMATCH_STATUS)
+}
+TusVersion = Annotated[str | None, Header(alias="Tus-Resumable")]
+
+
+def _bad(message: str, field: str | None = None) -> ApiError:
+    return ApiError(400, ErrorCode.BAD_REQUEST, message, field=field)
+
+
+def _check_version(tus_resumable: str | None) -> None:
+    if tus_resumable != TUS_VERSION:
+        raise ApiError(
+            412,
+            ErrorCode.UNSUPPORTED,
+            f"This server speaks tus {TUS_VERSION}; send Tus-Resumable: {TUS_VERSION}.",
+            headers={"Tus-Version": TUS_VERSION},
+        )
+
+
+def _number(value: str | None, header: str) -> int:
+    if value is None or not _DIGITS.fullmatch(value.strip()):
+        raise _bad(f"{header} must be a whole number of bytes.", header)
+    return int(value.strip())
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(
+        413,
+        ErrorCode.TOO_LARGE,
+        f"Files can be at most {limit / (1024 * 1024):.1f} MB; compress it or share a smaller part.",
+    )
+
+
+def _mismatch(message: str) -> ApiError:
+    return ApiError(CHECKSUM_MISMATCH_STATUS, ErrorCode.CHECKSUM_MISMATCH, message)
+
+
+def _upload_dir(request: Request) -> Path:
+    return request.app.state.upload_dir
+
+
+def _part_path(upload_dir: Path, upload_id: uuid.UUID) -> Path:
+    return upload_dir / f"{upload_id.hex}.part"
+
+
+@dataclass(frozen=True)
+class NewUpload:
+    """What a creation request asks for, checked for form before the database is touched."""
+
+    attachment_id: uuid.UUID
+    case_id: uuid.UUID
+    comment_id: uuid.UUID | None
+    filename: str
+    content_type: str
+    length: int
+    sha256: str
+
+
+def _uuid(meta: dict[str, str], key: str) -> uuid.UUID | None:
+    value = meta.get(key, "").strip()
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise _bad(f"Upload-Metadata {key} is not a UUID.", key) from None
+
+
+def parse_creation(metadata: str | None, length: int) -> NewUpload:
+    try:
+        meta = decode_metadata(metadata or "")
+    except MetadataError as exc:
+        raise _bad(f"Upload-Metadata is malformed: {exc}.", "Upload-Metadata") from None
+    name = meta.get(META_FILENAME) or meta.get("name") or ""
+    if not name.strip():
+        raise _bad("Upload-Metadata needs the file's name (filename).", META_FILENAME)
+    case_id = _uuid(meta, META_CASE_ID)
+    if case_id is None:
+        raise _bad("Upload-Metadata needs the case_id the file belongs to.", META_CASE_ID)
+    digest = meta.get(META_SHA256, "").strip()
+    if digest and not _HEX_SHA256.fullmatch(digest):
+        raise _bad("Upload-Metadata sha256 must be 64 hex digits.", META_SHA256)
+    filename = safe_filename(name)
+    given_type = meta.get(META_CONTENT_TYPE) or meta.get("filetype") or ""
+    return NewUpload(
+        attachment_id=_uuid(meta, META_ATTACHMENT_ID) or uuid.uuid4(),
+        case_id=case_id,
+        comment_id=_uuid(meta, META_COMMENT_ID),
+        filename=filename,
+        content_type=safe_content_type(given_type, filename),
+        length=length,
+        sha256=digest.lower(),
+    )
+
+
+@router.options("", status_code=204, responses={204: {"description": "What this server supports"}})
+def tus_options(request: Request) -> Response:
+    """tus discovery: version, extensions, the size limit and the checksum algorithm."""
+    return Response(
+        status_code=204,
+        headers={
+            "Tus-Version": TUS_VERSION,
+            "Tus-Extension": ",".join(TUS_EXTENSIONS),
+            "Tus-Max-Size": str(settings_of(request).max_upload_bytes),
+            "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
+        },
+    )
+
+
+@router.post("", status_code=201, responses={201: {"description": "Created"}, **_TUS_ERRORS})
+def create_upload(
+    request: Request,
+    user: Caller,
+    tus_resumable: TusVersion = None,
+    upload_length: Annotated[str | None, Header(alias="Upload-Length")] = None,
+    upload_metadata: Annotated[str | None, Header(alias="Upload-Metadata")] = None,
+) -> Response:
+    """Start an upload (tus creation). Metadata: filename, case_id, attachment_id, and optionally
+    comment_id, sha256 (hex, of the whole file) and content_type. A retried creation with the
+    same attachment_id answers with the same upload."""
+    _check_version(tus_resumable)
+    if request.headers.get("upload-defer-length") is not None:
+        raise _bad("Upload-Defer-Length is not supported: send Upload-Length.", "Upload-Length")
+    length = _number(upload_length, "Upload-Length")
+    limit = settings_of(request).max_upload_bytes
+    if length > limit:
+        raise _too_large(limit)  # refused from the header alone: no byte is read or stored
+    wanted = parse_creation(upload_metadata, length)
+    sessions = sessions_of(request)
+    storage: BlobStorage = request.app.state.storage
+    upload_dir = _upload_dir(request)
+    upload_dir.mkdir(parents=True, exist_ok=True)
+
+    def work(session: Session) -> Upload:
+        upload = _create(session, user, wanted, utcnow())
+        if upload.length == 0 and upload.completed_at is None:
+            part = _part_path(upload_dir, upload.id)
+            part.touch()
+            if _finish(session, storage, upload, part, utcnow()) is None:
+                raise _mismatch("The sha256 given for this empty file is not that of no bytes.")
+        return upload
+
+    upload = sessions.run_write(work)
+    location = str(request.url_for("upload_resource", upload_id=str(upload.id)))
+    return Response(
+        status_code=201,
+        headers={"Location": location, "Upload-Offset": str(_offset(upload))},
+    )
+
+
+def _create(session: Session, user: CurrentUser, wanted: NewUpload, now: datetime) -> Upload:
+    case = get_visible_case(session, user, wanted.case_id)
+    staff_only = False
+    if wanted.comment_id is not None:
+        comment = session.get(Comment, wanted.comment_id)
+        internal = comment is not None and comment.kind == CommentKind.INTERNAL.value
+        if comment is None or comment.case_id != case.id or (internal and not user.is_staff):
+            raise not_found("comment")
+        if comment.author_id != user.id:
+            raise ApiError(
+                403,
+                ErrorCode.FORBIDDEN,
+                "You can attach files only to your own replies and notes.",
+                field=META_COMMENT_ID,
+            )
+        staff_only = internal
+    existing = session.scalar(select(Upload).where(Upload.attachment_id == wanted.attachment_id))
+    if existing is not None:
+        same = (
+            existing.uploader_id == user.id
+            and existing.case_id == case.id
+            and existing.comment_id == wanted.comment_id
+            and existing.length == wanted.length
+        )
+        if not same:
+            raise ApiError(
+                409, ErrorCode.CONFLICT, "This attachment id is already used by another file."
+            )
+        return existing
+    if session.get(Attachment, wanted.attachment_id) is not None:
+        raise ApiError(
+            409, ErrorCode.CONFLICT, "This attachment id is already used by another file."
+        )
+    _check_total(session, case.id, wanted)
+    upload = Upload(
+        attachment_id=wanted.attachment_id,
+        case_id=case.id,
+        comment_id=wanted.comment_id,
+        uploader_id=user.id,
+        filename=wanted.filename,
+        content_type=wanted.content_type,
+        length=wanted.length,
+        received=0,
+        sha256=wanted.sha256,
+        staff_only=staff_only,
+        created_at=now,
+    )
+    session.add(upload)
+    session.flush()
+    return upload
+
+
+def _check_total(session: Session, case_id: uuid.UUID, wanted: NewUpload) -> None:
+    """All files of one case (or of one comment) together stay within the domain's limit;
+    unfinished uploads count, so parallel ones cannot slip past it."""
+    if wanted.comment_id is None:
+        same_place = Upload.comment_id.is_(None)
+    else:
+        same_place = Upload.comment_id == wanted.comment_id
+    used = session.scalar(
+        select(func.coalesce(func.sum(Upload.length), 0)).where(
+            Upload.case_id == case_id, same_place
+        )
+    )
+    if int(used or 0) + wanted.length > MAX_TOTAL_ATTACHMENT_BYTES:
+        raise ApiError(
+            413,
+            ErrorCode.TOO_LARGE,
+            f"Files on one case or reply can add up to {megabytes(MAX_TOTAL_ATTACHMENT_BYTES)}; "
+            "this one would pass that.",
+        )
+
+
+def purge_stale_uploads(session: Session, upload_dir: Path, older_than: datetime) -> int:
+    """Forget unfinished uploads started before `older_than`, and their staged bytes."""
+    stale = list(
+        session.scalars(
+            select(Upload).where(Upload.completed_at.is_(None), Upload.created_at < older_than)
+        )
+    )
+    for upload in stale:
+        session.delete(upload)
+        _part_path(upload_dir, upload.id).unlink(missing_ok=True)
+    return len(stale)
+
+
+def _offset(upload: Upload) -> int:
+    return upload.length if upload.completed_at is not None else upload.received
+
+
+def _progress_headers(upload: Upload) -> dict[str, str]:
+    return {
+        "Upload-Offset": str(_offset(upload)),
+        "Upload-Length": str(upload.length),
+        "Cache-Control": "no-store",
+    }
+
+
+@router.head("/{upload_id}", name="upload_resource", responses=_TUS_ERRORS)
+def upload_status(
+    request: Request, user: Caller, upload_id: uuid.UUID, tus_resumable: TusVersion = None
+) -> Response:
+    """How many bytes the server has (Upload-Offset): resume from there."""
+    _check_version(tus_resumable)
+    upload = sessions_of(request).run_read(lambda session: get_own_upload(session, user, upload_id))
+    return Response(status_code=200, headers=_progress_headers(upload))
+
+
+@router.delete("/{upload_id}", status_code=204, responses=_TUS_ERRORS)
+def terminate_upload(
+    request: Request, user: Caller, upload_id: uuid.UUID, tus_resumable: TusVersion = None
+) -> Response:
+    """Forget an unfinished upload and its bytes (tus termination). A finished upload is already
+    an attachment, which stays."""
+    _check_version(tus_resumable)
+    upload_dir = _upload_dir(request)
+
+    def work(session: Session) -> None:
+        upload = get_own_upload(session, user, upload_id, for_update=True)
+        if upload.completed_at is None:
+            session.delete(upload)
+            _part_path(upload_dir, upload.id).unlink(missing_ok=True)
+
+    sessions_of(request).run_write(work)
+    return Response(status_code=204)
+
+
+@router.patch(
+    "/{upload_id}",
+    status_code=204,
+    responses={204: {"description": "Stored; Upload-Offset says how far"}, **_TUS_ERRORS},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {OFFSET_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def upload_chunk(
+    request: Request,
+    user: Caller,
+    upload_id: uuid.UUID,
+    tus_resumable: TusVersion = None,
+    upload_offset: Annotated[str | None, Header(alias="Upload-Offset")] = None,
+    upload_checksum: Annotated[str | None, Header(alias="Upload-Checksum")] = None,
+    content_type: Annotated[str | None, Header(alias="Content-Type")] = None,
+) -> Response:
+    """Append the body at Upload-Offset; `Upload-Checksum: sha256 <base64>` guards the chunk."""
+    _check_version(tus_resumable)
+    if (content_type or "").split(";")[0].strip().lower() != OFFSET_CONTENT_TYPE:
+        raise ApiError(
+            415, ErrorCode.UNSUPPORTED, f"Send the bytes as Content-Type: {OFFSET_CONTENT_TYPE}."
+        )
+    offset = _number(upload_offset, "Upload-Offset")
+    checksum = _parse_checksum(upload_checksum)
+    sessions = sessions_of(request)
+    upload = await run_in_threadpool(
+        sessions.run_read, lambda session: get_own_upload(session, user, upload_id)
+    )
+    server_offset = _offset(upload)
+    if offset != server_offset:
+        raise _offset_mismatch(server_offset)
+    if upload.completed_at is not None:  # a retried last PATCH: already done
+        return Response(status_code=204, headers=_progress_headers(upload))
+    remaining = upload.length - offset
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > remaining:
+        raise ApiError(
+            413, ErrorCode.TOO_LARGE, f"Only {remaining} more bytes fit this upload's length."
+        )
+
+    upload_dir = _upload_dir(request)
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    chunk = upload_dir / f"{upload.id.hex}.{uuid.uuid4().hex}.chunk"
+    try:
+        algorithm = checksum.algorithm if checksum else "sha256"
+        size, digest, complete = await _receive(request, chunk, remaining, algorithm)
+        if checksum is not None:
+            if not complete:  # cut off: a partial chunk cannot be verified, so keep nothing
+                raise ApiError(400, ErrorCode.BAD_REQUEST, "The request body was cut off.")
+            if digest != checksum.digest:
+                raise _mismatch("The chunk arrived damaged (checksum mismatch); send it again.")
+        result = await run_in_threadpool(
+            _commit, sessions, request.app.state.storage, user, upload_id, offset, chunk, size
+        )
+    finally:
+        chunk.unlink(missing_ok=True)
+    if result.whole_file_mismatch:
+        raise _mismatch(
+            "The file arrived damaged (its sha256 does not match); upload it again from the start."
+        )
+    return Response(status_code=204, headers=_progress_headers(result.upload))
+
+
+@dataclass(frozen=True)
+class Checksum:
+    algorithm: str
+    digest: bytes
+
+
+def _parse_checksum(header: str | None) -> Checksum | None:
+    """`Upload-Checksum: <algorithm> <base64 digest>`; 400 for an unknown algorithm (tus)."""
+    if header is None:
+        return None
+    algorithm, _, encoded = header.strip().partition(" ")
+    algorithm = algorithm.lower()
+    if algorithm not in CHECKSUM_ALGORITHMS:
+        raise _bad(
+            f"Upload-Checksum must use one of {', '.join(CHECKSUM_ALGORITHMS)}.",
+            "Upload-Checksum",
+        )
+    try:
+        digest = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        digest = b""
+    if len(digest) != hashlib.new(algorithm).digest_size:
+        raise _bad(
+            f"Upload-Checksum must be: {algorithm} <base64 of the digest>.", "Upload-Checksum"
+        )
+    return Checksum(algorithm, digest)
+
+
+def _offset_mismatch(server_offset: int) -> ApiError:
+    return ApiError(
+        409,
+        ErrorCode.OFFSET_MISMATCH,
+        f"The server has {server_offset} bytes of this upload; resume from there.",
+        headers={"Upload-Offset": str(server_offset)},
+    )
+
+
+async def _receive(
+    request: Request, chunk: Path, limit: int, algorithm: str
+) -> tuple[int, bytes, bool]:
+    """Stream the body to `chunk`; returns its size, its digest, and whether it arrived whole."""
+    hasher = hashlib.new(algorithm)
+    size = 0
+    complete = True
+    with open(chunk, "wb") as handle:
+        try:
+            async for piece in request.stream():
+                size += len(piece)
+                if size > limit:
+                    raise ApiError(
+                        413,
+                        ErrorCode.TOO_LARGE,
+                        f"Only {limit} more bytes fit this upload's length.",
+                    )
+                hasher.update(piece)
+                handle.write(piece)
+        except ClientDisconnect:
+            complete = False
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) != size:
+        complete = False
+    return size, hasher.digest(), complete
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    upload: Upload
+    whole_file_mismatch: bool = False
+
+
+def _commit(
+    sessions: Sessions,
+    storage: BlobStorage,
+    user: CurrentUser,
+    upload_id: uuid.UUID,
+    offset: int,
+    chunk: Path,
+    size: int,
+) -> CommitResult:
+    """Append the verified chunk under the upload's row lock; finish the upload when complete."""
+    with sessions.writer() as session:
+        upload = get_own_upload(session, user, upload_id, for_update=True)
+        if upload.completed_at is not None or upload.received != offset:
+            raise _offset_mismatch(_offset(upload))
+        part = _part_path(chunk.parent, upload.id)
+        if (part.stat().st_size if part.exists() else 0) < offset:
+            # The staged bytes were lost (a disk cleaned, a failed finish): start again at 0.
+            upload.received = 0
+            session.commit()
+            raise _offset_mismatch(0)
+        with open(part, "r+b" if part.exists() else "wb") as target:
+            target.truncate(offset)  # drop bytes of an earlier append that never committed
+            target.seek(offset)
+            with open(chunk, "rb") as source:
+                shutil.copyfileobj(source, target, _COPY_CHUNK)
+            target.flush()
+            os.fsync(target.fileno())
+        upload.received = offset + size
+        mismatch = False
+        if upload.received == upload.length:
+            mismatch = _finish(session, storage, upload, part, utcnow()) is None
+            if mismatch:  # start over: keep nothing of a file that is wrong somewhere
+                upload.received = 0
+                part.unlink(missing_ok=True)
+        session.commit()
+        return CommitResult(upload, mismatch)
+
+
+def _finish(
+    session: Session, storage: BlobStorage, upload: Upload, part: Path, now: datetime
+) -> Attachment | None:
+    """The complete upload becomes an attachment; None when its sha256 is not the one promised."""
+    hasher = hashlib.sha256()
+    with open(part, "rb") as handle:
+        while piece := handle.read(_COPY_CHUNK):
+            hasher.update(piece)
+    digest = hasher.hexdigest()
+    if upload.sha256 and digest != upload.sha256:
+        return None
+    case = session.scalar(select(Case).where(Case.id == upload.case_id).with_for_update(of=Case))
+    assert case is not None  # uploads are only ever made for existing cases
+    key = upload.attachment_id.hex
+    attachment = Attachment(
+        id=upload.attachment_id,
+        case_id=upload.case_id,
+        comment_id=upload.comment_id,
+        uploader_id=upload.uploader_id,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        size=upload.length,
+        sha256=digest,
+        staff_only=upload.staff_only,
+        storage_key=key,
+        created_at=now,
+    )
+    session.add(attachment)
+    upload.completed_at = now
+    storage.put(key, part)
+    try:
+        if upload.staff_only:  # a file on an internal note leaves the case as customers see it
+            changelog.record(session, case, attachment)
+        else:
+            case.updated_at = now
+            changelog.record(session, case, case, attachment)
+    except Exception:
+        storage.delete(key)
+        raise
+    return attachment
