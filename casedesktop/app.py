@@ -10,8 +10,9 @@ from pathlib import Path
 
 import platformdirs
 
-from casedesktop.store.database import CacheDB, open_cache
+from casedesktop.store.database import CacheDB
 from casedesktop.store.meta import Identity
+from casedesktop.store.recovery import RecoveryReport, open_or_rebuild
 from casedesktop.sync.api_client import ApiClient
 from casedesktop.sync.credentials import TokenStore
 from casedesktop.sync.engine import SyncEngine
@@ -39,6 +40,7 @@ class Profile:
     directory: Path
     db: CacheDB
     tokens: TokenStore
+    recovery: RecoveryReport | None = None  # set when a damaged cache was set aside and rebuilt
 
     @property
     def identity(self) -> Identity | None:
@@ -65,7 +67,8 @@ def open_profile(directory: Path | None = None) -> Profile:
     directory = (directory or default_profile_dir()).expanduser().resolve()
     directory.mkdir(parents=True, exist_ok=True)
     _log_to_file(directory)
-    return Profile(directory, open_cache(directory), TokenStore(f"profile:{directory}"))
+    db, recovery = open_or_rebuild(directory)
+    return Profile(directory, db, TokenStore(f"profile:{directory}"), recovery)
 
 
 def _log_to_file(directory: Path) -> None:

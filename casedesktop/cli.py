@@ -23,7 +23,7 @@ from casedesktop.domain import (
     TransitionError,
     parse_emails,
 )
-from casedesktop.store import local_changes, meta, outbox, queries
+from casedesktop.store import conflicts, local_changes, meta, outbox, queries, recovery
 from casedesktop.store.attachments import AttachmentError, PreparedFile, prepare_files
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.database import CacheError
@@ -231,6 +231,7 @@ def cmd_cases_action(profile: Profile, args: argparse.Namespace) -> int:
 
 def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
     engine = profile.sync_engine()
+    engine.lock_timeout = 60.0  # the window may be syncing this profile: wait for it
     try:
         report = engine.sync_once()
     finally:
@@ -241,7 +242,19 @@ def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
         print(report.error, file=sys.stderr)
     for failed in outbox.failed_ops(profile.db):
         print(f"Refused by the server: {failed.kind} on {failed.case_number or failed.case_id}: {failed.error}", file=sys.stderr)
+    for notice in report_notices(profile, report):
+        print(notice, file=sys.stderr)
     return 0 if counts.waiting == 0 and report.ok else 1
+
+
+def report_notices(profile: Profile, report) -> list[str]:  # noqa: ANN001 - a SyncReport
+    """The news about the user's own changes from this pass (overtaken, moved on), newest last."""
+    if not report.changes.conflicts:
+        return []
+    found = conflicts.notices(profile.db, unseen_only=True)
+    shown = [f"Note: {n.message}" for n in reversed(found) if n.kind != conflicts.NoticeKind.REFUSED]
+    conflicts.mark_seen(profile.db)
+    return shown
 
 
 def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
@@ -251,6 +264,8 @@ def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
         cursor = int(meta.get(session, meta.CURSOR, "0") or 0)
         last_sync = meta.get(session, meta.LAST_SYNC) or None
         last_error = meta.get(session, meta.LAST_ERROR)
+        device = meta.get(session, outbox.DEVICE_ID) or None
+        last_recovery = meta.get(session, recovery.LAST_RECOVERY)
     online = _probe(identity.server_url) if identity else False
     status = {
         "waiting": counts.waiting,
@@ -263,6 +278,9 @@ def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
         "role": identity.role.value if identity else None,
         "last_error": last_error,
         "profile": str(profile.directory),
+        "conflicts": len(conflicts.notices(profile.db, unseen_only=True)),
+        "device_id": device,
+        "last_recovery": last_recovery or None,
     }
     if args.json:
         print(json.dumps(status, indent=2))
@@ -291,6 +309,21 @@ def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
         outbox.discard(profile.db, args.discard)
     for failed in outbox.failed_ops(profile.db):
         print(f"{failed.op_id}  {failed.kind:<12} {failed.case_number or failed.case_id}  {failed.error}")
+    return 0
+
+
+def cmd_notices(profile: Profile, args: argparse.Namespace) -> int:
+    """What sync did with the user's own changes: refused, overtaken, or applied to a case that
+    had moved on; newest first. Listing them marks them seen."""
+    found = conflicts.notices(profile.db, unseen_only=not args.all)
+    if args.json:
+        print(json.dumps([{"case_id": n.case_id, "op_id": n.op_id, "kind": n.kind, "message": n.message,
+                           "your_text": n.your_text, "seen": n.seen} for n in found], indent=2))
+    elif not found:
+        print("Nothing new about your changes.")
+    for n in found if not args.json else ():
+        print(f"[{n.kind}] {n.message}" + (f"\n    Your text: {n.your_text}" if n.your_text else ""))
+    conflicts.mark_seen(profile.db)
     return 0
 
 
@@ -394,6 +427,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retry", metavar="OP_ID")
     p.add_argument("--discard", metavar="OP_ID")
 
+    p = verb("notices", cmd_notices, "what sync did with your changes: refused, overtaken, moved on")
+    p.add_argument("--all", action="store_true", help="also those already seen")
+    p.add_argument("--json", action="store_true")
+
     p = verb("record", cmd_record, "record the screen to a video file, without the window")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seconds", type=float, default=10.0)
@@ -420,6 +457,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     profile: Profile | None = None
     try:
         profile = open_profile(args.profile)
+        if profile.recovery is not None:
+            print(f"casedesktop: {profile.recovery.message}", file=sys.stderr)
         return func(profile, args)
     except (InvalidInput, MissingField, TransitionError, LookupError, NotSignedIn, UsageError, CacheError, ValueError,
             AttachmentError) as exc:

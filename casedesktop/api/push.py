@@ -83,7 +83,7 @@ class MutationStatus(StrEnum):
 
 
 class Mutation(_Model):
-    seq: int = Field(ge=1)  # the device's change number: 1, 2, 3, ... without gaps
+    seq: int = Field(ge=1, le=2**63 - 1)  # the device's change number: 1, 2, 3, ... no gaps
     id: UUID  # the client-made id of what it creates (case, comment, action)
     kind: str = Field(max_length=40)  # a MutationKind; a kind the server does not know is refused
     case_id: UUID
@@ -92,7 +92,7 @@ class Mutation(_Model):
 
 class PushRequest(_Model):
     device_id: UUID
-    protocol_version: int = PUSH_PROTOCOL_VERSION
+    protocol_version: int = Field(default=PUSH_PROTOCOL_VERSION, ge=0, le=2**31 - 1)
     mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS_PER_PUSH)
 
 

@@ -11,6 +11,9 @@ class Changes:
     list_changed: bool = False  # rows added, removed or reordered
     outbox_changed: bool = False
     new_staff_activity: tuple[str, ...] = ()  # case ids with a staff reply or status change
+    # Case ids where sync has news for the user about their own changes: refused, overtaken by
+    # someone else, or applied to a case that had moved on (store/conflicts.py keeps the notices).
+    conflicts: tuple[str, ...] = ()
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -18,6 +21,7 @@ class Changes:
             self.list_changed or other.list_changed,
             self.outbox_changed or other.outbox_changed,
             self.new_staff_activity + other.new_staff_activity,
+            tuple(dict.fromkeys(self.conflicts + other.conflicts)),
         )
 
     @property

@@ -1,4 +1,24 @@
-"""Opens the profile's cache file: SQLite in WAL mode, durable commits, schema migrated."""
+"""Opens the profile's cache file: SQLite in WAL mode, durable commits, schema migrated.
+
+Why these settings, given that the process may be killed (kill -9, a crash, a power cut) at any
+moment:
+
+- WAL (`journal_mode=WAL`): a commit appends to the write-ahead log; readers (the GUI's queries)
+  never block the writer (the sync thread) and vice versa. A torn last frame in the log is ignored
+  on the next open, so the file always holds exactly the transactions that committed.
+- `synchronous=FULL`: each commit fsyncs the log. With NORMAL, WAL commits are atomic but the last
+  ones may be lost on a power cut; a change the app showed as saved must survive that, and one
+  fsync per user action or per sync batch is cheap.
+- `BEGIN IMMEDIATE`: a write transaction takes the write lock when it starts, so a transaction that
+  reads and then writes never fails half-way with SQLITE_BUSY; `busy_timeout` waits for the other
+  writer (another process on the same profile, e.g. `casedesktop sync` while the window runs).
+- Every user action writes its change and its outbox entry in one transaction (local_changes.py),
+  and sync applies each server answer or feed page with its cursor in one transaction, so a kill at
+  any point leaves a consistent cache: an op in flight goes back to pending and is re-sent, and
+  the server recognises it (push protocol, casedesktop/api/push.py).
+- On open, `PRAGMA quick_check` must answer "ok"; otherwise the file is damaged: CacheError, and
+  recovery.py sets it aside, rebuilds from the server and keeps the unsent changes.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +27,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from casedesktop.store import migrate
+from casedesktop.store.journal import JOURNAL_FILE, OutboxJournal
+from casedesktop.store.models import CaseRow, OutboxOp
 
 CACHE_FILE = "cache.db"
 
@@ -49,10 +71,21 @@ class CacheDB:
         self.engine = create_engine(f"sqlite:///{path}", pool_size=4, max_overflow=4)
         _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", _note_base_status)
+        self.journal = OutboxJournal(path.with_name(JOURNAL_FILE))
+        self.journal.install(self._sessions)
         try:
             with self.engine.begin() as connection:
-                connection.execute(text("PRAGMA quick_check")).scalar_one()
+                verdict = connection.execute(text("PRAGMA quick_check")).scalars().all()
+                if verdict != ["ok"]:
+                    raise CacheError(
+                        f"The local cache {path} is damaged ({'; '.join(map(str, verdict[:3]))}); "
+                        "move it aside and start again to download your cases afresh."
+                    )
                 migrate.upgrade(connection)
+        except CacheError:
+            self.engine.dispose()
+            raise
         except DatabaseError as exc:
             self.engine.dispose()
             raise CacheError(
@@ -73,6 +106,23 @@ class CacheDB:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _note_base_status(session: Session, _context: object, _instances: object) -> None:
+    """Keep, with each new outbox entry, the case's status as the user saw it when acting.
+
+    local_changes.py may already have changed the case in the same flush (a reply moves a case
+    waiting on the customer back to open), so the status before this flush is taken.
+    """
+    for obj in session.new:
+        if not isinstance(obj, OutboxOp) or obj.base_status is not None:
+            continue
+        with session.no_autoflush:
+            case = session.get(CaseRow, obj.case_id)
+        if case is None or case in session.new:
+            continue
+        history = inspect(case).attrs.status.history
+        obj.base_status = history.deleted[0] if history.deleted else case.status
 
 
 def open_cache(profile_dir: Path) -> CacheDB:

@@ -126,11 +126,45 @@ class OutboxOp(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Migration 0005 (sync): the device's change number once sent (casedesktop/api/push.py), and
+    # the case's status as the user saw it when acting, to tell them when the server moved on.
+    push_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    base_status: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_outbox_case_state", "case_id", "state"),
         Index("ix_outbox_state", "state"),
     )
+
+
+class SyncNotice(Base):
+    """Something sync did that the user should know: a change refused, overtaken or moved on."""
+
+    __tablename__ = "sync_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    op_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(32))  # NoticeKind
+    message: Mapped[str] = mapped_column(Text)
+    your_text: Mapped[str] = mapped_column(Text, default="")  # what the user wrote, kept
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    seen: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UploadSession(Base):
+    """A resumable upload under way: where the server keeps it, so a restart resumes, never redoes."""
+
+    __tablename__ = "upload_sessions"
+
+    attachment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    offset: Mapped[int] = mapped_column(Integer, default=0)  # the server's, as last heard
+    bytes_sent: Mapped[int] = mapped_column(Integer, default=0)  # over all attempts
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Meta(Base):

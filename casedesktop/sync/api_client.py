@@ -26,6 +26,7 @@ from casedesktop.api import (
     LoginResponse,
     UserOut,
 )
+from casedesktop.api.push import PUSH_PATH, PushRequest, PushResponse
 
 Model = TypeVar("Model", bound=BaseModel)
 TIMEOUT = (5, 30)  # connect, read (seconds)
@@ -95,33 +96,57 @@ class ApiClient:
         self.session.close()
 
     def _request(self, method: str, path: str, model: type[Model], body: BaseModel | None = None, **params) -> Model:  # noqa: ANN003
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = self.http(
+            method,
+            path,
+            data=body.model_dump_json() if body is not None else None,
+            headers={"Content-Type": "application/json"} if body is not None else None,
+            params=params or None,
+        )
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise TransientError(f"The server sent an answer this version cannot read ({exc.error_count()} errors).") from exc
+
+    def http(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, object] | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
+        """One request, its failure sorted: Unreachable (no answer, a cut connection, a timeout),
+        TransientError (408, 429, 5xx, with Retry-After), AuthRequired (401), Rejected (other 4xx).
+
+        `path` is under the API prefix: the token never goes to another address.
+        """
+        url = f"{self.base_url}{API_PREFIX}{path}"
+        sent = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             response = self.session.request(
-                method,
-                f"{self.base_url}{API_PREFIX}{path}",
-                data=body.model_dump_json() if body is not None else None,
-                headers={**headers, "Content-Type": "application/json"} if body is not None else headers,
-                params=params or None,
-                timeout=self.timeout,
+                method, url, data=data, headers={**sent, **(headers or {})}, params=params,
+                timeout=self.timeout, stream=stream,
             )
         except requests.Timeout as exc:
             raise Unreachable(f"The server at {self.base_url} did not answer in time.") from exc
         except requests.ConnectionError as exc:
             raise Unreachable(f"Cannot reach the server at {self.base_url}.") from exc
-        if response.status_code == 429 or response.status_code >= 500:
+        except requests.RequestException as exc:  # a body cut off mid-way, a garbled answer
+            raise Unreachable(f"The connection to {self.base_url} broke off ({type(exc).__name__}).") from exc
+        status = response.status_code
+        if status in (408, 429) or status >= 500:
+            response.close()
             raise TransientError(
-                f"The server is busy or failing (HTTP {response.status_code}); will retry.",
-                _retry_after(response),
+                f"The server is busy or failing (HTTP {status}); will retry.", _retry_after(response)
             )
-        if response.status_code == 401:
+        if status == 401:
             raise AuthRequired(self._error(response).message)
-        if response.status_code >= 400:
-            raise Rejected(response.status_code, self._error(response))
-        try:
-            return model.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise TransientError(f"The server sent an answer this version cannot read ({exc.error_count()} errors).") from exc
+        if status >= 400:
+            raise Rejected(status, self._error(response))
+        return response
 
     @staticmethod
     def _error(response: requests.Response) -> ErrorOut:
@@ -150,6 +175,13 @@ class ApiClient:
 
     def take_action(self, case_id: str | uuid.UUID, request: ActionRequest) -> CaseOut:
         return self._request("POST", f"/cases/{case_id}/actions", CaseOut, request)
+
+    def get_case(self, case_id: str | uuid.UUID) -> CaseOut:
+        return self._request("GET", f"/cases/{case_id}", CaseOut)
+
+    def push(self, request: PushRequest) -> PushResponse:
+        """POST /push (casedesktop/api/push.py); Rejected(404) from a server that predates it."""
+        return self._request("POST", PUSH_PATH, PushResponse, request)
 
     def changes(self, cursor: int, limit: int = 500) -> ChangesPage:
         return self._request("GET", "/changes", ChangesPage, cursor=cursor, limit=limit)

@@ -27,6 +27,9 @@ def sign_in(
     )
     with db.transaction() as session:
         meta.save_identity(session, identity)
+    db.journal.note_identity({"server_url": identity.server_url, "user_id": identity.user_id,
+                              "email": identity.email, "name": identity.name,
+                              "role": identity.role.value})
     if remember:
         tokens.set(answer.token)
     else:

@@ -1,21 +1,40 @@
-"""Runs sync passes on a background thread: on demand, on a timer, and with backoff while offline."""
+"""Runs sync passes on a background thread: on demand, on a timer, and with backoff while offline.
+
+Never blocks the GUI: every network call and every database write of sync happens on this thread;
+the GUI only receives `SyncStatus` and `Changes` through the callbacks (ui/sync_bridge.py relays
+them as Qt signals).
+
+- Online: a pass every `interval` seconds, and at once on `sync_now()` (the user) or `poke()` (a
+  local change was made).
+- A failed request means offline (no answer) or trouble (5xx, 429): the next try comes after an
+  exponential backoff with full jitter, never sooner than the server's Retry-After. While offline
+  the worker only probes /health (cheap, short timeouts); the first answer is a reconnect, and a
+  full pass follows at once.
+- 401: the status asks the user to sign in again; nothing is sent (the outbox is kept) until the
+  token changes or the user asks, then sync resumes where it stopped.
+"""
 
 from __future__ import annotations
 
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
-from casedesktop.store import outbox
+from casedesktop.store import conflicts, outbox
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
-from casedesktop.sync.api_client import ApiClient
+from casedesktop.sync.api_client import ApiClient, SyncError
 from casedesktop.sync.engine import SyncEngine, SyncReport
 
 log = logging.getLogger(__name__)
+MAX_RETRY_AFTER = 3600.0  # a server asking for more than an hour is taken as asking for an hour
+PROBE_TIMEOUT = (3.0, 5.0)
+BUSY_RETRY = 5.0  # another process syncs this profile: look again soon
+PROGRESS_EVERY = 0.25  # seconds between two progress statuses
 
 
 @dataclass(frozen=True)
@@ -30,12 +49,15 @@ class SyncStatus:
     last_error: str
     needs_sign_in: bool
     syncing: bool
+    next_attempt: datetime | None = None  # when the worker tries again on its own
+    conflicts: int = 0  # notices about the user's own changes not seen yet (store/conflicts.py)
+    transfer: str = ""  # e.g. "Uploading recording.mp4: 12.0 of 30.0 MB"
 
 
 def backoff_delay(failures: int, retry_after: float | None, base: float = 1.0, cap: float = 300.0) -> float:
     """Exponential backoff with full jitter; a server's Retry-After is a floor, not a suggestion."""
     delay = random.uniform(0, min(cap, base * 2 ** min(failures, 16)))
-    return max(delay, retry_after or 0.0)
+    return max(delay, min(retry_after or 0.0, MAX_RETRY_AFTER))
 
 
 class SyncWorker:
@@ -66,19 +88,39 @@ class SyncWorker:
         self._last_sync: datetime | None = None
         self._last_error = ""
         self._needs_sign_in = False
+        self._refused_token: str | None = None  # the token the server said no to
+        self._asked = False  # the user asked for a pass (sync_now)
+        self._next_attempt: datetime | None = None
+        self._transfer = ""
+        self._last_progress = 0.0
+        self.backoff_base = 1.0  # seconds; the first retries come after 0..2 s, 0..4 s, ...
+        self.backoff_cap = 300.0
+        self.passes = 0  # for tests: how many passes ran
+        self.probes = 0  # for tests: how many health probes ran while offline
 
     def start(self) -> None:
         self._thread.start()
 
     def sync_now(self) -> None:
+        """The user asks: a pass at once, whatever the backoff or the sign-in state."""
+        self._asked = True
         self._needs_sign_in = False
         self._wake.set()
+
+    def poke(self) -> None:
+        """A local change was made: send it soon (unless offline or signed out: it waits)."""
+        if self._online is not False and not self._needs_sign_in:
+            self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
 
     def publish_status(self, syncing: bool = False) -> None:
         counts = outbox.counts(self._db)
@@ -92,39 +134,86 @@ class SyncWorker:
                 last_error=self._last_error,
                 needs_sign_in=self._needs_sign_in,
                 syncing=syncing,
+                next_attempt=None if syncing else self._next_attempt,
+                conflicts=len(conflicts.notices(self._db, unseen_only=True)),
+                transfer=self._transfer if syncing else "",
             )
         )
 
+    def _progress(self, what: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._last_progress < PROGRESS_EVERY:
+            return
+        self._last_progress = now
+        kind, _, name = what.partition(":")
+        verb = "Uploading" if kind == "upload" else "Downloading"
+        self._transfer = f"{verb} {name}: {done / 1048576:.1f} of {total / 1048576:.1f} MB"
+        self.publish_status(syncing=True)
+
     def _run(self) -> None:
         client = ApiClient(self._server_url)
-        engine = SyncEngine(self._db, client, self._me)
+        engine = SyncEngine(self._db, client, self._me, on_progress=self._progress)
         failures = 0
         try:
             while not self._stopping.is_set():
-                self.publish_status(syncing=True)
-                client.token = self._token()
-                try:
-                    report = engine.sync_once()
-                except Exception as exc:  # a bug must not kill sync for the rest of the session
-                    log.exception("sync pass failed")
-                    report = SyncReport(online=self._online is not False, error=f"Sync failed: {exc}")
-                self._record(report)
-                if not report.changes.empty:
-                    self._on_changes(report.changes)
-                self.publish_status()
-                if report.ok:
-                    failures = 0
-                    delay = self.interval
-                else:
+                asked, self._asked = self._asked, False
+                token = self._token()
+                if self._needs_sign_in and not asked and token == self._refused_token:
+                    delay = self.interval  # signed out: keep the outbox, wait for a new token
+                elif self._online is False and not asked and not self._probe(client):
                     failures += 1
-                    delay = self.interval if report.needs_sign_in else backoff_delay(failures, report.retry_after)
+                    delay = backoff_delay(failures, None, self.backoff_base, self.backoff_cap)
+                else:
+                    report = self._pass(engine, client, token)
+                    if report.ok:
+                        failures = 0
+                        delay = self.interval
+                    elif report.busy:
+                        delay = BUSY_RETRY
+                    elif report.needs_sign_in:
+                        delay = self.interval
+                    else:
+                        failures += 1
+                        delay = backoff_delay(failures, report.retry_after, self.backoff_base, self.backoff_cap)
+                self._next_attempt = datetime.now(UTC) + timedelta(seconds=delay)
+                self.publish_status()
                 self._wake.wait(delay)
                 self._wake.clear()
         finally:
             client.close()
 
-    def _record(self, report: SyncReport) -> None:
+    def _probe(self, client: ApiClient) -> bool:
+        """Offline: is the server back? One cheap request with short timeouts."""
+        self.probes += 1
+        timeout, client.timeout = client.timeout, PROBE_TIMEOUT
+        try:
+            client.health()
+            log.info("server reachable again; syncing")
+            return True
+        except SyncError:
+            return False
+        finally:
+            client.timeout = timeout
+
+    def _pass(self, engine: SyncEngine, client: ApiClient, token: str | None) -> SyncReport:
+        self.passes += 1
+        self._transfer = ""
+        self.publish_status(syncing=True)
+        client.token = token
+        try:
+            report = engine.sync_once()
+        except Exception as exc:  # a bug must not kill sync for the rest of the session
+            log.exception("sync pass failed")
+            report = SyncReport(online=self._online is not False, error=f"Sync failed: {exc}")
+        self._record(report, token)
+        if not report.changes.empty:
+            self._on_changes(report.changes)
+        return report
+
+    def _record(self, report: SyncReport, token: str | None) -> None:
         now = datetime.now(UTC)
+        if report.busy:
+            report = replace(report, error="")  # not a problem to show: it is being synced
         if report.online:
             self._offline_since = None
         elif self._online is not False:
@@ -132,5 +221,6 @@ class SyncWorker:
         self._online = report.online
         self._last_error = report.error
         self._needs_sign_in = report.needs_sign_in
+        self._refused_token = token if report.needs_sign_in else None
         if report.ok:
             self._last_sync = now
