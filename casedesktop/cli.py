@@ -28,7 +28,7 @@ from casedesktop.store.attachments import AttachmentError, PreparedFile, prepare
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.database import CacheError
 from casedesktop.store.local_changes import InvalidInput
-from casedesktop.sync.api_client import ApiClient, AuthRequired, Rejected, SyncError, TransientError
+from casedesktop.sync.api_client import ApiClient, AuthRequired, SyncError
 from casedesktop.sync.sign_in import sign_in, sign_out
 
 
@@ -193,6 +193,36 @@ def cmd_cases_new(profile: Profile, args: argparse.Namespace) -> int:
     )
     print(f"Saved case {case_id}{_files_note(files)}; it will be sent at the next `casedesktop sync`.")
     return 0
+
+
+def cmd_cases_download(profile: Profile, args: argparse.Namespace) -> int:
+    """Every file of the case into --out, each verified by sha256 (resumed if cut before)."""
+    from casedesktop.sync.transfer import download
+
+    case_id = queries.resolve_case_ref(profile.db, args.case)
+    detail = queries.case_detail(profile.db, case_id)
+    blobs = BlobStore(profile.directory)
+    out = args.out or Path.cwd()
+    client = profile.api()
+    saved = 0
+    try:
+        for attachment in detail.attachments:
+            download(client, blobs, attachment.id, attachment.sha256, attachment.size)
+            target = out / safe_filename(attachment.filename, attachment.id)
+            blobs.export(attachment.sha256, target)
+            print(f"{target}  {attachment.size} bytes  sha256 {attachment.sha256}")
+            saved += 1
+    finally:
+        client.close()
+    if not saved:
+        print(f"{detail.case.number or case_id} has no attachments.", file=sys.stderr)
+    return 0
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    """A name the server relayed, made safe to write: no folders, no hidden or empty names."""
+    base = Path(name.replace("\\", "/")).name.strip().lstrip(".")
+    return base or fallback
 
 
 def cmd_cases_attach(profile: Profile, args: argparse.Namespace) -> int:
@@ -408,6 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", required=True)
     p.add_argument("--internal", action="store_true", help="staff only: a note the customer never sees")
     p.add_argument("--attach", action="append", type=Path, metavar="FILE", help="attach a file (repeatable)")
+    p = verb("download", cmd_cases_download, "save every file of a case, verified by sha256", cases)
+    p.add_argument("case")
+    p.add_argument("--out", type=Path, help="folder to save into (default: the current folder)")
     p = verb("attach", cmd_cases_attach, "attach files to a case (uploaded at the next sync)", cases)
     p.add_argument("case")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -467,7 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AuthRequired as exc:
         print(f"casedesktop: sign-in refused: {exc}", file=sys.stderr)
         return 3
-    except (TransientError, Rejected) as exc:
+    except SyncError as exc:  # unreachable, refused, or a download that arrived damaged
         print(f"casedesktop: {exc}", file=sys.stderr)
         return 4
     finally:

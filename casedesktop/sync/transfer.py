@@ -284,6 +284,7 @@ def download(
             have = 0
         if have < size:
             _fetch(client, attachment_id, sha256, size, partial, have, on_progress, chunk_bytes)
+        partial.touch()  # a 0-byte file has nothing to fetch, but is a file all the same
         if _sha256_of(partial) == sha256:
             target = blobs.path_of(sha256)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,10 +9,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from casedesktop.app import Profile, open_profile
+from casedesktop.store.blobs import BlobStore
 from casedesktop.store.database import CacheError
+from casedesktop.sync.downloads import DownloadWorker
 from casedesktop.ui.main_window import MainWindow
 from casedesktop.ui.sign_in_dialog import SignInDialog
-from casedesktop.ui.sync_bridge import SyncBridge
+from casedesktop.ui.sync_bridge import DownloadRelay, SyncBridge
 
 
 def application() -> QApplication:
@@ -30,11 +32,15 @@ class Session:
         identity = profile.require_identity()
         self.profile = profile
         self.bridge = SyncBridge(profile.db, identity.server_url, profile.tokens.get, identity.user_id, sync_interval)
-        self.window = MainWindow(profile.db, identity, request_sync=self.bridge.sync_now)
+        self.downloads = DownloadRelay(DownloadWorker(BlobStore(profile.directory), identity.server_url, profile.tokens.get))
+        self.window = MainWindow(profile.db, identity, request_sync=self.bridge.sync_now, fetch=self.downloads.fetch,
+                                 poke=self.bridge.poke)
         self.bridge.statusChanged.connect(self.window.sync_indicator.show_status)
         self.bridge.changesArrived.connect(self.window.apply_changes)
         if profile.tokens.warning:
             self.window.statusBar().showMessage(profile.tokens.warning, 15000)
+        if profile.recovery is not None:
+            self.window.statusBar().showMessage(profile.recovery.message, 60000)
 
     def start(self) -> None:
         self.window.show()
@@ -43,6 +49,7 @@ class Session:
 
     def stop(self) -> None:
         self.bridge.stop()
+        self.downloads.close()
         self.window.close()
 
 
@@ -65,4 +72,5 @@ def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, syn
         return app.exec()
     finally:
         session.bridge.stop()
+        session.downloads.close()
         profile.close()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from casedesktop.domain import Status
 from casedesktop.recording.probe import describe_recording
-from casedesktop.store import case_list, queries, reference
+from casedesktop.store import case_list, conflicts, queries, reference
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.case_list import ListQuery, Tab
 from casedesktop.store.changes import Changes
@@ -54,7 +54,7 @@ def app_icon() -> QIcon:
 
 class MainWindow(QMainWindow):
     def __init__(self, db: CacheDB, identity: Identity, request_sync=None, settings_dir: Path | None = None,  # noqa: ANN001
-                 fetch: Fetch | None = None, parent: QWidget | None = None):
+                 fetch: Fetch | None = None, poke=None, parent: QWidget | None = None):  # noqa: ANN001
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self._db = db
         self._identity = identity
         self._request_sync = request_sync or (lambda: None)
+        self._poke = poke or self._request_sync
         self.profile_dir = settings_dir or db.path.parent
         self.settings = QSettings(str(self.profile_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
         self.blobs = BlobStore(self.profile_dir)
@@ -270,7 +271,7 @@ class MainWindow(QMainWindow):
         """The user changed something: show it at once and send it when we can."""
         self.apply_changes(changes)
         if changes.outbox_changed:
-            self._request_sync()
+            self._poke()
 
     def apply_changes(self, changes: Changes) -> None:
         """The one place that tells the list and the detail pane what to refresh."""
@@ -280,6 +281,10 @@ class MainWindow(QMainWindow):
             self.detail.refresh()
         for case_id in changes.new_staff_activity:
             self._notify(case_id)
+        if changes.conflicts:
+            latest = conflicts.notices(self._db, unseen_only=True)
+            if latest:
+                self.statusBar().showMessage(latest[0].message, 20000)
         for case_id in self.awaiting_number & changes.case_ids:
             number = queries.case_detail(self._db, case_id).case.number
             if number:

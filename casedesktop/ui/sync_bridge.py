@@ -26,8 +26,32 @@ class SyncBridge(QObject):
     def sync_now(self) -> None:
         self.worker.sync_now()
 
+    def poke(self) -> None:
+        """A local change: send it soon, unless offline (then it waits for the reconnect)."""
+        self.worker.poke()
+
     def stop(self) -> None:
         self.worker.stop()
 
 
 __all__ = ["Changes", "SyncBridge", "SyncStatus"]
+
+
+class DownloadRelay(QObject):
+    """Runs attachment downloads on the sync layer's worker and calls back on the GUI thread."""
+
+    _finished = Signal(object, object, str)  # callback, Path | None, error
+
+    def __init__(self, downloads):  # noqa: ANN001 - casedesktop.sync.downloads.DownloadWorker
+        super().__init__()
+        self.downloads = downloads
+        self._finished.connect(lambda callback, path, error: callback(path, error))
+
+    def fetch(self, attachment, done) -> None:  # noqa: ANN001 - an AttachmentView and done(path, error)
+        self.downloads.fetch(
+            attachment.id, attachment.sha256, attachment.size, attachment.filename,
+            lambda path, error: self._finished.emit(done, path, error),
+        )
+
+    def close(self) -> None:
+        self.downloads.close()

@@ -98,3 +98,32 @@ def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, server: Ser
     assert queries.case_detail(session.profile.db, target["id"]).sync_state == "synced"
     session.stop()
     session.profile.close()
+
+
+def test_a_file_from_another_device_downloads_verified_from_the_attachments_tab(qtbot, server: ServerProcess, profile_dir,
+                                                                               customer, tmp_path) -> None:  # noqa: ANN001
+    import hashlib
+
+    original = tmp_path / "bank-feed.har"
+    original.write_bytes(b"HAR capture " * 50_000)
+    customer.login(server.url, CUSTOMER)
+    customer.run("sync")
+    customer.run("cases", "attach", "CS-1001", str(original))
+    customer.run("sync")
+
+    session = start_session(qtbot, server, profile_dir)
+    window = session.window
+    staff = Staff(server.url)
+    target = next(c for c in staff.session.get(f"{staff.url}/cases").json() if c["number"] == "CS-1001")
+    window.select_case(target["id"])
+    tab = window.detail.attachments
+    qtbot.waitUntil(lambda: len(tab.rows) == 1, timeout=15_000)
+    assert "not downloaded" in tab.tree.topLevelItem(0).text(4)
+    tab.tree.setCurrentItem(tab.tree.topLevelItem(0))
+    saved = tmp_path / "saved" / "bank-feed.har"
+    tab.save_selected(saved)
+    qtbot.waitUntil(saved.exists, timeout=15_000)
+    assert hashlib.sha256(saved.read_bytes()).digest() == hashlib.sha256(original.read_bytes()).digest()
+    assert "downloaded and verified" in tab.message.text() or "Saved" in tab.message.text()
+    session.stop()
+    session.profile.close()
