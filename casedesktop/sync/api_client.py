@@ -8,11 +8,12 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import requests
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from casedesktop import __version__
 from casedesktop.api import (
     API_PREFIX,
+    AccountOut,
     ActionRequest,
     CaseCreate,
     CaseOut,
@@ -22,8 +23,10 @@ from casedesktop.api import (
     ErrorCode,
     ErrorOut,
     Health,
+    LimitsOut,
     LoginRequest,
     LoginResponse,
+    ProductOut,
     UserOut,
 )
 from casedesktop.api.push import PUSH_PATH, PushRequest, PushResponse
@@ -185,6 +188,15 @@ class ApiClient:
 
     def changes(self, cursor: int, limit: int = 500) -> ChangesPage:
         return self._request("GET", "/changes", ChangesPage, cursor=cursor, limit=limit)
+
+    def accounts(self) -> list[AccountOut]:
+        return TypeAdapter(list[AccountOut]).validate_json(self.http("GET", "/accounts").content)
+
+    def products(self) -> list[ProductOut]:
+        return TypeAdapter(list[ProductOut]).validate_json(self.http("GET", "/products").content)
+
+    def limits(self) -> LimitsOut:
+        return self._request("GET", "/limits", LimitsOut)
 
     def logout(self) -> None:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}

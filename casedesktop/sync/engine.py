@@ -14,6 +14,7 @@ failed (conflicts.py decides and explains), and the pass goes on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -35,6 +36,7 @@ from casedesktop.store.blobs import BlobStore
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
 from casedesktop.store.local_changes import OpKind
+from casedesktop.sync import reference as reference_sync
 from casedesktop.sync import transfer
 from casedesktop.sync.api_client import (
     ApiClient,
@@ -154,6 +156,8 @@ class SyncEngine:
         self.uploads: transfer.Uploader | None = None  # made on first use
         self.upload_chunk = transfer.CHUNK_BYTES
 
+    _reference_due = True
+
     def sync_once(self) -> SyncReport:
         report = SyncReport()
         if not self.lock.acquire(self.lock_timeout):
@@ -166,6 +170,10 @@ class SyncEngine:
             self._push(report)
             self._pull(report)
             report.changes |= recovery.restore_missing_entities(self.db)
+            if self._reference_due:
+                with contextlib.suppress(Rejected):  # an older server without these lists
+                    reference_sync.refresh(self.client, self.db)
+                self._reference_due = False  # once per engine: the dialogs' lists change rarely
         except TransientError as exc:
             report.online = not isinstance(exc, Unreachable)
             report.error = str(exc)

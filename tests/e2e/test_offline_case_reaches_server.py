@@ -83,3 +83,19 @@ def test_wrong_password_and_no_sign_in_are_clear_errors(server: ServerProcess, c
     assert "sign-in refused" in wrong.stderr
     not_signed_in = customer.run("sync", check=False)
     assert not_signed_in.returncode == 2 and "login" in not_signed_in.stderr
+
+
+def test_sync_keeps_accounts_contacts_products_and_limits_for_offline_dialogs(server: ServerProcess, customer: Cli) -> None:
+    from casedesktop.store import reference
+    from casedesktop.store.database import open_cache
+
+    customer.login(server.url, CUSTOMER)
+    customer.run("sync")
+    db = open_cache(customer.profile)
+    try:
+        known = reference.load(db)
+    finally:
+        db.close()
+    assert [a.name for a in known.accounts] == ["Northwind Traders"]
+    assert "Ledger Cloud" in known.products
+    assert known.max_attachment_bytes == 40 * 1024 * 1024
