@@ -46,6 +46,7 @@ class DemoServer:
         self.process = subprocess.Popen(
             [*base, "serve", "--host", "127.0.0.1", "--port", "0", *where],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, args=(lines,), daemon=True).start()
@@ -72,6 +73,15 @@ class DemoServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel stops the demo server if the app dies, even by kill -9 (no orphans)."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 class DemoAgent:

@@ -37,6 +37,12 @@ class Status(StrEnum):
     def label(self) -> str:
         return _STATUS_LABELS[self]
 
+    def label_for(self, role: Role) -> str:
+        """Customers read "Waiting on you" where staff read "Waiting on customer"."""
+        if self is Status.PENDING_CUSTOMER and role is Role.CUSTOMER:
+            return "Waiting on you"
+        return self.label
+
     @property
     def is_active(self) -> bool:
         """Work is still going on: staff or customer still have something to do."""

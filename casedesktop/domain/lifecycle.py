@@ -225,3 +225,19 @@ def _describe(state: CaseState) -> str:
     if state.close_requested:
         extra.append("close already requested")
     return state.status.label.lower() + (f" ({', '.join(extra)})" if extra else "")
+
+
+_OTHER_ACTIVITY = {
+    "create": "opened the case",
+    "reply": "replied",
+    "assign": "assigned the case",
+    "triage": "changed the priority or category",
+}
+
+
+def activity_sentence(action: str) -> str:
+    """The verb phrase an activity entry is shown with: "Alex Moreno picked up the case"."""
+    try:
+        return RULES[Action(action)].activity
+    except ValueError:
+        return _OTHER_ACTIVITY.get(action, action.replace("-", " ").replace("_", " "))

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from casedesktop.domain import Severity, Status
+from casedesktop.domain import Role, Severity, Status
 from casedesktop.store import case_list
 from casedesktop.store.case_list import ListQuery, SortKey
 from casedesktop.store.database import CacheDB
@@ -36,8 +36,8 @@ FAILED_COLOUR = QColor("#c0392b")
 UNREAD_COLOUR = QColor("#2d7ff9")  # a dot beside the number of a case with news
 
 
-def status_text(row: CaseSummary) -> str:
-    text = Status(row.status).label
+def status_text(row: CaseSummary, role: Role = Role.CUSTOMER) -> str:
+    text = Status(row.status).label_for(role)
     return text + " · Escalated" if row.escalated else text
 
 
@@ -150,15 +150,15 @@ class CaseListModel(QAbstractTableModel):
             return row.sync_state
         return None
 
-    @staticmethod
-    def _display(row: CaseSummary, column: int) -> str:
+    def _display(self, row: CaseSummary, column: int) -> str:
+        role = self.query.role
         key = COLUMNS[column][1]
         if key is SortKey.NUMBER:
             if row.number:
                 return row.number
             return "Not sent (refused)" if row.sync_state == SyncState.FAILED else "Waiting to sync"
         if key is SortKey.STATUS:
-            return status_text(row)
+            return status_text(row, role)
         if key is SortKey.SEVERITY:
             return Severity(row.severity).label
         if key is SortKey.CREATED:

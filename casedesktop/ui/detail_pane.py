@@ -29,6 +29,7 @@ from casedesktop.domain import (
     Severity,
     Status,
     TransitionError,
+    activity_sentence,
     allowed_actions,
     megabytes,
 )
@@ -229,7 +230,7 @@ class CaseDetailPane(QWidget):
         c = detail.case
         waiting = {SyncState.WAITING: " — waiting to sync", SyncState.FAILED: " — the server refused a change"}.get(detail.sync_state, "")
         self.title.setText(f"{c.number or 'New case'}: {c.subject}{waiting}")
-        status = Status(c.status).label + (" · Escalated" if c.escalated else "") + (" · Close requested" if c.close_requested else "")
+        status = Status(c.status).label_for(self._identity.role) + (" · Escalated" if c.escalated else "") + (" · Close requested" if c.close_requested else "")
         contact = c.contact_name + (f" <{c.contact_email}>" if c.contact_email else "")
         values = {
             "number": c.number or "assigned when the server receives it",
@@ -280,7 +281,8 @@ class CaseDetailPane(QWidget):
                 change = f" ({Status(a.from_status).label} → {Status(a.to_status).label})"
             reason = f": {html.escape(a.reason)}" if a.reason else ""
             pending = " <i>(waiting to sync)</i>" if a.sync_state != SyncState.SYNCED else ""
-            rows.append(f"<li>{_when(a.created_at)} — <b>{html.escape(a.actor_name)}</b> {html.escape(a.action)}{change}{reason}{pending}</li>")
+            sentence = html.escape(activity_sentence(a.action))
+            rows.append(f"<li>{_when(a.created_at)} — <b>{html.escape(a.actor_name)}</b> {sentence}{change}{reason}{pending}</li>")
         return f"<ul>{''.join(rows)}</ul>" if rows else "<p><i>No activity yet.</i></p>"
 
     def _set_actions(self, actions: list[Action]) -> None:

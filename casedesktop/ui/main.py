@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from casedesktop.ui.sync_bridge import DownloadRelay, SyncBridge
 
 
 def application() -> QApplication:
+    # Qt Multimedia looks for PipeWire at every start and complains where it is missing.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CaseDesktop")
     app.setOrganizationName("CaseDesktop")
@@ -53,6 +57,19 @@ class Session:
         self.window.close()
 
 
+def quit_on_signals(app: QApplication) -> QTimer:
+    """Ctrl+C or a polite kill closes the window normally, so clean-up (drafts, demo server) runs.
+
+    Python handles signals only when it runs: a short timer hands it control from Qt's loop.
+    """
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: app.closeAllWindows())
+    timer = QTimer(app)
+    timer.start(250)
+    timer.timeout.connect(lambda: None)
+    return timer
+
+
 def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, sync_interval: float = 30.0) -> int:
     app = application()
     if profile is None:
@@ -68,6 +85,7 @@ def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, syn
             return 0
     session = Session(profile, sync_interval)
     session.start()
+    quit_on_signals(app)
     try:
         return app.exec()
     finally:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QTabBar,
     QTableView,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesktop import __version__
 from casedesktop.domain import Status
 from casedesktop.recording.probe import describe_recording
 from casedesktop.store import case_list, conflicts, queries, reference
@@ -141,6 +143,20 @@ class MainWindow(QMainWindow):
         self.send_action = self._action("Send reply", QKeySequence("Ctrl+Return"), self.detail.send_button.click)
         self.back_action = self._action("Back to the list", QKeySequence("Alt+Left"), self.table.setFocus)
 
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        file_menu = self.menuBar().addMenu("&File")
+        for action in (self.new_case_action, self.record_action, self.sync_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for action in (self.search_action, self.reply_action, self.back_action):
+            view_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&About CaseDesktop", self._about)
+
         self.sync_indicator = SyncIndicator()
         self.sync_indicator.syncRequested.connect(self._request_sync)
         self.sync_indicator.detailsRequested.connect(self.show_failed_changes)
@@ -160,6 +176,10 @@ class MainWindow(QMainWindow):
         return action
 
     # --- list ----------------------------------------------------------------------------------
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About CaseDesktop", f"CaseDesktop {__version__}\n\nSupport cases on your desktop, "
+                          f"online or not.\n\nProfile: {self.profile_dir}\nServer: {self._identity.server_url}")
 
     def _list_updated(self, result: ListResult) -> None:
         for i, tab in enumerate(Tab):

@@ -133,6 +133,8 @@ class NewCaseDialog(QDialog):
         self.errors.setAccessibleName("Problems with the form")
         self.errors.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 4)
         layout.addWidget(self.errors)
+        self.required_hint = QLabel("Fields marked * are required.")
+        layout.addWidget(self.required_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.create_button.setText("Create case")
@@ -198,8 +200,9 @@ class NewCaseDialog(QDialog):
         self.create_button.setEnabled(not problems)
         self.create_button.setToolTip("\n".join(problems) if problems else "Save the case; it is sent when online")
         touched = bool(self.subject.text() or self.description.toPlainText() or self.cc.text())
-        shown = problems if touched else ["Fields marked * are required."] if problems else []
+        shown = problems if touched else []
         self.errors.setText("\n".join(([self._refusal] if self._refusal else []) + shown))
+        self.required_hint.setVisible(not touched and not self._refusal)
 
     def _show_refusal(self, message: str) -> None:
         self._refusal = message
