@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from pathlib import Path
@@ -20,8 +19,6 @@ from casedesktop.ui.sync_bridge import DownloadRelay, SyncBridge
 
 
 def application() -> QApplication:
-    # Qt Multimedia looks for PipeWire at every start and complains where it is missing.
-    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CaseDesktop")
     app.setOrganizationName("CaseDesktop")
