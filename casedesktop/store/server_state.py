@@ -172,30 +172,38 @@ def apply_page(db: CacheDB, page: ChangesPage, me_user_id: str) -> Changes:
     noticed: list[str] = []
     with db.transaction() as session:
         first_download = meta.get(session, meta.CAUGHT_UP) != "1"
-        for item in page.changes:
-            if item.case is not None:
-                case_ids.add(str(item.case.id))
-                upsert_case(session, item.case, rebase=False)  # rebased once, below
-            elif item.comment is not None:
-                case_id = str(item.comment.case_id)
-                if session.get(CaseRow, case_id) is None:
-                    continue  # its case arrives on a later entry of the feed with a fuller state
-                case_ids.add(case_id)
-                if upsert_comment(session, item.comment) and str(item.comment.author_id) != me_user_id:
-                    noticed.append(case_id)
-            elif item.activity is not None:
-                case_id = str(item.activity.case_id)
-                if session.get(CaseRow, case_id) is None:
-                    continue
-                case_ids.add(case_id)
-                if upsert_activity(session, item.activity) and str(item.activity.actor_id) != me_user_id:
-                    noticed.append(case_id)
-            elif item.attachment is not None:
-                case_id = str(item.attachment.case_id)
-                if session.get(CaseRow, case_id) is None:
-                    continue
-                case_ids.add(case_id)
-                upsert_attachment(session, item.attachment)
+        known_cases: set[str] = set()  # cases of this page: no lookup needed for their rows
+        # No autoflush: every lookup would otherwise flush the rows before it one by one (the
+        # pull benchmark spent 80 % of its time there); rows are flushed once per case instead.
+        with session.no_autoflush:
+            for item in page.changes:
+                if item.case is not None:
+                    case_ids.add(str(item.case.id))
+                    upsert_case(session, item.case, rebase=False)  # rebased once, below
+                    known_cases.add(str(item.case.id))
+                    # Without relationships the unit of work does not order cases before the rows
+                    # that refer to them: write the case (and what came before it) now.
+                    session.flush()
+                elif item.comment is not None:
+                    case_id = str(item.comment.case_id)
+                    if case_id not in known_cases and session.get(CaseRow, case_id) is None:
+                        continue  # its case arrives on a later entry of the feed with a fuller state
+                    case_ids.add(case_id)
+                    if upsert_comment(session, item.comment) and str(item.comment.author_id) != me_user_id:
+                        noticed.append(case_id)
+                elif item.activity is not None:
+                    case_id = str(item.activity.case_id)
+                    if case_id not in known_cases and session.get(CaseRow, case_id) is None:
+                        continue
+                    case_ids.add(case_id)
+                    if upsert_activity(session, item.activity) and str(item.activity.actor_id) != me_user_id:
+                        noticed.append(case_id)
+                elif item.attachment is not None:
+                    case_id = str(item.attachment.case_id)
+                    if case_id not in known_cases and session.get(CaseRow, case_id) is None:
+                        continue
+                    case_ids.add(case_id)
+                    upsert_attachment(session, item.attachment)
         waiting = set(
             session.scalars(select(OutboxOp.case_id).where(OutboxOp.state.in_(_WAITING)).distinct())
         )
