@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from casedesktop import __version__
 from casedesktop.domain import Status
-from casedesktop.recording.probe import describe_recording
 from casedesktop.store import case_list, conflicts, queries, reference
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.case_list import ListQuery, Tab
@@ -38,7 +37,6 @@ from casedesktop.ui.filter_bar import FilterBar
 from casedesktop.ui.list_controller import ListController, ListResult
 from casedesktop.ui.new_case_dialog import NewCaseDialog
 from casedesktop.ui.notifier import Notifier
-from casedesktop.ui.recording_flow import RecordingFlow, leftover_recordings
 from casedesktop.ui.summary_cards import SummaryCardsBar
 from casedesktop.ui.sync_indicator import SyncIndicator
 
@@ -68,7 +66,7 @@ class MainWindow(QMainWindow):
         self.profile_dir = settings_dir or db.path.parent
         self.settings = QSettings(str(self.profile_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
         self.blobs = BlobStore(self.profile_dir)
-        self.recording: RecordingFlow | None = None
+        self.recording = None  # the RecordingFlow under way, if any
         self.awaiting_number: set[str] = set()  # cases made here that the server has not numbered yet
 
         # --- left: cards, filters, tabs, list --------------------------------------------------
@@ -246,8 +244,12 @@ class MainWindow(QMainWindow):
 
     # --- recording -----------------------------------------------------------------------------
 
-    def start_recording(self, attach_to) -> RecordingFlow | None:  # noqa: ANN001 - callable(Path)
+    def start_recording(self, attach_to):  # noqa: ANN001, ANN201 - callable(Path) -> RecordingFlow | None
         """Record the screen; the finished video goes to `attach_to` (a dialog or the reply box)."""
+        from casedesktop.ui.recording_flow import (
+            RecordingFlow,  # numpy, PyAV, mss: load when needed
+        )
+
         if self.recording is not None:
             self.statusBar().showMessage("A recording is already under way.", 5000)
             return None
@@ -263,7 +265,11 @@ class MainWindow(QMainWindow):
 
     def offer_leftover_recordings(self) -> list[Path]:
         """A recording never attached (the app crashed, or its preview was closed) is offered again."""
-        leftovers = leftover_recordings(self.profile_dir / RECORDINGS_DIR)
+        leftovers = sorted((self.profile_dir / RECORDINGS_DIR).glob("recording-*.mp4"))
+        if not leftovers:
+            return []
+        from casedesktop.recording.probe import describe_recording
+        from casedesktop.ui.recording_flow import RecordingFlow
         for path in leftovers[:1]:
             result = describe_recording(path)
             if result is None:

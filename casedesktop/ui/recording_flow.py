@@ -41,7 +41,8 @@ from casedesktop.ui.recording_controls import Countdown, RecordingControlBar
 from casedesktop.ui.recording_preview import PreviewChoice, RecordingPreview
 from casedesktop.ui.region_picker import RegionPicker
 
-TARGET_KEY = "recording/target"  # "desktop", "monitor:N" or "region"
+TARGET_KEY = "recording/target"
+LEFTOVER_PATTERN = "recording-*.mp4"  # "desktop", "monitor:N" or "region"
 
 
 def monitors() -> list[dict[str, int]]:
@@ -266,6 +267,6 @@ def region_problem(region: Rect | None) -> str:
 
 def leftover_recordings(recordings_dir: Path) -> list[Path]:
     """Recordings never attached nor discarded (a crash, or a preview closed): offer them again."""
-    return sorted(recordings_dir.glob("recording-*.mp4")) if recordings_dir.is_dir() else []
+    return sorted(recordings_dir.glob(LEFTOVER_PATTERN)) if recordings_dir.is_dir() else []
 
 

@@ -196,3 +196,13 @@ def test_reopening_keeps_everything(profile_dir: Path) -> None:
         assert session.scalar(select(CaseRow.subject)) == "Kept"
         assert session.scalar(select(OutboxOp.case_id)) == case_id
     again.close()
+
+
+def test_the_fast_path_knows_the_newest_migration(db) -> None:
+    from alembic.script import ScriptDirectory
+
+    from casedesktop.store.migrate import HEAD, alembic_config, current_revision
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
+    with db.engine.connect() as connection:
+        assert current_revision(connection) == HEAD
