@@ -84,7 +84,18 @@ def test_screenshots_of_the_window_and_its_dialogs(qtbot, window: MainWindow) ->
     qtbot.waitExposed(dialog)
     saved.append(save(dialog, "new-case-empty"))
     qtbot.keyClicks(dialog.subject, "x" * 260)
+    dialog.cc.setText("sam@northwind")
     saved.append(save(dialog, "new-case-errors"))
+    dialog.subject.setText("Bank feed stopped importing transactions since Monday")
+    dialog.description.setPlainText("The bank connection page says Connected, but nothing arrives.")
+    dialog.cc.setText("sam@northwind.example")
+    for name, size in (("bank-feed.har", 180_000), ("Kontoauszug März.pdf", 52_000), ("screen recording.mp4", 2_400_000)):
+        (OUT.parent / name).write_bytes(b"\0" * size)
+        dialog.attachments.add_paths([OUT.parent / name])
+    assert len(dialog.attachments.files()) == 3 and dialog.create_button.isEnabled()
+    saved.append(save(dialog, "new-case-attachments"))
+    dialog.drafts.delete("new-case")
+    dialog.created_case_id = "not-saved"  # leave no draft behind in the screenshot profile
     dialog.close()
 
     for widget, name in (
@@ -97,7 +108,7 @@ def test_screenshots_of_the_window_and_its_dialogs(qtbot, window: MainWindow) ->
         qtbot.waitExposed(widget)
         saved.append(save(widget, name))
         widget.close()
-    assert len(saved) == 11 and all(p.stat().st_size > 2000 for p in saved)
+    assert len(saved) == 12 and all(p.stat().st_size > 2000 for p in saved)
 
 
 def test_dark_palette_screenshot(qtbot, window: MainWindow) -> None:
