@@ -66,10 +66,6 @@ class CaseListModel(QAbstractTableModel):
         self.rows_fetched += len(first_page)
         self.endResetModel()
 
-    def reload_now(self) -> None:
-        """Synchronous refresh, for start-up and tests; the window uses the worker."""
-        self.set_result(self.query, case_list.count(self._db, self.query), case_list.page(self._db, self.query, 0, PAGE_SIZE))
-
     def row(self, row: int) -> CaseSummary | None:
         if not 0 <= row < self._count:
             return None

@@ -26,6 +26,8 @@ class ListResult:
     first_page: list[CaseSummary]
     tab_counts: dict[Tab, int]
     cards: SummaryCards
+    products: list[str]  # the filters' choices, from what the cache holds
+    accounts: list[str]
 
 
 class ListController(QObject):
@@ -73,6 +75,8 @@ class ListController(QObject):
             case_list.page(self._db, query, 0, PAGE_SIZE),
             case_list.tab_counts(self._db, query),
             case_list.summary_cards(self._db, query.role),
+            case_list.distinct_values(self._db, "product"),
+            case_list.distinct_values(self._db, "account"),
         )
 
     def _apply(self, result: ListResult) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from casedesktop import __version__
 from casedesktop.domain import Status
-from casedesktop.store import case_list, conflicts, queries, reference
+from casedesktop.store import conflicts, queries, reference
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.case_list import ListQuery, Tab
 from casedesktop.store.changes import Changes
@@ -37,13 +37,13 @@ from casedesktop.ui.filter_bar import FilterBar
 from casedesktop.ui.list_controller import ListController, ListResult
 from casedesktop.ui.new_case_dialog import NewCaseDialog
 from casedesktop.ui.notifier import Notifier
+from casedesktop.ui.recording_files import RECORDINGS_DIR, leftover_recordings
 from casedesktop.ui.summary_cards import SummaryCardsBar
 from casedesktop.ui.sync_indicator import SyncIndicator
 
 WINDOW_TITLE = "CaseDesktop"
 DEFAULT_WIDTHS = (80, 260, 150, 75, 110, 120, 110, 120, 120)
 SETTINGS_FILE = "window.ini"
-RECORDINGS_DIR = "recordings"
 
 
 def app_icon() -> QIcon:
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
                                           lambda: self.start_recording(self.detail.add_recording), toolbar)
         self.record_action.setToolTip("Record the screen and attach the video to a reply on the selected case")
         self.search_action = self._action("Search", QKeySequence.StandardKey.Find, self.focus_search)
-        self.reply_action = self._action("&Reply", QKeySequence("Ctrl+R"), self._focus_reply)
+        self.reply_action = self._action("&Reply", QKeySequence("Ctrl+R"), self.open_current_case)
         self.send_action = self._action("Send reply", QKeySequence("Ctrl+Return"), self.detail.send_button.click)
         self.back_action = self._action("Back to the list", QKeySequence("Alt+Left"), self.table.setFocus)
 
@@ -183,8 +183,8 @@ class MainWindow(QMainWindow):
         for i, tab in enumerate(Tab):
             self.tabs.setTabText(i, f"{tab.label} ({result.tab_counts[tab]})")
         self.cards.show_cards(result.cards)
-        self.filters.set_choices(self.filters.product, case_list.distinct_values(self._db, "product"))
-        self.filters.set_choices(self.filters.account, case_list.distinct_values(self._db, "account"))
+        self.filters.set_choices(self.filters.product, result.products)
+        self.filters.set_choices(self.filters.account, result.accounts)
         current = self.detail.case_id
         if current and self.model.row_of(current) >= 0:
             self.select_case(current, open_it=False)
@@ -230,9 +230,6 @@ class MainWindow(QMainWindow):
         self.select_case(case_id)
         self.open_current_case()
 
-    def _focus_reply(self) -> None:
-        self.open_current_case()
-
     # --- changes -------------------------------------------------------------------------------
 
     def open_new_case(self) -> NewCaseDialog:
@@ -265,7 +262,7 @@ class MainWindow(QMainWindow):
 
     def offer_leftover_recordings(self) -> list[Path]:
         """A recording never attached (the app crashed, or its preview was closed) is offered again."""
-        leftovers = sorted((self.profile_dir / RECORDINGS_DIR).glob("recording-*.mp4"))
+        leftovers = leftover_recordings(self.profile_dir / RECORDINGS_DIR)
         if not leftovers:
             return []
         from casedesktop.recording.probe import describe_recording

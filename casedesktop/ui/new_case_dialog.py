@@ -252,7 +252,6 @@ class NewCaseDialog(QDialog):
         self.cc.clear()
         self.environment.clear()
         self.attachments.clear()
-        self.drafts.delete(NEW_CASE)
         self.draft_note.hide()
         self.discard_draft_button.hide()
 

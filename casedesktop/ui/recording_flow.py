@@ -8,7 +8,6 @@ offers it again.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import mss
@@ -38,11 +37,11 @@ from casedesktop.recording import (
 )
 from casedesktop.ui.recorder_bridge import RecorderBridge
 from casedesktop.ui.recording_controls import Countdown, RecordingControlBar
+from casedesktop.ui.recording_files import leftover_recordings, new_recording_path
 from casedesktop.ui.recording_preview import PreviewChoice, RecordingPreview
 from casedesktop.ui.region_picker import RegionPicker
 
-TARGET_KEY = "recording/target"
-LEFTOVER_PATTERN = "recording-*.mp4"  # "desktop", "monitor:N" or "region"
+TARGET_KEY = "recording/target"  # "desktop", "monitor:N" or "region"
 
 
 def monitors() -> list[dict[str, int]]:
@@ -186,7 +185,7 @@ class RecordingFlow(QObject):
 
     def _record(self, settings: RecordingSettings) -> None:
         self.recordings_dir.mkdir(parents=True, exist_ok=True)
-        path = self.recordings_dir / f"recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+        path = new_recording_path(self.recordings_dir)
         self.recorder = Recorder(settings, path, self.bridge.publish)
         try:
             self.recorder.start()
@@ -265,8 +264,4 @@ def region_problem(region: Rect | None) -> str:
     return ""
 
 
-def leftover_recordings(recordings_dir: Path) -> list[Path]:
-    """Recordings never attached nor discarded (a crash, or a preview closed): offer them again."""
-    return sorted(recordings_dir.glob(LEFTOVER_PATTERN)) if recordings_dir.is_dir() else []
-
-
+__all__ = ["RecordingFlow", "TargetDialog", "leftover_recordings", "region_problem"]
