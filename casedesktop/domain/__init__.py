@@ -15,11 +15,13 @@ from casedesktop.domain.fields import (
     Severity,
     Status,
     ValidationError,
+    known_product,
     megabytes,
     parse_emails,
     validate_attachments,
     validate_emails,
     validate_new_case,
+    validate_product,
     validate_reply,
 )
 from casedesktop.domain.lifecycle import (
@@ -60,10 +62,12 @@ __all__ = [
     "allowed_actions",
     "apply_action",
     "status_after_reply",
+    "known_product",
     "megabytes",
     "parse_emails",
     "validate_attachments",
     "validate_emails",
     "validate_new_case",
+    "validate_product",
     "validate_reply",
 ]

@@ -165,6 +165,23 @@ def validate_reply(body: str) -> list[ValidationError]:
     return []
 
 
+def known_product(wanted: str, products: list[str]) -> str | None:
+    """The product as the vendor spells it (case and spaces forgiven), `wanted` itself while the
+    vendor lists no products, None when it is not one of them."""
+    wanted = wanted.strip()
+    if not products:
+        return wanted
+    return next((name for name in products if name.casefold() == wanted.casefold()), None)
+
+
+def validate_product(wanted: str, products: list[str]) -> list[ValidationError]:
+    if not wanted.strip():
+        return [ValidationError("product", "Choose the product the problem is in.")]
+    if known_product(wanted, products) is None:
+        return [ValidationError("product", f"There is no product {wanted.strip()!r}; choose one from the list.")]
+    return []
+
+
 def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 

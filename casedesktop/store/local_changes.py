@@ -21,12 +21,14 @@ from casedesktop.domain import (
     Status,
     ValidationError,
     apply_action,
+    known_product,
     status_after_reply,
     validate_emails,
     validate_new_case,
+    validate_product,
     validate_reply,
 )
-from casedesktop.store import attachments
+from casedesktop.store import attachments, reference
 from casedesktop.store.attachments import PreparedFile
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
@@ -71,8 +73,12 @@ def create_case(
     cc_emails: list[str] = (),
 ) -> tuple[str, Changes]:
     errors = validate_new_case(subject, description, severity) + validate_emails(list(cc_emails))
+    products = reference.load(db).products
+    if product.strip():  # required in the dialog; a script may leave it to the vendor's staff
+        errors += validate_product(product, products)
     if errors:
         raise InvalidInput(errors)
+    product = known_product(product, products) or ""
     now = utcnow()
     case_id = str(uuid.uuid4())
     request = CaseCreate(

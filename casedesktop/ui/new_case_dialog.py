@@ -27,6 +27,7 @@ from casedesktop.domain import (
     parse_emails,
     validate_emails,
     validate_new_case,
+    validate_product,
 )
 from casedesktop.store import case_list, local_changes
 from casedesktop.store.attachments import PreparedFile
@@ -181,10 +182,10 @@ class NewCaseDialog(QDialog):
 
     def problems(self) -> list[str]:
         f = self.fields()
-        errors = validate_new_case(f["subject"], f["description"], f["severity"]) + validate_emails(parse_emails(f["cc_emails"]))
+        errors = validate_new_case(f["subject"], f["description"], f["severity"])
+        errors += validate_product(f["product"], self.reference.products)
+        errors += validate_emails(parse_emails(f["cc_emails"]))
         problems = [e.message for e in errors]
-        if not f["product"].strip():
-            problems.append("Choose the product the problem is in.")
         if len(self.reference.accounts) > 1 and not f["account"]:
             problems.append("Choose the account this case is for.")
         return problems

@@ -14,7 +14,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 
 from casedesktop.domain import Role
-from casedesktop.store import queries
+from casedesktop.store import queries, reference
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.reference import Account, Contact, Reference
@@ -194,3 +194,16 @@ def test_draft_survives_a_crash_and_a_fresh_process_reads_it(qtbot, profile_dir:
         assert restored.description.toPlainText() == "Every word of this must come back"
     finally:
         db.close()
+
+
+def test_a_product_the_vendor_does_not_list_is_refused_and_case_is_forgiven(qtbot, dialog, db) -> None:  # noqa: ANN001
+    reference.save(db, dialog.reference)  # what the last sync cached; the store checks it too
+    fill(qtbot, dialog)
+    dialog.product.setCurrentText("Ledger Clod")
+    assert not dialog.create_button.isEnabled()
+    assert "There is no product 'Ledger Clod'" in dialog.errors.text()
+    dialog.product.setCurrentText("  payroll ")
+    assert dialog.create_button.isEnabled()
+    dialog.create()
+    case = queries.case_detail(db, dialog.created_case_id)
+    assert case.case.product == "Payroll"  # stored as the vendor spells it
