@@ -3,7 +3,7 @@
 A private Xvfb (1920x1080x24) shows bench.xpattern (sliding bars, a bouncing box, a changing
 line of text) painted 30 times a second by its own process, whose CPU counts for neither side.
 Ours: `python -m casedesktop record --out F.mp4 --seconds 20 --fps F` (the CLI verb; the product's
-default codec settings: libx264, its own preset and CRF, see casedesktop.recording.formats).
+default codec settings: libx264, its own preset, tune and CRF, see casedesktop.recording.formats).
 Peer: `ffmpeg -f x11grab` of the same display, size and rate for the same time, libx264 preset
 ultrafast with our CRF and our keyframe interval, yuv420p.
 Both are measured from outside the same way: CPU time and peak RSS of the process from wait4
@@ -80,6 +80,11 @@ class CpuSampler:
             return None
         (ta, ca), (tb, cb) = window[0], window[-1]
         return 100 * (cb - ca) / (tb - ta)
+
+
+def per_minute(mb: float | None, seconds: float) -> float | None:
+    """A file's size as MB per minute of video (what the attachment limit is checked against)."""
+    return None if mb is None else round(mb * 60 / seconds, 2)
 
 
 def frame_count(path: Path) -> int | None:
@@ -239,6 +244,9 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                             "expected_frames": expected,
                             "mb": out.stat().st_size / 1e6 if out.exists() else None,
                             "stop_reason": summary.get("stop_reason"),
+                            # of the dropped: ticks the capture thread woke too late for
+                            # (the machine was busy); the rest found the encoder's queue full
+                            "dropped_late": summary.get("frames_dropped_late"),
                         }
                     )
                     out.unlink(missing_ok=True)
@@ -256,7 +264,9 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             "fps": fps,
             "seconds": seconds,
             "size": "1920x1080",
-            "ours_codec": f"{spec.encoder} preset {spec.preset} crf {spec.crf}",
+            "ours_codec": f"{spec.encoder} preset {spec.preset}"
+            + (f" tune {spec.tune}" if getattr(spec, "tune", None) else "")
+            + f" crf {spec.crf}",
             "peer_codec": f"libx264 preset ultrafast crf {spec.crf}",
             "keyframe_interval_s": keyint_s,
             "load_average_at_start": load,
@@ -288,6 +298,8 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                     "peer_frames_in_file": values(peer, "frames_in_file"),
                     "expected_frames": fps * seconds,
                     "ours_stop_reasons": sorted({str(r["stop_reason"]) for r in ours}),
+                    "ours_dropped": values(ours, "dropped"),
+                    "ours_dropped_late": values(ours, "dropped_late"),
                 },
             )
         )
@@ -313,6 +325,8 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                     "peer_wall_s": med(peer, "wall_s"),
                     "ours_mb": med(ours, "mb"),
                     "peer_mb": med(peer, "mb"),
+                    "ours_mb_per_min": per_minute(med(ours, "mb"), seconds),
+                    "peer_mb_per_min": per_minute(med(peer, "mb"), seconds),
                 },
             )
         )

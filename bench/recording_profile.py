@@ -1,12 +1,16 @@
 """Measure the recorder at full screen: fps, drops, CPU, memory and MB per minute.
 
-Not a test (pytest does not collect it). Run on an X display, e.g. a 1920x1080 Xvfb:
+Not a benchmark of `python -m bench` (it measures in-process). Run on an X display, e.g. a
+1920x1080 Xvfb:
 
-    DISPLAY=:77 .venv/bin/python tests/recording/bench_recording.py --seconds 60 --peer
+    DISPLAY=:77 .venv/bin/python -m bench.recording_profile --seconds 60 --peer
 
-It paints the `desktop` pattern from xpaint.py in a separate process (its CPU is not
-counted), records with the given settings, and with --peer records the same screen with
-`ffmpeg -f x11grab` and the same encoder settings for a ratio measured in the same run.
+It paints a pattern in a separate process (its CPU is not counted): `desktop` from
+tests/recording/xpaint.py (a realistic support recording: text windows, a scrolling log, a
+pointer), `noise`, `box`, or `xpattern` (the record benchmark's moving pattern); records with
+the given settings (the product's defaults unless told), and with --peer records the same
+screen with `ffmpeg -f x11grab` and the same preset and CRF for a ratio measured in the same
+run. MB/min is what sizes the default maximum length against the attachment limit.
 """
 
 from __future__ import annotations
@@ -23,14 +27,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from casedesktop.recording import Recorder, RecordingSettings
+from casedesktop.recording.formats import CODECS
 
-XPAINT = Path(__file__).with_name("xpaint.py")
+ROOT = Path(__file__).resolve().parent.parent
+XPAINT = ROOT / "tests" / "recording" / "xpaint.py"
 
 
 @contextlib.contextmanager
 def painting(mode: str, lines_per_s: float) -> Iterator[None]:
-    args = [sys.executable, str(XPAINT), mode, "0", "0", "1920", "1080", "30", str(lines_per_s)]
-    proc = subprocess.Popen(args)
+    if mode == "xpattern":
+        args = [sys.executable, "-m", "bench.xpattern", "1920", "1080", "30"]
+    else:
+        args = [sys.executable, str(XPAINT), mode, "0", "0", "1920", "1080", "30", str(lines_per_s)]
+    proc = subprocess.Popen(args, cwd=ROOT)
     time.sleep(0.5)
     try:
         yield
@@ -63,6 +72,7 @@ def ours(args: argparse.Namespace, out: Path) -> dict[str, float]:
         "cpu_pct": 100 * cpu / wall,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "mb_per_min": result.bytes / 1e6 / (result.duration_s / 60),
+        "queue_peak_frames": result.queue_peak_frames,
     }
 
 
@@ -70,7 +80,8 @@ def peer(args: argparse.Namespace, out: Path) -> dict[str, float]:
     cmd = [
         "ffmpeg", "-v", "error", "-y", "-f", "x11grab", "-framerate", str(args.fps),
         "-video_size", "1920x1080", "-i", os.environ["DISPLAY"], "-t", str(args.seconds),
-        "-c:v", "libx264", "-preset", args.preset or "veryfast", "-crf", str(args.crf or 28),
+        "-c:v", "libx264", "-preset", args.preset or CODECS["h264"].preset,
+        "-crf", str(args.crf or CODECS["h264"].crf),
         "-g", str(round(args.keyint * args.fps)),
         "-pix_fmt", "yuv420p", str(out),
     ]  # fmt: skip
@@ -96,7 +107,7 @@ def main() -> None:
     parser.add_argument("--crf", type=int)
     parser.add_argument("--max-width", type=int, default=1920)
     parser.add_argument("--keyint", type=float, default=RecordingSettings.keyframe_interval_s)
-    parser.add_argument("--pattern", default="desktop", choices=["desktop", "noise", "box"])
+    parser.add_argument("--pattern", default="desktop", choices=["desktop", "noise", "box", "xpattern"])
     parser.add_argument("--lines-per-s", type=float, default=2.0)
     parser.add_argument("--peer", action="store_true", help="also measure ffmpeg x11grab")
     args = parser.parse_args()

@@ -2,7 +2,9 @@
 
 It owns its mss instance (mss objects must not cross threads), never waits on the encoder
 (a full queue means the frame is dropped and counted) and numbers frames by clock tick, so
-late or dropped frames keep true timing and a pause leaves no gap in the video.
+late or dropped frames keep true timing and a pause leaves no gap in the video. Given a
+`convert` function (the recorder passes the encoder's FrameConverter), it queues converted
+frames: a third of the memory of a BGRA image, and the conversion runs beside the encoder.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -91,7 +93,11 @@ class CaptureThread(threading.Thread):
         self.frame_size: tuple[int, int] = (0, 0)  # (width, height) in pixels, set when ready
         self.frames_queued = 0
         self.frames_dropped = 0
+        self.frames_late = 0  # of those dropped: ticks this thread woke too late for
         self.next_pts = 0  # tick number the next frame will get: frames of video so far
+        # Set before begin(): BGRA image -> what the encoder takes; used on this thread only.
+        self.convert: Callable[[np.ndarray], Any] | None = None
+        self._item_bytes = 0  # size of the last queued item, to skip work on a full queue
 
     # Control, called from other threads -------------------------------------------------
 
@@ -123,6 +129,7 @@ class CaptureThread(threading.Thread):
             source = self._source_factory()
             first = source.grab()  # proves capture works and learns the size in pixels
             self._set_size(source.area, first)
+            del first  # 8 MB at 1080p, held for the whole recording otherwise
             self.ready.set()
             with self._cond:
                 while not (self._go or self._stopping):
@@ -178,6 +185,7 @@ class CaptureThread(threading.Thread):
                     "Capture woke %.0f ms late: %d frame(s) dropped", (now - due) * 1e3, missed
                 )
                 self.frames_dropped += missed
+                self.frames_late += missed
                 self.next_pts += missed
             if self.next_pts >= max_frames:
                 self._on_time_limit()
@@ -186,12 +194,19 @@ class CaptureThread(threading.Thread):
             self.next_pts += 1
 
     def _grab_one(self, source: FrameSource, pts: int) -> None:
+        if not self._queue.has_room(self._item_bytes):
+            # the encoder is behind: drop this tick without grabbing or converting it
+            if not self._stopping:
+                self.frames_dropped += 1
+            return
         image = source.grab()
         if (image.shape[1], image.shape[0]) != self.frame_size:
             self._set_size(source.area, image)  # the screen changed scale or size
         for rows, cols in self._blackouts:
             image[rows, cols, :3] = 0
-        if self._queue.offer(CapturedFrame(pts, image)):
+        item = CapturedFrame(pts, image if self.convert is None else self.convert(image))
+        self._item_bytes = item.nbytes
+        if self._queue.offer(item):
             self.frames_queued += 1
         elif not self._stopping:
             self.frames_dropped += 1

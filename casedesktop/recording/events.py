@@ -41,6 +41,9 @@ class RecordingResult:
     error: str | None = None
     queue_peak_frames: int = 0
     queue_peak_bytes: int = 0
+    # Of frames_dropped, the ticks the capture thread woke too late for (the machine was busy);
+    # the others found the encoder's queue full.
+    frames_dropped_late: int = 0
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,31 @@ class CodecSpec:
     crf: int
     crf_range: tuple[int, int]
     options: Callable[[str, int], dict[str, str]]
+    threads: int = 0  # encoder threads; 0: FFmpeg's default (about 1.5 per core for x264)
+    tune: str | None = None  # what `options` adds besides preset and crf, for reports
+
+
+# x264: preset veryfast with tune zerolatency (no B-frames, no lookahead). Measured at 1080p,
+# 15 fps on a 2-core machine, x264's CPU per frame / MB per minute (10 s keyframes) / PSNR:
+#   realistic desktop (xpaint.py desktop: a log scrolling 2 lines/s, a form, a pointer; 40 s):
+#     veryfast              7.8-9.0 ms  1.29 MB/min  41.9 dB  (lookahead 10, 3 B-frames: +110 MB)
+#     veryfast zerolatency  5.6 ms      1.53 MB/min  45.9 dB
+#     ultrafast             3.8 ms      7.07 MB/min  52.5 dB  (70 MB in 10 min: cannot fit)
+#     ultrafast crf 40      4.2 ms      ~4.5 MB/min  39.5 dB  (blurred text, still too big)
+#     superfast zerolat.    4.0-5.0 ms  4.95 MB/min           (diamond search loses scrolling)
+#   the record benchmark's moving pattern: veryfast 10.7 ms, veryfast zerolatency 6.2-6.9 ms,
+#   ultrafast 3.3-3.9 ms (every variant 0.7-1.8 MB/min there).
+# Screen video gains nothing from B-frames, and the lookahead held ~110 MB of frames inside
+# x264 (57 MB left at 1080p, ultrafast's 53 MB is no better); zerolatency keeps veryfast's hex
+# motion search and subpel refinement, which is what keeps scrolling text small (with diamond
+# search the size doubled). Dropping p8x8, weightp, scenecut or 8x8dct changed nothing
+# measurable. Two sliced threads: a frame is encoded by both cores when the other is free,
+# with no extra frames in flight (one thread cost the same CPU).
+_X264_TUNE = "zerolatency"
 
 
 def _x264(preset: str, crf: int) -> dict[str, str]:
-    return {"preset": preset, "crf": str(crf)}
+    return {"preset": preset, "crf": str(crf), "tune": _X264_TUNE}
 
 
 def _vp9(preset: str, crf: int) -> dict[str, str]:
@@ -48,7 +69,7 @@ def _svtav1(preset: str, crf: int) -> dict[str, str]:
 
 
 CODECS: dict[str, CodecSpec] = {
-    "h264": CodecSpec("libx264", "veryfast", 28, (0, 51), _x264),
+    "h264": CodecSpec("libx264", "veryfast", 28, (0, 51), _x264, threads=2, tune=_X264_TUNE),
     "vp9": CodecSpec("libvpx-vp9", "6", 45, (0, 63), _vp9),
     "av1": CodecSpec("libsvtav1", "10", 40, (1, 63), _svtav1),
 }

@@ -9,21 +9,33 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import av
+
+
+def image_bytes(image: np.ndarray | av.VideoFrame) -> int:
+    """Memory held by a grabbed BGRA array or a converted frame (the sum of its planes)."""
+    if isinstance(image, np.ndarray):
+        return int(image.nbytes)
+    return sum(int(plane.buffer_size) for plane in image.planes)
 
 
 @dataclass(frozen=True)
 class CapturedFrame:
-    """One grabbed BGRA image (height x width x 4) and its tick number on the capture clock."""
+    """One grabbed image and its tick number on the capture clock: a BGRA array (height x
+    width x 4), or the yuv420p frame the capture thread already converted it to."""
 
     pts: int
-    image: np.ndarray
+    image: np.ndarray | av.VideoFrame
+    nbytes: int = field(init=False)
 
-    @property
-    def nbytes(self) -> int:
-        return int(self.image.nbytes)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nbytes", image_bytes(self.image))
 
 
 class FrameQueue:
@@ -56,6 +68,16 @@ class FrameQueue:
             self.peak_bytes = max(self.peak_bytes, self._bytes)
             self._cond.notify()
             return True
+
+    def has_room(self, nbytes: int) -> bool:
+        """Whether `offer` would take a frame of `nbytes` now (and, with one producer, until
+        it offers): lets the producer skip work on a frame that would be dropped anyway."""
+        with self._cond:
+            if self._closed:
+                return False
+            if not self._items:
+                return True
+            return len(self._items) < self.max_frames and self._bytes + nbytes <= self.max_bytes
 
     def get(self, timeout: float) -> CapturedFrame | None:
         """The oldest frame, or None after `timeout` seconds or once closed and empty."""

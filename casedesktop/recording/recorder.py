@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casedesktop.recording.capture import CaptureThread, FrameSource, MssSource
-from casedesktop.recording.encoder import EncoderThread, VideoEncoder
+from casedesktop.recording.encoder import EncoderThread, FrameConverter, VideoEncoder
 from casedesktop.recording.events import (
     Failed,
     Paused,
@@ -232,6 +232,7 @@ class Recorder:
         encoding = self.encoder_thread_class(
             encoder, queue, s, self._on_size_limit, self._on_tick, self._on_done
         )
+        capture.convert = FrameConverter(encoder.width, encoder.height)
         with self._lock:
             self._encoding = encoding
             self._state = RecorderState.RECORDING
@@ -304,6 +305,7 @@ class Recorder:
                 error=self._error,
                 queue_peak_frames=queue.peak_frames,
                 queue_peak_bytes=queue.peak_bytes,
+                frames_dropped_late=capture.frames_late,
             )
             self._result = result
             self._state = RecorderState.FAILED if self._error else RecorderState.STOPPED

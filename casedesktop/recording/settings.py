@@ -1,13 +1,15 @@
 """Recording settings: one frozen value, validated when made, so threads never see bad input.
 
 Defaults keep a full-length recording (10 minutes, 1080p, 15 fps) inside the 40 MiB attachment
-limit. Measured on a 1920x1080 Xvfb with tests/recording/bench_recording.py (a text log
+limit. Measured on a 1920x1080 Xvfb with `python -m bench.recording_profile` (a text log
 scrolling 2 lines/s, a form field edited each second, a clock, a moving pointer): libx264
-veryfast CRF 28 made 1.35 MB/min, 2.5 MB/min with the log at 10 lines/s. Keyframes dominate
-the size of screen video (about 100 kB each for a 1080p screen of text): with one every 2 s the
-same content made 4.5 MB/min, which would not fit, hence one every 10 s. Crash safety does not
-suffer: the file is still written in one-second fragments (formats.py). The size limit stops
-busier recordings in time.
+veryfast, tune zerolatency, CRF 28 made 1.63 MB/min (16 MB in 10 minutes), 2.71 MB/min with the
+log at 10 lines/s (27 MB); veryfast with its lookahead made 1.35 and 2.5 at 1.5x the CPU, and
+ultrafast (what ffmpeg's x11grab peer runs) 7.1 MB/min, which would not fit (formats.py has the
+table). Keyframes dominate the size of screen video (about 100 kB each for a 1080p screen of
+text): with one every 2 s the same content made 4.5 MB/min, which would not fit, hence one every
+10 s. Crash safety does not suffer: the file is still written in one-second fragments
+(formats.py). The size limit stops busier recordings in time.
 """
 
 from __future__ import annotations
@@ -61,11 +63,15 @@ class RecordingSettings:
     max_width: int = 1920
     codec: str = "h264"
     crf: int | None = None  # None: the codec's default from formats.CODECS
-    preset: str | None = None  # None: the codec's default (h264 "veryfast")
+    preset: str | None = None  # None: the codec's default (h264 "veryfast", tune zerolatency)
     max_seconds: float = 600.0
     max_bytes: int = MAX_ATTACHMENT_BYTES
     queue_max_frames: int = 8
-    queue_max_bytes: int = 128 * MiB
+    # Five converted 1080p frames (yuv420p, 3 MiB each; one BGRA frame is 8 MiB): 0.17 s of
+    # slack at 30 fps, 0.33 s at 15. The queue is the part of the peak RSS that grows when the
+    # encoder falls behind: 128 MiB let a recording reach 300 MB, 24 MiB 153 MB at 30 fps on a
+    # loaded machine; 12 MiB dropped more frames there (encoder stalls over 0.13 s).
+    queue_max_bytes: int = 16 * MiB
     keyframe_interval_s: float = 10.0  # see the module docstring: keyframes dominate the size
     monitor: int = 1  # 0: all monitors together, 1..: one monitor (mss numbering)
     region: Rect | None = None  # screen coordinates; overrides monitor

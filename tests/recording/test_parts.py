@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from casedesktop.recording.cursor import draw_arrow
+from casedesktop.recording.encoder import FrameConverter
 from casedesktop.recording.events import RecordingError
-from casedesktop.recording.formats import container_for
+from casedesktop.recording.formats import CODECS, container_for
 from casedesktop.recording.framequeue import CapturedFrame, FrameQueue
 from casedesktop.recording.geometry import (
     CaptureArea,
@@ -33,6 +36,17 @@ def test_defaults_fit_the_attachment_limit_and_are_valid() -> None:
     assert (s.effective_preset, s.effective_crf) == ("veryfast", 28)
     assert s.max_bytes == 40 * 1024 * 1024
     assert s.max_frames == 9000
+
+
+def test_h264_is_low_latency_and_the_queue_holds_a_few_1080p_frames() -> None:
+    spec = CODECS["h264"]
+    options = spec.options(spec.preset, spec.crf)
+    # no lookahead or B-frames: they held ~120 MB of frames inside x264 and cost CPU
+    assert options == {"preset": "veryfast", "crf": "28", "tune": "zerolatency"}
+    assert spec.threads == 2
+    s = RecordingSettings()
+    yuv_1080p, bgra_1080p = 1920 * 1080 * 3 // 2, 1920 * 1080 * 4
+    assert bgra_1080p <= 4 * yuv_1080p <= s.queue_max_bytes <= 6 * yuv_1080p
 
 
 @pytest.mark.parametrize(
@@ -120,6 +134,43 @@ def test_queue_is_bounded_by_frames_and_by_bytes() -> None:
     assert [q.offer(frame(i)) for i in range(4)] == [True, True, False, False]
     assert q.peak_bytes == 800
     assert q.get(0).pts == 0 and q.offer(frame(9))
+
+
+def test_queue_says_whether_it_has_room_before_the_producer_does_any_work() -> None:
+    q = FrameQueue(max_frames=2, max_bytes=1000)
+    assert q.has_room(5000)  # empty: takes any one frame
+    assert q.offer(frame(0)) and q.has_room(400) and not q.has_room(700)
+    assert q.offer(frame(1)) and not q.has_room(4)  # full by frames
+    q.get(0)
+    assert q.has_room(400)
+    q.close()
+    assert not q.has_room(4)
+
+
+def test_converted_frames_are_yuv420p_bt709_and_counted_at_their_size() -> None:
+    convert = FrameConverter(64, 48)
+    white = np.full((96, 128, 4), 255, np.uint8)  # scaled down to the output size
+    black = np.zeros((48, 64, 4), np.uint8)
+    for image, luma in ((white, 235), (black, 16), (white, 235)):  # one converter, reused
+        out = convert(image)
+        assert (out.width, out.height, out.format.name) == (64, 48, "yuv420p")
+        y = out.to_ndarray()[:48]
+        assert abs(int(y.mean()) - luma) <= 1  # limited range, as players expect
+    item = CapturedFrame(0, out)
+    assert item.nbytes >= 64 * 48 * 3 // 2
+    assert item.nbytes < CapturedFrame(0, black).nbytes
+
+
+def test_the_record_command_loads_neither_the_cache_nor_the_sync_layer() -> None:
+    code = (
+        "import sys, casedesktop.cli as cli, casedesktop.recording; "
+        "cli.build_parser().parse_args(['record', '--out', 'x.mp4']); "
+        "heavy = sorted(m for m in ('sqlalchemy', 'requests', 'pydantic', 'alembic', "
+        "'casedesktop.store', 'casedesktop.sync', 'casedesktop.app') if m in sys.modules); "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_queue_takes_one_oversized_frame_when_empty_and_finishes_after_close() -> None:

@@ -59,8 +59,10 @@ def test_full_screen_1080p_three_seconds(tmp_path: Path, paint) -> None:
 
     assert result.stop_reason == "user" and result.error is None
     assert (result.width, result.height) == (1920, 1080)
-    assert result.frames_dropped == 0
-    assert abs(result.frames_encoded - 45) <= 4  # 45 frames ±10 %
+    # The encoder keeps up: no frame dropped for a full queue. A tick the capture thread wakes too
+    # late for (a busy CI host) is dropped and counted as late; the benchmark measures those.
+    assert result.frames_dropped - result.frames_dropped_late == 0
+    assert result.frames_encoded + result.frames_dropped_late == pytest.approx(45, abs=4)  # ±10 %
     assert result.bytes == out.stat().st_size
     decoded = decode(out)
     assert (decoded.width, decoded.height) == (1920, 1080)
@@ -173,7 +175,7 @@ class SlowRecorder(Recorder):
 def test_slow_encoder_drops_frames_and_the_queue_stays_bounded(
     tmp_path: Path, max_frames: int, max_bytes_in_frames: float
 ) -> None:
-    frame_bytes = SMALL.width * SMALL.height * 4
+    frame_bytes = SMALL.width * SMALL.height * 3 // 2  # queued converted, as yuv420p
     max_bytes = int(frame_bytes * max_bytes_in_frames)
     settings = RecordingSettings(
         region=SMALL, queue_max_frames=max_frames, queue_max_bytes=max_bytes
@@ -182,7 +184,7 @@ def test_slow_encoder_drops_frames_and_the_queue_stays_bounded(
     recorder.start()
     time.sleep(1.0)
     result = recorder.stop()
-    assert result.frames_dropped > 0
+    assert result.frames_dropped > result.frames_dropped_late  # some found the queue full
     assert result.queue_peak_frames <= min(max_frames, max_bytes // frame_bytes)
     assert result.queue_peak_bytes <= max_bytes
     # every frame was either encoded, dropped, or still queued at stop (at most the bound)
