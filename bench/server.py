@@ -11,17 +11,34 @@ warm-up. Each connection uses its own customer's token.
                twenty changes (the cursor is not advanced, so the work stays the same);
   ceiling      GET /api/v1/health, the same load on the cheapest endpoint (the peer).
 Phases rotate (ceiling, create-case, change-feed) for each repetition.
+Backends: SQLite (the default, records without a suffix), then PostgreSQL (records ending in
+`_postgres`) on a throw-away cluster started from Debian's initdb/pg_ctl with its default,
+durable settings (fsync and synchronous_commit on), or $CASEDESKTOP_BENCH_POSTGRES_URL (a
+server whose databases the benchmark may create); where neither is there, the PostgreSQL
+records say "not available" and why. Each backend has its own ceiling, measured in its run.
 """
 
 from __future__ import annotations
 
+import glob
 import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from statistics import median
 from typing import Any
 
 from bench.common import (
+    PYTHON,
+    REPO,
     Context,
+    NotAvailable,
     ServerProcess,
     Stats,
     load_average,
@@ -35,16 +52,63 @@ TITLE = "create-case and change-feed requests/s under 50 clients vs /health"
 CLIENTS = 50
 RATIO_TARGET = 0.3
 P99_TARGET_MS = 200.0
+BACKENDS = ("", "_postgres")  # record name suffixes: SQLite, PostgreSQL
 TARGETS = {
-    "create_case_rate": ("req/s", f">= {RATIO_TARGET}x the /health ceiling"),
-    "create_case_p99": ("ms", f"p99 <= {P99_TARGET_MS:.0f} ms"),
-    "change_feed_rate": ("req/s", f">= {RATIO_TARGET}x the /health ceiling"),
-    "change_feed_p99": ("ms", f"p99 <= {P99_TARGET_MS:.0f} ms"),
+    f"{metric}{suffix}": target
+    for suffix in BACKENDS
+    for metric, target in {
+        "create_case_rate": ("req/s", f">= {RATIO_TARGET}x the /health ceiling"),
+        "create_case_p99": ("ms", f"p99 <= {P99_TARGET_MS:.0f} ms"),
+        "change_feed_rate": ("req/s", f">= {RATIO_TARGET}x the /health ceiling"),
+        "change_feed_p99": ("ms", f"p99 <= {P99_TARGET_MS:.0f} ms"),
+    }.items()
 }
 PASSWORD = "bench-password"
 
 
 def run(ctx: Context) -> list[dict[str, Any]]:
+    from bench import data
+
+    records = _run_backend(
+        ctx, "", data.server_sessions(ctx.workdir / "server-load"), ctx.workdir / "server-load"
+    )
+    ctx.say("  PostgreSQL:")
+    try:
+        with _postgres() as url:
+            from casedesktop.server.db import Sessions, make_engine
+            from casedesktop.server.migrate import upgrade_database
+
+            upgrade_database(url)
+            records += _run_backend(
+                ctx, "_postgres", Sessions(make_engine(url)), ctx.workdir / "server-pg", url
+            )
+    except NotAvailable as exc:
+        ctx.say(f"  not available: {exc}")
+        for metric in (
+            "create_case_rate",
+            "create_case_p99",
+            "change_feed_rate",
+            "change_feed_p99",
+        ):
+            unit, target = TARGETS[f"{metric}_postgres"]
+            records.append(
+                make_record(
+                    NAME,
+                    f"{metric}_postgres",
+                    ours=None,
+                    peer=None,
+                    unit=unit,
+                    target=target,
+                    met=False,
+                    status=f"not available: {exc}",
+                )
+            )
+    return records
+
+
+def _run_backend(
+    ctx: Context, suffix: str, sessions: Any, server_dir: Path, database_url: str | None = None
+) -> list[dict[str, Any]]:
     from sqlalchemy import func, select
 
     from bench import data
@@ -53,8 +117,6 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     seconds = 1.0 if ctx.quick else 5.0
     warmup = 0.3 if ctx.quick else 1.0
     reps = ctx.reps(3, 1)
-    server_dir = ctx.workdir / "server-load"
-    sessions = data.server_sessions(server_dir)
     account = None
     emails = [f"load-{i}@bench.example" for i in range(CLIENTS)]
     for email in emails:
@@ -68,7 +130,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
 
     results: dict[str, list[LoadResult]] = {"health": [], "create_case": [], "change_feed": []}
     server_cpu: dict[str, list[float]] = {phase: [] for phase in results}
-    with ServerProcess(server_dir, ctx.env()) as server:
+    with _server(server_dir, ctx.env(), database_url) as server:
         load = load_average()
         prefix = "/api/v1"
 
@@ -148,11 +210,11 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         records.append(
             make_record(
                 NAME,
-                f"{phase}_rate",
+                f"{phase}_rate{suffix}",
                 ours=rate,
                 peer=ceiling,
                 unit="req/s",
-                target=TARGETS[f"{phase}_rate"][1],
+                target=TARGETS[f"{phase}_rate{suffix}"][1],
                 met=ratio >= RATIO_TARGET and errors == 0,
                 peer_name="GET /api/v1/health, same load",
                 details=details,
@@ -161,14 +223,14 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         records.append(
             make_record(
                 NAME,
-                f"{phase}_p99",
+                f"{phase}_p99{suffix}",
                 ours=p99,
                 peer=ceiling_p99,
                 unit="ms",
-                target=TARGETS[f"{phase}_p99"][1],
+                target=TARGETS[f"{phase}_p99{suffix}"][1],
                 met=p99.median <= P99_TARGET_MS and errors == 0,
                 peer_name="GET /api/v1/health, same load",
-                details={"see": f"{phase}_rate"},
+                details={"see": f"{phase}_rate{suffix}"},
             )
         )
     return records
@@ -184,3 +246,124 @@ def _sum_statuses(runs: list[LoadResult]) -> dict[str, int]:
         for code, n in run_.statuses.items():
             total[str(code)] = total.get(str(code), 0) + n
     return total
+
+
+def _server(data_dir: Path, env: dict[str, str], database_url: str | None) -> ServerProcess:
+    if database_url is None:
+        return ServerProcess(data_dir, env)
+    return _UrlServerProcess(data_dir, env, database_url)
+
+
+class _UrlServerProcess(ServerProcess):
+    """ServerProcess with --database-url (the shipped `serve` verb, another database)."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str], database_url: str):
+        self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = data_dir / "server.log"
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "casedesktop.server",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--data-dir",
+                str(data_dir),
+                "--database-url",
+                database_url,
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            cwd=REPO,
+        )
+        log.close()
+        self.url = self._wait_for_url()
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+@contextmanager
+def _postgres() -> Iterator[str]:
+    """A URL of a fresh database: $CASEDESKTOP_BENCH_POSTGRES_URL's server, or a throw-away
+    cluster with PostgreSQL's default (durable) settings; NotAvailable when neither works."""
+    from sqlalchemy import create_engine, make_url
+
+    given = os.environ.get("CASEDESKTOP_BENCH_POSTGRES_URL")
+    if given:
+        yield _create_database(given, create_engine, make_url)
+        return
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        raise NotAvailable("PostgreSQL is not installed (no initdb/pg_ctl)")
+    as_user: list[str] = []
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # initdb refuses to run as root
+        if not shutil.which("runuser"):
+            raise NotAvailable("running as root without runuser to drop to the postgres user")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    # Not under the benchmark's scratch folder: the postgres user could not enter it.
+    root = Path(tempfile.mkdtemp(prefix="casedesktop-bench-pg-"))
+    if as_user:
+        shutil.chown(root, "postgres")
+    data_dir = root / "data"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    def run_as(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True, timeout=120)
+
+    try:
+        run_as(initdb, "-D", str(data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        run_as(
+            pg_ctl,
+            "-D",
+            str(data_dir),
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            "start",
+        )
+    except (subprocess.CalledProcessError, OSError, subprocess.TimeoutExpired) as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        output = (getattr(exc, "stderr", b"") or b"").decode(errors="replace").strip()
+        raise NotAvailable(f"could not start a PostgreSQL cluster: {exc} {output[-300:]}") from exc
+    try:
+        server_url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield _create_database(server_url, create_engine, make_url)
+    finally:
+        subprocess.run(
+            [*as_user, pg_ctl, "-D", str(data_dir), "-m", "fast", "stop"],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _create_database(server_url: str, create_engine: Callable[..., Any], make_url: Any) -> str:
+    name = f"casedesktop_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)

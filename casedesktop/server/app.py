@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 import casedesktop
-from casedesktop.server.db import Sessions, make_engine
+from casedesktop.server.db import WORKER_THREADS, Sessions, make_engine
 from casedesktop.server.errors import install_error_handlers
 from casedesktop.server.routes import router
 from casedesktop.server.settings import Settings
@@ -25,6 +26,9 @@ def create_app(database_url: str, data_dir: Path, settings: Settings | None = No
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Blocking endpoints run on anyio's threads (40 by default): as many as the pool has
+        # connections for; more only fight over the GIL and SQLite's one writer (db.py).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         try:
             yield
         finally:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,10 +23,12 @@ from sqlalchemy.orm import Session
 
 from casedesktop.api import ErrorCode
 from casedesktop.domain import Role
+from casedesktop.server import tokencache
 from casedesktop.server.db import Sessions, utcnow
 from casedesktop.server.errors import ApiError
 from casedesktop.server.models import Membership, Token, User
 
+T = TypeVar("T")
 TOKEN_LIFETIME = timedelta(days=30)
 BAD_LOGIN = "The email or password is wrong. Check both and try again."
 NO_TOKEN = "You are not signed in. Sign in and try again."
@@ -166,14 +169,61 @@ def sessions_of(request: Request) -> Sessions:
     return request.app.state.sessions
 
 
+def caller_of(sessions: Sessions, token: str) -> CurrentUser:
+    """Who holds the token, or 401. Answered from the token cache while the database's auth epoch
+    says nothing that could change the answer has happened since (tokencache.py); else looked up."""
+    digest = token_digest(token)
+    now = utcnow()
+    with sessions.engine.connect() as connection:
+        epoch = tokencache.read_epoch(connection)
+    user = sessions.token_cache.get(digest, epoch, now)
+    if user is not None:
+        return user
+    with sessions.reader() as session:
+        return _look_up(session, sessions.token_cache, digest, now)
+
+
+def read_as(sessions: Sessions, token: str, work: Callable[[Session, CurrentUser], T]) -> T:
+    """`work` in one read transaction, as the token's holder (or 401): the caller is checked on
+    the same connection, in the same trip to a worker thread, as the work itself."""
+    digest = token_digest(token)
+    now = utcnow()
+    with sessions.reader() as session:
+        epoch = tokencache.read_epoch(session)
+        user = sessions.token_cache.get(digest, epoch, now)
+        if user is None:
+            user = _look_up(session, sessions.token_cache, digest, now)
+        return work(session, user)
+
+
+def _look_up(
+    session: Session, cache: tokencache.TokenCache, digest: str, now: datetime
+) -> CurrentUser:
+    epoch = tokencache.read_epoch(session)  # before the lookup: a later change re-checks
+    row = session.execute(
+        select(User, Token.expires_at)
+        .join(Token, Token.user_id == User.id)
+        .where(Token.token_hash == digest)
+    ).first()
+    if row is None or row.expires_at <= now:
+        raise unauthorized(BAD_TOKEN)
+    user = current_user_of(session, row[0])
+    cache.put(digest, tokencache.Entry(user, row.expires_at, epoch))
+    return user
+
+
+async def _bearer(request: Request) -> str:
+    """The token's form, checked on the event loop (no worker thread): 401 without one."""
+    return bearer_token(request)
+
+
+# For endpoints that check the token itself (`read_as`, `caller_of`) in their one worker trip.
+BearerToken = Annotated[str, Depends(_bearer)]
+
+
 def require_user(request: Request) -> CurrentUser:
     """FastAPI dependency: the signed-in caller, or 401."""
-    token = bearer_token(request)
-    with sessions_of(request).reader() as session:
-        user = user_for_token(session, token, utcnow())
-        if user is None:
-            raise unauthorized(BAD_TOKEN)
-        return current_user_of(session, user)
+    return caller_of(sessions_of(request), bearer_token(request))
 
 
 Caller = Annotated[CurrentUser, Depends(require_user)]

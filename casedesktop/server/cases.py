@@ -9,11 +9,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casedesktop.api import ActivityOut, CaseCreate, CaseOut, ErrorCode
-from casedesktop.domain import CASE_TYPES, SOURCES, Status, validate_emails, validate_new_case
+from casedesktop.domain import (
+    CASE_TYPES,
+    SOURCES,
+    Status,
+    known_product,
+    validate_emails,
+    validate_new_case,
+)
 from casedesktop.server import changelog
 from casedesktop.server.auth import CurrentUser
 from casedesktop.server.errors import ApiError
-from casedesktop.server.models import Account, Activity, Case, Contact, Counter, Product
+from casedesktop.server.models import Account, Activity, Case, Contact, Counter, Product, User
 from casedesktop.server.rights import get_visible_case, visible_cases
 from casedesktop.server.serialize import activity_out, case_out
 
@@ -25,16 +32,22 @@ FIRST_CASE_NUMBER = 1000  # the counter's start; the first case is CS-1001
 
 def next_case_number(session: Session) -> str:
     """Bump the counter in the current transaction: numbers are unique and never reused."""
-    bumped = session.execute(
+    bump = (
         update(Counter)
         .where(Counter.name == CASE_NUMBER_COUNTER)
         .values(value=Counter.value + 1)
         .execution_options(synchronize_session=False)
     )
-    if bumped.rowcount == 0:  # a database made without the baseline migration's seed row
-        session.add(Counter(name=CASE_NUMBER_COUNTER, value=FIRST_CASE_NUMBER + 1))
+    if session.get_bind().dialect.update_returning:  # one round trip where the database can
+        value = session.execute(bump.returning(Counter.value)).scalar()
+    else:
+        value = None
+        if session.execute(bump).rowcount:
+            value = session.scalar(select(Counter.value).where(Counter.name == CASE_NUMBER_COUNTER))
+    if value is None:  # a database made without the baseline migration's seed row
+        value = FIRST_CASE_NUMBER + 1
+        session.add(Counter(name=CASE_NUMBER_COUNTER, value=value))
         session.flush()
-    value = session.scalar(select(Counter.value).where(Counter.name == CASE_NUMBER_COUNTER))
     return f"{CASE_NUMBER_PREFIX}{value}"
 
 
@@ -90,11 +103,14 @@ def create_case(
     session: Session, user: CurrentUser, data: CaseCreate, now: datetime
 ) -> tuple[CaseOut, bool]:
     """Open a case, or return the one this user already opened with this id (created=False)."""
-    existing = session.get(Case, data.id)
-    if existing is not None:
-        if existing.reported_by != user.id:
+    # A plain look first: almost always there is none, and the whole case costs four joins.
+    reported_by = session.scalar(select(Case.reported_by).where(Case.id == data.id))
+    if reported_by is not None:
+        if reported_by != user.id:
             raise ApiError(409, ErrorCode.CONFLICT, "This case id is already used by another case.")
-        return case_out(existing), False
+        existing = session.get(Case, data.id)
+        if existing is not None:  # (cases are never deleted)
+            return case_out(existing), False
     account_id = _choose_account(session, user, data.account_id)
     problems = validate_new_case(data.subject, data.description, data.severity.value)
     cc_emails = [email.strip() for email in data.cc_emails]
@@ -102,9 +118,20 @@ def create_case(
     if problems:
         raise ApiError(422, ErrorCode.VALIDATION, problems[0].message, field=problems[0].field)
     staff_fields = _staff_fields(user, data)
+    product = _product_name(session, data.product)
+    contact = _contact(session, user, account_id, data.contact_id)
+    case_type = _one_of(data.case_type, CASE_TYPES, "case_type", "type")
+    # Every read first, the rows case_out shows included (handed to the case below, so it needs
+    # no query later): on PostgreSQL the counter's row stays locked from the number to the
+    # commit, and every other new case waits for it.
+    account = session.get_one(Account, account_id)
+    reporter = session.get_one(User, user.id)
     case = Case(
         id=data.id,
         number=next_case_number(session),
+        account=account,
+        reporter=reporter,
+        contact=contact,
         account_id=account_id,
         reported_by=user.id,
         subject=data.subject.strip(),
@@ -112,7 +139,7 @@ def create_case(
         status=Status.NEW.value,
         severity=data.severity.value,
         priority=staff_fields["priority"],
-        product=_product_name(session, data.product),
+        product=product,
         escalated=False,
         close_requested=False,
         resolution_summary="",
@@ -120,9 +147,9 @@ def create_case(
         resolution_type="",
         created_at=client_time(data.created_at, now),
         updated_at=now,
-        contact_id=_contact_id(session, user, account_id, data.contact_id),
+        contact_id=contact.id if contact is not None else None,
         environment=data.environment.strip(),
-        case_type=_one_of(data.case_type, CASE_TYPES, "case_type", "type"),
+        case_type=case_type,
         category=staff_fields["category"],
         source=staff_fields["source"],
         cc_emails=cc_emails,
@@ -176,28 +203,26 @@ def _staff_fields(user: CurrentUser, data: CaseCreate) -> dict[str, str | None]:
 
 def _product_name(session: Session, wanted: str) -> str:
     """The product as the vendor spells it. While no products are set up, any name goes."""
-    wanted = wanted.strip()
-    names = list(session.scalars(select(Product.name)))
-    if not wanted or not names:
-        return wanted
-    for name in names:
-        if name.casefold() == wanted.casefold():
-            return name
-    raise _invalid("product", f"There is no product {wanted!r}; choose one from the list.")
+    if not wanted.strip():
+        return ""
+    name = known_product(wanted, list(session.scalars(select(Product.name))))
+    if name is None:
+        raise _invalid("product", f"There is no product {wanted.strip()!r}; choose one from the list.")
+    return name
 
 
-def _contact_id(
+def _contact(
     session: Session, user: CurrentUser, account_id: uuid.UUID, wanted: uuid.UUID | None
-) -> uuid.UUID | None:
+) -> Contact | None:
     """The contact the case is for: one of the account's, or (none given) the reporter's own."""
     if wanted is None:
         return session.scalar(
-            select(Contact.id).where(Contact.account_id == account_id, Contact.user_id == user.id)
+            select(Contact).where(Contact.account_id == account_id, Contact.user_id == user.id)
         )
     contact = session.get(Contact, wanted)
     if contact is None or contact.account_id != account_id:
         raise _invalid("contact_id", "There is no such contact in this case's account.")
-    return contact.id
+    return contact
 
 
 def list_cases(session: Session, user: CurrentUser) -> list[CaseOut]:

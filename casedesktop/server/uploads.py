@@ -3,11 +3,15 @@ extensions, so any standard tus client works (the protocol is summed up in cased
 
 - POST creates an upload from Upload-Length and Upload-Metadata. A length over the limit is
   refused (413) from the header alone, before any body is read or stored.
-- Each PATCH body is streamed to a temporary file while its sha256 is computed; it is appended
-  to the upload only if its Upload-Checksum matches (else 460) and its Upload-Offset is still the
-  upload's (else 409), checked under the upload's row lock, so two racing PATCHes cannot both win.
-  A PATCH cut off mid-body keeps the bytes that arrived when it carried no checksum (tus servers
-  do), and nothing when it did (a partial chunk cannot be verified).
+- Each PATCH body is streamed straight into the staged file at Upload-Offset while its checksum
+  is computed (one pass, no copy), then fsynced once, outside any database transaction. PATCHes
+  of one upload take turns on a per-upload lock in this process, so no two write the staged file
+  at once. The bytes count only once the upload's row says so: `received` moves to the PATCH's
+  end only if its Upload-Checksum matched (else 460; the bytes are cut off again) and its
+  Upload-Offset is still the upload's (else 409), checked under the upload's row lock, so two
+  racing PATCHes cannot both win; anything past `received` is cut off by the next PATCH. A PATCH
+  cut off mid-body keeps the bytes that arrived when it carried no checksum (tus servers do), and
+  nothing when it did (a partial chunk cannot be verified).
 - When the last byte is in, the whole file's sha256 is checked against the metadata's; the bytes
   move into the blob storage under the attachment's id, an Attachment row and a change-feed entry
   are written in one transaction. A whole-file mismatch discards the bytes (460): start again.
@@ -17,13 +21,14 @@ extensions, so any standard tus client works (the protocol is summed up in cased
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
 import os
 import re
-import shutil
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,7 +61,7 @@ from casedesktop.api.files import (
 from casedesktop.domain import MAX_TOTAL_ATTACHMENT_BYTES, CommentKind, megabytes
 from casedesktop.server import changelog
 from casedesktop.server.attachments import safe_content_type, safe_filename
-from casedesktop.server.auth import Caller, CurrentUser, sessions_of
+from casedesktop.server.auth import Caller, CurrentUser, bearer_token, caller_of, sessions_of
 from casedesktop.server.db import Sessions, utcnow
 from casedesktop.server.errors import ApiError, not_found
 from casedesktop.server.models import Attachment, Case, Comment, Upload
@@ -380,7 +385,6 @@ def terminate_upload(
 )
 async def upload_chunk(
     request: Request,
-    user: Caller,
     upload_id: uuid.UUID,
     tus_resumable: TusVersion = None,
     upload_offset: Annotated[str | None, Header(alias="Upload-Offset")] = None,
@@ -388,50 +392,105 @@ async def upload_chunk(
     content_type: Annotated[str | None, Header(alias="Content-Type")] = None,
 ) -> Response:
     """Append the body at Upload-Offset; `Upload-Checksum: sha256 <base64>` guards the chunk."""
-    _check_version(tus_resumable)
-    if (content_type or "").split(";")[0].strip().lower() != OFFSET_CONTENT_TYPE:
-        raise ApiError(
-            415, ErrorCode.UNSUPPORTED, f"Send the bytes as Content-Type: {OFFSET_CONTENT_TYPE}."
-        )
-    offset = _number(upload_offset, "Upload-Offset")
-    checksum = _parse_checksum(upload_checksum)
+    token = bearer_token(request)
     sessions = sessions_of(request)
-    upload = await run_in_threadpool(
-        sessions.run_read, lambda session: get_own_upload(session, user, upload_id)
-    )
-    server_offset = _offset(upload)
-    if offset != server_offset:
-        raise _offset_mismatch(server_offset)
-    if upload.completed_at is not None:  # a retried last PATCH: already done
-        return Response(status_code=204, headers=_progress_headers(upload))
-    remaining = upload.length - offset
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > remaining:
-        raise ApiError(
-            413, ErrorCode.TOO_LARGE, f"Only {remaining} more bytes fit this upload's length."
-        )
-
     upload_dir = _upload_dir(request)
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    chunk = upload_dir / f"{upload.id.hex}.{uuid.uuid4().hex}.chunk"
-    try:
+
+    def look() -> tuple[CurrentUser, int, Checksum | None, Upload]:
+        # One trip to a worker thread for who is calling and where the upload stands (this is
+        # the per-chunk cost); the checks answer in the same order as on every endpoint: 401
+        # (the caller), then 412, 415, 400 (the request), then 404 (the upload).
+        user = caller_of(sessions, token)
+        _check_version(tus_resumable)
+        if (content_type or "").split(";")[0].strip().lower() != OFFSET_CONTENT_TYPE:
+            raise ApiError(
+                415,
+                ErrorCode.UNSUPPORTED,
+                f"Send the bytes as Content-Type: {OFFSET_CONTENT_TYPE}.",
+            )
+        offset = _number(upload_offset, "Upload-Offset")
+        checksum = _parse_checksum(upload_checksum)
+        upload = sessions.run_read(lambda session: get_own_upload(session, user, upload_id))
+        return user, offset, checksum, upload
+
+    # Taken before the upload is read (so a PATCH that held it cannot have moved the offset
+    # since); a stranger's id only makes a lock that the 401 or 404 lets go again.
+    async with _upload_lock(request, upload_id):
+        user, offset, checksum, upload = await run_in_threadpool(look)
+        server_offset = _offset(upload)
+        if offset != server_offset:
+            raise _offset_mismatch(server_offset)
+        if upload.completed_at is not None:  # a retried last PATCH: already done
+            return Response(status_code=204, headers=_progress_headers(upload))
+        remaining = upload.length - offset
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > remaining:
+            raise ApiError(
+                413, ErrorCode.TOO_LARGE, f"Only {remaining} more bytes fit this upload's length."
+            )
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        part = _part_path(upload_dir, upload.id)
+        staged = part.stat().st_size if part.exists() else 0
+        if staged < offset:
+            # The staged bytes were lost (a disk cleaned, a failed finish): start again at 0.
+            await run_in_threadpool(_restart, sessions, user, upload_id, offset)
+            raise _offset_mismatch(0)
         algorithm = checksum.algorithm if checksum else "sha256"
-        size, digest, complete = await _receive(request, chunk, remaining, algorithm)
+        size, digest, complete = await _receive(request, part, offset, remaining, algorithm)
         if checksum is not None:
             if not complete:  # cut off: a partial chunk cannot be verified, so keep nothing
+                _cut(part, offset)
                 raise ApiError(400, ErrorCode.BAD_REQUEST, "The request body was cut off.")
             if digest != checksum.digest:
+                _cut(part, offset)
                 raise _mismatch("The chunk arrived damaged (checksum mismatch); send it again.")
         result = await run_in_threadpool(
-            _commit, sessions, request.app.state.storage, user, upload_id, offset, chunk, size
+            _commit,
+            sessions,
+            request.app.state.storage,
+            user,
+            upload_id,
+            offset,
+            part,
+            size,
+            upload.length,
         )
-    finally:
-        chunk.unlink(missing_ok=True)
     if result.whole_file_mismatch:
         raise _mismatch(
             "The file arrived damaged (its sha256 does not match); upload it again from the start."
         )
     return Response(status_code=204, headers=_progress_headers(result.upload))
+
+
+def _upload_lock(request: Request, upload_id: uuid.UUID) -> asyncio.Lock:
+    """One lock per upload in this process (kept while anyone holds or waits for it)."""
+    locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] | None = getattr(
+        request.app.state, "upload_locks", None
+    )
+    if locks is None:
+        locks = request.app.state.upload_locks = weakref.WeakValueDictionary()
+    lock = locks.get(upload_id)
+    if lock is None:
+        lock = locks[upload_id] = asyncio.Lock()
+    return lock
+
+
+def _cut(part: Path, offset: int) -> None:
+    """Drop whatever a failed PATCH wrote past `offset` (the bytes that count); at 0, the file."""
+    if offset == 0:
+        part.unlink(missing_ok=True)
+        return
+    with open(part, "r+b") as handle:
+        handle.truncate(offset)
+
+
+def _restart(sessions: Sessions, user: CurrentUser, upload_id: uuid.UUID, offset: int) -> None:
+    def work(session: Session) -> None:
+        upload = get_own_upload(session, user, upload_id, for_update=True)
+        if upload.completed_at is None and upload.received == offset:
+            upload.received = 0
+
+    sessions.run_write(work)
 
 
 @dataclass(frozen=True)
@@ -472,26 +531,33 @@ def _offset_mismatch(server_offset: int) -> ApiError:
 
 
 async def _receive(
-    request: Request, chunk: Path, limit: int, algorithm: str
+    request: Request, part: Path, offset: int, limit: int, algorithm: str
 ) -> tuple[int, bytes, bool]:
-    """Stream the body to `chunk`; returns its size, its digest, and whether it arrived whole."""
+    """Stream the body into `part` from `offset` (anything after it is cut off first); returns
+    its size, its digest, and whether it arrived whole. Bytes past `limit` are refused (413)."""
     hasher = hashlib.new(algorithm)
     size = 0
     complete = True
-    with open(chunk, "wb") as handle:
-        try:
-            async for piece in request.stream():
-                size += len(piece)
-                if size > limit:
-                    raise ApiError(
-                        413,
-                        ErrorCode.TOO_LARGE,
-                        f"Only {limit} more bytes fit this upload's length.",
-                    )
-                hasher.update(piece)
-                handle.write(piece)
-        except ClientDisconnect:
-            complete = False
+    try:
+        with open(part, "r+b" if part.exists() else "wb") as handle:
+            handle.truncate(offset)  # bytes of an earlier PATCH that never counted
+            handle.seek(offset)
+            try:
+                async for piece in request.stream():
+                    size += len(piece)
+                    if size > limit:
+                        raise ApiError(
+                            413,
+                            ErrorCode.TOO_LARGE,
+                            f"Only {limit} more bytes fit this upload's length.",
+                        )
+                    hasher.update(piece)
+                    handle.write(piece)
+            except ClientDisconnect:
+                complete = False
+    except BaseException:
+        _cut(part, offset)
+        raise
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) != size:
         complete = False
@@ -510,31 +576,26 @@ def _commit(
     user: CurrentUser,
     upload_id: uuid.UUID,
     offset: int,
-    chunk: Path,
+    part: Path,
     size: int,
+    length: int,
 ) -> CommitResult:
-    """Append the verified chunk under the upload's row lock; finish the upload when complete."""
-    with sessions.writer() as session:
+    """Count the bytes written at `offset` under the upload's row lock; finish when complete.
+
+    The fsync comes first and outside the transaction: SQLite's one writer is never held up by
+    the disk, and the row never counts bytes that are not on it."""
+    with open(part, "rb") as handle:
+        os.fsync(handle.fileno())
+    # The last PATCH: the whole file's sha256 is taken here too, not while holding the writer.
+    digest = _sha256_of(part) if offset + size == length else None
+    with sessions.writing() as session:
         upload = get_own_upload(session, user, upload_id, for_update=True)
         if upload.completed_at is not None or upload.received != offset:
             raise _offset_mismatch(_offset(upload))
-        part = _part_path(chunk.parent, upload.id)
-        if (part.stat().st_size if part.exists() else 0) < offset:
-            # The staged bytes were lost (a disk cleaned, a failed finish): start again at 0.
-            upload.received = 0
-            session.commit()
-            raise _offset_mismatch(0)
-        with open(part, "r+b" if part.exists() else "wb") as target:
-            target.truncate(offset)  # drop bytes of an earlier append that never committed
-            target.seek(offset)
-            with open(chunk, "rb") as source:
-                shutil.copyfileobj(source, target, _COPY_CHUNK)
-            target.flush()
-            os.fsync(target.fileno())
         upload.received = offset + size
         mismatch = False
         if upload.received == upload.length:
-            mismatch = _finish(session, storage, upload, part, utcnow()) is None
+            mismatch = _finish(session, storage, upload, part, utcnow(), digest) is None
             if mismatch:  # start over: keep nothing of a file that is wrong somewhere
                 upload.received = 0
                 part.unlink(missing_ok=True)
@@ -542,15 +603,26 @@ def _commit(
         return CommitResult(upload, mismatch)
 
 
-def _finish(
-    session: Session, storage: BlobStorage, upload: Upload, part: Path, now: datetime
-) -> Attachment | None:
-    """The complete upload becomes an attachment; None when its sha256 is not the one promised."""
+def _sha256_of(path: Path) -> str:
     hasher = hashlib.sha256()
-    with open(part, "rb") as handle:
+    with open(path, "rb") as handle:
         while piece := handle.read(_COPY_CHUNK):
             hasher.update(piece)
-    digest = hasher.hexdigest()
+    return hasher.hexdigest()
+
+
+def _finish(
+    session: Session,
+    storage: BlobStorage,
+    upload: Upload,
+    part: Path,
+    now: datetime,
+    digest: str | None = None,
+) -> Attachment | None:
+    """The complete upload becomes an attachment; None when its sha256 is not the one promised.
+    `digest` is the staged file's sha256 when the caller already took it."""
+    if digest is None:
+        digest = _sha256_of(part)
     if upload.sha256 and digest != upload.sha256:
         return None
     case = session.scalar(select(Case).where(Case.id == upload.case_id).with_for_update(of=Case))
