@@ -145,7 +145,9 @@ def test_the_engine_sends_progress(world, tmp_path: Path) -> None:
                               files=prepare_files(ann.blobs, [_file(tmp_path, 3 * CHUNK)]))
     ann.sync_until_quiet()
     assert [done for _, done, _ in seen] == [CHUNK, 2 * CHUNK, 3 * CHUNK]
-    assert seen[0][0] == "upload:screen.mp4"
+    # The key is "upload:<attachment id>:<file name>" (sync/worker.py reads it back).
+    kind, attachment_id, name = seen[0][0].split(":", 2)
+    assert (kind, name) == ("upload", "screen.mp4") and len(attachment_id) == 36
     ann.close()
 
 
@@ -176,3 +178,27 @@ def test_the_windows_download_worker_runs_off_the_callers_thread(world, tmp_path
     assert missing is None and why.startswith("ghost.txt could not be downloaded")
     ann.close()
     sam.close()
+
+
+def test_chunks_fit_the_link_small_on_a_slow_one_large_on_a_fast_one(world, tmp_path: Path) -> None:
+    """An interruption re-sends at most one chunk, so a chunk takes about `chunk_seconds` on the
+    link: a slow uplink gets small PATCHes, loopback the largest."""
+    def chunk_sizes(engine_url: str, name: str, size: int, seconds: float) -> list[int]:
+        seen: list[int] = []
+        device = make_device(world, CUSTOMER_EMAIL, tmp_path / name, engine_url)
+        device.engine = SyncEngine(device.db, device.client, device.identity.user_id,
+                                   on_progress=lambda _what, done, _total: seen.append(done))
+        device.engine.upload_chunk_seconds = seconds
+        local_changes.create_case(device.db, device.identity, subject=name, description="d",
+                                  files=prepare_files(device.blobs, [_file(tmp_path, size, f"{name}.bin")]))
+        device.sync_until_quiet()
+        assert outbox.counts(device.db).waiting == 0
+        device.close()
+        return [b - a for a, b in zip([0, *seen], seen, strict=False)]
+
+    with FaultProxy(_upstream(world), upload_rate={"PATCH": 2e6}) as proxy:  # 2 MB/s
+        slow = chunk_sizes(proxy.url, "slow", 2 * 1024 * 1024, seconds=0.1)
+    assert slow[0] == transfer.FIRST_CHUNK_BYTES
+    assert all(size <= 400_000 for size in slow[1:-1]), slow  # ~0.1 s at 2 MB/s, not 1 MiB
+    fast = chunk_sizes(world.base_url, "fast", 20 * 1024 * 1024, seconds=transfer.CHUNK_SECONDS)
+    assert fast[0] == transfer.FIRST_CHUNK_BYTES and max(fast) == transfer.CHUNK_BYTES, fast
