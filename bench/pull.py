@@ -4,8 +4,8 @@ Set-up (not timed): a server database filled in bulk with N cases and 3N replies
 account, and the change-feed rows the services would have logged for them (a case, then its
 replies: 4N feed entries), served by `python -m casedesktop.server serve`.
 Ours: a fresh profile signed in with `sign_in`, then `SyncEngine(...).sync_once()`: every page of
-the feed fetched, parsed and stored with its cursor. Checked afterwards: N cases and 3N replies
-in the cache.
+the feed fetched (the next one while this one is stored), parsed and stored with its cursor in
+one transaction each. Checked afterwards: N cases and 3N replies in the cache.
 Peer: a plain `requests.Session` paging the same feed with the same page size (`?cursor=&limit=`,
 reading each page's JSON for the next cursor), storing nothing.
 

@@ -20,10 +20,18 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casedesktop.api import ActionRequest, CaseCreate, CaseOut, CommentCreate, CommentOut
+from casedesktop.api import (
+    ActionRequest,
+    CaseCreate,
+    CaseOut,
+    ChangesPage,
+    CommentCreate,
+    CommentOut,
+)
 from casedesktop.api.push import (
     PUSH_PROTOCOL_VERSION,
     Mutation,
@@ -154,7 +162,8 @@ class SyncEngine:
         self.push_batch = PUSH_BATCH
         self.use_push = True  # False once the server shows it has no /push
         self.uploads: transfer.Uploader | None = None  # made on first use
-        self.upload_chunk = transfer.CHUNK_BYTES
+        self.upload_chunk = transfer.CHUNK_BYTES  # the largest PATCH (tests make it small)
+        self.upload_chunk_seconds = transfer.CHUNK_SECONDS
 
     _reference_due = True
 
@@ -320,7 +329,7 @@ class SyncEngine:
     def _upload(self, op: outbox.QueuedOp, report: SyncReport) -> None:
         if self.uploads is None:
             self.uploads = transfer.Uploader(self.db, self.client, self.blobs, self.on_progress,
-                                             self.upload_chunk)
+                                             self.upload_chunk, self.upload_chunk_seconds)
         result = self.uploads.upload(op)
         report.bytes_sent += result.bytes_sent
         report.changes |= result.changes
@@ -332,15 +341,32 @@ class SyncEngine:
     # --- pull ---------------------------------------------------------------------------------
 
     def _pull(self, report: SyncReport) -> None:
+        """Page through the feed from the stored cursor, each page stored with its cursor.
+
+        The next page is fetched on a helper thread while this one is stored, so the server's
+        time and ours overlap. The client is still used by one thread at a time (the helper
+        while _pull runs; this thread only stores), a page is stored only after the one before
+        it, and a page fetched but never stored (an error, a kill) costs nothing: the cursor
+        moves only with what is stored, and the feed is read again from there.
+        """
         with self.db.reading() as session:
             cursor = int(meta.get(session, meta.CURSOR, "0") or 0)
-        for _ in range(MAX_PAGES_PER_PASS):
-            page = self.client.changes(cursor)
-            report.changes |= server_state.apply_page(self.db, page, self.me_user_id)
-            report.pulled += len(page.changes)
-            cursor = page.cursor
-            if not page.has_more:
-                break
+        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casedesktop-pull")
+        try:
+            ahead: Future[ChangesPage] = fetcher.submit(self.client.changes, cursor)
+            for n in range(MAX_PAGES_PER_PASS):
+                page = ahead.result()  # a failed fetch raises here, as it did inline
+                last = not page.has_more or n + 1 == MAX_PAGES_PER_PASS
+                if not last:
+                    ahead = fetcher.submit(self.client.changes, page.cursor)
+                report.changes |= server_state.apply_page(self.db, page, self.me_user_id)
+                report.pulled += len(page.changes)
+                if last:
+                    break
+        finally:
+            # Wait for a fetch still under way (only when storing failed): nobody else may use
+            # the client before it is done.
+            fetcher.shutdown(wait=True, cancel_futures=True)
 
 
 def _payload(op: outbox.QueuedOp) -> dict:
