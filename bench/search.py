@@ -8,6 +8,11 @@ itself (a deliberate wait, FilterBar.SEARCH_DEBOUNCE_MS) is not counted.
 Peer: right after each of our keystrokes, in the same process and on the same cache file, plain
 `sqlite3` runs the same FTS5 match (casedesktop.store.case_list.fts_expression of the same text,
 over cases and conversation) for the count and the first page of 128 rows.
+What the first result holds: the exact count (never capped: `rows` is compared with the peer's
+count, keystroke by keystroke) and the first page. For a search with more than
+case_list.TAB_COUNTS_INLINE (4,000) matches and no other filter, the counts of the tabs other than
+All come in a second result right after the list is painted (shown as "…" until then); the timer
+stops at the first result, so those counts are not in the figure. The peer never counts tabs.
 Terms: "ledger" (in every case), "payroll" (a quarter), "printer" (a twentieth, in replies
 only) and "54321" (one case number; its first keystrokes match thousands). Each pass types all of
 them; the figure of a pass is the 95th percentile of its keystrokes.

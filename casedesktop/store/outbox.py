@@ -14,7 +14,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from casedesktop.store import conflicts, meta, server_state
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
 from casedesktop.store.journal import JournalOp
+from casedesktop.store.list_sql import OpState
 from casedesktop.store.models import (
     ActivityRow,
     AttachmentRow,
@@ -40,14 +40,6 @@ DEVICE_ID = "device_id"  # meta: this cache's device id for the push protocol
 NEXT_PUSH_SEQ = "push_next_seq"  # meta: the next change number to give
 
 
-class OpState(StrEnum):
-    PENDING = "pending"
-    IN_FLIGHT = "in_flight"
-    DONE = "done"
-    FAILED = "failed"
-
-
-WAITING = (OpState.PENDING, OpState.IN_FLIGHT)
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,8 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import exists, func, or_, select
 
 from casedesktop.store.database import CacheDB
+from casedesktop.store.list_sql import WAITING, CaseSummary, OpState, SyncState
 from casedesktop.store.models import ActivityRow, AttachmentRow, CaseRow, CommentRow, OutboxOp
-from casedesktop.store.outbox import WAITING, OpState
-
-
-class SyncState:
-    SYNCED = "synced"
-    WAITING = "waiting"
-    FAILED = "failed"
 
 
 def _sync_state_of(entity_id) -> object:  # noqa: ANN001 - a SQL column expression
@@ -33,27 +27,6 @@ def _case_sync_state() -> object:
     return sql_case((failed, SyncState.FAILED), (waiting, SyncState.WAITING), else_=SyncState.SYNCED)
 
 
-@dataclass(frozen=True)
-class CaseSummary:
-    """One row of the case list."""
-
-    id: str
-    number: str | None
-    subject: str
-    status: str
-    severity: str
-    product: str
-    account_name: str
-    owner_name: str
-    escalated: bool
-    unread: bool
-    created_at: datetime
-    updated_at: datetime
-    sync_state: str
-
-    @property
-    def label(self) -> str:
-        return self.number or "(not sent yet)"
 
 
 _SUMMARY_COLUMNS = (

@@ -1,21 +1,25 @@
 """Runs the case list's queries on a worker thread and hands fresh results to the model.
 
-Typing in the search box never waits on SQL: each change bumps a generation number, the worker
-skips work already superseded, and results that arrive late are dropped.
+Typing in the search box never waits on SQL: each change bumps a generation number and interrupts
+the SQL still running for an older one (sqlite3 `interrupt()` on the worker's own connection), the
+worker skips work already superseded, and results that arrive late are dropped.
 """
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from casedesktop.store import case_list
-from casedesktop.store.case_list import ListQuery, SummaryCards, Tab
+from casedesktop.store.case_list import ListQuery, ListReader, SummaryCards, Tab
 from casedesktop.store.database import CacheDB
 from casedesktop.store.queries import CaseSummary
 from casedesktop.ui.case_list_model import PAGE_SIZE, CaseListModel
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class ListResult:
     cards: SummaryCards
     products: list[str]  # the filters' choices, from what the cache holds
     accounts: list[str]
+    content: tuple = ()  # equal for two results listing the same rows in the same order
+    tabs_pending: bool = False  # some tab_counts are case_list.Counting() ("…"); a second result follows
 
 
 class ListController(QObject):
@@ -40,10 +46,16 @@ class ListController(QObject):
         self.model = model
         self.query = model.query
         self._generation = 0
+        self._shown: tuple | None = None  # the content the model shows
         self._closed = False
+        self._reader = ListReader(db)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casedesktop-list")
         self._resultReady.connect(self._apply)
         model.sortRequested.connect(lambda key, descending: self.set_query(sort=key, descending=descending))
+
+    @property
+    def generation(self) -> int:
+        return self._generation
 
     def set_query(self, **changes: object) -> None:
         self.query = self.query.with_(**changes)
@@ -53,39 +65,73 @@ class ListController(QObject):
         if self._closed:
             return
         self._generation += 1
+        self._reader.interrupt()  # whatever still runs is for an older query
         self._executor.submit(self._run, self._generation, self.query)
 
     def refresh_now(self) -> ListResult:
         """The same work on the calling thread: for start-up, so the first paint already has rows."""
         self._generation += 1
+        self._reader.interrupt()
         result = self._compute(self._generation, self.query)
         self._apply(result)
         return result
 
     def _run(self, generation: int, query: ListQuery) -> None:
-        if generation != self._generation:
-            return  # superseded before it started
-        self._resultReady.emit(self._compute(generation, query))
+        for _attempt in range(3):
+            if generation != self._generation or self._closed:
+                return  # superseded before it started (or interrupted for a newer one)
+            try:
+                self._resultReady.emit(self._compute(generation, query, tabs_later=True))
+            except Exception as error:
+                if case_list.is_interrupted(error):
+                    continue  # superseded: the loop returns; otherwise a stray interrupt, retry
+                if not self._closed:
+                    log.exception("The case list query failed")
+            return
 
-    def _compute(self, generation: int, query: ListQuery) -> ListResult:
-        return ListResult(
-            generation,
-            query,
-            case_list.count(self._db, query),
-            case_list.page(self._db, query, 0, PAGE_SIZE),
-            case_list.tab_counts(self._db, query),
-            case_list.summary_cards(self._db, query.role),
-            case_list.distinct_values(self._db, "product"),
-            case_list.distinct_values(self._db, "account"),
+    def _compute(self, generation: int, query: ListQuery, tabs_later: bool = False) -> ListResult:
+        found = self._reader.first(
+            query, PAGE_SIZE, tabs_later=tabs_later, cancelled=lambda: generation != self._generation
         )
+        return ListResult(
+            generation, query, found.count, found.first_page, found.tab_counts, found.cards,
+            found.products, found.accounts, found.content, found.tabs_pending,
+        )
+
+    def _run_tabs(self, generation: int, query: ListQuery) -> None:
+        """The second step of a big search: the complete result, with every tab's count."""
+        if generation != self._generation or self._closed:
+            return
+        try:
+            self._resultReady.emit(self._compute(generation, query))
+        except Exception as error:
+            if not case_list.is_interrupted(error) and not self._closed:
+                log.exception("Counting the case list's tabs failed")
 
     def _apply(self, result: ListResult) -> None:
         if result.generation != self._generation:
             return  # a newer query is on its way
-        self.model.set_result(result.query, result.count, result.first_page)
+        if result.content and result.content == self._shown and result.count == self.model.rowCount():
+            # The same rows in the same order (typing on within the same matches, or a search
+            # every case matches): no model reset, so the selection and scroll position stay.
+            self.model.query = result.query
+        else:
+            self.model.set_result(result.query, result.count, result.first_page)
+            self._shown = result.content
         self.updated.emit(result)
+        if result.tabs_pending and not self._closed:
+            # Count the tabs once the list is painted (the timer's event comes after the repaint
+            # queued just now), so the first paint does not share the CPU with them. A newer
+            # query cancels it.
+            QTimer.singleShot(0, self, lambda: self._submit_tabs(result.generation, result.query))
+
+    def _submit_tabs(self, generation: int, query: ListQuery) -> None:
+        if generation == self._generation and not self._closed:
+            self._executor.submit(self._run_tabs, generation, query)
 
     def shutdown(self) -> None:
         self._closed = True
         self._generation += 1
+        self._reader.interrupt()
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._reader.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import insert
 
 from casedesktop.domain import Role
-from casedesktop.store import case_list, local_changes, queries
+from casedesktop.store import case_list, list_sql, local_changes, queries
 from casedesktop.store.case_list import ListQuery, SortKey, Tab
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
@@ -153,3 +154,230 @@ def test_bulk_insert_is_indexed_by_the_triggers(profile_dir: Path) -> None:
         assert numbers(db, ListQuery(search="CS-1999")) == ["CS-1999"]
     finally:
         db.close()
+
+
+# --- keyset paging, the search's temp table, caches, cancellation -----------------------------
+
+PRODUCTS = ("Ledger Cloud", "Payroll", "Inventory")
+STATUSES = ("new", "open", "pending_customer", "on_hold", "resolved", "closed")
+WORDS = ("printer", "proxy", "payslip")
+
+
+@pytest.fixture
+def ties(profile_dir: Path):
+    """500 cases whose sort keys tie a lot (three products, two owners, ten update times, a few
+    unsent cases without a number) and whose conversation holds words the cases do not."""
+    cache = open_cache(profile_dir)
+    cases, comments = [], []
+    for i in range(500):
+        case_id = str(uuid.UUID(int=i + 1))
+        cases.append({
+            "id": case_id, "number": None if i % 97 == 5 else f"CS-{2000 + i}",
+            "subject": f"{'Payroll run' if i % 4 == 0 else 'Ledger close'} {i % 7}",
+            "description": "d", "status": STATUSES[i % 6], "severity": ("critical", "urgent", "standard", "low")[i % 4],
+            "product": PRODUCTS[i % 3], "account_name": ("Northwind", "Contoso")[i % 2],
+            "owner_name": "Alex" if i % 2 else "", "escalated": False, "close_requested": False,
+            "reported_by_name": "", "resolution_summary": "", "resolution_root_cause": "", "resolution_type": "",
+            "unread": False, "created_at": T0 + timedelta(hours=i % 5), "updated_at": T0 + timedelta(hours=i % 10),
+        })
+        if i % 3 == 0:
+            comments.append({"id": str(uuid.uuid4()), "case_id": case_id, "author_name": "Sam", "author_role": "agent",
+                             "kind": "reply", "body": f"try the {WORDS[(i // 3) % 3]} fix", "created_at": T0})
+    with cache.transaction() as session:
+        session.execute(insert(CaseRow), cases)
+        session.execute(insert(CommentRow), comments)
+    yield cache
+    cache.close()
+
+
+def reference_ids(db, query: ListQuery) -> set[str]:  # noqa: ANN001
+    """The rows a query lists, by the plain-sqlite3 semantics of the search benchmark's peer."""
+    import sqlite3
+
+    sql = "SELECT id FROM cases WHERE 1"
+    params: list[object] = []
+    statuses = case_list.tab_statuses(query.tab, query.role)
+    if statuses:
+        sql += f" AND status IN ({','.join('?' * len(statuses))})"
+        params += statuses
+    for column, value in (("severity", query.severity), ("product", query.product), ("account_name", query.account)):
+        if value:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    match = case_list.fts_expression(query.search)
+    if match:
+        sql += (" AND (cases.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?) OR cases.id IN "
+                "(SELECT case_id FROM comments WHERE comments.rowid IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)))")
+        params += [match, match]
+    with sqlite3.connect(db.path) as raw:
+        return {row[0] for row in raw.execute(sql, params)}
+
+
+def all_pages(db, query: ListQuery, size: int) -> list:  # noqa: ANN001
+    rows, offset = [], 0
+    while True:
+        got = case_list.page(db, query, offset, size)
+        rows += got
+        if len(got) < size:
+            return rows
+        offset += size
+
+
+def sort_value(row, key: SortKey):  # noqa: ANN001, ANN201
+    if key is SortKey.SEVERITY:
+        return ("critical", "urgent", "standard", "low").index(row.severity)
+    return getattr(row, key.value)
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("search", ["", "payroll", "pr", "p"])
+def test_keyset_pages_equal_one_big_page_despite_ties(ties, sort, descending, search) -> None:  # noqa: ANN001
+    query = ListQuery(sort=sort, descending=descending, search=search)
+    whole = case_list.page(ties, query, 0, 10_000)
+    paged = all_pages(ties, query, 37)
+    assert [r.id for r in paged] == [r.id for r in whole]  # same order, nothing twice, nothing lost
+    assert {r.id for r in whole} == reference_ids(ties, query)
+    assert case_list.count(ties, query) == len(whole)
+    values = [sort_value(r, sort) for r in whole if sort_value(r, sort) is not None]
+    assert values == sorted(values, reverse=descending)
+
+
+def test_keyset_anchor_is_used_and_dropped_after_a_change(ties) -> None:  # noqa: ANN001
+    query = ListQuery(sort=SortKey.OWNER)
+    first = case_list.page(ties, query, 0, 50)
+    info = case_list._db_info(ties)
+    assert info.anchor((query, info.commits, 50)) is not None  # the next page continues after it
+    second = case_list.page(ties, query, 50, 50)
+    assert not {r.id for r in first} & {r.id for r in second}
+    local_changes.create_case(ties, ME, subject="A new one", description="x")
+    assert info.anchor((query, info.commits, 50)) is None  # data changed: OFFSET until re-anchored
+    assert len(all_pages(ties, query, 50)) == 501
+
+
+@pytest.mark.parametrize(
+    "query",
+    [ListQuery(search="printer"), ListQuery(search="payroll", tab=Tab.OPEN), ListQuery(search="p", product="Payroll"),
+     ListQuery(search="ledger close 3"), ListQuery(search="pay", severity="critical", account="Contoso"),
+     ListQuery(search="proxy", role=Role.AGENT, tab=Tab.WAITING_ON_ME), ListQuery(search="zzz")],
+)
+def test_search_counts_and_tabs_match_plain_sqlite3(ties, query: ListQuery) -> None:  # noqa: ANN001
+    expected = reference_ids(ties, query)
+    assert case_list.count(ties, query) == len(expected)
+    assert {r.id for r in case_list.page(ties, query, 0, 1000)} == expected
+    for tab, n in case_list.tab_counts(ties, query).items():
+        assert n == len(reference_ids(ties, query.with_(tab=tab))), tab
+
+
+def test_a_search_every_case_matches_is_the_list_without_it(db) -> None:  # noqa: ANN001
+    everyone = ListQuery(search="description")  # "Description of ..." in every case
+    assert case_list.count(db, everyone) == 6
+    assert numbers(db, everyone) == numbers(db, ListQuery())
+    assert case_list.tab_counts(db, everyone) == case_list.tab_counts(db, ListQuery())
+
+
+def test_typing_on_reuses_the_matches_only_while_they_are_the_same(ties) -> None:  # noqa: ANN001
+    reader = case_list.ListReader(ties)
+    try:
+        pa = reader.first(ListQuery(search="pa"), 1000)  # "Payroll run" cases and "payslip" replies
+        pay = reader.first(ListQuery(search="pay"), 1000)
+        assert pay.content == pa.content  # the same matches: the list is not reset
+        payr = reader.first(ListQuery(search="payr"), 1000)  # no more payslips
+        assert payr.content != pay.content
+        for found, text in ((pa, "pa"), (pay, "pay"), (payr, "payr")):
+            assert {r.id for r in found.first_page} == reference_ids(ties, ListQuery(search=text))
+            assert found.count == len(found.first_page)
+    finally:
+        reader.close()
+
+
+def test_the_reader_sees_changes_made_elsewhere(ties) -> None:  # noqa: ANN001
+    reader = case_list.ListReader(ties)
+    try:
+        before = reader.first(ListQuery(search="kumquat"), 100)
+        assert before.count == 0
+        cards = reader.first(ListQuery(), 100).cards
+        case_id, _ = local_changes.create_case(ties, ME, subject="Kumquat import fails", description="x")
+        after = reader.first(ListQuery(search="kumquat"), 100)
+        assert [r.id for r in after.first_page] == [case_id] and after.count == 1
+        assert reader.first(ListQuery(), 100).cards.open == cards.open + 1
+        local_changes.add_comment(ties, ME, ties_case(ties, "CS-2001"), "the kumquat template again")
+        assert reader.first(ListQuery(search="kumquat"), 100).count == 2
+    finally:
+        reader.close()
+
+
+def ties_case(db, number: str) -> str:  # noqa: ANN001
+    return queries.resolve_case_ref(db, number)
+
+
+def test_tab_counts_can_come_second(ties, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(case_list, "TAB_COUNTS_INLINE", 10)
+    reader = case_list.ListReader(ties)
+    try:
+        query = ListQuery(search="ledger")
+        quick = reader.first(query, 50, tabs_later=True)
+        assert quick.tabs_pending
+        assert quick.tab_counts[Tab.ALL] == quick.count == len(reference_ids(ties, query))
+        assert f"Open ({quick.tab_counts[Tab.OPEN]})" == "Open (…)"
+        full = reader.first(query, 50)
+        assert not full.tabs_pending and full.content == quick.content
+        assert full.tab_counts[Tab.OPEN] == len(reference_ids(ties, query.with_(tab=Tab.OPEN)))
+        assert not reader.first(query, 50, tabs_later=True).tabs_pending  # counted once: kept
+        with_filter = reader.first(query.with_(tab=Tab.OPEN, search="payroll"), 50, tabs_later=True)
+        assert not with_filter.tabs_pending  # its count needs them anyway
+    finally:
+        reader.close()
+
+
+def test_interrupt_cancels_the_running_query_and_the_reader_recovers(ties) -> None:  # noqa: ANN001
+    import sqlite3
+    import threading
+    import time
+
+    reader = case_list.ListReader(ties)
+    try:
+        reader.first(ListQuery(), 10)
+        slow = reader._reader()
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                slow.connection.execute(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+                ).fetchall()
+            except sqlite3.OperationalError as error:
+                errors.append(error)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        reader.interrupt()
+        thread.join(5)
+        assert not thread.is_alive() and time.monotonic() - started < 1
+        assert case_list.is_interrupted(errors[0])
+        assert reader.first(ListQuery(search="printer"), 500).count == len(reference_ids(ties, ListQuery(search="printer")))
+    finally:
+        reader.close()
+
+
+def test_every_sort_walks_an_index(ties) -> None:  # noqa: ANN001
+    import sqlite3
+
+    with sqlite3.connect(ties.path) as raw:
+        for key, expressions in case_list._SORT_SQL.items():
+            for direction in ("", " DESC"):
+                order = ", ".join(f"{e}{direction}" for e in (*expressions, "cases.rowid"))
+                plan = " ".join(r[3] for r in raw.execute(f"EXPLAIN QUERY PLAN SELECT cases.rowid FROM cases ORDER BY {order} LIMIT 5"))
+                assert "TEMP B-TREE" not in plan, (key, plan)
+        plan = " ".join(r[3] for r in raw.execute(
+            f"EXPLAIN QUERY PLAN SELECT cases.rowid FROM cases ORDER BY {list_sql.SEVERITY_RANK_SQL}, cases.rowid LIMIT 5"))
+        assert "ix_cases_severity_rank" in plan
+
+
+def test_the_severity_rank_follows_the_domain() -> None:
+    from casedesktop.domain import Severity
+
+    ranks = dict(re.findall(r"WHEN '(\w+)' THEN (\d)", list_sql.SEVERITY_RANK_SQL))
+    assert {s.value: s.rank for s in Severity} == {k: int(v) for k, v in ranks.items()}
