@@ -16,6 +16,9 @@ moment:
   and sync applies each server answer or feed page with its cursor in one transaction, so a kill at
   any point leaves a consistent cache: an op in flight goes back to pending and is re-sent, and
   the server recognises it (push protocol, casedesktop/api/push.py).
+- Reads (`reading()`) go through their own engine: a deferred `BEGIN` on a `query_only`
+  connection, so the window's queries read the last committed snapshot at once instead of queueing
+  behind a sync write, and a write slipped into a read fails loudly instead of racing.
 - On open, `PRAGMA quick_check` must answer "ok"; otherwise the file is damaged: CacheError, and
   recovery.py sets it aside, rebuilds from the server and keeps the unsent changes.
 """
@@ -43,7 +46,7 @@ class CacheError(Exception):
     """The cache file cannot be used; the message says what to do."""
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself, so writers take the lock up front.
@@ -55,11 +58,13 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:  # noqa: ANN001 - SQLAlchemy Connection
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class CacheDB:
@@ -71,6 +76,9 @@ class CacheDB:
         self.engine = create_engine(f"sqlite:///{path}", pool_size=4, max_overflow=4)
         _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_engine = create_engine(f"sqlite:///{path}", pool_size=4, max_overflow=4)
+        _configure_sqlite(self.read_engine, read_only=True)
+        self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _note_base_status)
         self.journal = OutboxJournal(path.with_name(JOURNAL_FILE))
         self.journal.install(self._sessions)
@@ -84,10 +92,10 @@ class CacheDB:
                     )
                 migrate.upgrade(connection)
         except CacheError:
-            self.engine.dispose()
+            self.close()
             raise
         except DatabaseError as exc:
-            self.engine.dispose()
+            self.close()
             raise CacheError(
                 f"The local cache {path} is damaged or not a CaseDesktop cache ({exc.orig}); "
                 "move it aside and start again to download your cases afresh."
@@ -101,11 +109,13 @@ class CacheDB:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        """A read-only snapshot that never waits for a writer."""
+        with self._read_sessions() as session:
             yield session
 
     def close(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
 def _note_base_status(session: Session, _context: object, _instances: object) -> None:
