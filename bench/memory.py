@@ -58,6 +58,11 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                 "ours_rss_at_first_paint_mb": round(
                     median(r["rss_first_paint_kb"] / 1024 for r in ours), 1
                 ),
+                # The rest of the window and sync load right after the first paint (ui/main.py):
+                # the memory of a started window, before any scrolling.
+                "ours_rss_when_started_mb": round(
+                    median(r["rss_ready_kb"] / 1024 for r in ours), 1
+                ),
                 "peer_peak_mb": round(median(r["VmHWM"] / 1024 for r in bare), 1),
                 "scroll_steps": ours[0]["scroll_steps"],
                 "scroll_s": round(median(r["scroll_s"] for r in ours), 2),

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-import logging.handlers
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import platformdirs
-
-from casedesktop.store.database import CacheDB
-from casedesktop.store.meta import Identity
-from casedesktop.store.recovery import RecoveryReport, open_or_rebuild
-from casedesktop.sync.api_client import ApiClient
-from casedesktop.sync.credentials import TokenStore
-from casedesktop.sync.engine import SyncEngine
-from casedesktop.sync.sign_in import current_identity
+# The cache and sync layers (SQLAlchemy, pydantic, requests, keyring) load when a profile opens,
+# not on import: the window's cold start paints its list before them (ui/main.py).
+if TYPE_CHECKING:
+    from casedesktop.store.database import CacheDB
+    from casedesktop.store.meta import Identity
+    from casedesktop.store.recovery import RecoveryReport
+    from casedesktop.sync.api_client import ApiClient
+    from casedesktop.sync.credentials import TokenStore
+    from casedesktop.sync.engine import SyncEngine
 
 HOME_ENV = "CASEDESKTOP_HOME"
 
@@ -26,6 +25,8 @@ def default_profile_dir() -> Path:
     configured = os.environ.get(HOME_ENV)
     if configured:
         return Path(configured).expanduser()
+    import platformdirs
+
     return Path(platformdirs.user_data_dir("CaseDesktop", appauthor=False)) / "default"
 
 
@@ -44,6 +45,8 @@ class Profile:
 
     @property
     def identity(self) -> Identity | None:
+        from casedesktop.sync.sign_in import current_identity
+
         return current_identity(self.db)
 
     def require_identity(self) -> Identity:
@@ -53,18 +56,29 @@ class Profile:
         return identity
 
     def api(self) -> ApiClient:
+        from casedesktop.sync.api_client import ApiClient
+
         identity = self.require_identity()
         return ApiClient(identity.server_url, self.tokens.get())
 
     def sync_engine(self) -> SyncEngine:
+        from casedesktop.sync.engine import SyncEngine
+
         return SyncEngine(self.db, self.api(), self.require_identity().user_id)
 
     def close(self) -> None:
         self.db.close()
 
 
+def profile_path(directory: Path | None = None) -> Path:
+    return (directory or default_profile_dir()).expanduser().resolve()
+
+
 def open_profile(directory: Path | None = None) -> Profile:
-    directory = (directory or default_profile_dir()).expanduser().resolve()
+    from casedesktop.store.recovery import open_or_rebuild
+    from casedesktop.sync.credentials import TokenStore
+
+    directory = profile_path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     _log_to_file(directory)
     db, recovery = open_or_rebuild(directory)
@@ -72,6 +86,8 @@ def open_profile(directory: Path | None = None) -> Profile:
 
 
 def _log_to_file(directory: Path) -> None:
+    import logging.handlers
+
     root = logging.getLogger("casedesktop")
     if any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
         return

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casedesktop import __version__
-from casedesktop.app import NotSignedIn, Profile, open_profile
 from casedesktop.domain import (
     CASE_TYPES,
     Action,
@@ -23,13 +21,15 @@ from casedesktop.domain import (
     TransitionError,
     parse_emails,
 )
-from casedesktop.store import conflicts, local_changes, meta, outbox, queries, recovery
-from casedesktop.store.attachments import AttachmentError, PreparedFile, prepare_files
-from casedesktop.store.blobs import BlobStore
-from casedesktop.store.database import CacheError
-from casedesktop.store.local_changes import InvalidInput
-from casedesktop.sync.api_client import ApiClient, AuthRequired, SyncError
-from casedesktop.sync.sign_in import sign_in, sign_out
+
+# The cache and sync layers (SQLAlchemy, pydantic, requests: ~0.4 s and ~20 MB) are imported
+# by the verbs that use them, so `casedesktop record` loads only the recorder.
+if TYPE_CHECKING:
+    import argparse
+
+    from casedesktop.app import Profile
+    from casedesktop.store import queries
+    from casedesktop.store.attachments import PreparedFile
 
 
 class UsageError(Exception):
@@ -48,9 +48,13 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def cmd_login(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.sync.sign_in import sign_in
+
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
+        import getpass
+
         password = getpass.getpass(f"Password for {args.email}: ")
     identity = sign_in(profile.db, profile.tokens, args.server, args.email, password)
     print(f"Signed in to {identity.server_url} as {identity.name} <{identity.email}> ({identity.role}).")
@@ -60,12 +64,16 @@ def cmd_login(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_logout(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.sync.sign_in import sign_out
+
     sign_out(profile.db, profile.tokens)
     print("Signed out. Unsent changes stay in this profile until you sign in again.")
     return 0
 
 
 def cmd_cases_list(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.store import queries
+
     statuses = tuple(Status(s).value for s in args.status) if args.status else ()
     rows = queries.list_cases(profile.db, statuses=statuses)
     if args.json:
@@ -100,6 +108,8 @@ def _summary_json(r: queries.CaseSummary) -> dict[str, object]:
 
 
 def cmd_cases_show(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.store import queries
+
     detail = queries.case_detail(profile.db, queries.resolve_case_ref(profile.db, args.case))
     c = detail.case
     if args.json:
@@ -175,6 +185,9 @@ def _detail_json(detail: queries.CaseDetail) -> dict[str, object]:
 
 def _prepare(profile: Profile, paths: list[Path] | None) -> list[PreparedFile]:
     """The same checks and messages as the window: limits before copying, named files."""
+    from casedesktop.store.attachments import prepare_files
+    from casedesktop.store.blobs import BlobStore
+
     return prepare_files(BlobStore(profile.directory), list(paths or []))
 
 
@@ -183,6 +196,8 @@ def _files_note(files: list[PreparedFile]) -> str:
 
 
 def cmd_cases_new(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.store import local_changes
+
     identity = profile.require_identity()
     files = _prepare(profile, args.attach)
     case_id, _ = local_changes.create_case(
@@ -197,6 +212,8 @@ def cmd_cases_new(profile: Profile, args: argparse.Namespace) -> int:
 
 def cmd_cases_download(profile: Profile, args: argparse.Namespace) -> int:
     """Every file of the case into --out, each verified by sha256 (resumed if cut before)."""
+    from casedesktop.store import queries
+    from casedesktop.store.blobs import BlobStore
     from casedesktop.sync.transfer import download
 
     case_id = queries.resolve_case_ref(profile.db, args.case)
@@ -226,6 +243,8 @@ def safe_filename(name: str, fallback: str) -> str:
 
 
 def cmd_cases_attach(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.store import local_changes, queries
+
     identity = profile.require_identity()
     case_id = queries.resolve_case_ref(profile.db, args.case)
     files = _prepare(profile, args.files)
@@ -235,6 +254,8 @@ def cmd_cases_attach(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_cases_reply(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.store import local_changes, queries
+
     identity = profile.require_identity()
     case_id = queries.resolve_case_ref(profile.db, args.case)
     kind = CommentKind.INTERNAL if args.internal else CommentKind.REPLY
@@ -245,6 +266,8 @@ def cmd_cases_reply(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_cases_action(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.store import local_changes, queries
+
     identity = profile.require_identity()
     case_id = queries.resolve_case_ref(profile.db, args.case)
     given = ActionInput(
@@ -260,6 +283,8 @@ def cmd_cases_action(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.store import outbox
+
     engine = profile.sync_engine()
     engine.lock_timeout = 60.0  # the window may be syncing this profile: wait for it
     try:
@@ -279,6 +304,8 @@ def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
 
 def report_notices(profile: Profile, report) -> list[str]:  # noqa: ANN001 - a SyncReport
     """The news about the user's own changes from this pass (overtaken, moved on), newest last."""
+    from casedesktop.store import conflicts
+
     if not report.changes.conflicts:
         return []
     found = conflicts.notices(profile.db, unseen_only=True)
@@ -288,6 +315,8 @@ def report_notices(profile: Profile, report) -> list[str]:  # noqa: ANN001 - a S
 
 
 def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.store import conflicts, meta, outbox, recovery
+
     identity = profile.identity
     counts = outbox.counts(profile.db)
     with profile.db.reading() as session:
@@ -321,6 +350,8 @@ def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def _probe(server_url: str) -> bool:
+    from casedesktop.sync.api_client import ApiClient, SyncError
+
     client = ApiClient(server_url)
     client.timeout = (2, 3)
     try:
@@ -333,6 +364,8 @@ def _probe(server_url: str) -> bool:
 
 
 def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
+    from casedesktop.store import outbox
+
     if args.retry:
         outbox.retry(profile.db, args.retry)
     if args.discard:
@@ -345,6 +378,8 @@ def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
 def cmd_notices(profile: Profile, args: argparse.Namespace) -> int:
     """What sync did with the user's own changes: refused, overtaken, or applied to a case that
     had moved on; newest first. Listing them marks them seen."""
+    from casedesktop.store import conflicts
+
     found = conflicts.notices(profile.db, unseen_only=not args.all)
     if args.json:
         print(json.dumps([{"case_id": n.case_id, "op_id": n.op_id, "kind": n.kind, "message": n.message,
@@ -373,6 +408,7 @@ def cmd_record(profile: Profile | None, args: argparse.Namespace) -> int:
         "path": str(result.path),
         "frames_written": result.frames_encoded,
         "frames_dropped": result.frames_dropped,
+        "frames_dropped_late": result.frames_dropped_late,
         "fps": round(result.frames_encoded / duration, 2) if duration else 0.0,
         "duration": round(duration, 3),
         "bytes": result.bytes,
@@ -400,6 +436,8 @@ def cmd_gui(profile: Profile | None, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="casedesktop", description="Customer support cases, on your desktop, online or not.")
     parser.add_argument("--version", action="version", version=f"casedesktop {__version__}")
     parser.add_argument("--profile", type=Path, help="profile folder (default: $CASEDESKTOP_HOME or your data folder)")
@@ -481,12 +519,36 @@ def build_parser() -> argparse.ArgumentParser:
 NO_PROFILE = {cmd_record, cmd_demo, cmd_gui}
 
 
+def _window_only(argv: list[str]) -> Path | str | None:
+    """For `casedesktop [--profile DIR] [gui]`: the profile ("" for the default); else None."""
+    if argv[-1:] == ["gui"]:
+        argv = argv[:-1]
+    if not argv:
+        return ""
+    if len(argv) == 2 and argv[0] == "--profile" and argv[1] and not argv[1].startswith("-"):
+        return Path(argv[1])
+    if len(argv) == 1 and argv[0].startswith("--profile=") and len(argv[0]) > len("--profile="):
+        return Path(argv[0].removeprefix("--profile="))
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    window_profile = _window_only(sys.argv[1:] if argv is None else list(argv))
+    if window_profile is not None:  # the window's cold start: argparse is not even loaded
+        from casedesktop.ui.main import run_gui
+
+        return run_gui(window_profile or None)
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", cmd_gui)
     if func in NO_PROFILE:
         return func(None, args)
+    from casedesktop.app import NotSignedIn, open_profile
+    from casedesktop.store.attachments import AttachmentError
+    from casedesktop.store.database import CacheError
+    from casedesktop.store.local_changes import InvalidInput
+    from casedesktop.sync.api_client import AuthRequired, SyncError
+
     profile: Profile | None = None
     try:
         profile = open_profile(args.profile)

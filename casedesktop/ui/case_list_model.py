@@ -7,17 +7,19 @@ costs. The query (tab, filters, search, sort) runs on a worker; `set_result` swa
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from casedesktop.domain import Role, Severity, Status
-from casedesktop.store import case_list
-from casedesktop.store.case_list import ListQuery, SortKey
-from casedesktop.store.database import CacheDB
-from casedesktop.store.queries import CaseSummary, SyncState
+from casedesktop.store.list_sql import CaseSummary, SortKey, SyncState
 
-COLUMNS: tuple[tuple[str, SortKey], ...] = (
+if TYPE_CHECKING:  # SQLAlchemy: the window paints its first rows before it is loaded (ui/main.py)
+    from casedesktop.store.case_list import ListQuery
+    from casedesktop.store.database import CacheDB
+
+COLUMNS: tuple[tuple[str, SortKey], ...] = (  # each column's title and sort key
     ("Number", SortKey.NUMBER),
     ("Subject", SortKey.SUBJECT),
     ("Status", SortKey.STATUS),
@@ -36,6 +38,13 @@ FAILED_COLOUR = QColor("#c0392b")
 UNREAD_COLOUR = QColor("#2d7ff9")  # a dot beside the number of a case with news
 
 
+SYNCED, WAITING, FAILED = SyncState.SYNCED, SyncState.WAITING, SyncState.FAILED
+
+
+def sort_key(column: int) -> SortKey:
+    return COLUMNS[column][1]
+
+
 def status_text(row: CaseSummary, role: Role = Role.CUSTOMER) -> str:
     text = Status(row.status).label_for(role)
     return text + " · Escalated" if row.escalated else text
@@ -48,15 +57,41 @@ def _when(value) -> str:  # noqa: ANN001
 class CaseListModel(QAbstractTableModel):
     sortRequested = Signal(object, bool)  # SortKey, descending
 
-    def __init__(self, db: CacheDB):
+    def __init__(self, db: CacheDB | None, role: Role = Role.CUSTOMER):
         super().__init__()
-        self._db = db
-        self.query = ListQuery()
+        self._db = db  # None until the cache is open: only the first page is shown (start-up)
+        self._query: ListQuery | None = None
+        self.role = role
         self._count = 0
         self._pages: OrderedDict[int, list[CaseSummary]] = OrderedDict()
         self.rows_fetched = 0  # for tests and benchmarks: how many rows ever came from SQL
 
+    @property
+    def query(self) -> ListQuery:
+        if self._query is None:
+            from casedesktop.store.case_list import ListQuery
+
+            self._query = ListQuery(role=self.role)
+        return self._query
+
+    @query.setter
+    def query(self, query: ListQuery) -> None:
+        self._query = query
+        self.role = query.role
+
     # --- data source ---------------------------------------------------------------------------
+
+    def attach(self, db: CacheDB) -> None:
+        """The cache is open: later pages come from it (until then only the first is shown)."""
+        self._db = db
+
+    def set_first_page(self, count: int, rows: list[CaseSummary]) -> None:
+        """The start-up page read with plain sqlite3 (store/first_page.py), before the cache opens."""
+        self.beginResetModel()
+        self._count = count
+        self._pages = OrderedDict({0: rows}) if rows else OrderedDict()
+        self.rows_fetched += len(rows)
+        self.endResetModel()
 
     def set_result(self, query: ListQuery, count: int, first_page: list[CaseSummary]) -> None:
         self.beginResetModel()
@@ -72,6 +107,10 @@ class CaseListModel(QAbstractTableModel):
         number = row // PAGE_SIZE
         rows = self._pages.get(number)
         if rows is None:
+            if self._db is None:
+                return None  # start-up: the cache opens right after the first paint
+            from casedesktop.store import case_list
+
             rows = case_list.page(self._db, self.query, number * PAGE_SIZE, PAGE_SIZE)
             self.rows_fetched += len(rows)
             self._pages[number] = rows
@@ -112,8 +151,8 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if 0 <= column < len(COLUMNS):
-            self.sortRequested.emit(COLUMNS[column][1], order == Qt.SortOrder.DescendingOrder)
+        if 0 <= column < len(COLUMNS) and self._db is not None:  # start-up: first page is sorted
+            self.sortRequested.emit(sort_key(column), order == Qt.SortOrder.DescendingOrder)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if not index.isValid():
@@ -124,8 +163,8 @@ class CaseListModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and row.sync_state != SyncState.SYNCED:
-            if row.sync_state == SyncState.WAITING:
+        if role == Qt.ItemDataRole.ToolTipRole and row.sync_state != SYNCED:
+            if row.sync_state == WAITING:
                 return "Waiting to sync: saved here, sent when the server can be reached"
             return "The server refused a change to this case; see Sync details in the status bar"
         if role == Qt.ItemDataRole.FontRole and (row.unread or row.number is None):
@@ -135,7 +174,7 @@ class CaseListModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.DecorationRole and column == 0 and row.unread:
             return UNREAD_COLOUR
-        if role == Qt.ItemDataRole.ForegroundRole and row.sync_state == SyncState.FAILED and column == 0:
+        if role == Qt.ItemDataRole.ForegroundRole and row.sync_state == FAILED and column == 0:
             return QBrush(FAILED_COLOUR)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             extra = {"waiting": ", waiting to sync", "failed": ", sync failed"}.get(row.sync_state, "")
@@ -147,18 +186,17 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def _display(self, row: CaseSummary, column: int) -> str:
-        role = self.query.role
         key = COLUMNS[column][1]
-        if key is SortKey.NUMBER:
+        if key == "number":
             if row.number:
                 return row.number
-            return "Not sent (refused)" if row.sync_state == SyncState.FAILED else "Waiting to sync"
-        if key is SortKey.STATUS:
-            return status_text(row, role)
-        if key is SortKey.SEVERITY:
+            return "Not sent (refused)" if row.sync_state == FAILED else "Waiting to sync"
+        if key == "status":
+            return status_text(row, self.role)
+        if key == "severity":
             return Severity(row.severity).label
-        if key is SortKey.CREATED:
+        if key == "created_at":
             return _when(row.created_at)
-        if key is SortKey.UPDATED:
+        if key == "updated_at":
             return _when(row.updated_at)
-        return getattr(row, key.value) or ""
+        return getattr(row, key) or ""

@@ -1,21 +1,32 @@
-"""Starts the window for a profile: sign in if needed, then the main window with sync running."""
+"""Starts the window for a profile: sign in if needed, then the main window with sync running.
+
+A cold start paints the case list first and loads the rest after: the first page and the count are
+read with plain sqlite3 (store/first_page.py) into a window of Qt widgets only
+(`MainWindow.early`); right after its first paint the cache opens properly (quick check,
+migrations), the token is read from the keychain, and the detail pane, the list controller and the
+sync worker start (`Session.open`). SQLAlchemy, pydantic, requests and keyring never load before
+the list is on screen.
+"""
 
 from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from casedesktop.app import Profile, open_profile
-from casedesktop.store.blobs import BlobStore
-from casedesktop.store.database import CacheError
-from casedesktop.sync.downloads import DownloadWorker
+from casedesktop.app import profile_path
+from casedesktop.domain import Role
+from casedesktop.store import first_page
+from casedesktop.ui.case_list_model import PAGE_SIZE
 from casedesktop.ui.main_window import MainWindow
-from casedesktop.ui.sign_in_dialog import SignInDialog
-from casedesktop.ui.sync_bridge import DownloadRelay, SyncBridge
+
+if TYPE_CHECKING:
+    from casedesktop.app import Profile
 
 
 def application() -> QApplication:
@@ -26,16 +37,69 @@ def application() -> QApplication:
     return app
 
 
-class Session:
-    """The window and the sync bridge of one signed-in profile, started and stopped together."""
+class AfterPaint(QObject):
+    """Calls back once, after `widget` has handled its first Paint event (and its flush), or after
+    `fallback_ms` if no paint comes (a window started minimised, a display that never exposes it)."""
 
-    def __init__(self, profile: Profile, sync_interval: float = 30.0):
+    def __init__(self, widget: QWidget, callback: Callable[[], None], fallback_ms: int = 3000):
+        super().__init__(widget)
+        self._widget = widget
+        self._callback: Callable[[], None] | None = callback
+        widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self._fire)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802
+        if event.type() == QEvent.Type.Paint and self._callback is not None:
+            # Two turns of the loop: whatever else waits on this paint runs first.
+            QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, self._fire))
+        return False
+
+    def _fire(self) -> None:
+        if self._callback is not None:
+            callback, self._callback = self._callback, None
+            self._widget.removeEventFilter(self)
+            callback()
+
+
+class Session:
+    """The window and the sync bridge of one signed-in profile, started and stopped together.
+
+    `Session(profile)` builds everything at once; `Session.early(directory, page)` only the window
+    with the list's first page, and `start` opens the profile once that has been painted.
+    """
+
+    def __init__(self, profile: Profile | None, sync_interval: float = 30.0, window: MainWindow | None = None):
+        self.profile: Profile | None = None
+        self.bridge = None
+        self.downloads = None
+        self.window = window
+        self.sync_interval = sync_interval
+        self._ready: list[Callable[[], None]] = []
+        self._after_paint: AfterPaint | None = None
+        if profile is not None:
+            self._attach(profile)
+
+    @classmethod
+    def early(cls, directory: Path, page: first_page.FirstPage, sync_interval: float = 30.0) -> Session:
+        window = MainWindow.early(directory, Role(page.role))
+        window.model.set_first_page(page.count, page.rows)
+        return cls(None, sync_interval, window)
+
+    def _attach(self, profile: Profile) -> None:
+        from casedesktop.store.blobs import BlobStore
+        from casedesktop.sync.downloads import DownloadWorker
+        from casedesktop.ui.sync_bridge import DownloadRelay, SyncBridge
+
         identity = profile.require_identity()
         self.profile = profile
-        self.bridge = SyncBridge(profile.db, identity.server_url, profile.tokens.get, identity.user_id, sync_interval)
+        self.bridge = SyncBridge(profile.db, identity.server_url, profile.tokens.get, identity.user_id, self.sync_interval)
         self.downloads = DownloadRelay(DownloadWorker(BlobStore(profile.directory), identity.server_url, profile.tokens.get))
-        self.window = MainWindow(profile.db, identity, request_sync=self.bridge.sync_now, fetch=self.downloads.fetch,
-                                 poke=self.bridge.poke)
+        if self.window is None:
+            self.window = MainWindow(profile.db, identity, request_sync=self.bridge.sync_now, fetch=self.downloads.fetch,
+                                     poke=self.bridge.poke)
+        else:
+            self.window.attach(profile.db, identity, request_sync=self.bridge.sync_now, fetch=self.downloads.fetch,
+                               poke=self.bridge.poke)
         self.bridge.statusChanged.connect(self.window.sync_indicator.show_status)
         self.bridge.changesArrived.connect(self.window.apply_changes)
         if profile.tokens.warning:
@@ -43,15 +107,68 @@ class Session:
         if profile.recovery is not None:
             self.window.statusBar().showMessage(profile.recovery.message, 60000)
 
+    @property
+    def ready(self) -> bool:
+        return self.profile is not None
+
+    def when_ready(self, callback: Callable[[], None]) -> None:
+        """`callback()` once the profile is open and sync started (at once if it is)."""
+        if self.ready and self.bridge is not None:
+            callback()
+        else:
+            self._ready.append(callback)
+
     def start(self) -> None:
         self.window.show()
+        if self.profile is None:
+            # The window's first paint, which paints the list with it (not the table's viewport:
+            # the first call of QAbstractScrollArea.viewport() costs 15-30 ms in PySide6 6.11).
+            self._after_paint = AfterPaint(self.window, self.open)
+        else:
+            self._started()
+
+    def _started(self) -> None:
         self.bridge.start()
         QTimer.singleShot(0, self.window.offer_leftover_recordings)
+        callbacks, self._ready = self._ready, []
+        for callback in callbacks:
+            callback()
+
+    def open(self) -> None:
+        """After the first paint: open the profile (sign in if needed), complete the window, sync."""
+        from casedesktop.app import open_profile
+        from casedesktop.store.database import CacheError
+
+        try:
+            profile = open_profile(self.window.profile_dir)
+        except CacheError as exc:
+            QMessageBox.critical(self.window, "CaseDesktop", str(exc))
+            self.window.close()
+            return
+        if not _signed_in(profile, self.window):
+            profile.close()
+            self.window.close()
+            return
+        self._attach(profile)
+        self._started()
 
     def stop(self) -> None:
-        self.bridge.stop()
-        self.downloads.close()
+        if self.bridge is not None:
+            self.bridge.stop()
+            self.downloads.close()
         self.window.close()
+
+
+def _signed_in(profile: Profile, parent: QWidget | None = None) -> bool:
+    """Whether the profile has an identity and a token, after the sign-in dialog if it lacked one."""
+    if profile.identity is not None and profile.tokens.get() is not None:
+        return True
+    from casedesktop.ui.sign_in_dialog import SignInDialog
+
+    known = profile.identity
+    dialog = SignInDialog(profile.db, profile.tokens, known.server_url if known else "", known.email if known else "",
+                          parent)
+    return dialog.exec() == SignInDialog.DialogCode.Accepted
 
 
 def quit_on_signals(app: QApplication) -> QTimer:
@@ -69,23 +186,50 @@ def quit_on_signals(app: QApplication) -> QTimer:
 
 def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, sync_interval: float = 30.0) -> int:
     app = application()
+    session: Session | None = None
     if profile is None:
-        try:
-            profile = open_profile(profile_dir)
-        except CacheError as exc:
-            QMessageBox.critical(None, "CaseDesktop", str(exc))
-            return 1
-    if profile.identity is None or profile.tokens.get() is None:
-        known = profile.identity
-        dialog = SignInDialog(profile.db, profile.tokens, known.server_url if known else "", known.email if known else "")
-        if dialog.exec() != SignInDialog.DialogCode.Accepted:
+        directory = profile_path(profile_dir)
+        page = first_page.read(directory, *_saved_sort(directory), limit=PAGE_SIZE)
+        if page is not None:  # the usual start: paint the list now, open the rest after
+            session = Session.early(directory, page, sync_interval)
+        else:
+            from casedesktop.app import open_profile
+            from casedesktop.store.database import CacheError
+
+            try:
+                profile = open_profile(directory)
+            except CacheError as exc:
+                QMessageBox.critical(None, "CaseDesktop", str(exc))
+                return 1
+    if session is None:
+        if not _signed_in(profile):
             return 0
-    session = Session(profile, sync_interval)
+        session = Session(profile, sync_interval)
     session.start()
     quit_on_signals(app)
     try:
         return app.exec()
     finally:
-        session.bridge.stop()
-        session.downloads.close()
-        profile.close()
+        if session.bridge is not None:
+            session.bridge.stop()
+            session.downloads.close()
+        if session.profile is not None:
+            session.profile.close()
+
+
+def _saved_sort(directory: Path) -> tuple[str, bool]:
+    """The list's sort as the window will restore it (MainWindow settings), for the first page."""
+    from PySide6.QtCore import QSettings
+
+    from casedesktop.ui.case_list_model import COLUMNS
+    from casedesktop.ui.main_window import SETTINGS_FILE
+
+    settings = QSettings(str(directory / SETTINGS_FILE), QSettings.Format.IniFormat)
+    try:
+        column = int(settings.value("list/sort_column", len(COLUMNS) - 1))
+    except (TypeError, ValueError):
+        column = len(COLUMNS) - 1
+    descending = settings.value("list/sort_descending", "true") in (True, "true")
+    if not 0 <= column < len(COLUMNS):
+        column, descending = len(COLUMNS) - 1, True
+    return COLUMNS[column][1], descending
