@@ -52,6 +52,29 @@ class SyncStatus:
     next_attempt: datetime | None = None  # when the worker tries again on its own
     conflicts: int = 0  # notices about the user's own changes not seen yet (store/conflicts.py)
     transfer: str = ""  # e.g. "Uploading recording.mp4: 12.0 of 30.0 MB"
+    progress: TransferProgress | None = None  # the same, per attachment, for the Attachments tab
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    """How far one attachment's upload or download got (bytes), keyed by the attachment's id."""
+
+    kind: str  # "upload" or "download"
+    attachment_id: str
+    name: str  # the file name, when the sender knows it
+    done: int
+    total: int
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total
+
+    @classmethod
+    def parse(cls, what: str, done: int, total: int) -> TransferProgress:
+        """From transfer.py's keys: "upload:<attachment id>:<file name>" or "download:<attachment id>"."""
+        kind, _, rest = what.partition(":")
+        attachment_id, _, name = rest.partition(":")
+        return cls(kind, attachment_id, name or attachment_id, done, total)
 
 
 def backoff_delay(failures: int, retry_after: float | None, base: float = 1.0, cap: float = 300.0) -> float:
@@ -92,10 +115,11 @@ class SyncWorker:
         self._asked = False  # the user asked for a pass (sync_now)
         self._next_attempt: datetime | None = None
         self._transfer = ""
+        self._progress_item: TransferProgress | None = None
         self._last_progress = 0.0
         self.backoff_base = 1.0  # seconds; the first retries come after 0..2 s, 0..4 s, ...
         self.backoff_cap = 300.0
-        self.passes = 0  # for tests: how many passes ran
+        self.passes = 0  # for tests: how many passes have finished
         self.probes = 0  # for tests: how many health probes ran while offline
 
     def start(self) -> None:
@@ -137,17 +161,20 @@ class SyncWorker:
                 next_attempt=None if syncing else self._next_attempt,
                 conflicts=len(conflicts.notices(self._db, unseen_only=True)),
                 transfer=self._transfer if syncing else "",
+                progress=self._progress_item if syncing else None,
             )
         )
 
     def _progress(self, what: str, done: int, total: int) -> None:
+        """Throttled: a status at most every PROGRESS_EVERY seconds, and always the last one."""
         now = time.monotonic()
         if done < total and now - self._last_progress < PROGRESS_EVERY:
             return
         self._last_progress = now
-        kind, _, name = what.partition(":")
-        verb = "Uploading" if kind == "upload" else "Downloading"
-        self._transfer = f"{verb} {name}: {done / 1048576:.1f} of {total / 1048576:.1f} MB"
+        item = TransferProgress.parse(what, done, total)
+        verb = "Uploading" if item.kind == "upload" else "Downloading"
+        self._transfer = f"{verb} {item.name}: {done / 1048576:.1f} of {total / 1048576:.1f} MB"
+        self._progress_item = item
         self.publish_status(syncing=True)
 
     def _run(self) -> None:
@@ -196,8 +223,8 @@ class SyncWorker:
             client.timeout = timeout
 
     def _pass(self, engine: SyncEngine, client: ApiClient, token: str | None) -> SyncReport:
-        self.passes += 1
         self._transfer = ""
+        self._progress_item = None
         self.publish_status(syncing=True)
         client.token = token
         try:
@@ -206,6 +233,7 @@ class SyncWorker:
             log.exception("sync pass failed")
             report = SyncReport(online=self._online is not False, error=f"Sync failed: {exc}")
         self._record(report, token)
+        self.passes += 1  # after its last status: a test seeing N passes sees pass N's status
         if not report.changes.empty:
             self._on_changes(report.changes)
         return report

@@ -1,13 +1,21 @@
 """The Attachments tab: every file of the case with size, uploader and state; open, save as,
-add (picker or drag and drop), remove one's own unsent ones."""
+add (picker or drag and drop), remove one's own unsent ones.
+
+Each row's state follows its file: waiting to upload (with what the server already has, from the
+cache's upload offset), uploading with a progress bar, uploaded, downloading with a progress bar,
+downloaded and verified, or refused / failed with the reason. Progress arrives per attachment id
+(already throttled by the sync worker and the download relay); a tick updates one row, never
+rebuilds the list.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QFileInfo, QUrl, Signal
+from PySide6.QtCore import QFileInfo, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -15,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -23,19 +32,56 @@ from PySide6.QtWidgets import (
 )
 
 from casedesktop.domain import megabytes
-from casedesktop.store import outbox
+from casedesktop.store import outbox, uploads
 from casedesktop.store.attachments import AttachmentError, prepare_files
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.database import CacheDB
 from casedesktop.store.queries import AttachmentView, SyncState
+from casedesktop.sync.worker import TransferProgress
 
 STATE_TEXT = {SyncState.WAITING: "Waiting to upload", SyncState.FAILED: "Upload refused", SyncState.SYNCED: "Uploaded"}
-Fetch = Callable[[AttachmentView, Callable[[Path | None, str], None]], None]  # (attachment, done(path, error))
+# (attachment, done(path, error), progress(TransferProgress)): DownloadRelay.fetch
+Fetch = Callable[[AttachmentView, Callable[[Path | None, str], None], Callable[[TransferProgress], None]], None]
+STATE_COLUMN = 4
+ACTIVE, PAUSED, FINISHED, FAILED = "active", "paused", "finished", "failed"
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1048576:.1f} MB" if size >= 100_000 else f"{size:,} B"
+
+
+def _fraction(done: int, total: int) -> str:
+    """"1.2/3.0 MB": short enough for a progress bar in a narrow column."""
+    if total >= 100_000:
+        return f"{done / 1048576:.1f}/{total / 1048576:.1f} MB"
+    return f"{done:,}/{total:,} B"
+
+
+@dataclass
+class Transfer:
+    """Where one attachment's upload or download stands, as last heard."""
+
+    kind: str  # "upload" or "download"
+    done: int
+    total: int
+    state: str = ACTIVE
+    error: str = ""
+
+    def share(self, scale: int = 100) -> int:
+        """How far, rounded, out of `scale`; the whole scale only when the last byte is in."""
+        if self.total <= 0 or self.done >= self.total:
+            return scale
+        return min(scale - 1, round(self.done * scale / self.total))
+
+    @property
+    def percent(self) -> int:
+        return self.share(100)
 
 
 class AttachmentsTab(QWidget):
     filesAdded = Signal(list)  # PreparedFile list to attach to the case
     changed = Signal(object)  # Changes (a removal)
+    rowStateChanged = Signal(str)  # attachment id whose state (or progress) changed
 
     def __init__(self, db: CacheDB, blobs: BlobStore, fetch: Fetch | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -43,6 +89,11 @@ class AttachmentsTab(QWidget):
         self.blobs = blobs
         self.fetch = fetch
         self.rows: list[AttachmentView] = []
+        self.transfers: dict[str, Transfer] = {}  # by attachment id, across cases
+        self.items: dict[str, QTreeWidgetItem] = {}  # the rows shown, by attachment id
+        self.bars: dict[str, QProgressBar] = {}
+        self._refusals: dict[str, str] = {}  # attachment id -> the server's reason
+        self._rebuilding = False
         self.setAcceptDrops(True)
         layout = QVBoxLayout(self)
         self.tree = QTreeWidget()
@@ -51,18 +102,25 @@ class AttachmentsTab(QWidget):
         self.tree.setAccessibleName("Attachments")
         self.tree.itemDoubleClicked.connect(lambda *_: self.open_selected())
         self.tree.currentItemChanged.connect(lambda *_: self._update())
+        self.tree.currentItemChanged.connect(lambda *_: self._say_state())
         layout.addWidget(self.tree, 1)
         row = QHBoxLayout()
         self.open_button = QPushButton("&Open")
+        self.open_button.setAccessibleName("Open the attachment")
         self.open_button.clicked.connect(self.open_selected)
         self.save_button = QPushButton("Save &as…")
+        self.save_button.setAccessibleName("Save the attachment as")
         self.save_button.clicked.connect(self.save_selected)
         self.add_button = QPushButton("Add &files…")
+        self.add_button.setAccessibleName("Add files to the case")
         self.add_button.clicked.connect(self.pick)
         self.remove_button = QPushButton("&Remove")
+        self.remove_button.setAccessibleName("Remove the unsent attachment")
         self.remove_button.setToolTip("Remove a file of yours that has not been uploaded yet")
         self.remove_button.clicked.connect(self.remove_selected)
         self.message = QLabel("Drop files here to attach them.")
+        self.message.setAccessibleName("Attachment messages")
+        self.message.setWordWrap(True)
         for widget in (self.open_button, self.save_button, self.add_button, self.remove_button):
             row.addWidget(widget)
         row.addWidget(self.message, 1)
@@ -73,19 +131,125 @@ class AttachmentsTab(QWidget):
     def show_attachments(self, rows: list[AttachmentView]) -> None:
         current = self.selected()
         self.rows = rows
+        self._rebuilding = True  # the same row selected again is not news for the message line
         self.tree.clear()
+        self.items, self.bars = {}, {}
+        self._refusals = ({f.op_id: f.error for f in outbox.failed_ops(self._db)}
+                          if any(a.sync_state == SyncState.FAILED for a in rows) else {})
         for a in rows:
-            local = "" if self.blobs.has(a.sha256) else " (not downloaded)"
+            if a.sync_state == SyncState.SYNCED and a.id in self.transfers and self.transfers[a.id].kind == "upload":
+                del self.transfers[a.id]  # the server confirmed it: the row says so from now on
             item = QTreeWidgetItem([a.filename, megabytes(a.size) if a.size >= 100_000 else f"{a.size:,} B",
-                                    a.uploader_name, a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                                    STATE_TEXT.get(a.sync_state, a.sync_state) + local])
+                                    a.uploader_name, a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"), ""])
             item.setIcon(0, self._icons.icon(QFileInfo(a.filename)))
+            item.setSizeHint(STATE_COLUMN, QSize(1, self._row_height()))  # the same height with a progress bar or not
             self.tree.addTopLevelItem(item)
+            self.items[a.id] = item
+            self._show_state(a)
             if current and current.id == a.id:
                 self.tree.setCurrentItem(item)
-        for column in range(5):
+        for column in range(STATE_COLUMN):  # the state takes the rest (elided; the tooltip has it all)
             self.tree.resizeColumnToContents(column)
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 240))
+        self._rebuilding = False
         self._update()
+
+    def _row_height(self) -> int:
+        return self.tree.fontMetrics().height() + 8
+
+    def _say_state(self) -> None:
+        """The selected row's whole state under the list: a refusal's reason is often longer than its cell."""
+        chosen = self.selected()
+        if chosen is not None and chosen.id in self.items and not self._rebuilding:
+            self.message.setText(f"{chosen.filename}: {self.state_text(chosen)}")
+
+    # --- states and progress ---------------------------------------------------------------------
+
+    def state_text(self, a: AttachmentView) -> str:
+        """One sentence for the row's state column (and the conversation's inline files)."""
+        transfer = self.transfers.get(a.id)
+        if a.sync_state == SyncState.FAILED:
+            reason = self._refusals.get(a.id, "")
+            return f"Upload refused: {reason}" if reason else STATE_TEXT[SyncState.FAILED]
+        if transfer is not None and transfer.kind == "upload" and a.sync_state == SyncState.WAITING:
+            sent = f"{_mb(transfer.done)} of {_mb(transfer.total)}"
+            if transfer.state == ACTIVE:
+                return f"Uploading {transfer.percent}% ({sent})"
+            if transfer.state == FINISHED:
+                return "Uploaded; waiting for the server to confirm"
+            why = f": {transfer.error}" if transfer.error else ""
+            return f"Upload paused at {transfer.percent}% ({sent}){why} It resumes by itself."
+        if a.sync_state == SyncState.WAITING:
+            state = uploads.get(self._db, a.id)
+            if state is not None and state.offset > 0:
+                return f"Waiting to upload · {_mb(state.offset)} of {_mb(a.size)} already sent"
+            return STATE_TEXT[SyncState.WAITING]
+        if transfer is not None and transfer.kind == "download":
+            if transfer.state == ACTIVE:
+                return f"Downloading {transfer.percent}% ({_mb(transfer.done)} of {_mb(transfer.total)})"
+            if transfer.state == FAILED:
+                return f"Download failed: {transfer.error}"
+            if transfer.state == FINISHED and self.blobs.has(a.sha256):
+                return "Downloaded and verified"
+        local = "" if self.blobs.has(a.sha256) else " (not downloaded)"
+        return STATE_TEXT.get(a.sync_state, a.sync_state) + local
+
+    def _show_state(self, a: AttachmentView) -> None:
+        item = self.items.get(a.id)
+        if item is None:
+            return
+        text = self.state_text(a)
+        item.setText(STATE_COLUMN, text)
+        item.setToolTip(STATE_COLUMN, text)
+        transfer = self.transfers.get(a.id)
+        moving = transfer is not None and transfer.state == ACTIVE and (
+            (transfer.kind == "upload" and a.sync_state == SyncState.WAITING)
+            or (transfer.kind == "download" and a.sync_state == SyncState.SYNCED))
+        bar = self.bars.get(a.id)
+        if not moving:
+            if bar is not None:
+                self.tree.removeItemWidget(item, STATE_COLUMN)
+                del self.bars[a.id]
+            return
+        if bar is None:
+            bar = self.bars[a.id] = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setAccessibleName(f"{'Upload' if transfer.kind == 'upload' else 'Download'} progress of {a.filename}")
+            bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the row keeps the keyboard; its text says the same
+            bar.setMaximumHeight(self._row_height() - 4)
+            self.tree.setItemWidget(item, STATE_COLUMN, bar)
+        bar.setValue(transfer.share(1000))
+        verb = "Uploading" if transfer.kind == "upload" else "Downloading"
+        bar.setFormat(f"{verb} %p% ({_fraction(transfer.done, transfer.total)})")
+        bar.setAccessibleDescription(text)
+        bar.setToolTip(text)
+
+    def _row(self, attachment_id: str) -> AttachmentView | None:
+        return next((a for a in self.rows if a.id == attachment_id), None)
+
+    def show_progress(self, progress: TransferProgress) -> None:
+        """One tick of an upload or download (GUI thread): update that row only."""
+        transfer = self.transfers.get(progress.attachment_id)
+        if transfer is None or transfer.kind != progress.kind:
+            transfer = self.transfers[progress.attachment_id] = Transfer(progress.kind, 0, progress.total)
+        transfer.done, transfer.total = progress.done, progress.total
+        # An upload's last byte is in; a download's last byte only counts once verified (its done()).
+        finished = progress.finished and progress.kind == "upload"
+        transfer.state, transfer.error = (FINISHED if finished else ACTIVE), ""
+        self._changed_row(progress.attachment_id)
+
+    def uploads_stopped(self, reason: str = "") -> None:
+        """The sync pass ended: an upload not finished waits for the next one (resumed, not restarted)."""
+        for attachment_id, transfer in self.transfers.items():
+            if transfer.kind == "upload" and transfer.state == ACTIVE:
+                transfer.state, transfer.error = PAUSED, reason
+                self._changed_row(attachment_id)
+
+    def _changed_row(self, attachment_id: str) -> None:
+        row = self._row(attachment_id)
+        if row is not None:
+            self._show_state(row)
+            self.rowStateChanged.emit(attachment_id)
 
     def selected(self) -> AttachmentView | None:
         index = self.tree.indexOfTopLevelItem(self.tree.currentItem()) if self.tree.currentItem() else -1
@@ -107,13 +271,20 @@ class AttachmentsTab(QWidget):
             self.message.setText(f"{attachment.filename} is not downloaded yet; it is fetched when you are online.")
             return
         self.message.setText(f"Downloading {attachment.filename}…")
+        self.transfers[attachment.id] = Transfer("download", 0, attachment.size)
+        self._changed_row(attachment.id)
 
         def done(path: Path | None, error: str) -> None:
             self.message.setText(error or f"{attachment.filename} downloaded and verified.")
+            transfer = self.transfers.setdefault(attachment.id, Transfer("download", 0, attachment.size))
+            transfer.state, transfer.error = (FAILED, error) if error or path is None else (FINISHED, "")
+            if path is not None:
+                transfer.done = transfer.total
+            self._changed_row(attachment.id)
             if path is not None:
                 then(path)
 
-        self.fetch(attachment, done)
+        self.fetch(attachment, done, self.show_progress)
 
     def open_selected(self) -> None:
         chosen = self.selected()

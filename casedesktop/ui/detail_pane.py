@@ -78,11 +78,12 @@ class CaseDetailPane(QWidget):
         self.blobs = blobs or BlobStore(db.path.parent)
         self.drafts = Drafts(db.path.parent)
         self.case_id: str | None = None
+        self._detail: queries.CaseDetail | None = None
 
         layout = QVBoxLayout(self)
         title_row = QHBoxLayout()
         self.back_button = QPushButton("← Back")
-        self.back_button.setToolTip("Back to the case list (Alt+Left)")
+        self.back_button.setToolTip("Back to the case opened before, then to the list as you left it (Alt+Left)")
         self.back_button.setAccessibleName("Back to the case list")
         self.back_button.clicked.connect(self.backRequested.emit)
         title_row.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -101,6 +102,7 @@ class CaseDetailPane(QWidget):
         self.action_buttons: dict[Action, QPushButton] = {}
 
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Case tabs")
         layout.addWidget(self.tabs, 1)
 
         details = QWidget()
@@ -142,6 +144,7 @@ class CaseDetailPane(QWidget):
         self.reply_files = AttachmentList(self.blobs)
         self.reply_files.refused.connect(lambda message: self.reply_error.setText(message))
         self.reply_record_button = QPushButton("● Record")
+        self.reply_record_button.setAccessibleName("Record the screen for this reply")
         self.reply_record_button.setToolTip("Record the screen and attach the video to this reply")
         self.reply_record_button.clicked.connect(self.recordRequested.emit)
         self.reply_files.layout().itemAt(1).layout().insertWidget(2, self.reply_record_button)
@@ -162,6 +165,7 @@ class CaseDetailPane(QWidget):
         self.internal_button.clicked.connect(lambda: self._send(CommentKind.INTERNAL))
         reply_row.addWidget(self.internal_button)
         self.send_button = QPushButton("&Send reply")
+        self.send_button.setAccessibleName("Send reply")
         self.send_button.clicked.connect(lambda: self._send(CommentKind.REPLY))
         reply_row.addWidget(self.send_button)
         conv_layout.addLayout(reply_row)
@@ -170,6 +174,11 @@ class CaseDetailPane(QWidget):
         self.attachments = AttachmentsTab(db, self.blobs, fetch)
         self.attachments.filesAdded.connect(self._attach_to_case)
         self.attachments.changed.connect(self.changed.emit)
+        self.attachments.rowStateChanged.connect(self._inline_state_changed)
+        self._inline_timer = QTimer(self)  # progress ticks redraw the conversation at most twice a second
+        self._inline_timer.setSingleShot(True)
+        self._inline_timer.setInterval(500)
+        self._inline_timer.timeout.connect(self._redraw_conversation)
         self.tabs.addTab(self.attachments, "A&ttachments")
 
         self.activity = QTextBrowser()
@@ -247,10 +256,11 @@ class CaseDetailPane(QWidget):
         for key, label in self.field_labels.items():
             label.setText(values.get(key, getattr(c, key, "")) or "—")
         self.description.setPlainText(c.description)
+        self._detail = detail
+        self.attachments.show_attachments(detail.attachments)  # first: the conversation shows its states
         self.conversation.setHtml(self._conversation_html(detail))
         self.conversation.verticalScrollBar().setValue(self.conversation.verticalScrollBar().maximum())
         self.activity.setHtml(self._activity_html(detail))
-        self.attachments.show_attachments(detail.attachments)
         self.tabs.setTabText(2, f"A&ttachments ({len(detail.attachments)})" if detail.attachments else "A&ttachments")
         self._set_actions(allowed_actions(CaseState(Status(c.status), c.escalated, c.close_requested), self._identity.role))
 
@@ -259,7 +269,10 @@ class CaseDetailPane(QWidget):
         files_of: dict[str, list[str]] = {}
         for a in detail.attachments:
             if a.comment_id:
-                files_of.setdefault(a.comment_id, []).append(f"📎 {html.escape(a.filename)} ({megabytes(a.size)})")
+                state = self.attachments.state_text(a)
+                state = "" if state.startswith("Uploaded") and a.id not in self.attachments.transfers else f" — {state}"
+                files_of.setdefault(a.comment_id, []).append(
+                    f"📎 {html.escape(a.filename)} ({megabytes(a.size)}){html.escape(state)}")
         for m in detail.comments:
             staff = m.author_role != Role.CUSTOMER
             background = "#fff4d6" if m.kind == CommentKind.INTERNAL else "#e8f0fe" if staff else "#eef7ee"
@@ -272,6 +285,20 @@ class CaseDetailPane(QWidget):
                 f"{'<br><small>' + '<br>'.join(files_of[m.id]) + '</small>' if m.id in files_of else ''}</td></tr></table>"
             )
         return "".join(parts) or "<p><i>No replies yet.</i></p>"
+
+    def _inline_state_changed(self, attachment_id: str) -> None:
+        inline = self._detail is not None and any(a.id == attachment_id and a.comment_id for a in self._detail.attachments)
+        if inline and not self._inline_timer.isActive():
+            self._inline_timer.start()
+
+    def _redraw_conversation(self) -> None:
+        """An inline file's state changed: redraw the conversation where the reader is."""
+        if self._detail is None or self._detail.case.id != self.case_id:
+            return
+        bar = self.conversation.verticalScrollBar()
+        at_end, value = bar.value() >= bar.maximum(), bar.value()
+        self.conversation.setHtml(self._conversation_html(self._detail))
+        bar.setValue(bar.maximum() if at_end else value)
 
     def _activity_html(self, detail: queries.CaseDetail) -> str:
         rows = []
@@ -288,6 +315,7 @@ class CaseDetailPane(QWidget):
     def _set_actions(self, actions: list[Action]) -> None:
         for button in self.action_buttons.values():
             self.actions_row.removeWidget(button)
+            button.hide()  # gone at once, not when the event loop gets to deleteLater
             button.deleteLater()
         self.action_buttons = {}
         for action in actions:

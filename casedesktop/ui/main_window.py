@@ -4,6 +4,7 @@ selected case on the right; sync in the status bar."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
@@ -21,29 +22,45 @@ from PySide6.QtWidgets import (
 )
 
 from casedesktop import __version__
-from casedesktop.domain import Status
-from casedesktop.store import conflicts, queries, reference
-from casedesktop.store.blobs import BlobStore
-from casedesktop.store.case_list import ListQuery, Tab
-from casedesktop.store.changes import Changes
-from casedesktop.store.database import CacheDB
-from casedesktop.store.drafts import Drafts
-from casedesktop.store.meta import Identity
-from casedesktop.ui.attachments_tab import Fetch
-from casedesktop.ui.case_list_model import COLUMNS, CaseListModel
-from casedesktop.ui.detail_pane import CaseDetailPane
-from casedesktop.ui.failed_changes_dialog import FailedChangesDialog
-from casedesktop.ui.filter_bar import FilterBar
-from casedesktop.ui.list_controller import ListController, ListResult
-from casedesktop.ui.new_case_dialog import NewCaseDialog
-from casedesktop.ui.notifier import Notifier
+from casedesktop.domain import Role, Status
+from casedesktop.ui.case_list_model import COLUMNS, CaseListModel, sort_key
 from casedesktop.ui.recording_files import RECORDINGS_DIR, leftover_recordings
-from casedesktop.ui.summary_cards import SummaryCardsBar
-from casedesktop.ui.sync_indicator import SyncIndicator
+
+if TYPE_CHECKING:
+    from casedesktop.store.changes import Changes
+    from casedesktop.store.database import CacheDB
+    from casedesktop.store.meta import Identity
+    from casedesktop.ui.attachments_tab import Fetch
+    from casedesktop.ui.changes_dialog import ChangesDialog
+    from casedesktop.ui.list_controller import ListResult
+    from casedesktop.ui.new_case_dialog import NewCaseDialog
+
+
+def _load() -> None:
+    """The rest of the window's modules (SQLAlchemy, the detail pane, sync): a cold start paints the
+    list first (`MainWindow.early`) and loads these right after, in `attach`."""
+    global BlobStore, CaseDetailPane, CaseNavigator, ChangesDialog, Drafts, FilterBar, ListController, \
+        ListQuery, NewCaseDialog, Notifier, SummaryCardsBar, SyncIndicator, Tab, conflicts, queries, \
+        reference
+    from casedesktop.store import conflicts, queries, reference
+    from casedesktop.store.blobs import BlobStore
+    from casedesktop.store.case_list import ListQuery, Tab
+    from casedesktop.store.drafts import Drafts
+    from casedesktop.ui.changes_dialog import ChangesDialog
+    from casedesktop.ui.detail_pane import CaseDetailPane
+    from casedesktop.ui.filter_bar import FilterBar
+    from casedesktop.ui.list_controller import ListController
+    from casedesktop.ui.navigation import CaseNavigator
+    from casedesktop.ui.new_case_dialog import NewCaseDialog
+    from casedesktop.ui.notifier import Notifier
+    from casedesktop.ui.summary_cards import SummaryCardsBar
+    from casedesktop.ui.sync_indicator import SyncIndicator
+
 
 WINDOW_TITLE = "CaseDesktop"
 DEFAULT_WIDTHS = (80, 260, 150, 75, 110, 120, 110, 120, 120)
 SETTINGS_FILE = "window.ini"
+TAB_LABELS = ("All", "Open", "Waiting on me", "Resolved", "Closed")  # case_list.Tab, set again in attach
 
 
 def app_icon() -> QIcon:
@@ -53,8 +70,13 @@ def app_icon() -> QIcon:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: CacheDB, identity: Identity, request_sync=None, settings_dir: Path | None = None,  # noqa: ANN001
-                 fetch: Fetch | None = None, poke=None, parent: QWidget | None = None):  # noqa: ANN001
+    """`MainWindow(db, identity, ...)` builds the whole window. A cold start builds it in two steps:
+    `MainWindow.early(profile_dir, role)` (the list, its first page read with plain sqlite3, and
+    the window's frame: Qt only) is shown at once, and `attach` adds the rest after the first paint."""
+
+    def __init__(self, db: CacheDB | None, identity: Identity | None, request_sync=None,  # noqa: ANN001
+                 settings_dir: Path | None = None, fetch: Fetch | None = None, poke=None,  # noqa: ANN001
+                 parent: QWidget | None = None, role: Role | None = None):
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
@@ -65,26 +87,22 @@ class MainWindow(QMainWindow):
         self._poke = poke or self._request_sync
         self.profile_dir = settings_dir or db.path.parent
         self.settings = QSettings(str(self.profile_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
-        self.blobs = BlobStore(self.profile_dir)
         self.recording = None  # the RecordingFlow under way, if any
         self.awaiting_number: set[str] = set()  # cases made here that the server has not numbered yet
+        self.controller = None  # ListController, from attach
 
         # --- left: cards, filters, tabs, list --------------------------------------------------
-        self.model = CaseListModel(db)
-        self.model.query = ListQuery(role=identity.role)
-        self.controller = ListController(db, self.model)
-        self.controller.updated.connect(self._list_updated)
-
-        self.cards = SummaryCardsBar()
-        self.cards.cardClicked.connect(self._card_clicked)
-        self.filters = FilterBar()
-        self.filters.searchChanged.connect(lambda text: self.controller.set_query(search=text))
-        self.filters.filterChanged.connect(lambda field, value: self.controller.set_query(**{field: value}))
+        self.model = CaseListModel(None, identity.role if identity else (role or Role.CUSTOMER))
+        # The cards' and the filters' places until attach: SummaryCardsBar needs the cache layer,
+        # and FilterBar costs 10-35 ms at start (mostly its search box's clear button icon).
+        self.cards = QWidget()
+        self.cards.setMinimumHeight(52)
+        self.filters = QWidget()
+        self.filters.setFixedHeight(self.fontMetrics().height() + 8)  # FilterBar's, in Fusion
         self.tabs = QTabBar()
         self.tabs.setAccessibleName("Case status tabs")
-        for tab in Tab:
-            self.tabs.addTab(tab.label)
-        self.tabs.currentChanged.connect(lambda i: self.controller.set_query(tab=list(Tab)[i]))
+        for label in TAB_LABELS:
+            self.tabs.addTab(label)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -104,26 +122,19 @@ class MainWindow(QMainWindow):
             header.resizeSection(column, width)
         self.table.setSortingEnabled(True)
         header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)
-        self.table.activated.connect(lambda _index: self.open_current_case())
-        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
         left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(6, 6, 0, 0)
-        left_layout.addWidget(self.cards)
-        left_layout.addWidget(self.filters)
-        left_layout.addWidget(self.tabs)
-        left_layout.addWidget(self.table, 1)
+        self.left_layout = QVBoxLayout(left)
+        self.left_layout.setContentsMargins(6, 6, 0, 0)
+        self.left_layout.addWidget(self.cards)
+        self.left_layout.addWidget(self.filters)
+        self.left_layout.addWidget(self.tabs)
+        self.left_layout.addWidget(self.table, 1)
 
-        # --- right: the case -------------------------------------------------------------------
-        self.detail = CaseDetailPane(db, identity, self.blobs, fetch)
-        self.detail.changed.connect(self.local_change)
-        self.detail.backRequested.connect(self.table.setFocus)
-        self.detail.recordRequested.connect(lambda: self.start_recording(self.detail.add_recording))
-
+        # --- right: the case (attach) ----------------------------------------------------------
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(QWidget())
         self.splitter.setSizes([800, 560])
         self.setCentralWidget(self.splitter)
 
@@ -131,15 +142,18 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         self.addToolBar(toolbar)
-        self.new_case_action = self._action("&New case", QKeySequence.StandardKey.New, self.open_new_case, toolbar)
-        self.sync_action = self._action("&Sync now", QKeySequence(Qt.Key.Key_F5), self._request_sync, toolbar)
+        self.new_case_action = self._action("&New case", QKeySequence.StandardKey.New, lambda: self.open_new_case(), toolbar)
+        self.sync_action = self._action("&Sync now", QKeySequence(Qt.Key.Key_F5), lambda: self._request_sync(), toolbar)
         self.record_action = self._action("● &Record screen", QKeySequence("Ctrl+Shift+R"),
                                           lambda: self.start_recording(self.detail.add_recording), toolbar)
         self.record_action.setToolTip("Record the screen and attach the video to a reply on the selected case")
         self.search_action = self._action("Search", QKeySequence.StandardKey.Find, self.focus_search)
         self.reply_action = self._action("&Reply", QKeySequence("Ctrl+R"), self.open_current_case)
-        self.send_action = self._action("Send reply", QKeySequence("Ctrl+Return"), self.detail.send_button.click)
-        self.back_action = self._action("Back to the list", QKeySequence("Alt+Left"), self.table.setFocus)
+        self.send_action = self._action("Send reply", QKeySequence("Ctrl+Return"), lambda: self.detail.send_button.click())
+        self.back_action = self._action("← &Back", QKeySequence("Alt+Left"), self.go_back, toolbar)
+        self.back_action.setToolTip("Back to the case opened before, then to the list as you left it (Alt+Left)")
+        self.changes_action = self._action("&Changes…", QKeySequence("Ctrl+Shift+C"), lambda: self.show_changes())
+        self.changes_action.setToolTip("Changes the server refused and notices about your changes")
 
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -150,20 +164,86 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = self.menuBar().addMenu("&View")
-        for action in (self.search_action, self.reply_action, self.back_action):
+        for action in (self.search_action, self.reply_action, self.back_action, self.changes_action):
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&About CaseDesktop", self._about)
+        for action in self.actions() + toolbar.actions():
+            action.setEnabled(action is self.quit_action)  # until attach
+        self._toolbar = toolbar
 
+        self._restore_settings()
+        if db is not None and identity is not None:
+            self.attach(db, identity, request_sync, fetch, poke)
+
+    @classmethod
+    def early(cls, profile_dir: Path, role: Role) -> MainWindow:
+        """The window before the cache is open: the list (fill it with `model.set_first_page`)."""
+        return cls(None, None, settings_dir=profile_dir, role=role)
+
+    @property
+    def first_sort(self) -> tuple[str, bool]:
+        """The list's sort as restored from the settings: (case_list.SortKey value, descending)."""
+        header = self.table.horizontalHeader()
+        return COLUMNS[header.sortIndicatorSection()][1], header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+    def attach(self, db: CacheDB, identity: Identity, request_sync=None, fetch: Fetch | None = None,  # noqa: ANN001
+               poke=None) -> None:  # noqa: ANN001
+        """The rest of the window, on the open cache: cards, detail pane, controller, sync status."""
+        _load()
+        self._db = db
+        self._identity = identity
+        self._request_sync = request_sync or (lambda: None)
+        self._poke = poke or self._request_sync
+        self.blobs = BlobStore(self.profile_dir)
+        self.model.attach(db)
+        self.model.query = ListQuery(role=identity.role)
+        self.controller = ListController(db, self.model)
+        self.controller.updated.connect(self._list_updated)
+
+        cards = SummaryCardsBar()
+        self.left_layout.replaceWidget(self.cards, cards)
+        self.cards.deleteLater()
+        self.cards = cards
+        self.cards.cardClicked.connect(self._card_clicked)
+        filters = FilterBar()
+        self.left_layout.replaceWidget(self.filters, filters)
+        self.filters.deleteLater()
+        self.filters = filters
+        self.filters.searchChanged.connect(lambda text: self.controller.set_query(search=text))
+        self.filters.filterChanged.connect(lambda field, value: self.controller.set_query(**{field: value}))
+        for i, tab in enumerate(Tab):
+            self.tabs.setTabText(i, tab.label)
+        self.tabs.currentChanged.connect(lambda i: self.controller.set_query(tab=list(Tab)[i]))
+        self.table.activated.connect(lambda _index: self.open_from_list())
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        self.detail = CaseDetailPane(db, identity, self.blobs, fetch)
+        self.detail.changed.connect(self.local_change)
+        self.detail.backRequested.connect(self.go_back)
+        self.detail.recordRequested.connect(lambda: self.start_recording(self.detail.add_recording))
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(1, self.detail).deleteLater()
+        self.splitter.setSizes(sizes)
+
+        for action in self.actions() + self._toolbar.actions():
+            action.setEnabled(True)
         self.sync_indicator = SyncIndicator()
         self.sync_indicator.syncRequested.connect(self._request_sync)
-        self.sync_indicator.detailsRequested.connect(self.show_failed_changes)
+        self.sync_indicator.detailsRequested.connect(self.show_changes)
+        self.sync_indicator.transferProgress.connect(self.detail.attachments.show_progress)
+        self.sync_indicator.transfersStopped.connect(self.detail.attachments.uploads_stopped)
         self.statusBar().addPermanentWidget(self.sync_indicator)
         self.statusBar().showMessage(f"Signed in as {identity.name} <{identity.email}> on {identity.server_url}", 10000)
         self.notifier = Notifier(self.windowIcon(), self.statusBar(), self)
         self.notifier.caseClicked.connect(self.open_case)
+        self.navigator = CaseNavigator(self)
 
-        self._restore_settings()
+        header = self.table.horizontalHeader()
+        self.controller.query = self.controller.query.with_(  # as the header and tabs were left
+            sort=sort_key(header.sortIndicatorSection()),
+            descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
+            tab=list(Tab)[max(self.tabs.currentIndex(), 0)])
         self.controller.refresh_now()
 
     def _action(self, text: str, shortcut, slot, toolbar: QToolBar | None = None) -> QAction:  # noqa: ANN001
@@ -223,10 +303,19 @@ class MainWindow(QMainWindow):
         self.detail.tabs.setCurrentIndex(1)
         self.detail.reply_box.setFocus()
 
+    def open_from_list(self) -> None:
+        """Enter or double-click on the list: Back returns to the list just as it is."""
+        self.navigator.opened_from_list()
+        self.open_current_case()
+
+    def go_back(self) -> None:
+        self.navigator.back()
+
     def open_case(self, case_id: str) -> None:
         self.showNormal()
         self.raise_()
         self.activateWindow()
+        self.navigator.opening(case_id)
         self.select_case(case_id)
         self.open_current_case()
 
@@ -327,11 +416,16 @@ class MainWindow(QMainWindow):
             message = f"Status is now {Status(case.status).label}"
         self.notifier.notify(case_id, f"{case.number or 'Case'} updated — {case.subject}", message)
 
-    def show_failed_changes(self) -> FailedChangesDialog:
-        dialog = FailedChangesDialog(self._db, self)
+    def show_changes(self) -> ChangesDialog:
+        """Refused changes (retry, discard) and notices about the user's changes, in one place."""
+        dialog = ChangesDialog(self._db, self)
         dialog.changed.connect(self.local_change)
+        dialog.unseenChanged.connect(self.sync_indicator.set_unseen_notices)
+        dialog.openCaseRequested.connect(self.open_case)
         dialog.open()
         return dialog
+
+    show_failed_changes = show_changes  # the Changes view includes FailedChangesDialog's list
 
     # --- settings ------------------------------------------------------------------------------
 
@@ -349,8 +443,7 @@ class MainWindow(QMainWindow):
         descending = self.settings.value("list/sort_descending", "true") in (True, "true")
         if 0 <= column < len(COLUMNS):
             order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-            self.table.horizontalHeader().setSortIndicator(column, order)
-            self.controller.query = self.controller.query.with_(sort=COLUMNS[column][1], descending=descending)
+            self.table.horizontalHeader().setSortIndicator(column, order)  # attach queries in it
 
     def save_settings(self) -> None:
         header = self.table.horizontalHeader()
@@ -363,6 +456,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
         self.save_settings()
-        self.detail.save_reply_draft()
-        self.controller.shutdown()
+        if self.controller is not None:  # attached
+            self.detail.save_reply_draft()
+            self.controller.shutdown()
         super().closeEvent(event)

@@ -1,0 +1,138 @@
+"""Back: Enter opens a case; cases opened from a notification or a link stack on top; Back (Alt+Left,
+the toolbar's Back, the pane's ← Back) goes to the case before, then to the list with its
+selection, scroll position and search as they were left."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QToolButton
+
+from casedesktop.domain import Role
+from casedesktop.store.database import open_cache
+from casedesktop.store.meta import Identity
+from casedesktop.ui.main_window import MainWindow
+from tests.support import seed_cases
+
+ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
+
+
+@pytest.fixture
+def window(qtbot, profile_dir):
+    db = open_cache(profile_dir)
+    seed_cases(db, 400)
+    main = MainWindow(db, ME)
+    qtbot.addWidget(main)
+    main.resize(1360, 820)
+    main.show()
+    qtbot.waitExposed(main)
+    main.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
+    yield main
+    main.close()
+    db.close()
+
+
+def _case_id(number: int) -> str:
+    return str(uuid.UUID(int=number))
+
+
+def _selected(window: MainWindow) -> str | None:
+    index = window.table.currentIndex()
+    return window.model.case_id_at(index.row()) if index.isValid() and window.table.selectionModel().isRowSelected(index.row()) else None
+
+
+def _search(qtbot, window: MainWindow, text: str) -> None:  # noqa: ANN001
+    window.focus_search()
+    qtbot.keyClicks(window.filters.search, text)
+    qtbot.waitUntil(lambda: window.model.query.search == text and window.model.rowCount() == 100)
+
+
+def _pick_row(qtbot, window: MainWindow, row: int, scroll: int) -> str:  # noqa: ANN001
+    window.table.setFocus()
+    window.table.verticalScrollBar().setValue(scroll)
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    window.table.selectionModel().setCurrentIndex(window.model.index(row, 0), flags)
+    window.table.verticalScrollBar().setValue(scroll)  # the row stays in view: it was chosen there
+    qtbot.waitUntil(lambda: window.table.hasFocus())
+    return window.model.case_id_at(row)
+
+
+def test_back_goes_through_the_opened_cases_then_to_the_list_as_it_was(qtbot, window: MainWindow) -> None:
+    _search(qtbot, window, "Payroll")
+    scroll = 40
+    a = _pick_row(qtbot, window, 50, scroll)
+    assert window.detail.case_id == a
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)  # Enter opens the case
+    assert window.detail.tabs.currentIndex() == 1
+    qtbot.waitUntil(lambda: window.detail.reply_box.hasFocus())
+
+    # A notification opens a case further up the list; then a link opens one the search does not list.
+    b = window.model.case_id_at(2)
+    window.notifier.notify(b, "CS update", "A reply from support")
+    window.notifier.open_last()
+    assert window.detail.case_id == b and _selected(window) == b
+    assert window.table.verticalScrollBar().value() < scroll  # the list moved to show it
+    c = _case_id(1004)  # "Inventory": not among the Payroll results
+    assert window.model.row_of(c) == -1
+    window.open_case(c)
+    assert window.detail.case_id == c
+    with qtbot.waitSignal(window.controller.updated, timeout=10_000):
+        window.controller.refresh()  # a sync refreshes the list meanwhile
+    window.table.verticalScrollBar().setValue(0)  # and the list is somewhere else now
+
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # Back: to B
+    assert window.detail.case_id == b and _selected(window) == b
+    toolbar_back = next(w for w in window.findChildren(QToolButton) if w.defaultAction() is window.back_action)
+    qtbot.mouseClick(toolbar_back, Qt.MouseButton.LeftButton)  # Back (toolbar): to A
+    assert window.detail.case_id == a and _selected(window) == a
+    assert window.detail.tabs.currentIndex() == 1
+    qtbot.mouseClick(window.detail.back_button, Qt.MouseButton.LeftButton)  # Back (the pane's button): the list
+    qtbot.waitUntil(lambda: window.table.hasFocus())
+    assert _selected(window) == a and window.detail.case_id == a
+    assert window.table.verticalScrollBar().value() == scroll
+    assert window.filters.search.text() == "Payroll" and window.model.query.search == "Payroll"
+    assert window.model.rowCount() == 100
+
+    # Nothing left to go back to: Back keeps the list as it is.
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert _selected(window) == a and window.table.verticalScrollBar().value() == scroll
+
+
+def test_back_restores_a_search_and_tab_changed_by_what_was_opened(qtbot, window: MainWindow) -> None:
+    _search(qtbot, window, "Payroll")
+    a = _pick_row(qtbot, window, 30, 20)
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    # Say a link opened a case by clearing the search and switching the status tab to find it.
+    window.filters.search.clear()
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.model.query.search == "" and window.model.query.tab.value == "open")
+    window.open_case(_case_id(1002))
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # to A
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # to the list as it was
+    qtbot.waitUntil(lambda: window.model.query.search == "Payroll" and _selected(window) == a)
+    assert window.filters.search.text() == "Payroll" and window.tabs.currentIndex() == 0
+    assert window.table.verticalScrollBar().value() == 20
+    assert window.table.hasFocus()
+
+
+def test_moving_in_the_list_forgets_the_history(qtbot, window: MainWindow) -> None:
+    a = _pick_row(qtbot, window, 10, 0)
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    window.open_case(_case_id(1001))
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)  # the user goes on in the list by themselves
+    moved = _selected(window)
+    assert moved not in (a, None)
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert _selected(window) == moved and window.detail.case_id == moved and window.table.hasFocus()
+
+
+def test_back_and_changes_have_names_and_shortcuts(window: MainWindow) -> None:
+    assert window.back_action.shortcut().toString() == "Alt+Left"
+    assert window.changes_action.shortcut().toString() == "Ctrl+Shift+C"
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert {window.back_action, window.changes_action} <= set(view_menu.actions())
+    assert window.detail.back_button.accessibleName() == "Back to the case list"
