@@ -327,11 +327,12 @@ class ServerProcess:
     """`python -m casedesktop.server serve --port 0` in its own process (its own core's worth of
     GIL), the way a vendor runs it; the base URL comes from its "listening on" line."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str]):
+    def __init__(self, data_dir: Path, env: dict[str, str], database_url: str | None = None):
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir / "server.log"
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        database = ["--database-url", database_url] if database_url else []
         self.process = subprocess.Popen(
             [
                 PYTHON,
@@ -344,6 +345,7 @@ class ServerProcess:
                 "0",
                 "--data-dir",
                 str(data_dir),
+                *database,
                 "--log-level",
                 "warning",
             ],

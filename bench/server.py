@@ -35,8 +35,6 @@ from statistics import median
 from typing import Any
 
 from bench.common import (
-    PYTHON,
-    REPO,
     Context,
     NotAvailable,
     ServerProcess,
@@ -251,41 +249,7 @@ def _sum_statuses(runs: list[LoadResult]) -> dict[str, int]:
 def _server(data_dir: Path, env: dict[str, str], database_url: str | None) -> ServerProcess:
     if database_url is None:
         return ServerProcess(data_dir, env)
-    return _UrlServerProcess(data_dir, env, database_url)
-
-
-class _UrlServerProcess(ServerProcess):
-    """ServerProcess with --database-url (the shipped `serve` verb, another database)."""
-
-    def __init__(self, data_dir: Path, env: dict[str, str], database_url: str):
-        self.data_dir = data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = data_dir / "server.log"
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
-        self.process = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "casedesktop.server",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--data-dir",
-                str(data_dir),
-                "--database-url",
-                database_url,
-                "--log-level",
-                "warning",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            env=env,
-            cwd=REPO,
-        )
-        log.close()
-        self.url = self._wait_for_url()
+    return ServerProcess(data_dir, env, database_url)
 
 
 def _pg_bin(name: str) -> str | None:
