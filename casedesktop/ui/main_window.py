@@ -40,11 +40,11 @@ def _load() -> None:
     """The rest of the window's modules (SQLAlchemy, the detail pane, sync): a cold start paints the
     list first (`MainWindow.early`) and loads these right after, in `attach`."""
     global BlobStore, CaseDetailPane, CaseNavigator, ChangesDialog, Drafts, FilterBar, ListController, \
-        ListQuery, NewCaseDialog, Notifier, SummaryCardsBar, SyncIndicator, Tab, conflicts, queries, \
+        ListQuery, NewCaseDialog, Notifier, SummaryCardsBar, SyncIndicator, Tab, conflicts, queries, tab_statuses, \
         reference
     from casedesktop.store import conflicts, queries, reference
     from casedesktop.store.blobs import BlobStore
-    from casedesktop.store.case_list import ListQuery, Tab
+    from casedesktop.store.case_list import ListQuery, Tab, tab_statuses
     from casedesktop.store.drafts import Drafts
     from casedesktop.ui.changes_dialog import ChangesDialog
     from casedesktop.ui.detail_pane import CaseDetailPane
@@ -212,8 +212,11 @@ class MainWindow(QMainWindow):
         self.filters = filters
         self.filters.searchChanged.connect(lambda text: self.controller.set_query(search=text))
         self.filters.filterChanged.connect(lambda field, value: self.controller.set_query(**{field: value}))
+        role = self._identity.role
         for i, tab in enumerate(Tab):
             self.tabs.setTabText(i, tab.label)
+            statuses = [Status(s).label_for(role) for s in tab_statuses(tab, role)]
+            self.tabs.setTabToolTip(i, f"Cases that are {', '.join(statuses)}" if statuses else "Every case")
         self.tabs.currentChanged.connect(lambda i: self.controller.set_query(tab=list(Tab)[i]))
         self.table.activated.connect(lambda _index: self.open_from_list())
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)

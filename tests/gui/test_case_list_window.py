@@ -67,6 +67,9 @@ def test_tabs_show_counts_and_filter(qtbot, window: MainWindow) -> None:
     window.cards.buttons["waiting_on_me"].click()
     qtbot.waitUntil(lambda: window.model.rowCount() == 20)
     assert window.tabs.currentIndex() == 2
+    # "Waiting on me" holds "Waiting on you" and resolved cases (to accept or reject): the tab says so
+    assert window.tabs.tabToolTip(2) == "Cases that are Waiting on you, Resolved"
+    assert window.tabs.tabToolTip(0) == "Every case"
 
 
 def test_filters_and_search_as_you_type(qtbot, window: MainWindow) -> None:
