@@ -128,6 +128,7 @@ def test_kill_minus_nine_at_random_moments_loses_and_duplicates_nothing(world: S
         offsets: list[int] = []
         trace: list[str] = []  # per round: delay before the kill, ops done, upload offset
         endings: list[str] = []  # how each sync that finished before its kill ended
+        reach = 1.0  # how far into a sync kills may land (seconds, scaled); shrinks on a fast host
         started = time.monotonic()
         runner = Runner(profile)
         # Rounds until KILLS syncs were killed mid-way (a sync may finish before its kill); the
@@ -142,7 +143,7 @@ def test_kill_minus_nine_at_random_moments_loses_and_duplicates_nothing(world: S
                 _merge(queued, queue_mixed(device, rng, cases=10, per_case=10, tag=f"k{rounds} "))
             runner.go()
             following = Runner(profile)  # warms up while this one syncs
-            delay = rng.uniform(0.0, 1.0 if upload_done else 1.5)
+            delay = rng.uniform(0.0, reach * (1.0 if upload_done else 1.5))
             time.sleep(delay)
             before = uploads.get(db, big)
             with db.reading() as session:
@@ -153,12 +154,14 @@ def test_kill_minus_nine_at_random_moments_loses_and_duplicates_nothing(world: S
             runner = following
             if killed:
                 kills += 1
+                reach = min(1.0, reach * 1.05)
                 kills_mid_push += in_flight is not None
                 # The upload resource exists and is not complete: a chunk may be in flight (the
                 # first one too, at offset 0), and at most that chunk is sent again.
                 kills_mid_upload += before is not None and before.offset < BIG_FILE
             else:
                 completed += 1
+                reach = max(0.05, reach * 0.7)  # this host syncs faster than the kills came: aim earlier
                 endings.append(runner_ended)
             state = uploads.get(db, big)
             if state is not None:
