@@ -17,14 +17,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QProgressBar
 
-from casedesktop.app import open_profile
 from casedesktop.domain import Role
 from casedesktop.store import local_changes, outbox, queries, uploads
 from casedesktop.store.attachments import prepare_files
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import AttachmentRow
-from casedesktop.sync.sign_in import sign_in
 from casedesktop.sync.worker import SyncStatus, TransferProgress
 from casedesktop.ui import sync_bridge
 from casedesktop.ui.attachments_tab import STATE_COLUMN, AttachmentsTab
@@ -32,6 +30,7 @@ from casedesktop.ui.main import Session
 from casedesktop.ui.main_window import MainWindow
 from casedesktop.ui.sync_bridge import SyncBridge
 from tests.gui.test_screenshots import save
+from tests.gui.test_sync_in_window import start_session
 from tests.support import CUSTOMER, ServerProcess, seed_cases
 
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
@@ -172,16 +171,6 @@ def test_inline_attachments_of_a_reply_show_their_state(qtbot, seeded, tmp_path)
 # --- against a real server --------------------------------------------------------------------
 
 
-def start_session(qtbot, server: ServerProcess, profile_dir) -> Session:  # noqa: ANN001
-    profile = open_profile(profile_dir)
-    sign_in(profile.db, profile.tokens, server.url, *CUSTOMER)
-    session = Session(profile, sync_interval=60)
-    qtbot.addWidget(session.window)
-    session.start()
-    qtbot.waitUntil(lambda: session.window.model.rowCount() > 0 and session.window.sync_indicator.status is not None
-                    and session.window.sync_indicator.status.online and not session.window.sync_indicator.status.syncing,
-                    timeout=15_000)
-    return session
 
 
 def _case_id(session: Session, number: str) -> str:
