@@ -41,6 +41,7 @@ from bench.common import (
     Stats,
     load_average,
     make_record,
+    not_available,
     proc_cpu_seconds,
 )
 from bench.loadgen import LoadResult, run_load
@@ -89,18 +90,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             "change_feed_p99",
         ):
             unit, target = TARGETS[f"{metric}_postgres"]
-            records.append(
-                make_record(
-                    NAME,
-                    f"{metric}_postgres",
-                    ours=None,
-                    peer=None,
-                    unit=unit,
-                    target=target,
-                    met=False,
-                    status=f"not available: {exc}",
-                )
-            )
+            records.append(not_available(NAME, f"{metric}_postgres", unit, target, str(exc)))
     return records
 
 

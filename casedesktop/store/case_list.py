@@ -41,47 +41,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 
 from sqlalchemy import event
 
-from casedesktop.domain import Role, Severity, Status
+from casedesktop.domain import Role, Severity
 from casedesktop.store.database import CacheDB
+from casedesktop.store.list_sql import ACTIVE, CaseSummary, SortKey, Tab, summary_of, tab_statuses
 from casedesktop.store.list_sql import CASE_COLUMNS as _COLUMNS
 from casedesktop.store.list_sql import SORT_SQL as _SORT_SQL
 from casedesktop.store.list_sql import SYNC_STATE_SQL as _SYNC_STATE_SQL
-from casedesktop.store.list_sql import CaseSummary, SortKey, summary_of
-
-ACTIVE = tuple(s.value for s in Status if s.is_active)
-
-
-class Tab(StrEnum):
-    ALL = "all"
-    OPEN = "open"
-    WAITING_ON_ME = "waiting_on_me"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return {"all": "All", "open": "Open", "waiting_on_me": "Waiting on me",
-                "resolved": "Resolved", "closed": "Closed"}[self.value]
-
-
-def tab_statuses(tab: Tab, role: Role) -> tuple[str, ...]:
-    """Which statuses a tab shows. "Waiting on me" is whatever needs this person's move."""
-    if tab is Tab.OPEN:
-        return ACTIVE
-    if tab is Tab.WAITING_ON_ME:
-        if role.is_staff:
-            return (Status.NEW.value, Status.OPEN.value)
-        return (Status.PENDING_CUSTOMER.value, Status.RESOLVED.value)
-    if tab is Tab.RESOLVED:
-        return (Status.RESOLVED.value,)
-    if tab is Tab.CLOSED:
-        return (Status.CLOSED.value, Status.MERGED.value)
-    return ()
-
 
 _NULLABLE_SORT = {SortKey.NUMBER}  # an unsent case has no number yet
 

@@ -1,11 +1,13 @@
-"""The case list's SQL pieces and sort keys, with no SQLAlchemy: shared by `case_list` (the
-list's queries) and `first_page` (the window's first screen, read before SQLAlchemy loads)."""
+"""The case list's tabs, SQL pieces and sort keys, with no SQLAlchemy: shared by `case_list` (the
+list's queries), `first_page` and the window's first frame (both before SQLAlchemy loads)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import NamedTuple
+
+from casedesktop.domain import Role, Status
 
 
 class OpState(StrEnum):
@@ -26,6 +28,37 @@ class SyncState:
     SYNCED = "synced"
     WAITING = "waiting"
     FAILED = "failed"
+
+
+ACTIVE = tuple(s.value for s in Status if s.is_active)
+
+
+class Tab(StrEnum):
+    ALL = "all"
+    OPEN = "open"
+    WAITING_ON_ME = "waiting_on_me"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"all": "All", "open": "Open", "waiting_on_me": "Waiting on me",
+                "resolved": "Resolved", "closed": "Closed"}[self.value]
+
+
+def tab_statuses(tab: Tab, role: Role) -> tuple[str, ...]:
+    """Which statuses a tab shows. "Waiting on me" is whatever needs this person's move."""
+    if tab is Tab.OPEN:
+        return ACTIVE
+    if tab is Tab.WAITING_ON_ME:
+        if role.is_staff:
+            return (Status.NEW.value, Status.OPEN.value)
+        return (Status.PENDING_CUSTOMER.value, Status.RESOLVED.value)
+    if tab is Tab.RESOLVED:
+        return (Status.RESOLVED.value,)
+    if tab is Tab.CLOSED:
+        return (Status.CLOSED.value, Status.MERGED.value)
+    return ()
 
 
 class SortKey(StrEnum):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from casedesktop import __version__
 from casedesktop.domain import Role, Status
+from casedesktop.store.list_sql import Tab, tab_statuses
 from casedesktop.ui.case_list_model import COLUMNS, CaseListModel, sort_key
 from casedesktop.ui.recording_files import RECORDINGS_DIR, leftover_recordings
 
@@ -40,11 +41,11 @@ def _load() -> None:
     """The rest of the window's modules (SQLAlchemy, the detail pane, sync): a cold start paints the
     list first (`MainWindow.early`) and loads these right after, in `attach`."""
     global BlobStore, CaseDetailPane, CaseNavigator, ChangesDialog, Drafts, FilterBar, ListController, \
-        ListQuery, NewCaseDialog, Notifier, SummaryCardsBar, SyncIndicator, Tab, conflicts, queries, tab_statuses, \
+        ListQuery, NewCaseDialog, Notifier, SummaryCardsBar, SyncIndicator, conflicts, queries, \
         reference
     from casedesktop.store import conflicts, queries, reference
     from casedesktop.store.blobs import BlobStore
-    from casedesktop.store.case_list import ListQuery, Tab, tab_statuses
+    from casedesktop.store.case_list import ListQuery
     from casedesktop.store.drafts import Drafts
     from casedesktop.ui.changes_dialog import ChangesDialog
     from casedesktop.ui.detail_pane import CaseDetailPane
@@ -60,7 +61,6 @@ def _load() -> None:
 WINDOW_TITLE = "CaseDesktop"
 DEFAULT_WIDTHS = (80, 260, 150, 75, 110, 120, 110, 120, 120)
 SETTINGS_FILE = "window.ini"
-TAB_LABELS = ("All", "Open", "Waiting on me", "Resolved", "Closed")  # case_list.Tab, set again in attach
 
 
 def app_icon() -> QIcon:
@@ -92,7 +92,8 @@ class MainWindow(QMainWindow):
         self.controller = None  # ListController, from attach
 
         # --- left: cards, filters, tabs, list --------------------------------------------------
-        self.model = CaseListModel(None, identity.role if identity else (role or Role.CUSTOMER))
+        role = identity.role if identity else (role or Role.CUSTOMER)
+        self.model = CaseListModel(None, role)
         # The cards' and the filters' places until attach: SummaryCardsBar needs the cache layer,
         # and FilterBar costs 10-35 ms at start (mostly its search box's clear button icon).
         self.cards = QWidget()
@@ -101,8 +102,10 @@ class MainWindow(QMainWindow):
         self.filters.setFixedHeight(self.fontMetrics().height() + 8)  # FilterBar's, in Fusion
         self.tabs = QTabBar()
         self.tabs.setAccessibleName("Case status tabs")
-        for label in TAB_LABELS:
-            self.tabs.addTab(label)
+        for i, tab in enumerate(Tab):
+            self.tabs.addTab(tab.label)
+            statuses = [Status(s).label_for(role) for s in tab_statuses(tab, role)]
+            self.tabs.setTabToolTip(i, f"Cases that are {', '.join(statuses)}" if statuses else "Every case")
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -212,11 +215,6 @@ class MainWindow(QMainWindow):
         self.filters = filters
         self.filters.searchChanged.connect(lambda text: self.controller.set_query(search=text))
         self.filters.filterChanged.connect(lambda field, value: self.controller.set_query(**{field: value}))
-        role = self._identity.role
-        for i, tab in enumerate(Tab):
-            self.tabs.setTabText(i, tab.label)
-            statuses = [Status(s).label_for(role) for s in tab_statuses(tab, role)]
-            self.tabs.setTabToolTip(i, f"Cases that are {', '.join(statuses)}" if statuses else "Every case")
         self.tabs.currentChanged.connect(lambda i: self.controller.set_query(tab=list(Tab)[i]))
         self.table.activated.connect(lambda _index: self.open_from_list())
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
