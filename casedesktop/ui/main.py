@@ -136,13 +136,8 @@ class Session:
 
     def open(self) -> None:
         """After the first paint: open the profile (sign in if needed), complete the window, sync."""
-        from casedesktop.app import open_profile
-        from casedesktop.store.database import CacheError
-
-        try:
-            profile = open_profile(self.window.profile_dir)
-        except CacheError as exc:
-            QMessageBox.critical(self.window, "CaseDesktop", str(exc))
+        profile = _open_profile(self.window.profile_dir, self.window)
+        if profile is None:
             self.window.close()
             return
         if not _signed_in(profile, self.window):
@@ -157,6 +152,18 @@ class Session:
             self.bridge.stop()
             self.downloads.close()
         self.window.close()
+
+
+def _open_profile(directory: Path, parent: QWidget | None = None) -> Profile | None:
+    """The profile, or None after telling the user why its cache cannot be used."""
+    from casedesktop.app import open_profile
+    from casedesktop.store.database import CacheError
+
+    try:
+        return open_profile(directory)
+    except CacheError as exc:
+        QMessageBox.critical(parent, "CaseDesktop", str(exc))
+        return None
 
 
 def _signed_in(profile: Profile, parent: QWidget | None = None) -> bool:
@@ -193,13 +200,8 @@ def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, syn
         if page is not None:  # the usual start: paint the list now, open the rest after
             session = Session.early(directory, page, sync_interval)
         else:
-            from casedesktop.app import open_profile
-            from casedesktop.store.database import CacheError
-
-            try:
-                profile = open_profile(directory)
-            except CacheError as exc:
-                QMessageBox.critical(None, "CaseDesktop", str(exc))
+            profile = _open_profile(directory)
+            if profile is None:
                 return 1
     if session is None:
         if not _signed_in(profile):
@@ -222,14 +224,7 @@ def _saved_sort(directory: Path) -> tuple[str, bool]:
     from PySide6.QtCore import QSettings
 
     from casedesktop.ui.case_list_model import COLUMNS
-    from casedesktop.ui.main_window import SETTINGS_FILE
+    from casedesktop.ui.main_window import SETTINGS_FILE, saved_sort
 
-    settings = QSettings(str(directory / SETTINGS_FILE), QSettings.Format.IniFormat)
-    try:
-        column = int(settings.value("list/sort_column", len(COLUMNS) - 1))
-    except (TypeError, ValueError):
-        column = len(COLUMNS) - 1
-    descending = settings.value("list/sort_descending", "true") in (True, "true")
-    if not 0 <= column < len(COLUMNS):
-        column, descending = len(COLUMNS) - 1, True
+    column, descending = saved_sort(QSettings(str(directory / SETTINGS_FILE), QSettings.Format.IniFormat))
     return COLUMNS[column][1], descending

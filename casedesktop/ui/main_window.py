@@ -63,6 +63,18 @@ DEFAULT_WIDTHS = (80, 260, 150, 75, 110, 120, 110, 120, 120)
 SETTINGS_FILE = "window.ini"
 
 
+def saved_sort(settings: QSettings) -> tuple[int, bool]:
+    """The list's saved sort column and direction; last updated, newest first, if none or invalid."""
+    default = len(COLUMNS) - 1, True
+    try:
+        column = int(settings.value("list/sort_column", default[0]))
+    except (TypeError, ValueError):
+        return default
+    if not 0 <= column < len(COLUMNS):
+        return default
+    return column, settings.value("list/sort_descending", "true") in (True, "true")
+
+
 def app_icon() -> QIcon:
     pixmap = QPixmap(64, 64)
     pixmap.fill(QColor("#2d7ff9"))
@@ -440,11 +452,9 @@ class MainWindow(QMainWindow):
         header = self.settings.value("list/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
-        column = int(self.settings.value("list/sort_column", len(COLUMNS) - 1))
-        descending = self.settings.value("list/sort_descending", "true") in (True, "true")
-        if 0 <= column < len(COLUMNS):
-            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-            self.table.horizontalHeader().setSortIndicator(column, order)  # attach queries in it
+        column, descending = saved_sort(self.settings)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, order)  # attach queries in it
 
     def save_settings(self) -> None:
         header = self.table.horizontalHeader()
