@@ -1,7 +1,8 @@
 """`casedesktop demo`: a local server with sample data, a demo agent who answers, and the window.
 
-The server runs as its own process through its public entry point (`python -m casedesktop.server`);
-the client never imports server code.
+The server runs as its own process through its public entry point (`python -m casedesktop.server`,
+or in a frozen bundle the bundle's own executable with FROZEN_SERVER_ARG); the client never imports
+server code.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import threading
 import uuid
 from pathlib import Path
 
+from casedesktop import FROZEN_SERVER_ARG
 from casedesktop.api import ActionRequest, CommentCreate
 from casedesktop.app import open_profile
 from casedesktop.domain import Action, Status
@@ -38,7 +40,7 @@ class DemoServer:
         self.url = ""
 
     def start(self, timeout: float = 60.0) -> str:
-        base = [sys.executable, "-m", "casedesktop.server"]
+        base = server_command()
         where = ["--data-dir", str(self.data_dir)]
         seeded = subprocess.run([*base, "seed-demo", *where], capture_output=True, text=True)
         if seeded.returncode != 0:
@@ -73,6 +75,22 @@ class DemoServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def server_command() -> list[str]:
+    """How to run the server CLI: the bundle's own executable when frozen, else this Python."""
+    if not getattr(sys, "frozen", False):
+        return [sys.executable, "-m", "casedesktop.server"]
+    executable = Path(sys.executable)
+    console = executable.with_name("casedesktop-cli.exe")  # Windows: the twin that has stdout
+    return [str(console if console.is_file() else executable), FROZEN_SERVER_ARG]
+
+
+def server_available() -> bool:
+    """Whether the server part is installed (the `server` extra, or inside a bundle)."""
+    if getattr(sys, "frozen", False):
+        return True
+    return importlib.util.find_spec("fastapi") is not None and importlib.util.find_spec("uvicorn") is not None
 
 
 def _die_with_parent() -> None:
@@ -131,7 +149,7 @@ class DemoAgent:
 
 
 def run_demo(profile_dir: Path | None = None, keep: bool = False) -> int:
-    if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
+    if not server_available():
         print("The demo needs the server part: pip install 'casedesktop[server]'", file=sys.stderr)
         return 1
     root = Path(profile_dir) if profile_dir else Path(tempfile.mkdtemp(prefix="casedesktop-demo-"))

@@ -4,6 +4,12 @@ mss cannot capture under Wayland (only XWayland windows, the rest is black; pyth
 155), needs a display on Linux, and on macOS returns black or wallpaper-only images until
 the user grants the Screen Recording permission. A test grab catches what the environment
 variables cannot tell.
+
+On macOS the permission is checked with CGPreflightScreenCaptureAccess and, when it is missing,
+requested once with CGRequestScreenCaptureAccess: only a request puts CaseDesktop into System
+Settings > Privacy & Security > Screen Recording, where the user can switch it on. The two
+CoreGraphics calls are the only platform boundary (`_cg_preflight`, `_cg_request`); tests
+replace them.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,9 +26,18 @@ _X11_ADVICE = (
     'Log out and choose an "Xorg" or "X11" session on the login screen, then record again.'
 )
 _MAC_ADVICE = (
-    "Open System Settings > Privacy & Security > Screen Recording, allow CaseDesktop, "
-    "then quit and reopen it."
+    "CaseDesktop is now listed in System Settings > Privacy & Security > Screen Recording: "
+    "switch it on there, then quit and reopen CaseDesktop."
 )
+# When no request was made (permission state unknown), the app may not be listed yet.
+_MAC_BLACK_ADVICE = (
+    "Open System Settings > Privacy & Security > Screen Recording, switch on CaseDesktop "
+    "(add it with + if it is not listed), then quit and reopen it."
+)
+_CORE_GRAPHICS = "/System/Library/Frameworks/CoreGraphics.framework/CoreGraphics"
+
+_request_lock = threading.Lock()
+_access_requested = False  # CGRequestScreenCaptureAccess already called in this process
 
 
 @dataclass(frozen=True)
@@ -38,7 +54,7 @@ class CaptureAvailability:
 
 
 def check_capture_available() -> CaptureAvailability:
-    """Check the session type and take one test grab of the first monitor."""
+    """Check the session type (on macOS the permission, asking for it once), then test-grab."""
     linux = sys.platform.startswith("linux")
     wayland = linux and (
         os.environ.get("XDG_SESSION_TYPE", "").lower() == "wayland"
@@ -87,7 +103,7 @@ def _black_result(wayland: bool) -> CaptureAvailability:
         return CaptureAvailability(
             False,
             "A test capture was entirely black: macOS is probably blocking screen recording.",
-            _MAC_ADVICE,
+            _MAC_BLACK_ADVICE,
         )
     if wayland:
         return CaptureAvailability(
@@ -112,12 +128,44 @@ def _test_grab() -> np.ndarray:
 
 
 def _mac_permission() -> bool | None:
-    """CGPreflightScreenCaptureAccess (macOS 10.15+) without prompting; None if unknown."""
+    """True if CaseDesktop may record the screen, False if not, None if macOS cannot tell.
+
+    When the preflight says no, ask with CGRequestScreenCaptureAccess, once per process. Asking
+    is what adds CaseDesktop to the Screen Recording list in System Settings; macOS shows its
+    prompt only the first time an app asks and afterwards answers silently, so a later request
+    costs nothing and a marker file remembering "already asked" would add nothing. It would
+    also go stale when the user resets the permission (tccutil) or removes the app from the
+    list, and then nothing would list the app again; a request per process does. Not once per
+    check: a permission switched on takes effect only after CaseDesktop is reopened, so asking
+    again in the same process cannot change the answer.
+    """
+    global _access_requested
+    granted = _cg_preflight()
+    if granted is not False:
+        return granted  # allowed, or unknown (no CoreGraphics call): the test grab decides
+    with _request_lock:
+        if _access_requested:
+            return False
+        _access_requested = True
+    return _cg_request() is True
+
+
+def _cg_preflight() -> bool | None:
+    """CGPreflightScreenCaptureAccess (macOS 10.15+): never prompts; None if unavailable."""
+    return _cg_call("CGPreflightScreenCaptureAccess")
+
+
+def _cg_request() -> bool | None:
+    """CGRequestScreenCaptureAccess (macOS 10.15+): lists the app, prompts the first time."""
+    return _cg_call("CGRequestScreenCaptureAccess")
+
+
+def _cg_call(name: str) -> bool | None:
+    """Call a CoreGraphics function that takes nothing and returns a bool; None if missing."""
     try:
-        cg = ctypes.CDLL("/System/Library/Frameworks/CoreGraphics.framework/CoreGraphics")
-        preflight = cg.CGPreflightScreenCaptureAccess
+        function = getattr(ctypes.CDLL(_CORE_GRAPHICS), name)
     except (OSError, AttributeError):
         return None
-    preflight.restype = ctypes.c_bool
-    preflight.argtypes = []
-    return bool(preflight())
+    function.restype = ctypes.c_bool
+    function.argtypes = []
+    return bool(function())

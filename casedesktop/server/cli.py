@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from casedesktop.api.releases import PLATFORMS, check_download_url, check_sha256, check_version
 from casedesktop.domain import Role
 from casedesktop.server import accounts
 from casedesktop.server.db import Sessions, default_database_url, make_engine, utcnow
@@ -119,12 +120,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge.add_argument("--older-than-days", type=_positive_float, default=7.0)
 
+    release = verbs.add_parser(
+        "set-release",
+        parents=[common],
+        help="publish the current client release: signed-in clients announce a newer version",
+    )
+    release.add_argument("--version", required=True, type=_checked(check_version))
+    for platform in PLATFORMS:
+        release.add_argument(
+            f"--url-{platform}",
+            type=_checked(check_download_url),
+            default=None,
+            help=f"http(s) link to the {platform} download",
+        )
+        release.add_argument(
+            f"--sha256-{platform}",
+            type=_checked(check_sha256),
+            default=None,
+            help=f"sha256 of the {platform} download (64 hex characters)",
+        )
+    release.set_defaults(check_together=lambda args: _check_release_args(release, args))
+
     verbs.add_parser("seed-demo", parents=[common], help="add demo accounts, users and cases")
     return parser
 
 
+def _check_release_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """What set-release's arguments lack together (each one alone is checked by its type)."""
+    for platform in PLATFORMS:
+        if getattr(args, f"sha256_{platform}") and not getattr(args, f"url_{platform}"):
+            parser.error(f"--sha256-{platform} needs --url-{platform}: a digest of which download?")
+    if not any(getattr(args, f"url_{platform}") for platform in PLATFORMS):
+        parser.error("give at least one of " + ", ".join(f"--url-{p}" for p in PLATFORMS))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(args, "check_together"):
+        args.check_together(args)  # exits with 2, as argparse does for any other bad argument
     data_dir: Path = args.data_dir or default_data_dir()
     database_url: str = args.database_url or default_database_url(data_dir)
     try:
@@ -150,6 +183,18 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError("must be more than 0")
     return value
+
+
+def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
+    """An argparse type from one of api/releases.py's checks: its message, exit code 2."""
+
+    def parse(text: str) -> str:
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
 
 
 def _fail(message: str) -> int:
@@ -267,6 +312,28 @@ def _purge_uploads(args: argparse.Namespace, database_url: str, data_dir: Path) 
     return _with_sessions(database_url, work)
 
 
+def _set_release(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    from casedesktop.server.releases import publish_release
+
+    downloads = {
+        platform: (getattr(args, f"url_{platform}"), getattr(args, f"sha256_{platform}"))
+        for platform in PLATFORMS
+        if getattr(args, f"url_{platform}")
+    }
+
+    def work(session: Session) -> str:
+        release = publish_release(session, args.version, downloads, utcnow())
+        lines = [f"Published CaseDesktop {release.version} for {', '.join(release.downloads)}."]
+        lines += [
+            f"  {platform:<8} {download.url}"
+            + (f"  sha256 {download.sha256}" if download.sha256 else "")
+            for platform, download in release.downloads.items()
+        ]
+        return "\n".join(lines)
+
+    return _with_sessions(database_url, work)
+
+
 def _seed_demo(_args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
     from casedesktop.server.demo import DEMO_USERS, seed_demo
 
@@ -290,5 +357,6 @@ VERBS: dict[str, Callable[[argparse.Namespace, str, Path], int]] = {
     "create-product": _create_product,
     "reset-password": _reset_password,
     "purge-uploads": _purge_uploads,
+    "set-release": _set_release,
     "seed-demo": _seed_demo,
 }

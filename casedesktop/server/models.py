@@ -260,3 +260,20 @@ class ChangeLog(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("cases.id"))
     account_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("accounts.id"), index=True)
     staff_only: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ClientRelease(Base):
+    """A client release the vendor published (`casedesktop-server set-release`); the newest row
+    is the current one, earlier rows are its history. A platform without a URL has no build."""
+
+    __tablename__ = "client_releases"
+
+    id: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(64))  # PEP 440, normalised
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    linux_url: Mapped[str | None] = mapped_column(String(2000))
+    linux_sha256: Mapped[str | None] = mapped_column(String(64))
+    windows_url: Mapped[str | None] = mapped_column(String(2000))
+    windows_sha256: Mapped[str | None] = mapped_column(String(64))
+    macos_url: Mapped[str | None] = mapped_column(String(2000))
+    macos_sha256: Mapped[str | None] = mapped_column(String(64))

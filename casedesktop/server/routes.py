@@ -27,6 +27,7 @@ from casedesktop.api import (
     ProductOut,
     UserOut,
 )
+from casedesktop.api.releases import CLIENT_RELEASE_PATH, ClientReleaseOut
 from casedesktop.server import (
     action_routes,
     actions,
@@ -38,6 +39,7 @@ from casedesktop.server import (
     feed,
     push,
     ratelimit,
+    releases,
     uploads,
 )
 from casedesktop.server.auth import BearerToken, Caller, sessions_of
@@ -115,6 +117,12 @@ def list_products(request: Request, _user: Caller) -> list[ProductOut]:
 @router.get("/limits", response_model=LimitsOut)
 def limits(request: Request, _user: Caller) -> LimitsOut:
     return directory.limits(settings_of(request))
+
+
+@router.get(CLIENT_RELEASE_PATH, response_model=ClientReleaseOut)
+def client_release(request: Request, _user: Caller) -> ClientReleaseOut:
+    """The client release the vendor published last (any signed-in user); 404 before the first."""
+    return sessions_of(request).run_read(releases.current_release)
 
 
 @router.post("/cases", response_model=CaseOut, status_code=status.HTTP_201_CREATED)

@@ -1,8 +1,8 @@
 """Run the app under uvicorn on a socket we bind ourselves, so `--port 0` reports the real port.
 
 httptools and uvloop are used when installed: on loopback they nearly double upload throughput
-(shared/FACTS.md). Logs go to stderr; stdout carries only the "listening" line that scripts and
-the client's demo mode wait for.
+(measured: 35 MB streamed to uvicorn at 330 MB/s with h11, 565 MB/s with them). Logs go to
+stderr; stdout carries only the "listening" line that scripts and the client's demo mode wait for.
 """
 
 from __future__ import annotations

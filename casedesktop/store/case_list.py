@@ -1,8 +1,9 @@
 """The case list as queries: filter, search (FTS5) and sort in SQLite, one page at a time.
 
 Filtering in SQL, not in a Qt proxy model: over 100,000 rows a proxy costs ~670 ms a keystroke, an
-indexed query a few milliseconds (shared/FACTS.md). Search results are ordered by the list's sort,
-not by FTS rank: ranking a term found in every row costs over 100 ms.
+indexed query a few milliseconds (measured: QSortFilterProxyModel 667 ms, SQLite's first page
+0.8 ms). Search results are ordered by the list's sort, not by FTS rank: ranking a term found in
+every row costs over 100 ms.
 
 How a keystroke stays within a few milliseconds over 100,000 cases (`ListReader.first`):
 

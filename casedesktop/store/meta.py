@@ -19,6 +19,7 @@ CURSOR = "cursor"
 LAST_SYNC = "last_sync"
 LAST_ERROR = "last_error"
 CAUGHT_UP = "caught_up"  # the first full download is done; later news is marked unread
+ANNOUNCED_RELEASE = "announced_release"  # the newest client version the status bar announced
 
 
 @dataclass(frozen=True)

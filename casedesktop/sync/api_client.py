@@ -30,6 +30,7 @@ from casedesktop.api import (
     UserOut,
 )
 from casedesktop.api.push import PUSH_PATH, PushRequest, PushResponse
+from casedesktop.api.releases import CLIENT_RELEASE_PATH, ClientReleaseOut
 
 Model = TypeVar("Model", bound=BaseModel)
 TIMEOUT = (5, 30)  # connect, read (seconds)
@@ -197,6 +198,16 @@ class ApiClient:
 
     def limits(self) -> LimitsOut:
         return self._request("GET", "/limits", LimitsOut)
+
+    def client_release(self) -> ClientReleaseOut | None:
+        """The client release the vendor published (casedesktop/api/releases.py); None when none
+        is, or when the server predates the route (404, 405)."""
+        try:
+            return self._request("GET", CLIENT_RELEASE_PATH, ClientReleaseOut)
+        except Rejected as exc:
+            if exc.status in (404, 405):
+                return None
+            raise
 
     def logout(self) -> None:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}

@@ -12,6 +12,8 @@ them as Qt signals).
   full pass follows at once.
 - 401: the status asks the user to sign in again; nothing is sent (the outbox is kept) until the
   token changes or the user asks, then sync resumes where it stopped.
+- After the first successful pass of a session, then at most once a day, it asks whether a newer
+  CaseDesktop was published (sync/release.py); the status carries the answer to the window.
 """
 
 from __future__ import annotations
@@ -27,14 +29,16 @@ from datetime import UTC, datetime, timedelta
 from casedesktop.store import conflicts, outbox
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
-from casedesktop.sync.api_client import ApiClient, SyncError
+from casedesktop.sync.api_client import ApiClient, SyncError, TransientError
 from casedesktop.sync.engine import SyncEngine, SyncReport
+from casedesktop.sync.release import ReleaseNotice, check_for_release
 
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 3600.0  # a server asking for more than an hour is taken as asking for an hour
 PROBE_TIMEOUT = (3.0, 5.0)
 BUSY_RETRY = 5.0  # another process syncs this profile: look again soon
 PROGRESS_EVERY = 0.25  # seconds between two progress statuses
+RELEASE_CHECK_EVERY = 86400.0  # seconds between two questions for a newer client release
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class SyncStatus:
     conflicts: int = 0  # notices about the user's own changes not seen yet (store/conflicts.py)
     transfer: str = ""  # e.g. "Uploading recording.mp4: 12.0 of 30.0 MB"
     progress: TransferProgress | None = None  # the same, per attachment, for the Attachments tab
+    release: ReleaseNotice | None = None  # a newer CaseDesktop, for this system
 
 
 @dataclass(frozen=True)
@@ -119,8 +124,12 @@ class SyncWorker:
         self._last_progress = 0.0
         self.backoff_base = 1.0  # seconds; the first retries come after 0..2 s, 0..4 s, ...
         self.backoff_cap = 300.0
+        self.release_every = RELEASE_CHECK_EVERY
+        self._release: ReleaseNotice | None = None
+        self._release_checked: float | None = None  # time.monotonic() of the last answer
         self.passes = 0  # for tests: how many passes have finished
         self.probes = 0  # for tests: how many health probes ran while offline
+        self.release_checks = 0  # for tests: how many times the server said which release is out
 
     def start(self) -> None:
         self._thread.start()
@@ -162,6 +171,7 @@ class SyncWorker:
                 conflicts=len(conflicts.notices(self._db, unseen_only=True)),
                 transfer=self._transfer if syncing else "",
                 progress=self._progress_item if syncing else None,
+                release=self._release,
             )
         )
 
@@ -236,7 +246,26 @@ class SyncWorker:
         self.passes += 1  # after its last status: a test seeing N passes sees pass N's status
         if not report.changes.empty:
             self._on_changes(report.changes)
+        if report.ok:
+            self._check_release(client)  # after the news: it never delays them
         return report
+
+    def _check_release(self, client: ApiClient) -> None:
+        """Once a session after a good pass, then daily: is a newer client published? A transient
+        failure asks again after the next good pass; any other failure waits a day."""
+        now = time.monotonic()
+        if self._release_checked is not None and now - self._release_checked < self.release_every:
+            return
+        try:
+            self._release = check_for_release(self._db, client)
+        except TransientError as exc:
+            log.info("could not ask for a newer release: %s", exc)
+            return
+        except Exception:  # never let it disturb sync
+            log.exception("asking for a newer release failed")
+        else:
+            self.release_checks += 1
+        self._release_checked = now
 
     def _record(self, report: SyncReport, token: str | None) -> None:
         now = datetime.now(UTC)

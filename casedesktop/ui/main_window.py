@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QTabBar,
     QTableView,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesktop import __version__
+from casedesktop import APP_ID
 from casedesktop.domain import Role, Status
 from casedesktop.store.list_sql import Tab, tab_statuses
 from casedesktop.ui.case_list_model import COLUMNS, CaseListModel, sort_key
@@ -76,9 +75,10 @@ def saved_sort(settings: QSettings) -> tuple[int, bool]:
 
 
 def app_icon() -> QIcon:
-    pixmap = QPixmap(64, 64)
-    pixmap.fill(QColor("#2d7ff9"))
-    return QIcon(pixmap)
+    """The app's icon, drawn from its SVG at whatever size the window manager, tray or dialog asks."""
+    from casedesktop.ui.resources import resource_path
+
+    return QIcon(str(resource_path(f"{APP_ID}.svg")))
 
 
 class MainWindow(QMainWindow):
@@ -182,6 +182,7 @@ class MainWindow(QMainWindow):
         for action in (self.search_action, self.reply_action, self.back_action, self.changes_action):
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu = help_menu  # attach adds the newer-version entry (ui/release_notice.py)
         help_menu.addAction("&About CaseDesktop", self._about)
         for action in self.actions() + toolbar.actions():
             action.setEnabled(action is self.quit_action)  # until attach
@@ -247,6 +248,10 @@ class MainWindow(QMainWindow):
         self.sync_indicator.transferProgress.connect(self.detail.attachments.show_progress)
         self.sync_indicator.transfersStopped.connect(self.detail.attachments.uploads_stopped)
         self.statusBar().addPermanentWidget(self.sync_indicator)
+        from casedesktop.ui.release_notice import ReleaseAnnouncer
+
+        self.release = ReleaseAnnouncer(self, self.help_menu)
+        self.sync_indicator.releaseChanged.connect(self.release.show_notice)
         self.statusBar().showMessage(f"Signed in as {identity.name} <{identity.email}> on {identity.server_url}", 10000)
         self.notifier = Notifier(self.windowIcon(), self.statusBar(), self)
         self.notifier.caseClicked.connect(self.open_case)
@@ -269,8 +274,9 @@ class MainWindow(QMainWindow):
     # --- list ----------------------------------------------------------------------------------
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About CaseDesktop", f"CaseDesktop {__version__}\n\nSupport cases on your desktop, "
-                          f"online or not.\n\nProfile: {self.profile_dir}\nServer: {self._identity.server_url}")
+        from casedesktop.ui.about_dialog import AboutDialog
+
+        AboutDialog(self.profile_dir, self._identity.server_url if self._identity else "", self).exec()
 
     def _list_updated(self, result: ListResult) -> None:
         for i, tab in enumerate(Tab):

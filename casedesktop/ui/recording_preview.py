@@ -5,13 +5,30 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtMultimedia import QMediaPlayer
-from PySide6.QtMultimediaWidgets import QVideoWidget
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casedesktop.recording import RecordingResult
+from casedesktop.recording.playback import Player, VideoImage, first_image
 from casedesktop.ui.recording_controls import clock
+
+VIDEO_BOX = (800, 450)  # decoded at most this size: the dialog's picture area
+
+
+class _PlayerSignals(QObject):
+    """Carries the player thread's frames and its end to the GUI thread (queued connections)."""
+
+    image = Signal(object)
+    ended = Signal(object)
 
 
 class PreviewChoice(Enum):
@@ -24,16 +41,17 @@ class RecordingPreview(QDialog):
     def __init__(self, result: RecordingResult, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Your recording")
-        self.resize(820, 560)
         self.result = result
         self.choice: PreviewChoice | None = None  # closed without choosing: the file is kept
+        self.frames_shown = 0
         layout = QVBoxLayout(self)
-        self.video = QVideoWidget()
+        self.video = QLabel()
         self.video.setAccessibleName("Recording preview")
+        self.video.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.video.setMinimumSize(320, 180)
+        self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.video.setStyleSheet("background: #111; color: #ddd;")
         layout.addWidget(self.video, 1)
-        self.player = QMediaPlayer(self)
-        self.player.setVideoOutput(self.video)
-        self.player.setSource(QUrl.fromLocalFile(str(Path(result.path).resolve())))
         reason = {"time_limit": " — stopped at the time limit", "size_limit": " — stopped before the size limit"}.get(result.stop_reason, "")
         self.info = QLabel(
             f"{clock(result.duration_s)} · {result.bytes / 1e6:.1f} MB · {result.width}×{result.height}"
@@ -44,6 +62,8 @@ class RecordingPreview(QDialog):
         self.play_button = QPushButton("▶ Play")
         self.play_button.clicked.connect(self._toggle_play)
         row.addWidget(self.play_button)
+        self.position = QLabel(clock(0))
+        row.addWidget(self.position)
         row.addStretch(1)
         self.discard_button = QPushButton("Discard")
         self.again_button = QPushButton("Record again")
@@ -54,9 +74,40 @@ class RecordingPreview(QDialog):
             button.clicked.connect(lambda _=False, c=choice: self._choose(c))
             row.addWidget(button)
         layout.addLayout(row)
+        self._signals = _PlayerSignals(self)
+        self._signals.image.connect(self._show)
+        self._signals.ended.connect(self._ended)
+        path = Path(result.path)
+        self.player = Player(path, VIDEO_BOX, self._signals.image.emit, self._signals.ended.emit)
+        self._show_poster(path)
+
+    def _show_poster(self, path: Path) -> None:
+        """The first frame, so the dialog shows the recording before Play (a small decode)."""
+        try:
+            poster = first_image(path, VIDEO_BOX)
+        except Exception as exc:  # noqa: BLE001 - any decoder failure is shown, not raised
+            self.video.setText(f"The recording cannot be played: {exc}")
+            self.play_button.setEnabled(False)
+            return
+        if poster is None:
+            self.video.setText("The recording holds no video.")
+            self.play_button.setEnabled(False)
+        else:
+            self._show(poster)
+
+    def _show(self, image: VideoImage) -> None:
+        picture = QImage(image.rgb, image.width, image.height, image.width * 3, QImage.Format.Format_RGB888)
+        self.video.setPixmap(QPixmap.fromImage(picture))  # fromImage copies: `image.rgb` may go
+        self.position.setText(clock(image.time_s))
+        self.frames_shown += 1
+
+    def _ended(self, error: str | None) -> None:
+        self.play_button.setText("▶ Play")
+        if error:
+            self.video.setText(error)
 
     def _toggle_play(self) -> None:
-        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+        if self.player.playing:
             self.player.pause()
             self.play_button.setText("▶ Play")
         else:
@@ -65,6 +116,9 @@ class RecordingPreview(QDialog):
 
     def _choose(self, choice: PreviewChoice) -> None:
         self.choice = choice
-        self.player.stop()
-        self.player.setSource(QUrl())  # release the file before it is moved or deleted
+        self.player.close()  # release the file before it is moved or deleted
         self.accept()
+
+    def done(self, code: int) -> None:  # noqa: D102 - closing by any way stops the player
+        self.player.close()
+        super().done(code)

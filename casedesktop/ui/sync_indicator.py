@@ -40,6 +40,7 @@ class SyncIndicator(QWidget):
     detailsRequested = Signal()  # the Changes view: refused changes and notices
     transferProgress = Signal(object)  # TransferProgress of the upload under way (from the status)
     transfersStopped = Signal(str)  # a pass ended: an upload not finished waits (the reason, or "")
+    releaseChanged = Signal(object)  # sync.release.ReleaseNotice | None, when the status's changes
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -65,7 +66,7 @@ class SyncIndicator(QWidget):
         self.status: SyncStatus | None = None
 
     def show_status(self, status: SyncStatus) -> None:
-        self.status = status
+        previous, self.status = self.status, status
         self.label.setText(describe(status))
         self.label.setToolTip(status.last_error or "")
         self.details_button.setVisible(status.failed > 0 or status.conflicts > 0)
@@ -76,6 +77,8 @@ class SyncIndicator(QWidget):
             self.transferProgress.emit(status.progress)
         elif not status.syncing:
             self.transfersStopped.emit(status.last_error)
+        if status.release != (previous.release if previous else None):
+            self.releaseChanged.emit(status.release)
 
     def set_unseen_notices(self, count: int) -> None:
         """The user marked notices as seen: show the new count without waiting for the next pass."""

