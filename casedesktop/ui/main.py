@@ -137,15 +137,15 @@ class Session:
 
     def start(self) -> None:
         self.window.show()
-        probe = os.environ.get(FIRST_PAINT_PROBE)
-        if probe:
-            AfterPaint(self.window, lambda: _report_first_paint(Path(probe)), fallback_ms=120_000)
         if self.profile is None:
             # The window's first paint, which paints the list with it (not the table's viewport:
             # the first call of QAbstractScrollArea.viewport() costs 15-30 ms in PySide6 6.11).
             self._after_paint = AfterPaint(self.window, self.open)
         else:
             self._started()
+        probe = os.environ.get(FIRST_PAINT_PROBE)
+        if probe:  # installed last, so its filter sees the paint first and it ends before `open`
+            AfterPaint(self.window, lambda: _report_first_paint(Path(probe)), fallback_ms=120_000)
 
     def _started(self) -> None:
         self.bridge.start()
@@ -176,10 +176,11 @@ class Session:
 
 def _report_first_paint(path: Path) -> None:
     """The start-up probe: the moment of the first paint (time.monotonic, which every process on
-    Linux shares), written for a benchmark that started this app from outside, then quit. It is the
+    Linux shares), written for a benchmark that started this app from outside, then exit. It is the
     only way to time a frozen bundle, which cannot run a benchmark's own script."""
-    path.write_text(f"{time.monotonic()}\n", encoding="utf-8")
-    QApplication.instance().quit()
+    painted = time.monotonic()
+    path.write_text(f"{painted}\n", encoding="utf-8")
+    os._exit(0)  # at once: nothing has been opened yet that would need closing
 
 
 def _open_profile(directory: Path, parent: QWidget | None = None) -> Profile | None:
