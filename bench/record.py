@@ -186,6 +186,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                             str(seconds),
                             "--fps",
                             str(fps),
+                            "--json",
                         ]
                     else:
                         cmd = [

@@ -52,12 +52,16 @@ def cmd_login(profile: Profile, args: argparse.Namespace) -> int:
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        raise UsageError("There is no terminal to ask for the password: give it on standard input with "
+                         "--password-stdin, e.g. `casedesktop login ... --password-stdin < password.txt`.")
     else:
         import getpass
 
         password = getpass.getpass(f"Password for {args.email}: ")
     identity = sign_in(profile.db, profile.tokens, args.server, args.email, password)
     print(f"Signed in to {identity.server_url} as {identity.name} <{identity.email}> ({identity.role}).")
+    print("Run `casedesktop sync` to fetch your cases.")
     if profile.tokens.warning:
         print(profile.tokens.warning, file=sys.stderr)
     return 0
@@ -325,7 +329,8 @@ def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
         last_error = meta.get(session, meta.LAST_ERROR)
         device = meta.get(session, outbox.DEVICE_ID) or None
         last_recovery = meta.get(session, recovery.LAST_RECOVERY)
-    online = _probe(identity.server_url) if identity else False
+    signed_in = identity is not None and profile.tokens.get() is not None
+    online = _probe(identity.server_url) if signed_in else False
     status = {
         "waiting": counts.waiting,
         "failed": counts.failed,
@@ -340,12 +345,19 @@ def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
         "conflicts": len(conflicts.notices(profile.db, unseen_only=True)),
         "device_id": device,
         "last_recovery": last_recovery or None,
+        "signed_in": signed_in,
     }
     if args.json:
         print(json.dumps(status, indent=2))
+        return 0
+    if signed_in:
+        who = f"Signed in as {identity.email} on {identity.server_url}; {'online' if online else 'offline'}"
+    elif identity is not None:
+        who = f"Signed out (last signed in as {identity.email} on {identity.server_url})"
     else:
-        who = f"{identity.email} on {identity.server_url}" if identity else "not signed in"
-        print(f"{who}; {'online' if online else 'offline'}; {counts.waiting} waiting ({counts.failed} refused); last sync {last_sync or 'never'}")
+        who = "Not signed in"
+    synced = _when(datetime.fromisoformat(last_sync)) if last_sync else "never"
+    print(f"{who}; {counts.waiting} waiting to be sent, {counts.failed} refused; last sync {synced}")
     return 0
 
 
@@ -367,11 +379,33 @@ def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
     from casedesktop.store import outbox
 
     if args.retry:
-        outbox.retry(profile.db, args.retry)
+        op_id = outbox.find_op(profile.db, args.retry)
+        outbox.retry(profile.db, op_id)
+        print(f"Change {op_id} will be sent again at the next sync (`casedesktop sync`).")
     if args.discard:
-        outbox.discard(profile.db, args.discard)
-    for failed in outbox.failed_ops(profile.db):
+        op_id = outbox.find_op(profile.db, args.discard)
+        outbox.discard(profile.db, op_id)
+        print(f"Change {op_id} was discarded; the server will never see it.")
+    refused = outbox.failed_ops(profile.db)
+    if not refused and not (args.retry or args.discard):
+        print("No refused changes: everything you did was accepted or is waiting to be sent.")
+    for failed in refused:
         print(f"{failed.op_id}  {failed.kind:<12} {failed.case_number or failed.case_id}  {failed.error}")
+    return 0
+
+
+def cmd_products(profile: Profile, args: argparse.Namespace) -> int:
+    """The vendor's products, as the last sync cached them: the names `cases new --product` takes."""
+    from casedesktop.store import reference
+
+    products = reference.load(profile.db).products
+    if args.json:
+        print(json.dumps(products, indent=2))
+    elif not products:
+        print("No product list yet: sign in and run `casedesktop sync` first.", file=sys.stderr)
+        return 1
+    for name in products if not args.json else ():
+        print(name)
     return 0
 
 
@@ -393,7 +427,7 @@ def cmd_notices(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_record(profile: Profile | None, args: argparse.Namespace) -> int:
-    """Record without the window; progress on stderr, a JSON summary on stdout."""
+    """Record without the window; progress and a summary on stderr, with --json a JSON summary on stdout."""
     from casedesktop.recording import RecordingError, record_to_file
 
     try:
@@ -404,6 +438,8 @@ def cmd_record(profile: Profile | None, args: argparse.Namespace) -> int:
         print(f"casedesktop: cannot record: {exc}", file=sys.stderr)
         return 2
     duration = result.duration_s
+    if not args.json:  # the human summary went to stderr as it finished
+        return 1 if result.error else 0
     print(json.dumps({
         "path": str(result.path),
         "frames_written": result.frames_encoded,
@@ -498,6 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retry", metavar="OP_ID")
     p.add_argument("--discard", metavar="OP_ID")
 
+    p = verb("products", cmd_products, "list the vendor's products (the names `cases new --product` takes)")
+    p.add_argument("--json", action="store_true")
+
     p = verb("notices", cmd_notices, "what sync did with your changes: refused, overtaken, moved on")
     p.add_argument("--all", action="store_true", help="also those already seen")
     p.add_argument("--json", action="store_true")
@@ -510,6 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--monitor", type=int, default=1, help="0: all monitors, 1..: one monitor (default 1)")
     where.add_argument("--region", help="X,Y,W,H in screen pixels")
     p.add_argument("--codec", default="h264", choices=["h264", "vp9", "av1"])
+    p.add_argument("--json", action="store_true", help="print a JSON summary on standard output")
     p = verb("demo", cmd_demo, "start a local demo server with sample cases and open the window signed in")
     p.add_argument("--keep", action="store_true", help="keep the demo folder afterwards")
     verb("gui", cmd_gui, "open the window (the default)")

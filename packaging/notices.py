@@ -24,9 +24,10 @@ Qt 6 (through PySide6 and shiboken6) -- LGPL-3.0-only (text below). Qt's librari
 as separate shared libraries in the bundle and may be replaced by the user. Source:
 https://download.qt.io/official_releases/qt/
 
-FFmpeg (libavcodec, libavformat, libavutil, libswscale, libswresample; inside PyAV and Qt
-Multimedia) -- LGPL-2.1-or-later (text below). The PyAV wheel's FFmpeg is built with GPL parts
-(libx264, libx265), which makes it GPL-2.0-or-later (text below); CaseDesktop as a whole is
+FFmpeg (libavcodec, libavformat, libavutil, libswscale, libswresample, inside PyAV) --
+LGPL-2.1-or-later (text below). The PyAV wheel's FFmpeg is built with GPL parts
+(libx264; libx265, which the Linux bundle replaces with a stand-in because it never encodes HEVC),
+which makes it GPL-2.0-or-later (text below); CaseDesktop as a whole is
 distributed under GPL-3.0-or-later (LICENSE). Sources: https://ffmpeg.org/download.html,
 https://code.videolan.org/videolan/x264, https://bitbucket.org/multicoreware/x265_git, and the
 PyAV build scripts at https://github.com/PyAV-Org/pyav-ffmpeg
@@ -85,6 +86,8 @@ def licence_texts(dist: metadata.Distribution) -> list[tuple[str, str]]:
     for file in dist.files or []:
         path = str(file)
         if ".dist-info/" not in path or not (pattern.search(path) or Path(path).name in declared):
+            continue
+        if "__pycache__" in path or path.endswith((".pyc", ".pyo")):  # compiled copies, not texts
             continue
         try:
             texts.append((path.split(".dist-info/", 1)[1], Path(file.locate()).read_text(encoding="utf-8", errors="replace")))

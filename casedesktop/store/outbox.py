@@ -303,6 +303,30 @@ def mark_done(db: CacheDB, seq: int, answer: CaseOut | CommentOut | ActivityOut 
         return Changes(frozenset({op.case_id}), list_changed=True, outbox_changed=True)
 
 
+MIN_OP_PREFIX = 4
+
+
+def find_op(db: CacheDB, reference: str) -> str:
+    """The id of the unsent or refused change `reference` names: its id or a unique start of it
+    (as git takes a commit's). LookupError, in words, for none, several, or too short."""
+    wanted = reference.strip().lower()
+    if len(wanted) < MIN_OP_PREFIX:
+        raise LookupError(f"'{reference}' is too short to name a change: give at least {MIN_OP_PREFIX} "
+                          "characters of its id (`casedesktop outbox` lists the refused ones).")
+    with db.reading() as session:
+        found = session.scalars(
+            select(OutboxOp.op_id)
+            .where(OutboxOp.op_id.startswith(wanted, autoescape=True), OutboxOp.state != OpState.DONE)
+            .limit(2)
+        ).all()
+    if not found:
+        raise LookupError(f"No unsent or refused change has an id starting with '{reference}': it was "
+                          "sent or discarded already, or the id is mistyped (`casedesktop outbox` lists them).")
+    if len(found) > 1:
+        raise LookupError(f"Several changes have ids starting with '{reference}': give more of the id.")
+    return found[0]
+
+
 def retry(db: CacheDB, op_id: str) -> Changes:
     with db.transaction() as session:
         op = session.scalars(select(OutboxOp).where(OutboxOp.op_id == op_id)).one()

@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from casedesktop.store import meta
 from casedesktop.store.database import CacheDB
 from casedesktop.store.meta import Identity
 from casedesktop.sync.api_client import ApiClient
 from casedesktop.sync.credentials import TokenStore
 
+LOOPBACK_HOSTS = ("localhost", "::1")
+
+
+def server_address(text: str) -> str:
+    """The server's address as the user typed it, made a URL: without a scheme, `https://` (and
+    `http://` for this machine, where a test or demo server runs); ValueError for anything else."""
+    typed = text.strip()
+    if not typed:
+        raise ValueError("Enter the server's address, for example https://support.example.com.")
+    url = typed
+    if "://" not in url:
+        host = urlsplit(f"//{url}").hostname or ""
+        loopback = host in LOOPBACK_HOSTS or host.startswith("127.")
+        url = ("http://" if loopback else "https://") + url
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        raise ValueError(f"'{typed}' is not a server address: give one like https://support.example.com.")
+    return url.rstrip("/")
+
 
 def sign_in(
     db: CacheDB, tokens: TokenStore, server_url: str, email: str, password: str, *, remember: bool = True
 ) -> Identity:
-    """Raises AuthRequired for a wrong email or password, TransientError when the server is away."""
-    client = ApiClient(server_url)
+    """Raises AuthRequired for a wrong email or password, TransientError when the server is away,
+    ValueError for an address that cannot be a server's."""
+    client = ApiClient(server_address(server_url))
     try:
         answer = client.login(email.strip(), password)
     finally:

@@ -74,6 +74,11 @@ def saved_sort(settings: QSettings) -> tuple[int, bool]:
     return column, settings.value("list/sort_descending", "true") in (True, "true")
 
 
+RECORD_TEXT = "● &Record screen"
+STOP_TEXT = "■ &Stop recording"
+RECORD_TIP = "Record the screen and attach the video to a reply on the selected case (Ctrl+Shift+R)"
+
+
 def app_icon() -> QIcon:
     """The app's icon, drawn from its SVG at whatever size the window manager, tray or dialog asks."""
     from casedesktop.ui.resources import resource_path
@@ -159,9 +164,8 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         self.new_case_action = self._action("&New case", QKeySequence.StandardKey.New, lambda: self.open_new_case(), toolbar)
         self.sync_action = self._action("&Sync now", QKeySequence(Qt.Key.Key_F5), lambda: self._request_sync(), toolbar)
-        self.record_action = self._action("● &Record screen", QKeySequence("Ctrl+Shift+R"),
-                                          lambda: self.start_recording(self.detail.add_recording), toolbar)
-        self.record_action.setToolTip("Record the screen and attach the video to a reply on the selected case")
+        self.record_action = self._action(RECORD_TEXT, QKeySequence("Ctrl+Shift+R"), self._record_or_stop, toolbar)
+        self.record_action.setToolTip(RECORD_TIP)
         self.search_action = self._action("Search", QKeySequence.StandardKey.Find, self.focus_search)
         self.reply_action = self._action("&Reply", QKeySequence("Ctrl+R"), self.open_current_case)
         self.send_action = self._action("Send reply", QKeySequence("Ctrl+Return"), lambda: self.detail.send_button.click())
@@ -254,6 +258,7 @@ class MainWindow(QMainWindow):
         self.sync_indicator.releaseChanged.connect(self.release.show_notice)
         self.statusBar().showMessage(f"Signed in as {identity.name} <{identity.email}> on {identity.server_url}", 10000)
         self.notifier = Notifier(self.windowIcon(), self.statusBar(), self)
+        self.notifier.stop_recording_action.triggered.connect(self._record_or_stop)
         self.notifier.caseClicked.connect(self.open_case)
         self.navigator = CaseNavigator(self)
 
@@ -361,12 +366,28 @@ class MainWindow(QMainWindow):
         flow = RecordingFlow(self.profile_dir / RECORDINGS_DIR, self.settings, self)
         flow.recorded.connect(attach_to)
         flow.ended.connect(self._recording_ended)
+        flow.recordingChanged.connect(self._show_recording)
         self.recording = flow
         flow.begin()
         return flow
 
     def _recording_ended(self) -> None:
         self.recording = None
+        self._show_recording(False)
+
+    def _record_or_stop(self) -> None:
+        """The Record action, which is Stop while a recording runs (the bar is not the only way)."""
+        if self.recording is not None and self.recording.recording:
+            self.recording.stop()
+        else:
+            self.start_recording(self.detail.add_recording)
+
+    def _show_recording(self, running: bool) -> None:
+        self.record_action.setText(STOP_TEXT if running else RECORD_TEXT)
+        self.record_action.setToolTip("Stop the recording and review it (Ctrl+Shift+R)" if running else RECORD_TIP)
+        notifier = getattr(self, "notifier", None)
+        if notifier is not None:
+            notifier.stop_recording_action.setVisible(running)
 
     def offer_leftover_recordings(self) -> list[Path]:
         """A recording never attached (the app crashed, or its preview was closed) is offered again."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QStatusBar, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QMenu, QStatusBar, QSystemTrayIcon, QWidget
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,14 @@ class Notifier(QObject):
         self._status_bar = status_bar
         self.history: list[Notification] = []
         self.tray: QSystemTrayIcon | None = None
+        # The tray's menu; "Stop recording" shows while a recording runs (the bar may be covered).
+        self.menu = QMenu(parent)
+        self.stop_recording_action = self.menu.addAction("■ Stop recording")
+        self.stop_recording_action.setVisible(False)
+        self.open_action = self.menu.addAction("Open the latest notification", self.open_last)
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon, self)
+            self.tray.setContextMenu(self.menu)
             self.tray.setToolTip("CaseDesktop")
             self.tray.messageClicked.connect(self.open_last)
             self.tray.activated.connect(lambda _reason: self.open_last())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QResizeEvent, QScreen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from casedesktop.recording import RecorderState, RecorderStatus
@@ -73,22 +73,53 @@ class Countdown(QWidget):
             super().keyPressEvent(event)
 
 
+MARGIN = 24  # from the screen's edges, in device-independent pixels
+
+
+def bar_position(size: QSize, available: QRect, wanted: QPoint | None = None) -> QPoint:
+    """Where the bar goes: `wanted` (or the top-right corner) moved as little as needed for the
+    whole bar to be on `available`, the screen's area without panels, in Qt's logical pixels."""
+    if wanted is None:
+        wanted = QPoint(available.right() + 1 - size.width() - MARGIN, available.top() + MARGIN)
+    x = min(max(wanted.x(), available.left()), available.right() + 1 - size.width())
+    y = min(max(wanted.y(), available.top()), available.bottom() + 1 - size.height())
+    return QPoint(max(x, available.left()), max(y, available.top()))
+
+
+def screen_of(left: int, top: int) -> QScreen:
+    """The Qt screen that shows the capture point (left, top), given in physical pixels as the
+    recorder's capture areas are; the primary screen when none does."""
+    for screen in QGuiApplication.screens():
+        ratio = screen.devicePixelRatio()
+        geometry = screen.geometry()
+        physical = QRect(round(geometry.x() * ratio), round(geometry.y() * ratio),
+                         round(geometry.width() * ratio), round(geometry.height() * ratio))
+        if physical.contains(left, top):
+            return screen
+    return QGuiApplication.primaryScreen()
+
+
 class RecordingControlBar(QWidget):
-    """Always on top while recording: a red cue, time (and time left), size, pause and stop."""
+    """Always on top while recording: a red cue, time (and time left), size, pause and stop.
+
+    Its layout is fixed (every label as wide as its widest text), so it never grows off the screen
+    or shifts while the cue blinks; it stays wholly on the screen it records, can be dragged by
+    any part that is not a button, and Esc stops the recording.
+    """
 
     pauseRequested = Signal()
     resumeRequested = Signal()
     stopRequested = Signal()
 
-    def __init__(self, max_seconds: float, max_bytes: int):
+    def __init__(self, max_seconds: float, max_bytes: int, screen: QScreen | None = None):
         super().__init__(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.Tool)
         self.setWindowTitle("CaseDesktop recording")
         self.max_seconds = max_seconds
         self.max_bytes = max_bytes
+        self.recorded_screen = screen or QGuiApplication.primaryScreen()
         self.setStyleSheet("QWidget { background: #202124; color: white; } QPushButton { padding: 4px 10px; }")
         layout = QHBoxLayout(self)
         self.cue = QLabel("● REC")
-        self.cue.setStyleSheet("color: #ff4d4d; font-weight: 700;")
         self.cue.setAccessibleName("Recording")
         self.time = QLabel("00:00")
         self.time.setAccessibleName("Elapsed time")
@@ -97,26 +128,77 @@ class RecordingControlBar(QWidget):
         self.pause_button = QPushButton("Pause")
         self.pause_button.clicked.connect(self._toggle_pause)
         self.stop_button = QPushButton("■ Stop")
+        self.stop_button.setToolTip("Stop recording (Esc)")
         self.stop_button.clicked.connect(self.stopRequested.emit)
+        self._fix_width(self.cue, "● REC", "❚❚ PAUSED")
+        self._fix_width(self.time, f"{clock(max_seconds)}  ({clock(max_seconds)} left)", "88:88  (88:88 left)")
+        self._fix_width(self.size, f"{max_bytes / 1e6:.1f} MB of {max_bytes / 1e6:.0f} MB")
+        self._fix_width(self.pause_button, "Pause", "Resume", padding=28)
         for widget in (self.cue, self.time, self.size, self.pause_button, self.stop_button):
             layout.addWidget(widget)
         self.paused = False
+        self._cue_lit = True
+        self._show_cue()
         self._blink = QTimer(self)
         self._blink.setInterval(600)
-        self._blink.timeout.connect(lambda: self.cue.setVisible(self.paused or not self.cue.isVisible()))
+        self._blink.timeout.connect(self._toggle_cue)
         self._blink.start()
-        screen = QGuiApplication.primaryScreen().availableGeometry()
+        self._drag_from: QPoint | None = None
         self.adjustSize()
-        self.move(screen.right() - self.width() - 24, screen.top() + 24)
+        self.setFixedSize(self.sizeHint())
+        self.move(bar_position(self.frameGeometry().size(), self.recorded_screen.availableGeometry()))
+
+    @staticmethod
+    def _fix_width(widget: QWidget, *texts: str, padding: int = 6) -> None:
+        metrics = widget.fontMetrics()
+        widget.setFixedWidth(max(metrics.horizontalAdvance(text) for text in texts) + padding)
+
+    def _toggle_cue(self) -> None:
+        self._cue_lit = self.paused or not self._cue_lit
+        self._show_cue()
+
+    def _show_cue(self) -> None:
+        """Blink by colour, not by hiding: the layout never moves."""
+        colour = "#ffb74d" if self.paused else ("#ff4d4d" if self._cue_lit else "#5f1f1f")
+        self.cue.setStyleSheet(f"color: {colour}; font-weight: 700;")
 
     def _toggle_pause(self) -> None:
         (self.resumeRequested if self.paused else self.pauseRequested).emit()
+
+    def keep_on_screen(self) -> None:
+        """Move the bar (as little as needed) so all of it is on the screen it records."""
+        self.move(bar_position(self.frameGeometry().size(), self.recorded_screen.availableGeometry(), self.pos()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.keep_on_screen()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.stopRequested.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag_from = event.globalPosition().toPoint() - self.pos()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag_from is not None:
+            wanted = event.globalPosition().toPoint() - self._drag_from
+            self.move(bar_position(self.frameGeometry().size(), self.recorded_screen.availableGeometry(), wanted))
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._drag_from = None
+        super().mouseReleaseEvent(event)
 
     def show_status(self, status: RecorderStatus) -> None:
         self.paused = status.state is RecorderState.PAUSED
         self.pause_button.setText("Resume" if self.paused else "Pause")
         self.cue.setText("❚❚ PAUSED" if self.paused else "● REC")
+        self._show_cue()
         left = self.max_seconds - status.elapsed_s
         self.time.setText(f"{clock(status.elapsed_s)}  ({clock(left)} left)")
         self.size.setText(f"{status.bytes / 1e6:.1f} MB of {self.max_bytes / 1e6:.0f} MB")
-        self.adjustSize()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import mss
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -36,7 +37,7 @@ from casedesktop.recording import (
     check_capture_available,
 )
 from casedesktop.ui.recorder_bridge import RecorderBridge
-from casedesktop.ui.recording_controls import Countdown, RecordingControlBar
+from casedesktop.ui.recording_controls import Countdown, RecordingControlBar, screen_of
 from casedesktop.ui.recording_files import leftover_recordings, new_recording_path
 from casedesktop.ui.recording_preview import PreviewChoice, RecordingPreview
 from casedesktop.ui.region_picker import RegionPicker
@@ -114,6 +115,7 @@ class RecordingFlow(QObject):
 
     recorded = Signal(object)  # Path of a finished recording the user chose to attach
     ended = Signal()  # the journey is over, whatever the outcome
+    recordingChanged = Signal(bool)  # the recorder started (True) or stopped (False)
 
     def __init__(self, recordings_dir: Path, settings: QSettings, parent: QWidget | None = None,
                  countdown_seconds: int = 3, base: RecordingSettings | None = None):
@@ -192,12 +194,32 @@ class RecordingFlow(QObject):
         except (RecordingError, ValueError, OSError) as exc:
             self._fail(str(exc))
             return
-        self.bar = RecordingControlBar(settings.max_seconds, settings.max_bytes)
+        self.bar = RecordingControlBar(settings.max_seconds, settings.max_bytes, self._recorded_screen(settings))
         self.bar.pauseRequested.connect(self.recorder.pause)
         self.bar.resumeRequested.connect(self.recorder.resume)
-        self.bar.stopRequested.connect(lambda: self.recorder.request_stop("user"))
+        self.bar.stopRequested.connect(self.stop)
         self.bar.show()
+        self.recordingChanged.emit(True)
         self.poll.start()
+
+    @staticmethod
+    def _recorded_screen(settings: RecordingSettings) -> QScreen:
+        """The Qt screen the capture area starts on: the bar stays on it."""
+        if settings.region is not None:
+            return screen_of(settings.region.left, settings.region.top)
+        found = monitors()
+        monitor = found[settings.monitor] if settings.monitor < len(found) else found[0]
+        return screen_of(monitor["left"], monitor["top"])
+
+    @property
+    def recording(self) -> bool:
+        """A recording is under way (counted down and not yet stopped)."""
+        return self.bar is not None
+
+    def stop(self) -> None:
+        """Stop the recording under way (the window's Stop action, the tray, the bar's Esc)."""
+        if self.recorder is not None and self.bar is not None:
+            self.recorder.request_stop("user")
 
     def _show_status(self) -> None:
         if self.recorder is not None and self.bar is not None:
@@ -215,6 +237,7 @@ class RecordingFlow(QObject):
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+            self.recordingChanged.emit(False)
 
     def _finished(self, result: RecordingResult) -> None:
         self._close_bar()

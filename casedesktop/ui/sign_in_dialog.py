@@ -30,6 +30,8 @@ class SignInDialog(QDialog):
     def __init__(self, db: CacheDB, tokens: TokenStore, server_url: str = "", email: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Sign in to CaseDesktop")
+        # Wide enough for its title and a full server address; a bare form would shrink to ~210 px.
+        self.setMinimumWidth(max(440, self.fontMetrics().horizontalAdvance("https://support.example.com") * 2))
         self._db = db
         self._tokens = tokens
         self.identity: Identity | None = None

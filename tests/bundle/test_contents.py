@@ -40,6 +40,19 @@ def test_leaves_out_what_the_client_never_loads(bundle: Bundle) -> None:
     assert any(p.endswith(f"resources/{APP_ID}.svg") for p in paths)
 
 
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "dist" / "SHA256SUMS").exists(),
+                    reason="no dist/SHA256SUMS (built with --bundle-only)")
+def test_checksums_match_the_artifacts() -> None:
+    import hashlib
+
+    dist = Path(__file__).resolve().parents[2] / "dist"
+    lines = (dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert lines, "SHA256SUMS lists nothing"
+    for line in lines:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest, name
+
+
 def _deb() -> Path | None:
     dist = Path(__file__).resolve().parents[2] / "dist"
     found = sorted(dist.glob(f"casedesktop_{__version__}_*.deb"))

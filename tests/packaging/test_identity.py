@@ -80,6 +80,9 @@ def test_notices_list_every_bundled_distribution_with_its_licence(tmp_path: Path
         assert f"\n- {name} " in text.lower()
     assert text.count("\n--- ") >= 30  # the licence files themselves
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in text and "FFmpeg" in text
+    # Texts only: no compiled copies of licence files, no path of the machine that built it.
+    assert "__pycache__" not in text and "site-packages" not in text and str(ROOT) not in text
+    assert "\x00" not in text
 
 
 def test_bundle_keeps_what_the_client_loads_and_drops_the_rest() -> None:

@@ -1,0 +1,89 @@
+"""The CLI answers a new user in plain words: no tracebacks, no internal names, what to do next."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from casedesktop.sync.sign_in import server_address
+from tests.support import CUSTOMER, Cli
+
+
+def unsent_ops(profile: Path) -> list[str]:
+    with sqlite3.connect(profile / "cache.db") as db:
+        return [row[0] for row in db.execute("SELECT op_id FROM outbox WHERE state != 'done' ORDER BY seq")]
+
+
+def test_login_without_a_terminal_says_to_use_password_stdin(customer: Cli, server) -> None:  # noqa: ANN001
+    done = subprocess.run([sys.executable, "-m", "casedesktop", "--profile", str(customer.profile), "login",
+                           "--server", server.url, "--email", CUSTOMER[0]],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "--password-stdin" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("typed", "url"), [
+    ("127.0.0.1:35741", "http://127.0.0.1:35741"),
+    ("localhost:8765/", "http://localhost:8765"),
+    ("support.example.com", "https://support.example.com"),
+    (" https://support.example.com/ ", "https://support.example.com"),
+    ("http://10.0.0.5:8080", "http://10.0.0.5:8080"),
+])
+def test_server_address_gets_a_scheme(typed: str, url: str) -> None:
+    assert server_address(typed) == url
+
+
+@pytest.mark.parametrize("typed", ["", "ftp://example.com", "support example.com", "http://", "host:notaport"])
+def test_server_address_refuses_what_cannot_be_one(typed: str) -> None:
+    with pytest.raises(ValueError, match="address"):
+        server_address(typed)
+
+
+def test_login_without_a_scheme_reaches_the_loopback_server(customer: Cli, server) -> None:  # noqa: ANN001
+    bare = server.url.removeprefix("http://")
+    done = customer.run("login", "--server", bare, "--email", CUSTOMER[0], "--password-stdin", stdin=CUSTOMER[1] + "\n")
+    assert f"Signed in to {server.url} " in done.stdout and "casedesktop sync" in done.stdout
+    assert customer.json("status")["server"] == server.url
+
+
+def test_status_after_logout_is_signed_out_and_offline(customer: Cli, server) -> None:  # noqa: ANN001
+    customer.login(server.url, CUSTOMER)
+    customer.run("sync")
+    status = customer.json("status")
+    assert status["signed_in"] is True and status["online"] is True
+    line = customer.run("status").stdout
+    assert line.startswith(f"Signed in as {CUSTOMER[0]}") and "T" not in line.split("last sync ")[1][:11]
+    customer.run("logout")
+    status = customer.json("status")
+    assert status["signed_in"] is False and status["online"] is False
+    assert customer.run("status").stdout.startswith(f"Signed out (last signed in as {CUSTOMER[0]}")
+
+
+def test_products_lists_what_cases_new_takes(customer: Cli, server) -> None:  # noqa: ANN001
+    assert customer.run("products", check=False).returncode == 1  # nothing cached yet, and it says why
+    customer.login(server.url, CUSTOMER)
+    customer.run("sync")
+    products = customer.json("products")
+    assert "Ledger Cloud" in products
+    assert customer.run("products").stdout.splitlines() == products
+
+
+def test_outbox_names_changes_by_a_unique_prefix_and_says_what_it_did(customer: Cli, server) -> None:  # noqa: ANN001
+    customer.login(server.url, CUSTOMER)
+    customer.run("sync")
+    assert "No refused changes" in customer.run("outbox").stdout
+    for reference, words in (("ab", "too short"), ("ffffffff", "No unsent or refused change")):
+        done = customer.run("outbox", "--discard", reference, check=False)
+        assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+    customer.run("cases", "new", "--subject", "Export fails", "--description", "Every time.", "--product", "Ledger Cloud")
+    [op_id] = unsent_ops(customer.profile)
+    done = customer.run("outbox", "--discard", op_id[:6])
+    assert f"Change {op_id} was discarded" in done.stdout
+    assert unsent_ops(customer.profile) == []
+    again = customer.run("outbox", "--discard", op_id, check=False)
+    assert again.returncode == 2 and "discarded already" in again.stderr
+    assert "Export fails" not in [c["subject"] for c in customer.json("cases", "list")]  # the case went with it
