@@ -20,9 +20,10 @@ from bench.common import Context, Stats, load_average, make_record, not_availabl
 from bench.gui import seeded_profile
 
 NAME = "bundle"
-TITLE = "the frozen bundle: cold start to the painted list against the venv's, and its size"
+TITLE = "the frozen bundle: cold start to the painted list against the venv's (and its size)"
 START_TARGET = 1.2  # the bundle <= 1.2x the venv
-SIZE_TARGET_MB = 250.0
+SIZE_TARGET_MB = 250.0  # asserted by tests/bundle; reported here beside the start
+TARGETS = {"cold_start": ("ms", f"bundle start <= {START_TARGET}x venv")}
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,11 +47,10 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     folder = bundle_folder()
     executable = folder / "casedesktop"
     venv_script = Path(sys.executable).with_name("casedesktop")
-    target = f"bundle start <= {START_TARGET}x venv"
+    target = TARGETS["cold_start"][1]
     if not executable.is_file() or not sys.platform.startswith("linux"):
         reason = f"no Linux bundle at {folder}: run ./dev package first"
-        return [not_available(NAME, "cold_start", "ms", target, reason, "venv casedesktop"),
-                not_available(NAME, "size", "MB", f"<= {SIZE_TARGET_MB:.0f} MB unpacked", reason)]
+        return [not_available(NAME, "cold_start", "ms", target, reason, "venv casedesktop")]
     profile = seeded_profile(ctx, 5_000 if ctx.quick else 100_000)
     probe = ctx.workdir / "first-paint.txt"
     reps = ctx.reps(7, 2)
@@ -74,8 +74,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     return [
         make_record(NAME, "cold_start", ours=ours_stats, peer=peer_stats, unit="ms", target=target,
                     met=ratio <= START_TARGET, peer_name="venv casedesktop",
-                    details={"cases": 5_000 if ctx.quick else 100_000, "load_average": load}),
-        make_record(NAME, "size", ours=Stats.of([size_mb]), peer=None, unit="MB",
-                    target=f"<= {SIZE_TARGET_MB:.0f} MB unpacked", met=size_mb <= SIZE_TARGET_MB,
-                    details={"files": len(files)}),
+                    details={"cases": 5_000 if ctx.quick else 100_000, "load_average": load,
+                             "bundle_mb": round(size_mb, 1), "bundle_files": len(files),
+                             "bundle_size_met": size_mb <= SIZE_TARGET_MB}),
     ]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, QRect, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -79,6 +79,12 @@ STOP_TEXT = "■ &Stop recording"
 RECORD_TIP = "Record the screen and attach the video to a reply on the selected case (Ctrl+Shift+R)"
 
 
+def default_size(available: QRect) -> QSize:
+    """The first start's size: 1360×820, or less where the screen's free area is smaller (with room
+    for the window manager's title bar), so the status bar and the reply box are never below it."""
+    return QSize(min(1360, available.width() - 16), min(820, available.height() - 48))
+
+
 def app_icon() -> QIcon:
     """The app's icon, drawn from its SVG at whatever size the window manager, tray or dialog asks."""
     from casedesktop.ui.resources import resource_path
@@ -97,7 +103,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
-        self.resize(1360, 820)
+        self.resize(default_size(QGuiApplication.primaryScreen().availableGeometry()))
         self._db = db
         self._identity = identity
         self._request_sync = request_sync or (lambda: None)

@@ -4,7 +4,7 @@ beside a frozen bundle or in the installed distribution's metadata."""
 from __future__ import annotations
 
 import sys
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 LICENCE = "LICENSE"
@@ -19,6 +19,8 @@ def resource_path(name: str) -> Path:
 def licence_file(name: str) -> Path | None:
     """LICENSE or THIRD_PARTY_NOTICES.txt: in the bundle, else from the package's metadata (LICENSE
     only), else beside a source checkout; None when none of those has it."""
+    from importlib import metadata  # ~20 ms: not on the cold start's path (the icon is)
+
     bundle = getattr(sys, "_MEIPASS", None)
     candidates = [Path(bundle) / name] if bundle else []
     try:

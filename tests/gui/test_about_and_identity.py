@@ -39,3 +39,13 @@ def test_about_shows_version_and_opens_the_licence(qtbot, tmp_path: Path) -> Non
     assert "GNU GENERAL PUBLIC LICENSE" in viewer.text.toPlainText()
     # The third-party notices are generated into a bundle; a source checkout has none.
     assert dialog.notices_button.isEnabled() is (dialog.notices_button.toolTip() == "")
+
+
+def test_first_start_size_fits_the_screen() -> None:
+    from PySide6.QtCore import QRect, QSize
+
+    from casedesktop.ui.main_window import default_size
+
+    assert default_size(QRect(0, 0, 1920, 1040)) == QSize(1360, 820)
+    small = default_size(QRect(0, 0, 1366, 741))  # 1366x768 with a panel
+    assert small.width() <= 1366 - 16 and small.height() <= 741 - 48
