@@ -16,10 +16,12 @@ from casedesktop.domain import (
     ActionInput,
     CommentKind,
     MissingField,
+    Role,
     Severity,
     Status,
     TransitionError,
     parse_emails,
+    status_text,
 )
 
 # The cache and sync layers (SQLAlchemy, pydantic, requests: ~0.4 s and ~20 MB) are imported
@@ -38,6 +40,12 @@ class UsageError(Exception):
 
 def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _role(profile: Profile) -> Role:
+    """Whose words the labels use ("Waiting on you" for a customer); a customer's when signed out."""
+    identity = profile.identity
+    return identity.role if identity is not None else Role.CUSTOMER
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -86,10 +94,12 @@ def cmd_cases_list(profile: Profile, args: argparse.Namespace) -> int:
     if not rows:
         print("No cases in this profile yet.")
         return 0
-    print(f"{'NUMBER':<16} {'STATUS':<20} {'SEVERITY':<9} {'UPDATED':<16} SUBJECT")
+    role = _role(profile)
+    print(f"{'NUMBER':<16} {'STATUS':<24} {'SEVERITY':<9} {'UPDATED':<16} SUBJECT")
     for r in rows:
         mark = {"waiting": " (waiting to sync)", "failed": " (sync failed)"}.get(r.sync_state, "")
-        print(f"{r.label:<16} {Status(r.status).label:<20} {r.severity:<9} {_when(r.updated_at):<16} {r.subject}{mark}")
+        status = status_text(Status(r.status), role, r.escalated, r.close_requested)
+        print(f"{r.label:<16} {status:<24} {r.severity:<9} {_when(r.updated_at):<16} {r.subject}{mark}")
     return 0
 
 
@@ -121,7 +131,7 @@ def cmd_cases_show(profile: Profile, args: argparse.Namespace) -> int:
         return 0
     print(f"{c.number or '(not sent yet)'}  {c.subject}")
     fields = [
-        ("Status", Status(c.status).label + (" · escalated" if c.escalated else "") + (" · close requested" if c.close_requested else "")),
+        ("Status", status_text(Status(c.status), _role(profile), c.escalated, c.close_requested)),
         ("Severity", Severity(c.severity).label),
         ("Product", c.product or "-"),
         ("Account", c.account_name or "-"),

@@ -32,49 +32,88 @@ LISTENING = "listening on "
 
 
 class DemoServer:
-    """A `casedesktop-server` child process on a free loopback port."""
+    """A `casedesktop-server` child process on a free loopback port, restarted on the same port if
+    it dies while the demo runs (the window reconnects by itself), and reaped: never a zombie."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, restart_delay: float = 1.0):
         self.data_dir = data_dir
         self.process: subprocess.Popen[str] | None = None
         self.url = ""
+        self.restarts = 0
+        self.restart_delay = restart_delay
+        self._stopping = threading.Event()
+        self._watch: threading.Thread | None = None
 
     def start(self, timeout: float = 60.0) -> str:
-        base = server_command()
-        where = ["--data-dir", str(self.data_dir)]
-        seeded = subprocess.run([*base, "seed-demo", *where], capture_output=True, text=True)
+        seeded = subprocess.run([*server_command(), "seed-demo", *self._where()], capture_output=True, text=True)
         if seeded.returncode != 0:
             raise RuntimeError(f"The demo server could not be set up: {seeded.stderr.strip() or seeded.stdout.strip()}")
+        self.url = self._launch(0, timeout)
+        self._watch = threading.Thread(target=self._supervise, name="demo-server-watch", daemon=True)
+        self._watch.start()
+        return self.url
+
+    def _where(self) -> list[str]:
+        return ["--data-dir", str(self.data_dir)]
+
+    def _launch(self, port: int, timeout: float) -> str:
+        """Start the server on `port` (0: any free one); its URL once it listens."""
         self.process = subprocess.Popen(
-            [*base, "serve", "--host", "127.0.0.1", "--port", "0", *where],
+            [*server_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *self._where()],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._pump, args=(lines,), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.process, lines), daemon=True).start()
         try:
             while True:
                 line = lines.get(timeout=timeout)
                 if LISTENING in line:
-                    self.url = line.split(LISTENING, 1)[1].strip()
-                    return self.url
+                    return line.split(LISTENING, 1)[1].strip()
         except queue.Empty:
-            self.stop()
+            self._end(self.process)
             raise RuntimeError("The demo server did not start within a minute.") from None
 
-    def _pump(self, lines: queue.Queue[str]) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        for line in self.process.stdout:
+    def _supervise(self) -> None:
+        """Wait on the server (which reaps it); if it ended on its own, start it again on its port."""
+        port = int(self.url.rsplit(":", 1)[1])
+        while not self._stopping.is_set():
+            process = self.process
+            code = process.wait() if process is not None else None
+            if self._stopping.is_set():
+                return
+            log.warning("The demo server stopped (exit %s); starting it again on port %s.", code, port)
+            while not self._stopping.wait(self.restart_delay):
+                try:
+                    self._launch(port, 60.0)
+                    self.restarts += 1
+                    break
+                except (RuntimeError, OSError) as exc:  # the port may take a moment to free
+                    log.warning("The demo server did not come back yet: %s", exc)
+
+    @staticmethod
+    def _pump(process: subprocess.Popen[str], lines: queue.Queue[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
             lines.put(line)
             log.debug("server: %s", line.rstrip())
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
+        self._stopping.set()
+        if self.process is not None:
+            self._end(self.process)
+        if self._watch is not None:
+            self._watch.join(5)
+
+    @staticmethod
+    def _end(process: subprocess.Popen[str]) -> None:
+        if process.poll() is None:
+            process.terminate()
             try:
-                self.process.wait(10)
+                process.wait(10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                process.kill()
+                process.wait(5)
 
 
 def server_command() -> list[str]:

@@ -18,6 +18,7 @@ from casedesktop.domain.fields import (
     known_product,
     megabytes,
     parse_emails,
+    status_text,
     validate_attachments,
     validate_emails,
     validate_new_case,
@@ -34,6 +35,8 @@ from casedesktop.domain.lifecycle import (
     activity_sentence,
     allowed_actions,
     apply_action,
+    next_steps,
+    refusal,
     status_after_reply,
 )
 
@@ -60,6 +63,9 @@ __all__ = [
     "ValidationError",
     "activity_sentence",
     "allowed_actions",
+    "next_steps",
+    "refusal",
+    "status_text",
     "apply_action",
     "status_after_reply",
     "known_product",

@@ -165,6 +165,16 @@ def validate_reply(body: str) -> list[ValidationError]:
     return []
 
 
+def status_text(status: Status, role: Role, escalated: bool = False, close_requested: bool = False) -> str:
+    """A case's status as every view shows it (list, detail, CLI): "Waiting on you · Escalated"."""
+    parts = [status.label_for(role)]
+    if escalated:
+        parts.append("Escalated")
+    if close_requested and status.is_active:
+        parts.append("Close requested")
+    return " · ".join(parts)
+
+
 def known_product(wanted: str, products: list[str]) -> str | None:
     """The product as the vendor spells it (case and spaces forgiven), `wanted` itself while the
     vendor lists no products, None when it is not one of them."""
@@ -175,8 +185,10 @@ def known_product(wanted: str, products: list[str]) -> str | None:
 
 
 def validate_product(wanted: str, products: list[str]) -> list[ValidationError]:
+    """One rule for the window and the CLI: a product is required whenever the vendor lists any
+    (while none is known, e.g. before the first sync, it may be left to the vendor's staff)."""
     if not wanted.strip():
-        return [ValidationError("product", "Choose the product the problem is in.")]
+        return [ValidationError("product", "Choose the product the problem is in.")] if products else []
     if known_product(wanted, products) is None:
         return [ValidationError("product", f"There is no product {wanted.strip()!r}; choose one from the list.")]
     return []

@@ -57,6 +57,24 @@ _LABELS = {
 }
 
 
+# What each action does, as the end of a sentence ("You can now ..."): the window's buttons and the
+# CLI's verbs differ, so refusals and hints name the deed, not either of them.
+_PHRASES = {
+    Action.ESCALATE: "escalate it",
+    Action.REQUEST_CLOSE: "ask support to close it",
+    Action.CLOSE: "close it",
+    Action.ACCEPT: "accept the resolution",
+    Action.REJECT: "reject the resolution",
+    Action.REOPEN: "reopen it",
+    Action.PICK_UP: "pick it up",
+    Action.PENDING_CUSTOMER: "ask the customer for more",
+    Action.HOLD: "put it on hold",
+    Action.RESUME: "resume work on it",
+    Action.RESOLVE: "resolve it",
+    Action.MERGE: "merge it into another case",
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     """One row of the lifecycle table."""
@@ -161,12 +179,11 @@ def apply_action(
     """Check an action against the table and say what it changes; raises if it cannot be taken."""
     rule = RULES[action]
     if role not in rule.roles:
-        who = "staff" if rule.roles == STAFF else "customers"
-        raise TransitionError(action, state, role, f"Only {who} can {action.label.lower()}.", forbidden=True)
+        who = "support staff" if rule.roles == STAFF else "customers"
+        deed = _PHRASES[action].replace(" it", " a case", 1)
+        raise TransitionError(action, state, role, f"Only {who} can {deed}.", forbidden=True)
     if not _applies(action, state):
-        raise TransitionError(
-            action, state, role, f"Cannot {action.label.lower()} a case that is {_describe(state)}."
-        )
+        raise TransitionError(action, state, role, refusal(action, state, role))
     for name in rule.requires:
         if not given.value(name):
             raise MissingField(name, f"{action.label} needs a {name.replace('_', ' ')}.")
@@ -218,13 +235,32 @@ def status_after_reply(status: Status, author_role: Role) -> Status:
     return status
 
 
-def _describe(state: CaseState) -> str:
-    extra = []
-    if state.escalated:
-        extra.append("already escalated")
-    if state.close_requested:
-        extra.append("close already requested")
-    return state.status.label.lower() + (f" ({', '.join(extra)})" if extra else "")
+def refusal(action: Action, state: CaseState, role: Role) -> str:
+    """Why `action` cannot be taken on a case in `state`, as one sentence a customer understands,
+    with what can be done instead. The one place refusals are worded, for the window, the CLI and
+    the server alike."""
+    status = state.status.label_for(role).lower()
+    if action is Action.ESCALATE and state.escalated:
+        reason = "This case is already escalated."
+    elif action is Action.REQUEST_CLOSE and state.close_requested:
+        reason = "Closing this case was already asked for; support will confirm it."
+    elif action in (Action.ACCEPT, Action.REJECT):
+        reason = f"There is no resolution to {action.value} yet: the case is {status}."
+    elif action is Action.REOPEN:
+        reason = f"Only a closed case can be reopened; this one is {status}."
+    else:
+        reason = f"The case is {status}, so you cannot {_PHRASES[action]}."
+    instead = next_steps(state, role)
+    return f"{reason} {instead}" if instead else reason
+
+
+def next_steps(state: CaseState, role: Role) -> str:
+    """What a person of this role can do with a case in this state, as a sentence ("" if nothing)."""
+    phrases = [_PHRASES[a] for a in allowed_actions(state, role)]
+    if not phrases:
+        return ""
+    listed = phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} or {phrases[-1]}"
+    return f"You can {listed}."
 
 
 _OTHER_ACTIVITY = {

@@ -66,6 +66,13 @@ def record_to_file(
                 f"Recording {event.width}x{event.height} at {event.fps} fps to {event.path} "
                 "(Ctrl+C stops)"
             )
+            asked = settings.region
+            if asked is not None and (event.width, event.height) != (asked.width, asked.height):
+                say(
+                    f"Note: the region {asked.width}x{asked.height} at {asked.left},{asked.top} is recorded as "
+                    f"{event.width}x{event.height}: clipped to the screen, rounded to even sizes (the video "
+                    f"format needs them) or scaled down to at most {settings.max_width} pixels wide."
+                )
         elif isinstance(event, Progress):
             say(
                 f"{event.elapsed_s:7.1f} s {event.bytes / 1e6:8.2f} MB "

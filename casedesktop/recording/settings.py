@@ -86,24 +86,24 @@ class RecordingSettings:
         for rect in self.blackouts:
             _check_rect(rect, "blackout region")
         if not 1 <= self.fps <= 30:
-            raise ValueError(f"fps must be between 1 and 30, got {self.fps}.")
+            raise ValueError(f"The frame rate must be 1 to 30 frames per second, not {self.fps}.")
         if self.max_width < 64:
-            raise ValueError(f"max_width must be at least 64 pixels, got {self.max_width}.")
+            raise ValueError(f"The video must be at least 64 pixels wide, not {self.max_width}.")
         if self.codec not in CODECS:
             raise ValueError(f"Unknown codec {self.codec!r}; choose one of {', '.join(CODECS)}.")
         low, high = CODECS[self.codec].crf_range
         if self.crf is not None and not low <= self.crf <= high:
-            raise ValueError(f"crf for {self.codec} must be between {low} and {high}.")
+            raise ValueError(f"The quality setting (crf) for {self.codec} must be {low} to {high}.")
         if self.max_seconds <= 0:
-            raise ValueError("max_seconds must be positive.")
+            raise ValueError("A recording must last more than 0 seconds.")
         if self.max_bytes < 256 * 1024:
-            raise ValueError("max_bytes must be at least 256 KiB.")
+            raise ValueError("The size limit must be at least 256 KiB.")
         if self.queue_max_frames < 1 or self.queue_max_bytes < 1:
             raise ValueError("The frame queue needs room for at least one frame.")
         if not 0.1 <= self.keyframe_interval_s <= 60:
-            raise ValueError("keyframe_interval_s must be between 0.1 and 60 seconds.")
+            raise ValueError("The keyframe interval must be 0.1 to 60 seconds.")
         if self.monitor < 0:
-            raise ValueError("monitor must be 0 (all monitors) or a monitor number from 1.")
+            raise ValueError("The monitor must be 0 (all monitors) or a monitor number from 1.")
 
     @property
     def effective_crf(self) -> int:

@@ -48,9 +48,9 @@ from sqlalchemy import event
 from casedesktop.domain import Role, Severity
 from casedesktop.store.database import CacheDB
 from casedesktop.store.list_sql import ACTIVE, CaseSummary, SortKey, Tab, summary_of, tab_statuses
-from casedesktop.store.list_sql import CASE_COLUMNS as _COLUMNS
+from casedesktop.store.list_sql import ROW_SQL as _ROW_SQL
+from casedesktop.store.list_sql import ROW_WIDTH as _ROW_WIDTH
 from casedesktop.store.list_sql import SORT_SQL as _SORT_SQL
-from casedesktop.store.list_sql import SYNC_STATE_SQL as _SYNC_STATE_SQL
 
 _NULLABLE_SORT = {SortKey.NUMBER}  # an unsent case has no number yet
 
@@ -409,13 +409,13 @@ class _Reader:
         inner += " ORDER BY " + ", ".join(f"{k}{direction}" for k in (*keys, "cases.rowid")) + " LIMIT ? OFFSET ?"
         outer_keys = [f"p.k{i}" for i in range(len(keys))]
         sql = (
-            f"SELECT {_COLUMNS}, {_SYNC_STATE_SQL}, {', '.join(outer_keys)}, p.r FROM ({inner}) AS p "
+            f"SELECT {_ROW_SQL}, {', '.join(outer_keys)}, p.r FROM ({inner}) AS p "
             "CROSS JOIN cases ON cases.rowid = p.r ORDER BY "
             + ", ".join(f"{k}{direction}" for k in (*outer_keys, "p.r"))
         )
         rows = self._rows(sql, [*params, limit, skip])
         if len(rows) == limit:
-            self.info.remember((query, self.info.commits, offset + limit), tuple(rows[-1][13:]))
+            self.info.remember((query, self.info.commits, offset + limit), tuple(rows[-1][_ROW_WIDTH:]))
         return [summary_of(row) for row in rows]
 
 

@@ -47,7 +47,7 @@ from casedesktop.domain import (
     CaseState,
     Role,
     Status,
-    allowed_actions,
+    next_steps,
     status_after_reply,
 )
 from casedesktop.store.changes import Changes
@@ -175,10 +175,7 @@ def _next_steps(case: CaseOut | None, status: Status, role: Role) -> str:
     state = CaseState(
         status, case.escalated if case else False, case.close_requested if case else False
     )
-    actions = [a.label for a in allowed_actions(state, role)]
-    if not actions:
-        return ""
-    return f"You can now: {', '.join(actions)}."
+    return next_steps(state, role)
 
 
 def _number(case: CaseOut | None) -> str:

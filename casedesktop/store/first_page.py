@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from casedesktop.store.list_sql import (
-    CASE_COLUMNS,
+    ROW_SQL,
     SORT_SQL,
-    SYNC_STATE_SQL,
     CaseSummary,
     SortKey,
     summary_of,
@@ -55,7 +54,7 @@ def read(profile_dir: Path, sort: str = "updated_at", descending: bool = True,
         connection.execute("BEGIN")  # the count and the page from one snapshot
         total = connection.execute("SELECT count(*) FROM cases").fetchone()[0]
         rows = connection.execute(
-            f"SELECT {CASE_COLUMNS}, {SYNC_STATE_SQL} FROM cases ORDER BY {order} LIMIT ?", (limit,)
+            f"SELECT {ROW_SQL} FROM cases ORDER BY {order} LIMIT ?", (limit,)
         ).fetchall()
         page = [summary_of(r) for r in rows]
         return FirstPage(facts.get("user_role") or "customer", total, page)

@@ -111,6 +111,11 @@ SYNC_STATE_SQL = (
 )
 
 
+# A list row as SQL: the columns, the sync state, then whether closing was asked for.
+ROW_SQL = f"{CASE_COLUMNS}, {SYNC_STATE_SQL}, cases.close_requested"
+ROW_WIDTH = 14  # the values ROW_SQL gives; a query's extra columns (sort keys) come after them
+
+
 class CaseSummary(NamedTuple):
     """One row of the case list (a tuple: 100,000 of them stay light)."""
 
@@ -127,6 +132,7 @@ class CaseSummary(NamedTuple):
     created_at: datetime
     updated_at: datetime
     sync_state: str
+    close_requested: bool = False
 
     @property
     def label(self) -> str:
@@ -141,8 +147,8 @@ def stored_time(value: object) -> datetime | None:
 
 
 def summary_of(row: tuple) -> CaseSummary:
-    """A row of `SELECT CASE_COLUMNS, SYNC_STATE_SQL` as a CaseSummary."""
+    """A row of `SELECT ROW_SQL` as a CaseSummary."""
     return CaseSummary(
         row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], bool(row[8]), bool(row[9]),
-        stored_time(row[10]), stored_time(row[11]), row[12],
+        stored_time(row[10]), stored_time(row[11]), row[12], bool(row[13]),
     )

@@ -74,8 +74,7 @@ def create_case(
 ) -> tuple[str, Changes]:
     errors = validate_new_case(subject, description, severity) + validate_emails(list(cc_emails))
     products = reference.load(db).products
-    if product.strip():  # required in the dialog; a script may leave it to the vendor's staff
-        errors += validate_product(product, products)
+    errors += validate_product(product, products)
     if errors:
         raise InvalidInput(errors)
     product = known_product(product, products) or ""

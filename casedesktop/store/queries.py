@@ -44,7 +44,7 @@ def list_cases(
     offset: int = 0,
 ) -> list[CaseSummary]:
     """Cases newest first by last update."""
-    query = select(*_SUMMARY_COLUMNS, _case_sync_state().label("sync_state"))
+    query = select(*_SUMMARY_COLUMNS, _case_sync_state().label("sync_state"), CaseRow.close_requested)
     if statuses:
         query = query.where(CaseRow.status.in_(statuses))
     query = query.order_by(CaseRow.updated_at.desc(), CaseRow.id).offset(offset)

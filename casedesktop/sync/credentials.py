@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+from pathlib import Path
 
 import keyring
+from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, NoKeyringError
 
 log = logging.getLogger(__name__)
 SERVICE = "CaseDesktop"
+
+
+def secure_keyring() -> KeyringBackend:
+    """The keychain keyring picked, unless it is a fallback that writes secrets to a plain file
+    (keyrings.alt's file backends: priority below 1, shared by every profile): then NoKeyringError,
+    and the token stays in memory. A backend the user chose (PYTHON_KEYRING_BACKEND or keyring's
+    own keyringrc.cfg) is theirs to choose."""
+    backend = keyring.get_keyring()
+    if backend.priority >= 1 or os.environ.get("PYTHON_KEYRING_BACKEND") or _configured():
+        return backend
+    raise NoKeyringError(f"{type(backend).__name__} would keep the token in a plain file")
+
+
+def _configured() -> bool:
+    from keyring.util import platform_
+
+    return (Path(platform_.config_root()) / "keyringrc.cfg").is_file()
 
 
 class TokenStore:
@@ -24,14 +44,14 @@ class TokenStore:
         if self._memory is not None:
             return self._memory
         try:
-            return keyring.get_password(SERVICE, self.profile_key)
+            return secure_keyring().get_password(SERVICE, self.profile_key)
         except (NoKeyringError, KeyringError, RuntimeError) as exc:
             self._no_keychain(exc)
             return None
 
     def set(self, token: str) -> None:
         try:
-            keyring.set_password(SERVICE, self.profile_key, token)
+            secure_keyring().set_password(SERVICE, self.profile_key, token)
             self._memory = None
         except (NoKeyringError, KeyringError, RuntimeError) as exc:
             self._no_keychain(exc)
@@ -44,7 +64,7 @@ class TokenStore:
     def clear(self) -> None:
         self._memory = None
         with contextlib.suppress(NoKeyringError, KeyringError, RuntimeError):
-            keyring.delete_password(SERVICE, self.profile_key)
+            secure_keyring().delete_password(SERVICE, self.profile_key)
 
     def _no_keychain(self, exc: Exception) -> None:
         self.warning = (

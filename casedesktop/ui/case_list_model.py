@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from casedesktop.domain import Role, Severity, Status
+from casedesktop.domain import Role, Severity, Status, status_text
 from casedesktop.store.list_sql import CaseSummary, SortKey, SyncState
 
 if TYPE_CHECKING:  # SQLAlchemy: the window paints its first rows before it is loaded (ui/main.py)
@@ -45,9 +45,8 @@ def sort_key(column: int) -> SortKey:
     return COLUMNS[column][1]
 
 
-def status_text(row: CaseSummary, role: Role = Role.CUSTOMER) -> str:
-    text = Status(row.status).label_for(role)
-    return text + " · Escalated" if row.escalated else text
+def row_status(row: CaseSummary, role: Role = Role.CUSTOMER) -> str:
+    return status_text(Status(row.status), role, row.escalated, row.close_requested)
 
 
 def _when(value) -> str:  # noqa: ANN001
@@ -192,7 +191,7 @@ class CaseListModel(QAbstractTableModel):
                 return row.number
             return "Not sent (refused)" if row.sync_state == FAILED else "Waiting to sync"
         if key == "status":
-            return status_text(row, self.role)
+            return row_status(row, self.role)
         if key == "severity":
             return Severity(row.severity).label
         if key == "created_at":

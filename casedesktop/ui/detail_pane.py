@@ -32,6 +32,7 @@ from casedesktop.domain import (
     activity_sentence,
     allowed_actions,
     megabytes,
+    status_text,
 )
 from casedesktop.store import local_changes, queries
 from casedesktop.store.blobs import BlobStore
@@ -239,7 +240,7 @@ class CaseDetailPane(QWidget):
         c = detail.case
         waiting = {SyncState.WAITING: " — waiting to sync", SyncState.FAILED: " — the server refused a change"}.get(detail.sync_state, "")
         self.title.setText(f"{c.number or 'New case'}: {c.subject}{waiting}")
-        status = Status(c.status).label_for(self._identity.role) + (" · Escalated" if c.escalated else "") + (" · Close requested" if c.close_requested else "")
+        status = status_text(Status(c.status), self._identity.role, c.escalated, c.close_requested)
         contact = c.contact_name + (f" <{c.contact_email}>" if c.contact_email else "")
         values = {
             "number": c.number or "assigned when the server receives it",

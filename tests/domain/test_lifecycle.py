@@ -120,7 +120,7 @@ def test_actions_that_need_a_reason_name_the_missing_field(action, role, status,
 def test_escalate_twice_and_request_close_twice_are_refused() -> None:
     with pytest.raises(TransitionError, match="already escalated"):
         apply_action(Action.ESCALATE, CaseState(Status.OPEN, escalated=True), C, FULL, NOW)
-    with pytest.raises(TransitionError, match="close already requested"):
+    with pytest.raises(TransitionError, match="already asked for"):
         apply_action(Action.REQUEST_CLOSE, CaseState(Status.OPEN, close_requested=True), C, FULL, NOW)
     assert Action.ESCALATE not in allowed_actions(CaseState(Status.OPEN, escalated=True), C)
 
@@ -160,3 +160,29 @@ def test_flags_set_by_escalate_and_request_close() -> None:
 )
 def test_a_customer_answer_returns_the_case_to_staff(status: Status, role: Role, expected: Status) -> None:
     assert status_after_reply(status, role) is expected
+
+
+def test_every_refusal_is_a_plain_sentence_with_what_to_do_instead() -> None:
+    """Refusals are read in the window and printed by the CLI: no internal names, no button labels,
+    no "Cannot accept resolution a case", and the way forward when there is one."""
+    from casedesktop.domain import allowed_actions, refusal
+
+    button_labels = {action.label for action in Action}
+    for status in Status:
+        for escalated in (False, True):
+            for close_requested in (False, True):
+                state = CaseState(status, escalated, close_requested)
+                for role in (C, A):
+                    for action in Action:
+                        if role not in action.rule.roles or action in allowed_actions(state, role):
+                            continue
+                        text = refusal(action, state, role)
+                        assert text[0].isupper() and text.endswith("."), text
+                        # No "Cannot", no internal names ("pending_customer", "request-close").
+                        assert "Cannot" not in text and "_" not in text and "-" not in text, text
+                        assert not [label for label in button_labels if label in text], text
+                        if allowed_actions(state, role):
+                            assert "You can " in text, text
+    waiting = CaseState(Status.PENDING_CUSTOMER)
+    assert "waiting on you" in refusal(Action.REOPEN, waiting, C)
+    assert refusal(Action.ACCEPT, CaseState(Status.OPEN), C).startswith("There is no resolution to accept yet: the case is open.")

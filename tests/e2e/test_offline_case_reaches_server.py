@@ -70,7 +70,7 @@ def test_customer_actions_and_refusals_through_the_cli(server: ServerProcess, cu
     missing = customer.run("cases", "action", case["number"], "escalate", check=False)
     assert missing.returncode == 2 and "reason" in missing.stderr
     staff_only = customer.run("cases", "action", case["number"], "resolve", "--summary", "x", check=False)
-    assert staff_only.returncode == 2 and "Only staff" in staff_only.stderr
+    assert staff_only.returncode == 2 and "Only support staff can resolve a case." in staff_only.stderr
     unknown = customer.run("cases", "show", "CS-99999", check=False)
     assert unknown.returncode == 2 and "CS-99999" in unknown.stderr
     empty = customer.run("cases", "new", "--subject", " ", "--description", "x", check=False)
