@@ -25,6 +25,7 @@ from casedesktop.domain.fields import (
     validate_product,
     validate_reply,
 )
+from casedesktop.domain.filenames import EXECUTABLE_EXTENSIONS, is_program, safe_filename
 from casedesktop.domain.lifecycle import (
     Action,
     ActionInput,
@@ -41,6 +42,9 @@ from casedesktop.domain.lifecycle import (
 )
 
 __all__ = [
+    "EXECUTABLE_EXTENSIONS",
+    "is_program",
+    "safe_filename",
     "CASE_TYPES",
     "SOURCES",
     "DESCRIPTION_MAX",

@@ -16,6 +16,7 @@ from casedesktop.domain import (
     MAX_ATTACHMENT_BYTES,
     MAX_TOTAL_ATTACHMENT_BYTES,
     ValidationError,
+    safe_filename,
     validate_attachments,
 )
 from casedesktop.store.blobs import BlobRef, BlobStore
@@ -98,7 +99,7 @@ def prepare_files(blobs: BlobStore, paths: list[Path], max_bytes: int = MAX_ATTA
         except OSError as exc:
             raise AttachmentError([ValidationError("attachments", f"Cannot copy {path.name}: {exc.strerror or exc}.")]) from exc
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        prepared.append(PreparedFile(path.name, ref.size, ref.sha256, content_type))
+        prepared.append(PreparedFile(safe_filename(path.name), ref.size, ref.sha256, content_type))
     return prepared
 
 

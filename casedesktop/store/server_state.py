@@ -30,6 +30,7 @@ from casedesktop.domain import (
     Status,
     TransitionError,
     apply_action,
+    safe_filename,
     status_after_reply,
 )
 from casedesktop.store import meta
@@ -101,7 +102,7 @@ def _attachment_values(attachment: AttachmentOut) -> dict[str, Any]:
         "id": str(attachment.id),
         "case_id": str(attachment.case_id),
         "comment_id": str(attachment.comment_id) if attachment.comment_id else None,
-        "filename": attachment.filename,
+        "filename": safe_filename(attachment.filename),  # whatever an older server kept
         "size": attachment.size,
         "sha256": attachment.sha256,
         "content_type": attachment.content_type,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesktop.domain import megabytes
+from casedesktop.domain import is_program, megabytes, safe_filename
 from casedesktop.store import outbox, uploads
 from casedesktop.store.attachments import AttachmentError, prepare_files
 from casedesktop.store.blobs import BlobStore
@@ -258,6 +258,8 @@ class AttachmentsTab(QWidget):
     def _update(self) -> None:
         chosen = self.selected()
         self.open_button.setEnabled(chosen is not None)
+        self.open_button.setToolTip("Programs are never opened from here: save them instead."
+                                    if chosen is not None and is_program(chosen.filename) else "")
         self.save_button.setEnabled(chosen is not None)
         self.remove_button.setEnabled(chosen is not None and chosen.sync_state != SyncState.SYNCED)
 
@@ -288,13 +290,19 @@ class AttachmentsTab(QWidget):
 
     def open_selected(self) -> None:
         chosen = self.selected()
-        if chosen:
-            self._with_local_file(chosen, lambda path: self._open_copy(chosen, path))
+        if not chosen:
+            return
+        if is_program(chosen.filename):  # as mail clients do: a program is saved, never run from here
+            self.message.setText(
+                f"{safe_filename(chosen.filename)} is a program, and CaseDesktop never opens programs it "
+                "receives. Save it, and run it only if you trust where it came from.")
+            return
+        self._with_local_file(chosen, lambda path: self._open_copy(chosen, path))
 
     def _open_copy(self, attachment: AttachmentView, blob: Path) -> None:
         # Open a named copy (the blob's name is a hash; viewers need the extension).
         view_dir = self.blobs.root.parent / "opened"
-        target = self.blobs.export(attachment.sha256, view_dir / f"{attachment.id[:8]}-{Path(attachment.filename).name}")
+        target = self.blobs.export(attachment.sha256, view_dir / f"{attachment.id[:8]}-{safe_filename(attachment.filename)}")
         if os.environ.get("CASEDESKTOP_NO_OPEN"):
             self.message.setText(f"Would open {target}")
             return
@@ -305,7 +313,7 @@ class AttachmentsTab(QWidget):
         if not chosen:
             return
         if destination is None:
-            name, _ = QFileDialog.getSaveFileName(self, "Save attachment as", chosen.filename)
+            name, _ = QFileDialog.getSaveFileName(self, "Save attachment as", safe_filename(chosen.filename))
             if not name:
                 return
             destination = Path(name)
