@@ -10,6 +10,14 @@ them as Qt signals).
   exponential backoff with full jitter, never sooner than the server's Retry-After. While offline
   the worker only probes /health (cheap, short timeouts); the first answer is a reconnect, and a
   full pass follows at once.
+- The backoff is bounded by what is at stake. While changes wait to be sent, no gap between two
+  tries exceeds `waiting_cap` (8 s) unless the server's Retry-After asks for more, so a server
+  that comes back is found within seconds however long it was away (a backoff bounded only at
+  5 minutes once left a restarted server unnoticed for a minute).
+  With nothing to send the gap may grow up to the poll interval: offline, the user loses nothing
+  a regular poll would have brought sooner. A new local change while offline (`poke()`) probes at
+  once. The status carries when the next try comes (`next_attempt_at`, on time.monotonic()), so
+  the window counts down to it without asking the worker.
 - 401: the status asks the user to sign in again; nothing is sent (the outbox is kept) until the
   token changes or the user asks, then sync resumes where it stopped.
 - After the first successful pass of a session, then at most once a day, it asks whether a newer
@@ -37,6 +45,7 @@ log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 3600.0  # a server asking for more than an hour is taken as asking for an hour
 PROBE_TIMEOUT = (3.0, 5.0)
 BUSY_RETRY = 5.0  # another process syncs this profile: look again soon
+WAITING_CAP = 8.0  # seconds: the longest gap between two tries while changes wait to be sent
 PROGRESS_EVERY = 0.25  # seconds between two progress statuses
 RELEASE_CHECK_EVERY = 86400.0  # seconds between two questions for a newer client release
 
@@ -54,6 +63,7 @@ class SyncStatus:
     needs_sign_in: bool
     syncing: bool
     next_attempt: datetime | None = None  # when the worker tries again on its own
+    next_attempt_at: float | None = None  # the same on time.monotonic(), for a countdown
     conflicts: int = 0  # notices about the user's own changes not seen yet (store/conflicts.py)
     transfer: str = ""  # e.g. "Uploading recording.mp4: 12.0 of 30.0 MB"
     progress: TransferProgress | None = None  # the same, per attachment, for the Attachments tab
@@ -82,10 +92,20 @@ class TransferProgress:
         return cls(kind, attachment_id, name or attachment_id, done, total)
 
 
-def backoff_delay(failures: int, retry_after: float | None, base: float = 1.0, cap: float = 300.0) -> float:
-    """Exponential backoff with full jitter; a server's Retry-After is a floor, not a suggestion."""
-    delay = random.uniform(0, min(cap, base * 2 ** min(failures, 16)))
+def backoff_delay(
+    failures: int, retry_after: float | None, base: float = 1.0, cap: float = 300.0,
+    rng: random.Random | None = None,
+) -> float:
+    """Exponential backoff with full jitter, never more than `cap` unless the server asks: its
+    Retry-After is a floor, not a suggestion (up to an hour)."""
+    delay = (rng or random).uniform(0, min(cap, base * 2 ** min(failures, 16)))
     return max(delay, min(retry_after or 0.0, MAX_RETRY_AFTER))
+
+
+def backoff_cap(waiting: bool, interval: float, cap: float = 300.0, waiting_cap: float = WAITING_CAP) -> float:
+    """The longest gap between two tries: short while changes wait to be sent, otherwise up to the
+    poll interval (never below `waiting_cap`, never above `cap`)."""
+    return min(cap, waiting_cap if waiting else max(interval, waiting_cap))
 
 
 class SyncWorker:
@@ -119,16 +139,20 @@ class SyncWorker:
         self._refused_token: str | None = None  # the token the server said no to
         self._asked = False  # the user asked for a pass (sync_now)
         self._next_attempt: datetime | None = None
+        self._next_attempt_at: float | None = None
         self._transfer = ""
         self._progress_item: TransferProgress | None = None
         self._last_progress = 0.0
         self.backoff_base = 1.0  # seconds; the first retries come after 0..2 s, 0..4 s, ...
-        self.backoff_cap = 300.0
+        self.backoff_cap = 300.0  # the backoff's bound when nothing waits (then also the interval)
+        self.waiting_cap = WAITING_CAP  # ... and while changes wait to be sent
+        self.rng = random.Random()  # the backoff's jitter (tests seed it)
         self.release_every = RELEASE_CHECK_EVERY
         self._release: ReleaseNotice | None = None
         self._release_checked: float | None = None  # time.monotonic() of the last answer
         self.passes = 0  # for tests: how many passes have finished
         self.probes = 0  # for tests: how many health probes ran while offline
+        self.failures = 0  # failed tries in a row (passes and probes); 0 after a good pass
         self.release_checks = 0  # for tests: how many times the server said which release is out
 
     def start(self) -> None:
@@ -141,8 +165,9 @@ class SyncWorker:
         self._wake.set()
 
     def poke(self) -> None:
-        """A local change was made: send it soon (unless offline or signed out: it waits)."""
-        if self._online is not False and not self._needs_sign_in:
+        """A local change was made: send it at once; offline, probe at once whether the server is
+        back (then send it), whatever the backoff. Signed out, it waits for a new sign-in."""
+        if not self._needs_sign_in:
             self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -168,6 +193,7 @@ class SyncWorker:
                 needs_sign_in=self._needs_sign_in,
                 syncing=syncing,
                 next_attempt=None if syncing else self._next_attempt,
+                next_attempt_at=None if syncing else self._next_attempt_at,
                 conflicts=len(conflicts.notices(self._db, unseen_only=True)),
                 transfer=self._transfer if syncing else "",
                 progress=self._progress_item if syncing else None,
@@ -190,28 +216,26 @@ class SyncWorker:
     def _run(self) -> None:
         client = ApiClient(self._server_url)
         engine = SyncEngine(self._db, client, self._me, on_progress=self._progress)
-        failures = 0
         try:
             while not self._stopping.is_set():
                 asked, self._asked = self._asked, False
                 token = self._token()
                 if self._needs_sign_in and not asked and token == self._refused_token:
                     delay = self.interval  # signed out: keep the outbox, wait for a new token
-                elif self._online is False and not asked and not self._probe(client):
-                    failures += 1
-                    delay = backoff_delay(failures, None, self.backoff_base, self.backoff_cap)
+                elif self._online is False and not asked and (probe := self._probe(client)) is not None:
+                    delay = self._backoff(getattr(probe, "retry_after", None))
                 else:
                     report = self._pass(engine, client, token)
                     if report.ok:
-                        failures = 0
+                        self.failures = 0
                         delay = self.interval
                     elif report.busy:
                         delay = BUSY_RETRY
                     elif report.needs_sign_in:
                         delay = self.interval
                     else:
-                        failures += 1
-                        delay = backoff_delay(failures, report.retry_after, self.backoff_base, self.backoff_cap)
+                        delay = self._backoff(report.retry_after)
+                self._next_attempt_at = time.monotonic() + delay
                 self._next_attempt = datetime.now(UTC) + timedelta(seconds=delay)
                 self.publish_status()
                 self._wake.wait(delay)
@@ -219,18 +243,26 @@ class SyncWorker:
         finally:
             client.close()
 
-    def _probe(self, client: ApiClient) -> bool:
-        """Offline: is the server back? One cheap request with short timeouts."""
+    def _backoff(self, retry_after: float | None) -> float:
+        """One more failure: how long to wait, bounded by whether changes wait to be sent."""
+        self.failures += 1
+        waiting = bool(outbox.sendable(self._db, limit=1))  # not counting ops held by a refusal
+        cap = backoff_cap(waiting, self.interval, self.backoff_cap, self.waiting_cap)
+        return backoff_delay(self.failures, retry_after, self.backoff_base, cap, self.rng)
+
+    def _probe(self, client: ApiClient) -> SyncError | None:
+        """Offline: is the server back? One cheap request with short timeouts; the error if not
+        (its Retry-After counts)."""
         self.probes += 1
         timeout, client.timeout = client.timeout, PROBE_TIMEOUT
         try:
             client.health()
-            log.info("server reachable again; syncing")
-            return True
-        except SyncError:
-            return False
+        except SyncError as exc:
+            return exc
         finally:
             client.timeout = timeout
+        log.info("server reachable again; syncing")
+        return None
 
     def _pass(self, engine: SyncEngine, client: ApiClient, token: str | None) -> SyncReport:
         self._transfer = ""

@@ -30,7 +30,7 @@ class SyncBridge(QObject):
         self.worker.sync_now()
 
     def poke(self) -> None:
-        """A local change: send it soon, unless offline (then it waits for the reconnect)."""
+        """A local change: send it at once; offline, look at once whether the server is back."""
         self.worker.poke()
 
     def stop(self) -> None:

@@ -1,7 +1,9 @@
-"""The window against a real server: notifications for staff news, actions pending then confirmed,
-and refused changes shown with retry and discard."""
+"""The window against a real server: notifications for staff news, actions pending (with a countdown
+to the next try while offline) then confirmed, and refused changes shown with retry and discard."""
 
 from __future__ import annotations
+
+import re
 
 from PySide6.QtCore import Qt
 
@@ -65,6 +67,9 @@ def test_an_action_taken_offline_is_pending_then_confirmed(qtbot, server: Server
     assert "waiting to sync" in window.detail.activity.toPlainText()
     qtbot.waitUntil(lambda: window.sync_indicator.status.online is False, timeout=15_000)
     assert window.sync_indicator.status.waiting == 1
+    # The worker's next try, counted down in the status bar: within seconds while a change waits.
+    countdown = re.compile(r"^Offline since \d\d:\d\d · trying again in \d s · 1 change waiting$")
+    qtbot.waitUntil(lambda: countdown.match(window.sync_indicator.label.text()) is not None, timeout=5_000)
 
     server.start()
     window.sync_action.trigger()

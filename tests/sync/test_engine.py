@@ -47,7 +47,7 @@ def test_a_refused_change_blocks_its_case_only_and_keeps_the_users_text(world, t
     ann.sync_until_quiet()
     failed = outbox.failed_ops(ann.db)
     assert [f.kind for f in failed] == ["action"]
-    assert "closed now" in failed[0].error and "Reopen" in failed[0].error
+    assert "closed now" in failed[0].error and "reopen it" in failed[0].error
     detail = queries.case_detail(ann.db, first)
     assert detail.case.status == "closed" and not detail.case.escalated  # the server's state
     assert [(c.body, c.sync_state) for c in detail.comments] == [("Blocked behind the escalation", "waiting")]
