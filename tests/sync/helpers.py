@@ -4,8 +4,10 @@ changes, and checks of what the server holds, read straight from its database.""
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,3 +218,13 @@ def duplicates(world: ServerHandle, case_ids: list[str]) -> list[str]:
         found += [f"case {c}: {logged.get(c, 0)} actions logged, {applied.get(c, 0)} applied"
                   for c in wanted if logged.get(c, 0) != applied.get(c, 0)]
     return found
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> float:
+    """Seconds it took for `condition` to hold (polled every 20 ms); AssertionError after `timeout`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from casedesktop.app import open_profile
@@ -17,17 +16,7 @@ from casedesktop.sync.worker import WAITING_CAP, SyncStatus, SyncWorker, backoff
 from tests.support import CUSTOMER, ServerProcess, Staff
 from tests.sync.conftest import CUSTOMER_EMAIL
 from tests.sync.faultproxy import FaultProxy
-from tests.sync.helpers import make_device
-
-
-def _wait(condition: Callable[[], bool], timeout: float = 15.0) -> float:
-    """Seconds it took for `condition` to hold."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting")
+from tests.sync.helpers import make_device, wait_until
 
 
 class Statuses:
@@ -99,13 +88,13 @@ def test_a_server_back_from_an_outage_gets_the_waiting_change_within_10_s(
     worker.rng = random.Random(262568)
     worker.start()
     try:
-        _wait(lambda: worker.failures >= 9)
+        wait_until(lambda: worker.failures >= 9)
         assert worker.passes == 1 and worker.probes >= 8  # offline: cheap probes after one pass
         assert seen.last.online is False and seen.last.waiting == 1
         server.start()  # returns once /health answers
-        took = _wait(lambda: outbox.counts(profile.db).waiting == 0, timeout=20.0)
+        took = wait_until(lambda: outbox.counts(profile.db).waiting == 0, timeout=20.0)
         assert took < 10.0, f"the waiting change reached the server {took:.1f} s after it was back"
-        _wait(lambda: worker.passes >= 2, timeout=5.0)  # counted once the pass's news are handed on
+        wait_until(lambda: worker.passes >= 2, timeout=5.0)  # counted once the pass's news are handed on
         assert worker.passes == 2  # found by a probe, then one pass: no "sync now"
         assert Staff(server.url).case_by_subject(subject)["description"] == "Sent on reconnect"
         offline = [ahead for status, ahead in seen.items if status.online is False and not status.syncing]
@@ -127,13 +116,13 @@ def test_a_change_made_offline_looks_for_the_server_at_once(world, tmp_path: Pat
         worker.rng = random.Random(0)  # whose first draw is 25 s
         worker.start()
         try:
-            _wait(lambda: seen.items and seen.last.online is False and not seen.last.syncing)
+            wait_until(lambda: seen.items and seen.last.online is False and not seen.last.syncing)
             assert 20.0 < seen.items[-1][1] <= 30.0  # nothing waits: backs off up to the interval
 
             local_changes.create_case(ann.db, ann.identity, subject="First offline", description="d")
             probes, published = worker.probes, len(seen.items)
             worker.poke()
-            assert _wait(lambda: worker.probes == probes + 1 and len(seen.items) > published) < 1.0
+            assert wait_until(lambda: worker.probes == probes + 1 and len(seen.items) > published) < 1.0
             status, ahead = seen.items[-1]
             assert status.online is False and status.waiting == 1
             assert ahead is not None and ahead <= WAITING_CAP  # a change waits: the short bound
@@ -141,7 +130,7 @@ def test_a_change_made_offline_looks_for_the_server_at_once(world, tmp_path: Pat
             proxy.up()
             local_changes.create_case(ann.db, ann.identity, subject="Second offline", description="d")
             worker.poke()
-            took = _wait(lambda: seen.last.online and not seen.last.syncing and seen.last.waiting == 0)
+            took = wait_until(lambda: seen.last.online and not seen.last.syncing and seen.last.waiting == 0)
             assert took < 2.0 and worker.passes == 2
         finally:
             worker.stop()

@@ -5,8 +5,7 @@ first good pass and then not again within a day."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,7 +23,7 @@ from casedesktop.sync.api_client import ApiClient, Rejected
 from casedesktop.sync.release import check_for_release, first_announcement, newer_release
 from casedesktop.sync.worker import SyncStatus, SyncWorker
 from tests.sync.conftest import CUSTOMER_EMAIL
-from tests.sync.helpers import make_device
+from tests.sync.helpers import make_device, wait_until
 
 EVERYWHERE = {
     "linux": ("https://dl.example.com/cd.AppImage", None),
@@ -142,14 +141,6 @@ def test_another_refusal_is_not_taken_for_no_release() -> None:
             client.close()
 
 
-def _wait(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting")
-
 
 def test_the_worker_asks_after_its_first_good_pass_then_not_again_within_a_day(
     world: ServerHandle, tmp_path: Path
@@ -163,19 +154,19 @@ def test_the_worker_asks_after_its_first_good_pass_then_not_again_within_a_day(
     _publish(world, "99.0")
     worker.start()
     try:
-        _wait(lambda: worker.release_checks == 1 and statuses and not statuses[-1].syncing)
+        wait_until(lambda: worker.release_checks == 1 and statuses and not statuses[-1].syncing)
         notice = statuses[-1].release
         assert notice is not None and notice.version == "99.0" and notice.announce
         assert notice.url.startswith("https://dl.example.com/")
 
         _publish(world, "100.0")
         worker.sync_now()
-        _wait(lambda: worker.passes == 2 and not statuses[-1].syncing)
+        wait_until(lambda: worker.passes == 2 and not statuses[-1].syncing)
         assert worker.release_checks == 1 and statuses[-1].release == notice  # not asked again
 
         worker.release_every = 0  # a day later
         worker.sync_now()
-        _wait(lambda: worker.release_checks == 2 and not statuses[-1].syncing)
+        wait_until(lambda: worker.release_checks == 2 and not statuses[-1].syncing)
         assert statuses[-1].release is not None and statuses[-1].release.version == "100.0"
     finally:
         worker.stop()

@@ -16,16 +16,7 @@ from casedesktop.sync.api_client import ApiClient, TransientError
 from casedesktop.sync.worker import SyncStatus, SyncWorker, backoff_delay
 from tests.sync.conftest import CUSTOMER_EMAIL
 from tests.sync.faultproxy import Fault, FaultProxy
-from tests.sync.helpers import check_server, make_device, queue_mixed
-
-
-def _wait(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting")
+from tests.sync.helpers import check_server, make_device, queue_mixed, wait_until
 
 
 class Recorder:
@@ -79,7 +70,7 @@ def test_offline_since_probes_then_syncs_on_reconnect(world, tmp_path: Path) -> 
         worker = _worker(ann, proxy.url, lambda: ann.client.token, seen)
         worker.start()
         try:
-            _wait(lambda: worker.probes >= 3)
+            wait_until(lambda: worker.probes >= 3)
             status = seen.last
             assert status.online is False and status.offline_since is not None
             assert status.waiting == queued.total and "Cannot reach" in status.last_error
@@ -87,7 +78,7 @@ def test_offline_since_probes_then_syncs_on_reconnect(world, tmp_path: Path) -> 
             passes = worker.passes
             assert passes == 1  # offline: only cheap probes after the first failed pass
             proxy.up()
-            _wait(lambda: seen.last.online and seen.last.waiting == 0 and not seen.last.syncing)
+            wait_until(lambda: seen.last.online and seen.last.waiting == 0 and not seen.last.syncing)
             assert seen.last.offline_since is None and seen.last.last_sync is not None
             assert check_server(world, queued).ok
         finally:
@@ -102,14 +93,14 @@ def test_sync_now_and_poke_send_at_once(world, tmp_path: Path) -> None:
     worker = _worker(ann, world.base_url, lambda: ann.client.token, seen)
     worker.start()
     try:
-        _wait(lambda: worker.passes == 1 and not seen.last.syncing)
+        wait_until(lambda: worker.passes == 1 and not seen.last.syncing)
         local_changes.create_case(ann.db, ann.identity, subject="Sent on poke", description="d")
         worker.poke()
-        _wait(lambda: worker.passes == 2 and not seen.last.syncing and seen.last.waiting == 0)
+        wait_until(lambda: worker.passes == 2 and not seen.last.syncing and seen.last.waiting == 0)
         local_changes.create_case(ann.db, ann.identity, subject="Sent on demand", description="d")
         started = time.monotonic()
         worker.sync_now()
-        _wait(lambda: worker.passes == 3 and not seen.last.syncing and seen.last.waiting == 0)
+        wait_until(lambda: worker.passes == 3 and not seen.last.syncing and seen.last.waiting == 0)
         assert time.monotonic() - started < 5  # not the 30 s timer
     finally:
         worker.stop()
@@ -134,12 +125,12 @@ def test_retry_after_is_honoured(world, tmp_path: Path) -> None:
         worker = _worker(ann, proxy.url, lambda: ann.client.token, seen)
         worker.start()
         try:
-            _wait(lambda: worker.passes == 1 and not seen.last.syncing)
+            wait_until(lambda: worker.passes == 1 and not seen.last.syncing)
             status = seen.last
             assert status.online is True and "HTTP 429" in status.last_error
             wait = (status.next_attempt - datetime.now(UTC)).total_seconds()
             assert 1.0 < wait <= 2.0  # never sooner than Retry-After, despite a 0.3 s backoff cap
-            _wait(lambda: worker.passes == 2 and not seen.last.syncing)
+            wait_until(lambda: worker.passes == 2 and not seen.last.syncing)
             assert seen.last.waiting == 0 and seen.last.last_error == ""
         finally:
             worker.stop()
@@ -156,12 +147,12 @@ def test_an_expired_sign_in_waits_for_a_new_token_and_resumes(world, tmp_path: P
     worker.interval = 0.2  # even with a short timer it must not hammer the server
     worker.start()
     try:
-        _wait(lambda: seen.statuses and seen.last.needs_sign_in)
+        wait_until(lambda: seen.statuses and seen.last.needs_sign_in)
         time.sleep(1.0)
         assert worker.passes == 1  # waits for a new token: no pass with the refused one
         assert seen.last.waiting == queued.total  # the outbox is kept
         token["value"] = good  # the user signed in again
-        _wait(lambda: seen.last.waiting == 0 and not seen.last.needs_sign_in and not seen.last.syncing)
+        wait_until(lambda: seen.last.waiting == 0 and not seen.last.needs_sign_in and not seen.last.syncing)
         assert check_server(world, queued).ok
         assert outbox.counts(ann.db).failed == 0
     finally:
