@@ -110,6 +110,9 @@ class TargetDialog(QDialog):
         return chosen
 
 
+AFTER_COUNTDOWN_MS = 250
+
+
 class RecordingFlow(QObject):
     """One object per recording journey; emits `recorded` with the file to attach, or `ended`."""
 
@@ -181,7 +184,9 @@ class RecordingFlow(QObject):
             self._fail(error)
             return
         self.countdown = Countdown(self.countdown_seconds)
-        self.countdown.finished.connect(lambda: self._record(settings))
+        # A moment after the countdown closes, so the screen under it is repainted before the
+        # first frame: otherwise the "1" is the recording's first picture (and its preview poster).
+        self.countdown.finished.connect(lambda: QTimer.singleShot(AFTER_COUNTDOWN_MS, lambda: self._record(settings)))
         self.countdown.cancelled.connect(self.ended.emit)
         self.countdown.start()
 
