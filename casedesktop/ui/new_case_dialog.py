@@ -119,6 +119,10 @@ class NewCaseDialog(QDialog):
         self.record_button.setToolTip("Record the problem as it happens; the video is attached here")
         self.record_button.clicked.connect(self.recordRequested.emit)
         self.attachments.layout().itemAt(1).layout().insertWidget(2, self.record_button)
+        # Enter always means Create case: a button focused by its last click must not take it over.
+        for button in (self.record_button, self.attachments.add_button, self.attachments.paste_button,
+                       self.attachments.remove_button):
+            button.setAutoDefault(False)
 
         self.draft_row = QHBoxLayout()
         self.draft_note = QLabel()

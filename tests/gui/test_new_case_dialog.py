@@ -207,3 +207,15 @@ def test_a_product_the_vendor_does_not_list_is_refused_and_case_is_forgiven(qtbo
     dialog.create()
     case = queries.case_detail(db, dialog.created_case_id)
     assert case.case.product == "Payroll"  # stored as the vendor spells it
+
+
+def test_enter_means_create_after_any_attachment_button_was_clicked(qtbot, dialog) -> None:  # noqa: ANN001
+    """The record and attach buttons never become the default: Enter does not start a recording."""
+    started: list[bool] = []
+    dialog.recordRequested.connect(lambda: started.append(True))
+    for button in (dialog.record_button, dialog.attachments.add_button, dialog.attachments.paste_button):
+        button.setFocus()
+        assert not button.autoDefault() and not button.isDefault()
+    dialog.record_button.setFocus()
+    qtbot.keyClick(dialog.record_button, Qt.Key.Key_Return)
+    assert started == []
