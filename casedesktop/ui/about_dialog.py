@@ -47,30 +47,34 @@ class AboutDialog(QDialog):
         layout.addWidget(self.where)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        self.licence_button = self._text_button(buttons, "&Licence", LICENCE)
-        self.notices_button = self._text_button(buttons, "&Third-party notices", NOTICES)
+        self.licence_button = self._text_button(buttons, "&Licence", LICENCE, f"{APP_NAME} licence (GPL-3.0-or-later)")
+        self.notices_button = self._text_button(buttons, "&Third-party notices", NOTICES,
+                                                f"Software inside {APP_NAME} and its licences")
         layout.addWidget(buttons)
 
-    def _text_button(self, buttons: QDialogButtonBox, label: str, name: str) -> QPushButton:
+    def _text_button(self, buttons: QDialogButtonBox, label: str, name: str, title: str) -> QPushButton:
         button = QPushButton(label)
         path = licence_file(name)
         button.setEnabled(path is not None)
         if path is None:
             button.setToolTip(f"{name} is not part of this installation.")
         else:
-            button.clicked.connect(lambda: self.show_text(path))
+            button.clicked.connect(lambda: self.show_text(path, title))
         buttons.addButton(button, QDialogButtonBox.ButtonRole.HelpRole)
         return button
 
-    def show_text(self, path: Path) -> QDialog:
+    def show_text(self, path: Path, title: str) -> QDialog:
         """The file in a read-only viewer (not handed to the OS: it opens the same everywhere)."""
         viewer = QDialog(self)
-        viewer.setWindowTitle(path.name)
+        viewer.setWindowTitle(title)
         viewer.resize(720, 560)
         text = QPlainTextEdit(path.read_text(encoding="utf-8", errors="replace"))
         text.setReadOnly(True)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(viewer.reject)
         box = QVBoxLayout(viewer)
         box.addWidget(text)
+        box.addWidget(close)
         viewer.text = text
         viewer.open()
         return viewer

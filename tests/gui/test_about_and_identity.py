@@ -36,7 +36,7 @@ def test_about_shows_version_and_opens_the_licence(qtbot, tmp_path: Path) -> Non
     assert dialog.licence_button.isEnabled()
     dialog.licence_button.click()
     viewer = next(w for w in dialog.findChildren(QDialog) if w.isVisible())
-    assert "GNU GENERAL PUBLIC LICENSE" in viewer.text.toPlainText()
+    assert "GNU GENERAL PUBLIC LICENSE" in viewer.text.toPlainText() and "licence" in viewer.windowTitle()
     # The third-party notices are generated into a bundle; a source checkout has none.
     assert dialog.notices_button.isEnabled() is (dialog.notices_button.toolTip() == "")
 
