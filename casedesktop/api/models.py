@@ -6,17 +6,29 @@ retried request is idempotent: the server answers with what it already has, neve
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from casedesktop.domain import (
+    CASE_TYPES,
     DESCRIPTION_MAX,
     REASON_MAX,
     REPLY_MAX,
+    SOURCES,
     SUBJECT_MAX,
     Action,
     CommentKind,
@@ -25,6 +37,7 @@ from casedesktop.domain import (
     Severity,
     Status,
 )
+from casedesktop.domain.lifecycle import RULES
 
 API_PREFIX = "/api/v1"
 PROTOCOL_VERSION = 1
@@ -32,8 +45,10 @@ PROTOCOL_VERSION = 1
 __all__ = [
     "API_PREFIX",
     "PROTOCOL_VERSION",
+    "BLANK_PATTERN",
     "SURVEY_ANSWER_MAX",
     "SURVEY_QUESTIONS_MAX",
+    "WIRE_INT_MAX",
     "AcceptRequest",
     "AccountOut",
     "ActionRequest",
@@ -44,6 +59,7 @@ __all__ = [
     "CaseOut",
     "ChangeItem",
     "ChangesPage",
+    "ClientTime",
     "CommentCreate",
     "CommentOut",
     "ContactOut",
@@ -57,6 +73,7 @@ __all__ = [
     "NoteRequest",
     "ProductOut",
     "ReasonRequest",
+    "RequestModel",
     "ResolveRequest",
     "TriageRequest",
     "UserOut",
@@ -64,6 +81,49 @@ __all__ = [
 
 SURVEY_QUESTIONS_MAX = 10
 SURVEY_ANSWER_MAX = 1000
+EMAIL_MAX = 320  # RFC 5321: 64 for the local part, @, 255 for the domain
+
+# The largest integer the API takes (and gives): exact in every JSON parser (a double holds whole
+# numbers up to 2**53; OpenAPI tools write bounds as doubles, so 2**63 - 1 read back as 2**63) and
+# far inside the database's signed 64-bit columns (2**63 - 1), so no number a client sends can
+# overflow a query. Every integer of a request body or query is bounded by it.
+WIRE_INT_MAX = 2**53 - 1
+
+# What Python's str.strip() removes (str.isspace), spelled out code point by code point, so that
+# JSON Schema (ECMA-262), Python and Rust regexes read the same set: each one's own `\s` differs.
+_WHITESPACE = (
+    r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
+    r"\u205f\u3000"
+)
+# In a schema, `not` this: nothing but whitespace. The server refuses blank text with the domain's
+# own message; this tells the schema's readers. (`not` rather than a pattern that matches a
+# non-blank character: generators filter the rare blank value instead of building each string
+# around a regex.)
+BLANK_PATTERN = f"^[{_WHITESPACE}]*$"
+_NOT_BLANK: dict[str, Any] = {"not": {"pattern": BLANK_PATTERN}}
+
+
+def _not_blank(**field: Any) -> Any:
+    return Field(json_schema_extra=_NOT_BLANK, **field)
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _one_of_pattern(options: tuple[str, ...]) -> str:
+    """A schema pattern for "" or one of `options` in any letter case, blanks around allowed
+    (what the server's case-insensitive match of the stripped value takes)."""
+    words = "|".join(_any_case(option) for option in options)
+    return f"^[{_WHITESPACE}]*(?:{words})?[{_WHITESPACE}]*$"
+
+
+def _email_pattern() -> str:
+    """domain.fields' address check (`^[^@\\s,;<>]+@[^@\\s,;<>]+\\.[^@\\s,;<>]{2,}$` on the
+    stripped value), as a schema pattern over the value as sent."""
+    part = f"[^@{_WHITESPACE},;<>]"
+    return f"^[{_WHITESPACE}]*{part}+@{part}+\\.{part}{{2,}}[{_WHITESPACE}]*$"
+
 
 SurveyAnswers = Annotated[
     dict[
@@ -72,9 +132,71 @@ SurveyAnswers = Annotated[
     Field(max_length=SURVEY_QUESTIONS_MAX),
 ]
 
+_DATE_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _date_and_time_only(value: object) -> object:
+    """A date and time as ISO 8601 text (or a datetime): pydantic alone would also take a number
+    of seconds (`0` as 1970) or a bare date, neither of which the schema's date-time offers."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _DATE_AND_TIME.match(value)):
+        return value
+    raise PydanticCustomError(
+        "datetime_type",
+        "Input should be a date and time in ISO 8601 form, such as 2026-05-01T09:30:00Z",
+    )
+
+
+def _in_utc(value: datetime) -> datetime:
+    """The same instant in UTC (no zone given: UTC, as the protocol says). 0001-01-01T00:00+14:00
+    is a valid ISO 8601 text whose UTC instant is before year 1: refused here (422) instead of
+    overflowing wherever it is first compared or stored."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_range", "Input should be a date and time between the years 1 and 9999 in UTC"
+        ) from None
+
+
+# A time a client says something happened (possibly offline). The server also keeps it within a
+# window around its own clock (server/cases.py: client_time); this is only the form.
+ClientTime = Annotated[datetime, BeforeValidator(_date_and_time_only), AfterValidator(_in_utc)]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(from_attributes=True, use_enum_values=False)
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_has_nul(item) for item in value)
+    return False  # numbers, ids, times, and nested models (which check themselves)
+
+
+class RequestModel(_Model):
+    """The base of every body a client sends.
+
+    No text anywhere in a request may hold a NUL character (U+0000): PostgreSQL cannot store one
+    (it fails the statement, which was a 500 even on the sign-in form), and no text a person
+    types has one. One rule for every string of every request, dict keys and list items
+    included, so both databases answer the same 422 naming the field. Fields listed in
+    `_raw_fields` hold a payload checked later as a model of its own (push mutations).
+    """
+
+    _raw_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name not in cls._raw_fields and _has_nul(value):
+            raise PydanticCustomError("string_nul", "Text must not contain NUL characters (U+0000)")
+        return value
 
 
 class Health(_Model):
@@ -83,7 +205,7 @@ class Health(_Model):
     protocol: int = PROTOCOL_VERSION
 
 
-class LoginRequest(_Model):
+class LoginRequest(RequestModel):
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
 
@@ -101,22 +223,28 @@ class LoginResponse(_Model):
     user: UserOut
 
 
-class CaseCreate(_Model):
+class CaseCreate(RequestModel):
     id: UUID  # made by the client; the idempotency key
-    subject: str = Field(min_length=1, max_length=SUBJECT_MAX)
-    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    subject: str = _not_blank(min_length=1, max_length=SUBJECT_MAX)
+    description: str = _not_blank(min_length=1, max_length=DESCRIPTION_MAX)
     severity: Severity = Severity.STANDARD
     product: str = Field(default="", max_length=200)
     account_id: UUID | None = None  # required only when the user belongs to several accounts
-    created_at: datetime | None = None  # when the user made it, possibly offline
+    created_at: ClientTime | None = None  # when the user made it, possibly offline
     contact_id: UUID | None = None  # opened on behalf of this contact (default: the user)
     environment: str = Field(default="", max_length=200)  # tenant, site or reporting group
-    case_type: str = Field(default="", max_length=60)  # one of domain.CASE_TYPES
-    cc_emails: list[str] = Field(default_factory=list, max_length=20)
+    case_type: str = Field(  # one of domain.CASE_TYPES (any letter case), or ""
+        default="", max_length=60, json_schema_extra={"pattern": _one_of_pattern(CASE_TYPES)}
+    )
+    cc_emails: list[
+        Annotated[str, Field(max_length=EMAIL_MAX, json_schema_extra={"pattern": _email_pattern()})]
+    ] = Field(default_factory=list, max_length=20)
     # Staff only (a customer who sets them gets 403): staff log cases for their customers.
     priority: Priority | None = None
     category: str = Field(default="", max_length=100)
-    source: str = Field(default="", max_length=40)  # one of domain.SOURCES; default Desktop
+    source: str = Field(  # one of domain.SOURCES (any letter case), or "" for Desktop
+        default="", max_length=40, json_schema_extra={"pattern": _one_of_pattern(SOURCES)}
+    )
 
 
 class CaseOut(_Model):
@@ -156,11 +284,11 @@ class CaseOut(_Model):
     survey: dict[str, str] = {}
 
 
-class CommentCreate(_Model):
+class CommentCreate(RequestModel):
     id: UUID
-    body: str = Field(min_length=1, max_length=REPLY_MAX)
+    body: str = _not_blank(min_length=1, max_length=REPLY_MAX)
     kind: Literal[CommentKind.REPLY, CommentKind.INTERNAL] = CommentKind.REPLY
-    created_at: datetime | None = None
+    created_at: ClientTime | None = None
 
 
 class CommentOut(_Model):
@@ -174,15 +302,42 @@ class CommentOut(_Model):
     created_at: datetime
 
 
-class ActionRequest(_Model):
+def _required_inputs_schema() -> dict[str, Any]:
+    """JSON Schema for the inputs each action needs (domain RULES: `requires`), e.g. escalate's
+    reason: `if action is X then these are required and not blank`. The server checks the same
+    table (422 naming the field) before anything else, a replayed request id included."""
+    conditions = []
+    for action, rule in RULES.items():
+        if not rule.requires:
+            continue
+        needed: dict[str, Any] = {
+            name: (
+                {"type": "string", "format": "uuid"}
+                if name == "parent_case_id"
+                else {"type": "string", **_NOT_BLANK}
+            )
+            for name in rule.requires
+        }
+        conditions.append(
+            {
+                "if": {"properties": {"action": {"const": action.value}}, "required": ["action"]},
+                "then": {"required": list(rule.requires), "properties": needed},
+            }
+        )
+    return {"allOf": conditions}
+
+
+class ActionRequest(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_required_inputs_schema())
+
     id: UUID  # made by the client; a retried action is applied once
     action: Action
-    reason: str = Field(default="", max_length=REASON_MAX)
+    reason: str = Field(default="", max_length=REASON_MAX)  # required by some actions (RULES)
     summary: str = Field(default="", max_length=REASON_MAX)
     root_cause: str = Field(default="", max_length=REASON_MAX)
     resolution_type: str = Field(default="", max_length=200)
     parent_case_id: UUID | None = None
-    survey: dict[str, str] = {}
+    survey: SurveyAnswers = {}
 
 
 class ActivityOut(_Model):
@@ -219,7 +374,7 @@ class AttachmentOut(_Model):
 class ChangeItem(_Model):
     """One entry of the change feed; exactly one of case, comment, activity, attachment is set."""
 
-    seq: int
+    seq: int = Field(le=WIRE_INT_MAX)
     entity: Literal["case", "comment", "activity", "attachment"]
     case: CaseOut | None = None
     comment: CommentOut | None = None
@@ -229,7 +384,7 @@ class ChangeItem(_Model):
 
 class ChangesPage(_Model):
     changes: list[ChangeItem]
-    cursor: int  # pass back as ?cursor= to get what came after this page
+    cursor: int = Field(le=WIRE_INT_MAX)  # pass back as ?cursor= to get what came after this page
     has_more: bool
 
 
@@ -248,6 +403,7 @@ class ErrorCode(StrEnum):
     CHECKSUM_MISMATCH = "checksum_mismatch"  # 460: a chunk or the whole file failed its sha256
     RANGE_NOT_SATISFIABLE = "range_not_satisfiable"  # 416: a download Range past the file's end
     UNSUPPORTED = "unsupported"  # 412/415: tus version or content type the server cannot take
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # 405: the path exists; `Allow` lists its methods
 
 
 class ErrorOut(_Model):
@@ -305,14 +461,14 @@ class LimitsOut(_Model):
 # idempotency key for the action; when left out the server makes one (no retry safety).
 
 
-class _ActionBody(_Model):
+class _ActionBody(RequestModel):
     id: UUID | None = None
 
 
 class ReasonRequest(_ActionBody):
     """escalate, reject, reopen: the reason is required."""
 
-    reason: str = Field(min_length=1, max_length=REASON_MAX)
+    reason: str = _not_blank(min_length=1, max_length=REASON_MAX)
 
 
 class NoteRequest(_ActionBody):
@@ -328,7 +484,7 @@ class AcceptRequest(_ActionBody):
 
 
 class ResolveRequest(_ActionBody):
-    summary: str = Field(min_length=1, max_length=REASON_MAX)
+    summary: str = _not_blank(min_length=1, max_length=REASON_MAX)
     root_cause: str = Field(default="", max_length=REASON_MAX)
     resolution_type: str = Field(default="", max_length=200)
 
@@ -346,6 +502,16 @@ class AssignRequest(_ActionBody):
 
 class TriageRequest(_ActionBody):
     """Staff: set priority, category and/or severity; a field left out (null) stays as it is."""
+
+    # At least one of them (else 422): stated in the schema too.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+                for name in ("priority", "category", "severity")
+            ]
+        }
+    )
 
     priority: Priority | None = None
     category: str | None = Field(default=None, max_length=100)

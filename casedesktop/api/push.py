@@ -36,12 +36,12 @@ are idempotent by the same client-made ids, so an old server and a new client st
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from casedesktop.api.models import CaseOut, CommentOut, ErrorOut
+from casedesktop.api.models import WIRE_INT_MAX, CaseOut, CommentOut, ErrorOut, RequestModel
 
 PUSH_PATH = "/push"
 PUSH_PROTOCOL_VERSION = 1
@@ -82,22 +82,36 @@ class MutationStatus(StrEnum):
     GAP = "gap"  # out of sequence: renumber from the response's last_seq + 1 and send again
 
 
-class Mutation(_Model):
-    seq: int = Field(ge=1, le=2**63 - 1)  # the device's change number: 1, 2, 3, ... no gaps
+class Mutation(RequestModel):
+    # The payload is checked (NUL characters included) as the model its kind names, when the
+    # mutation is applied: a bad one is refused alone, and the rest of the batch goes on.
+    _raw_fields: ClassVar[frozenset[str]] = frozenset({"payload"})
+
+    seq: int = Field(ge=1, le=WIRE_INT_MAX)  # the device's change number: 1, 2, 3, ... no gaps
     id: UUID  # the client-made id of what it creates (case, comment, action)
     kind: str = Field(max_length=40)  # a MutationKind; a kind the server does not know is refused
     case_id: UUID
     payload: dict[str, Any]
 
 
-class PushRequest(_Model):
+class PushRequest(RequestModel):
     device_id: UUID
-    protocol_version: int = Field(default=PUSH_PROTOCOL_VERSION, ge=0, le=2**31 - 1)
+    # Any number parses, so that one this server does not read gets its own 422 (field
+    # "protocol_version", naming the versions it reads); the schema states those versions.
+    protocol_version: int = Field(
+        default=PUSH_PROTOCOL_VERSION,
+        ge=0,
+        le=2**31 - 1,
+        json_schema_extra={
+            "minimum": MIN_PUSH_PROTOCOL_VERSION,
+            "maximum": PUSH_PROTOCOL_VERSION,
+        },
+    )
     mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS_PER_PUSH)
 
 
 class MutationResult(_Model):
-    seq: int
+    seq: int = Field(le=WIRE_INT_MAX)  # (0 in the client's own results of per-entity requests)
     id: UUID
     status: MutationStatus
     error: ErrorOut | None = None
@@ -108,5 +122,5 @@ class MutationResult(_Model):
 class PushResponse(_Model):
     protocol_version: int
     device_id: UUID
-    last_seq: int  # the last number the server processed for this device
+    last_seq: int = Field(le=WIRE_INT_MAX)  # the last number the server processed for this device
     results: list[MutationResult]

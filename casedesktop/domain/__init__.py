@@ -24,6 +24,7 @@ from casedesktop.domain.fields import (
     validate_new_case,
     validate_product,
     validate_reply,
+    without_nul,
 )
 from casedesktop.domain.filenames import EXECUTABLE_EXTENSIONS, is_program, safe_filename
 from casedesktop.domain.lifecycle import (
@@ -70,6 +71,7 @@ __all__ = [
     "next_steps",
     "refusal",
     "status_text",
+    "without_nul",
     "apply_action",
     "status_after_reply",
     "known_product",

@@ -175,6 +175,24 @@ def status_text(status: Status, role: Role, escalated: bool = False, close_reque
     return " · ".join(parts)
 
 
+def without_nul(value):  # noqa: ANN001, ANN201 - str, list, dict or dataclass in, the same type out
+    """`value` with every NUL character taken out of its text (nested lists, dicts and frozen
+    dataclasses too). NUL never means anything in a support case, PostgreSQL cannot store it, and
+    the API refuses it: typed or pasted text loses it before it is kept."""
+    import dataclasses
+
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list | tuple):
+        return type(value)(without_nul(v) for v in value)
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: without_nul(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
+
+
 def known_product(wanted: str, products: list[str]) -> str | None:
     """The product as the vendor spells it (case and spaces forgiven), `wanted` itself while the
     vendor lists no products, None when it is not one of them."""

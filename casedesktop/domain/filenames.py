@@ -12,7 +12,7 @@ import unicodedata
 
 # Windows opens these as devices whatever the extension.
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
-             *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+             *(f"{port}{n}" for port in ("COM", "LPT") for n in [*"0123456789", "¹", "²", "³"])}
 _FORBIDDEN = set('<>:"/\\|?*')
 # Unicode categories never kept: format (bidi overrides, zero-width), control, surrogate, private
 # use, unassigned.

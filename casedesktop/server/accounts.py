@@ -19,9 +19,22 @@ from casedesktop.server.models import (
     User,
 )
 
+PASSWORD_MIN = 10  # characters; argon2 makes each guess slow, length makes guesses many
+
 
 class AdminError(Exception):
     """An administration request that cannot be done; the message says what to do instead."""
+
+
+def check_password(password: str) -> None:
+    """The rule for every password an administrator sets (create-user, reset-password)."""
+    if len(password) < PASSWORD_MIN:
+        raise AdminError(
+            f"The password must be at least {PASSWORD_MIN} characters "
+            f"(it has {len(password)}); a passphrase of a few words is easy to type."
+        )
+    if password != password.strip() or any(ord(c) < 32 or ord(c) == 127 for c in password):
+        raise AdminError("The password must not start or end with spaces or hold control characters.")
 
 
 def find_account(session: Session, name: str) -> Account | None:
@@ -64,8 +77,7 @@ def create_user(
     email = normalize_email(email)
     if "@" not in email or len(email) < 3:
         raise AdminError(f"{email!r} is not an email address.")
-    if not password:
-        raise AdminError("Give the user a password.")
+    check_password(password)
     if find_user(session, email) is not None:
         raise AdminError(f"A user {email} already exists; use reset-password to change it.")
     if role is Role.CUSTOMER and not account_names:
@@ -162,8 +174,7 @@ def ensure_product(session: Session, name: str, now: datetime) -> tuple[Product,
 
 def reset_password(session: Session, email: str, password: str) -> User:
     """Set a new password and sign the user out everywhere."""
-    if not password:
-        raise AdminError("Give the new password.")
+    check_password(password)
     user = find_user(session, email)
     if user is None:
         raise AdminError(f"There is no user {normalize_email(email)}.")

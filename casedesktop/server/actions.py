@@ -22,7 +22,16 @@ from casedesktop.api import (
     ErrorCode,
     TriageRequest,
 )
-from casedesktop.domain import Action, ActionInput, CaseState, Role, Status, apply_action
+from casedesktop.domain import (
+    Action,
+    ActionInput,
+    CaseState,
+    MissingField,
+    Role,
+    Status,
+    apply_action,
+)
+from casedesktop.domain.lifecycle import RULES
 from casedesktop.server import changelog
 from casedesktop.server.auth import CurrentUser
 from casedesktop.server.errors import ApiError
@@ -50,10 +59,6 @@ def take_action(
 ) -> CaseOut:
     """Apply the action and log it; a repeated request id returns the case unchanged."""
     case = get_visible_case(session, user, case_id, for_update=True)
-    if _already_applied(session, case, request.id):
-        return case_out(case)
-
-    state = CaseState(Status(case.status), case.escalated, case.close_requested)
     given = ActionInput(
         reason=request.reason,
         summary=request.summary,
@@ -62,8 +67,12 @@ def take_action(
         parent_case_id=str(request.parent_case_id) if request.parent_case_id else "",
         survey=dict(request.survey),
     )
+    _check_inputs(request.action, given)
+    if _already_applied(session, case, request.id):
+        return case_out(case)
+
+    state = CaseState(Status(case.status), case.escalated, case.close_requested)
     transition = apply_action(request.action, state, user.role, given, now)
-    _check_survey(request.survey)
     details = _details_before(case, transition.action)
     for key, value in transition.changes.items():
         _set(session, user, case, key, value)
@@ -117,6 +126,12 @@ def triage(
 ) -> CaseOut:
     """Staff: set priority, category and/or severity (what is left out stays)."""
 
+    if request.priority is None and request.category is None and request.severity is None:
+        # Before the replay look-up in _staff_change: an empty request is never a valid replay.
+        raise ApiError(
+            422, ErrorCode.VALIDATION, "Set a priority, a category or a severity.", field="priority"
+        )
+
     def change(case: Case) -> tuple[str, dict[str, str]]:
         details: dict[str, str] = {}
         if request.priority is not None:
@@ -128,13 +143,6 @@ def triage(
         if request.severity is not None:
             case.severity = request.severity.value
             details["severity"] = request.severity.value
-        if not details:
-            raise ApiError(
-                422,
-                ErrorCode.VALIDATION,
-                "Set a priority, a category or a severity.",
-                field="priority",
-            )
         return ", ".join(f"{k} {v or '(none)'}" for k, v in details.items()), details
 
     return _staff_change(session, user, case_id, request.id, "triage", now, change)
@@ -180,6 +188,16 @@ def _already_applied(session: Session, case: Case, request_id: uuid.UUID) -> boo
     if applied.case_id != case.id:
         raise ApiError(409, ErrorCode.CONFLICT, "This action id was already used on another case.")
     return True
+
+
+def _check_inputs(action: Action, given: ActionInput) -> None:
+    """What depends on the request alone: the inputs the table says the action needs (422 naming
+    the field, as apply_action words it) and the survey's bounds. Checked before a replayed id is
+    answered, so a replay answers 200 only when it is a valid request too."""
+    for name in RULES[action].requires:
+        if not given.value(name):
+            raise MissingField(name, f"{action.label} needs a {name.replace('_', ' ')}.")
+    _check_survey(given.survey)
 
 
 def _check_survey(survey: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 import casedesktop
+from casedesktop.server.bodylimit import BodyLimit
 from casedesktop.server.db import WORKER_THREADS, Sessions, make_engine
 from casedesktop.server.errors import install_error_handlers
 from casedesktop.server.routes import router
@@ -41,5 +42,6 @@ def create_app(database_url: str, data_dir: Path, settings: Settings | None = No
     app.state.storage = LocalStorage(Path(data_dir) / "attachments")
     app.state.upload_dir = Path(data_dir) / "uploads"  # unfinished tus uploads
     install_error_handlers(app)
+    app.add_middleware(BodyLimit)  # request bodies are capped before they are read
     app.include_router(router)
     return app

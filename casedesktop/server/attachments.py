@@ -1,14 +1,16 @@
 """Attachments: listing, metadata, and downloads with Range support, served so that a browser or a
 client never runs or renders them (attachment disposition, nosniff, a safe content type).
 
-The file name a user gave is kept for display only; the bytes live under a server-made key.
+The file name a user gave is kept for display only, made safe by domain.safe_filename (the one
+rule of client and server: no bidi, zero-width or control characters, no Windows device names or
+trailing dots) when stored, and again when sent (rows stored before the rule got stricter); the
+bytes live under a server-made key.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from typing import Annotated
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from casedesktop.api import AttachmentOut, ErrorCode, ErrorOut
 from casedesktop.api.files import content_disposition
+from casedesktop.domain import safe_filename
 from casedesktop.server.auth import Caller, CurrentUser, sessions_of
 from casedesktop.server.errors import ApiError
 from casedesktop.server.models import Attachment
@@ -27,7 +30,6 @@ from casedesktop.server.rights import get_visible_attachment, get_visible_case
 from casedesktop.server.serialize import attachment_out
 from casedesktop.server.storage import BlobStorage
 
-FILENAME_MAX = 255
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 # Types a viewer shows without running anything. Everything else (HTML, SVG, XML, scripts...) is
 # served as application/octet-stream, so no browser or viewer ever interprets it as a page.
@@ -66,26 +68,7 @@ SAFE_CONTENT_TYPES = frozenset(
         "video/x-matroska",
     }
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
 router = APIRouter(tags=["attachments"])
-
-
-def safe_filename(name: str) -> str:
-    """A name fit to show and to offer in Content-Disposition: the last path part only, no
-    control characters, NFC, at most 255 characters (keeping the extension)."""
-    name = unicodedata.normalize("NFC", name)
-    name = re.split(r"[/\\]", name)[-1]
-    name = _CONTROL.sub("", name).strip().lstrip(".").strip()
-    if not name:
-        return "file"
-    if len(name) > FILENAME_MAX:
-        stem, dot, ext = name.rpartition(".")
-        if dot and 0 < len(ext) <= 16:
-            name = stem[: FILENAME_MAX - len(ext) - 1] + "." + ext
-        else:
-            name = name[:FILENAME_MAX]
-    return name
 
 
 def safe_content_type(given: str, filename: str) -> str:
@@ -142,7 +125,7 @@ def _unsatisfiable(size: int) -> ApiError:
 
 def _download_headers(attachment: Attachment) -> dict[str, str]:
     return {
-        "Content-Disposition": content_disposition(attachment.filename),
+        "Content-Disposition": content_disposition(safe_filename(attachment.filename)),
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
         "Accept-Ranges": "bytes",
@@ -164,12 +147,27 @@ def attachment(request: Request, user: Caller, attachment_id: uuid.UUID) -> Atta
     )
 
 
+# A download is sent as one of these types (its own when harmless, else octet-stream).
+_FILE_CONTENT = {
+    content_type: {"schema": {"type": "string", "format": "binary"}}
+    for content_type in sorted(SAFE_CONTENT_TYPES)
+}
+_DOWNLOAD_HEADERS = {
+    name: {"schema": {"type": "string"}, "description": description}
+    for name, description in (
+        ("Content-Disposition", "attachment, with the file's name"),
+        ("ETag", "the file's sha256, quoted: send it back as If-Range"),
+        ("Accept-Ranges", "bytes"),
+    )
+}
+
+
 @router.get(
     "/attachments/{attachment_id}/content",
     response_class=Response,
     responses={
-        200: {"content": {DEFAULT_CONTENT_TYPE: {}}, "description": "The whole file"},
-        206: {"content": {DEFAULT_CONTENT_TYPE: {}}, "description": "The requested range"},
+        200: {"content": _FILE_CONTENT, "description": "The whole file"},
+        206: {"content": _FILE_CONTENT, "description": "The requested range"},
         416: {"model": ErrorOut, "description": "The range is past the end of the file"},
     },
 )
@@ -204,6 +202,28 @@ def download(
         media_type=content_type,
         headers=headers,
     )
+
+
+@router.head(
+    "/attachments/{attachment_id}/content",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "What GET would send, without the bytes: Content-Length is the "
+            "file's size, Content-Type its type",
+            "headers": _DOWNLOAD_HEADERS,
+        }
+    },
+)
+def download_head(request: Request, user: Caller, attachment_id: uuid.UUID) -> Response:
+    """The download's headers without its bytes (download managers ask first). A Range header
+    is ignored, as RFC 9110 says for HEAD: Accept-Ranges tells that ranges work."""
+    found = sessions_of(request).run_read(
+        lambda session: get_visible_attachment(session, user, attachment_id)
+    )
+    headers = {**_download_headers(found), "Content-Length": str(found.size)}
+    content_type = safe_content_type(found.content_type, found.filename)
+    return Response(status_code=200, media_type=content_type, headers=headers)
 
 
 def _stream(storage: BlobStorage, key: str, start: int, end: int) -> Iterator[bytes]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -51,13 +52,28 @@ def next_case_number(session: Session) -> str:
     return f"{CASE_NUMBER_PREFIX}{value}"
 
 
-def client_time(given: datetime | None, now: datetime) -> datetime:
-    """When the user says they did it (possibly offline), but never in the server's future."""
+# How far back the server believes a client's own time for a change. A change may wait in an
+# offline client's outbox for days (a laptop on a trip; the sign-in itself lasts 30 days by
+# default), so its time is kept when it is within this window. Anything older (a wrong clock, a
+# restored backup, a hostile client) is dated at the window's start instead: no case or reply is
+# dated years back, where it would sort before history that really came first. Nothing is dated
+# after the server's own clock: a client's clock running ahead gives the server's now.
+CLIENT_TIME_WINDOW = timedelta(days=30)
+
+
+def client_time(
+    given: datetime | None, now: datetime, not_before: datetime | None = None
+) -> datetime:
+    """When the user says they did it (possibly offline), within [earliest, now]: earliest is
+    CLIENT_TIME_WINDOW before now, or `not_before` when later (a reply: its case's creation)."""
     if given is None:
         return now
     if given.tzinfo is None:  # the protocol says UTC; be lenient with clients that omit it
-        given = given.replace(tzinfo=UTC)
-    return min(given, now)
+        given = given.replace(tzinfo=UTC)  # (api.ClientTime does so already)
+    earliest = now - CLIENT_TIME_WINDOW
+    if not_before is not None:
+        earliest = max(earliest, not_before)
+    return min(max(given, earliest), now)
 
 
 def _choose_account(session: Session, user: CurrentUser, wanted: uuid.UUID | None) -> uuid.UUID:
@@ -102,7 +118,13 @@ def _choose_account(session: Session, user: CurrentUser, wanted: uuid.UUID | Non
 def create_case(
     session: Session, user: CurrentUser, data: CaseCreate, now: datetime
 ) -> tuple[CaseOut, bool]:
-    """Open a case, or return the one this user already opened with this id (created=False)."""
+    """Open a case, or return the one this user already opened with this id (created=False).
+
+    The request is checked first, so a replay answers 200 only when it is a valid request too:
+    what depends on nothing but the request (the fields, what this role may set) before the
+    replay look-up, what depends on the database's state (accounts, products, contacts) after
+    it, so a valid replay still finds its case when that state has moved on."""
+    form = _check_form(user, data)
     # A plain look first: almost always there is none, and the whole case costs four joins.
     reported_by = session.scalar(select(Case.reported_by).where(Case.id == data.id))
     if reported_by is not None:
@@ -112,15 +134,11 @@ def create_case(
         if existing is not None:  # (cases are never deleted)
             return case_out(existing), False
     account_id = _choose_account(session, user, data.account_id)
-    problems = validate_new_case(data.subject, data.description, data.severity.value)
-    cc_emails = [email.strip() for email in data.cc_emails]
-    problems += validate_emails(cc_emails)
-    if problems:
-        raise ApiError(422, ErrorCode.VALIDATION, problems[0].message, field=problems[0].field)
-    staff_fields = _staff_fields(user, data)
+    staff_fields = form.staff_fields
+    cc_emails = form.cc_emails
     product = _product_name(session, data.product)
     contact = _contact(session, user, account_id, data.contact_id)
-    case_type = _one_of(data.case_type, CASE_TYPES, "case_type", "type")
+    case_type = form.case_type
     # Every read first, the rows case_out shows included (handed to the case below, so it needs
     # no query later): on PostgreSQL the counter's row stays locked from the number to the
     # commit, and every other new case waits for it.
@@ -168,6 +186,24 @@ def create_case(
     session.add(activity)
     changelog.record(session, case, case, activity)
     return case_out(case), True
+
+
+@dataclass(frozen=True)
+class _Form:
+    cc_emails: list[str]
+    case_type: str
+    staff_fields: dict[str, str | None]
+
+
+def _check_form(user: CurrentUser, data: CaseCreate) -> _Form:
+    """Everything about a new case that depends on the request alone: 422 or 403, or its values."""
+    problems = validate_new_case(data.subject, data.description, data.severity.value)
+    cc_emails = [email.strip() for email in data.cc_emails]
+    problems += validate_emails(cc_emails)
+    if problems:
+        raise ApiError(422, ErrorCode.VALIDATION, problems[0].message, field=problems[0].field)
+    case_type = _one_of(data.case_type, CASE_TYPES, "case_type", "type")
+    return _Form(cc_emails, case_type, _staff_fields(user, data))
 
 
 def _invalid(field: str, message: str) -> ApiError:

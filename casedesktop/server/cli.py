@@ -62,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest attachment accepted, in MB (default: %(default)g)",
     )
     serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="IP",
+        type=_checked(_check_proxy),
+        help="a reverse proxy (IP address or network) whose X-Forwarded-For names the client; "
+        "repeat for several. None by default: the address that connects is the client's",
+    )
+    serve.add_argument(
         "--token-days",
         type=_positive_float,
         default=defaults.token_lifetime.total_seconds() / 86400,
@@ -70,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     user = verbs.add_parser("create-user", parents=[common], help="add a customer or staff user")
     user.add_argument("--email", required=True)
-    user.add_argument("--password", required=True)
+    _password_arguments(user)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument(
         "--account",
@@ -111,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a new password and sign the user out everywhere",
     )
     reset.add_argument("--email", required=True)
-    reset.add_argument("--password", required=True)
+    _password_arguments(reset)
 
     purge = verbs.add_parser(
         "purge-uploads",
@@ -143,6 +152,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     verbs.add_parser("seed-demo", parents=[common], help="add demo accounts, users and cases")
     return parser
+
+
+def _password_arguments(parser: argparse.ArgumentParser) -> None:
+    given = parser.add_mutually_exclusive_group(required=True)
+    given.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (its first line): it never shows in the "
+        "process list or the shell's history, as --password does",
+    )
+    given.add_argument(
+        "--password",
+        help=f"the password itself (at least {accounts.PASSWORD_MIN} characters); other users "
+        "of this machine can see it in the process list: prefer --password-stdin",
+    )
+
+
+def _password_of(args: argparse.Namespace) -> str:
+    if not args.password_stdin:
+        return args.password
+    line = sys.stdin.readline()
+    if not line:
+        raise accounts.AdminError("--password-stdin: nothing came on standard input.")
+    return line.removesuffix("\n").removesuffix("\r")
 
 
 def _check_release_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -183,6 +216,12 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError("must be more than 0")
     return value
+
+
+def _check_proxy(text: str) -> str:
+    from casedesktop.server.serve import check_proxy  # uvicorn loads only to serve
+
+    return check_proxy(text)
 
 
 def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
@@ -229,16 +268,20 @@ def _serve(args: argparse.Namespace, database_url: str, data_dir: Path) -> int:
         token_lifetime=timedelta(days=args.token_days),
     )
     app = create_app(database_url, data_dir, settings)
-    run_server(app, args.host, args.port, log_level=args.log_level)
+    run_server(
+        app, args.host, args.port, log_level=args.log_level, trusted_proxies=args.trusted_proxy
+    )
     return 0
 
 
 def _create_user(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    password = _password_of(args)
+
     def work(session: Session) -> str:
         user = accounts.create_user(
             session,
             email=args.email,
-            password=args.password,
+            password=password,
             role=Role(args.role),
             now=utcnow(),
             account_name=args.account,
@@ -294,8 +337,10 @@ def _create_account(args: argparse.Namespace, database_url: str, _data_dir: Path
 
 
 def _reset_password(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    password = _password_of(args)
+
     def work(session: Session) -> str:
-        user = accounts.reset_password(session, args.email, args.password)
+        user = accounts.reset_password(session, args.email, password)
         return f"Password changed for {user.email}; their sessions were signed out."
 
     return _with_sessions(database_url, work)

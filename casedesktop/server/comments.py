@@ -24,6 +24,13 @@ def add_comment(
 ) -> tuple[CommentOut, bool]:
     """Add a comment, or return the same one if this id was already posted (created=False)."""
     case = get_visible_case(session, user, case_id, for_update=True)
+    # The request is checked before the replay look-up: a replay answers 200 only when valid.
+    kind = CommentKind(data.kind)
+    if kind is CommentKind.INTERNAL and not user.is_staff:
+        raise ApiError(403, ErrorCode.FORBIDDEN, "Only staff can write internal notes.")
+    problems = validate_reply(data.body)
+    if problems:
+        raise ApiError(422, ErrorCode.VALIDATION, problems[0].message, field=problems[0].field)
     existing = session.get(Comment, data.id)
     if existing is not None:
         if existing.author_id != user.id or existing.case_id != case.id:
@@ -31,12 +38,6 @@ def add_comment(
                 409, ErrorCode.CONFLICT, "This comment id is already used by another comment."
             )
         return comment_out(existing), False
-    kind = CommentKind(data.kind)
-    if kind is CommentKind.INTERNAL and not user.is_staff:
-        raise ApiError(403, ErrorCode.FORBIDDEN, "Only staff can write internal notes.")
-    problems = validate_reply(data.body)
-    if problems:
-        raise ApiError(422, ErrorCode.VALIDATION, problems[0].message, field=problems[0].field)
 
     comment = Comment(
         id=data.id,
@@ -44,7 +45,8 @@ def add_comment(
         author_id=user.id,
         kind=kind.value,
         body=data.body,
-        created_at=client_time(data.created_at, now),
+        # Never before the case itself: the reply would sort ahead of the case's own history.
+        created_at=client_time(data.created_at, now, not_before=case.created_at),
     )
     session.add(comment)
     changed: list[Case | Comment | Activity] = [comment]

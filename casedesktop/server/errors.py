@@ -8,7 +8,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from casedesktop.api import ErrorCode, ErrorOut
 from casedesktop.domain import MissingField, Status, TransitionError
@@ -18,7 +20,7 @@ _CODE_BY_STATUS = {
     401: ErrorCode.UNAUTHORIZED,
     403: ErrorCode.FORBIDDEN,
     404: ErrorCode.NOT_FOUND,
-    405: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
     409: ErrorCode.CONFLICT,
     412: ErrorCode.UNSUPPORTED,
     413: ErrorCode.TOO_LARGE,
@@ -61,6 +63,15 @@ def error_response(
 
 log = logging.getLogger(__name__)
 UNEXPECTED = "The server hit an unexpected error; try again in a moment."
+UNSTORABLE = "A value in this request cannot be stored (out of range or malformed)."
+
+
+def unstorable() -> ErrorOut:
+    """The answer when the database refuses a value as invalid (a DataError: PostgreSQL's class
+    22, e.g. a number out of range or a NUL character). The request models refuse such values
+    first (api.models); this is the net under them: the same request fails the same way every
+    time, so it is a refusal (422), never a 500 that a client would retry for ever."""
+    return ErrorOut(code=ErrorCode.VALIDATION, message=UNSTORABLE)
 
 
 class CatchUnexpected:
@@ -102,6 +113,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TransitionError, _transition_error)
     app.add_exception_handler(MissingField, _missing_field)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -114,7 +126,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     first = errors[0] if errors else {}
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    loc = [str(part) for part in first.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]  # where it was; the rest names the field (which may be called "body")
     field = loc[0] if loc else None
     message = str(first.get("msg", "The request is not valid."))
     if field:
@@ -139,11 +153,40 @@ async def _missing_field(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, body)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _CODE_BY_STATUS.get(exc.status_code, ErrorCode.VALIDATION)
     message = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
-    return error_response(exc.status_code, ErrorOut(code=code, message=message), exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        # Starlette's Allow names the methods of the first route matching the path only
+        # (OPTIONS /cases said "POST"): name every method of every route of this path.
+        allowed = allowed_methods(request)
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        message = f"{request.method} is not supported here; use {' or '.join(allowed)}."
+    return error_response(exc.status_code, ErrorOut(code=code, message=message), headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app takes for this request's path (each method is tried
+    against the router, however the framework nests included routers)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in routes
+        )
+    ]
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("The database refused a value on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(422, unstorable())
 
 
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:

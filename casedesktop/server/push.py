@@ -20,6 +20,7 @@ from typing import Any
 import pydantic
 from fastapi import APIRouter, Request
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Uuid, select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casedesktop.api import ActionRequest, CaseCreate, CaseOut, CommentCreate, ErrorCode, ErrorOut
@@ -38,7 +39,7 @@ from casedesktop.domain import MissingField, TransitionError
 from casedesktop.server import actions, cases, comments
 from casedesktop.server.auth import Caller, CurrentUser, sessions_of
 from casedesktop.server.db import Base, UTCDateTime, utcnow
-from casedesktop.server.errors import ApiError
+from casedesktop.server.errors import ApiError, unstorable
 
 router = APIRouter()
 
@@ -151,7 +152,10 @@ def _process(
         try:
             with session.begin_nested():
                 result = _apply(session, user, mutation, now)
-        except (ApiError, TransitionError, MissingField, pydantic.ValidationError) as exc:
+        except (ApiError, TransitionError, MissingField, pydantic.ValidationError, DataError) as exc:
+            # A change that can never be applied is refused alone (DataError: a value the
+            # database refuses, see errors.unstorable); a 500 here would fail the whole push on
+            # every retry, and the device's later changes would never get through.
             result.status = MutationStatus.REFUSED
             result.error = _error_of(exc)
     result.case = result.case or _visible_case(session, user, mutation.case_id)
@@ -263,6 +267,8 @@ def _error_of(exc: Exception) -> ErrorOut:
         )
     if isinstance(exc, MissingField):
         return ErrorOut(code=ErrorCode.VALIDATION, message=str(exc), field=exc.field)
+    if isinstance(exc, DataError):
+        return unstorable()
     assert isinstance(exc, pydantic.ValidationError)
     first = exc.errors()[0] if exc.errors() else {}
     field = ".".join(str(part) for part in first.get("loc", ())) or None

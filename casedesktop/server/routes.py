@@ -27,6 +27,7 @@ from casedesktop.api import (
     ProductOut,
     UserOut,
 )
+from casedesktop.api.models import WIRE_INT_MAX
 from casedesktop.api.releases import CLIENT_RELEASE_PATH, ClientReleaseOut
 from casedesktop.server import (
     action_routes,
@@ -80,7 +81,7 @@ def login(request: Request, body: LoginRequest) -> LoginResponse:
         raise
 
     def work(session: Session) -> LoginResponse:
-        ratelimit.clear_failures(session, body.email)
+        ratelimit.clear_failures(session, body.email, address)
         token, user = auth.issue_token(
             session, user_id, utcnow(), new_hash, settings.token_lifetime
         )
@@ -125,7 +126,21 @@ def client_release(request: Request, _user: Caller) -> ClientReleaseOut:
     return sessions_of(request).run_read(releases.current_release)
 
 
-@router.post("/cases", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+def _replayed(what: str, model: type) -> dict[int | str, dict[str, object]]:
+    """The other success of an idempotent create: the request's id was used before, by the
+    same caller, for this same thing (a retried request); nothing new was made."""
+    return {
+        200: {"model": model, "description": f"The {what} this id already made (a retry)"},
+        201: {"description": f"The {what}, made now"},
+    }
+
+
+@router.post(
+    "/cases",
+    response_model=CaseOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=_replayed("case", CaseOut),
+)
 def create_case(
     request: Request, response: Response, token: BearerToken, body: CaseCreate
 ) -> CaseOut:
@@ -150,7 +165,10 @@ def get_case(request: Request, user: Caller, case_id: uuid.UUID) -> CaseOut:
 
 
 @router.post(
-    "/cases/{case_id}/comments", response_model=CommentOut, status_code=status.HTTP_201_CREATED
+    "/cases/{case_id}/comments",
+    response_model=CommentOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=_replayed("comment", CommentOut),
 )
 def add_comment(
     request: Request, response: Response, user: Caller, case_id: uuid.UUID, body: CommentCreate
@@ -188,7 +206,7 @@ def take_action(request: Request, user: Caller, case_id: uuid.UUID, body: Action
 def changes(
     request: Request,
     token: BearerToken,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[int, Query(ge=0, le=WIRE_INT_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=feed.MAX_LIMIT)] = feed.DEFAULT_LIMIT,
 ) -> ChangesPage:
     # The hot path: the caller is checked in the feed's own transaction and worker trip.

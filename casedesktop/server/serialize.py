@@ -11,7 +11,7 @@ from casedesktop.api import (
     ContactOut,
     UserOut,
 )
-from casedesktop.domain import CommentKind, Role, Severity, Status
+from casedesktop.domain import CommentKind, Role, Severity, Status, safe_filename
 from casedesktop.server.auth import CurrentUser
 from casedesktop.server.models import Account, Activity, Attachment, Case, Comment, Contact, User
 
@@ -109,7 +109,7 @@ def attachment_out(attachment: Attachment) -> AttachmentOut:
         id=attachment.id,
         case_id=attachment.case_id,
         comment_id=attachment.comment_id,
-        filename=attachment.filename,
+        filename=safe_filename(attachment.filename),  # stored safe; again for older rows
         size=attachment.size,
         sha256=attachment.sha256,
         content_type=attachment.content_type,

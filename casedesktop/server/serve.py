@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import ipaddress
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import uvicorn
@@ -51,7 +52,27 @@ def _log_config_to_stderr() -> dict[str, Any]:
     return config
 
 
-def uvicorn_config(app: Any, sock: socket.socket, *, log_level: str = "info") -> uvicorn.Config:
+def check_proxy(text: str) -> str:
+    """A trusted proxy: an IP address or network (10.0.0.0/8); ValueError says what is wrong."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            return str(ipaddress.ip_network(text, strict=False))
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/8)") from None
+
+
+def uvicorn_config(
+    app: Any,
+    sock: socket.socket,
+    *,
+    log_level: str = "info",
+    trusted_proxies: Sequence[str] = (),
+) -> uvicorn.Config:
+    """`trusted_proxies`: the reverse proxies whose X-Forwarded-For / -Proto name the client.
+    None by default: uvicorn alone trusts 127.0.0.1, so any local process could then claim any
+    address and dodge the per-address sign-in limits (ratelimit.py)."""
     host, port = sock.getsockname()[:2]
     return uvicorn.Config(
         app,
@@ -63,6 +84,8 @@ def uvicorn_config(app: Any, sock: socket.socket, *, log_level: str = "info") ->
         log_level=log_level,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=[check_proxy(one) for one in trusted_proxies],
     )
 
 
@@ -79,7 +102,14 @@ class AnnouncingServer(uvicorn.Server):
             self._on_started()
 
 
-def run_server(app: Any, host: str, port: int, *, log_level: str = "info") -> None:
+def run_server(
+    app: Any,
+    host: str,
+    port: int,
+    *,
+    log_level: str = "info",
+    trusted_proxies: Sequence[str] = (),
+) -> None:
     """Serve until interrupted; print the listening line to stdout once it is true."""
     sock = bind_socket(host, port)
     url = socket_url(sock)
@@ -87,7 +117,8 @@ def run_server(app: Any, host: str, port: int, *, log_level: str = "info") -> No
     def announce() -> None:
         print(LISTENING.format(url=url), flush=True)
 
-    server = AnnouncingServer(uvicorn_config(app, sock, log_level=log_level), announce)
+    config = uvicorn_config(app, sock, log_level=log_level, trusted_proxies=trusted_proxies)
+    server = AnnouncingServer(config, announce)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

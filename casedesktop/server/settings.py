@@ -17,10 +17,16 @@ class Settings:
     max_upload_bytes: int = MAX_ATTACHMENT_BYTES  # per file; refused from Upload-Length
     upload_chunk_bytes: int = 8 * MEGABYTE  # what /limits suggests as a PATCH size
     token_lifetime: timedelta = timedelta(days=30)
+    # Failed sign-ins are remembered this long (ratelimit.py). Past the free failures of an
+    # account from one address, or of one address over all accounts, each further attempt from
+    # that address waits: login_first_delay, then twice as long after each failure, at most
+    # login_max_delay. Never per account alone, so nobody elsewhere can lock a user out.
     login_window: timedelta = timedelta(minutes=15)
-    login_failures_per_account: int = 10  # then 429 for that email until the window passes
-    # Higher: one office behind one address shares it, and a typo must not lock out everyone.
+    login_failures_per_account_address: int = 5
+    # Higher: one office behind one address shares it, and a typo must not slow everyone down.
     login_failures_per_address: int = 30
+    login_first_delay: timedelta = timedelta(seconds=1)
+    login_max_delay: timedelta = timedelta(minutes=15)
 
 
 def settings_of(request: Request) -> Settings:

@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -57,6 +57,7 @@ def run_server_in_thread(
     host: str = "127.0.0.1",
     log_level: str = "warning",
     settings: Settings | None = None,
+    trusted_proxies: Sequence[str] = (),
 ) -> Iterator[str]:
     """Yield the base URL (e.g. http://127.0.0.1:54321) of a running server on a free port."""
     data_dir = Path(data_dir)
@@ -64,18 +65,26 @@ def run_server_in_thread(
     url = database_url or default_database_url(data_dir)
     upgrade_database(url)
     app = create_app(url, data_dir, settings)
-    with serve_app_in_thread(app, host=host, log_level=log_level) as base:
+    with serve_app_in_thread(
+        app, host=host, log_level=log_level, trusted_proxies=trusted_proxies
+    ) as base:
         yield base
 
 
 @contextmanager
 def serve_app_in_thread(
-    app: Any, *, host: str = "127.0.0.1", log_level: str = "warning"
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    log_level: str = "warning",
+    trusted_proxies: Sequence[str] = (),
 ) -> Iterator[str]:
-    """Serve an already built app with uvicorn in a daemon thread until the block ends."""
+    """Serve an already built app with uvicorn in a daemon thread until the block ends.
+    `trusted_proxies` as for `serve --trusted-proxy` (none by default)."""
     sock = bind_socket(host, 0)
     base_url = socket_url(sock)
-    server = _QuickServer(uvicorn_config(app, sock, log_level=log_level))
+    config = uvicorn_config(app, sock, log_level=log_level, trusted_proxies=trusted_proxies)
+    server = _QuickServer(config)
     failure: list[BaseException] = []
 
     def serve() -> None:
@@ -355,11 +364,17 @@ def add_membership(session: Session, email: str, account: str) -> None:
 
 @contextmanager
 def running_server(
-    data_dir: Path, database_url: str | None = None, *, settings: Settings | None = None
+    data_dir: Path,
+    database_url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    trusted_proxies: Sequence[str] = (),
 ) -> Iterator[ServerHandle]:
     """`run_server_in_thread` plus a handle to add users and sign in."""
     url = database_url or default_database_url(Path(data_dir))
-    with run_server_in_thread(url, data_dir, settings=settings) as base_url:
+    with run_server_in_thread(
+        url, data_dir, settings=settings, trusted_proxies=trusted_proxies
+    ) as base_url:
         sessions = Sessions(make_engine(url))
         try:
             yield ServerHandle(base_url, url, Path(data_dir), sessions)

@@ -41,7 +41,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
-from casedesktop.api import ErrorCode, ErrorOut
+from casedesktop.api import WIRE_INT_MAX, ErrorCode, ErrorOut
 from casedesktop.api.files import (
     CHECKSUM_ALGORITHMS,
     CHECKSUM_MISMATCH_STATUS,
@@ -58,9 +58,9 @@ from casedesktop.api.files import (
     MetadataError,
     decode_metadata,
 )
-from casedesktop.domain import MAX_TOTAL_ATTACHMENT_BYTES, CommentKind, megabytes
+from casedesktop.domain import MAX_TOTAL_ATTACHMENT_BYTES, CommentKind, megabytes, safe_filename
 from casedesktop.server import changelog
-from casedesktop.server.attachments import safe_content_type, safe_filename
+from casedesktop.server.attachments import safe_content_type
 from casedesktop.server.auth import Caller, CurrentUser, bearer_token, caller_of, sessions_of
 from casedesktop.server.db import Sessions, utcnow
 from casedesktop.server.errors import ApiError, not_found
@@ -69,7 +69,7 @@ from casedesktop.server.rights import get_own_upload, get_visible_case
 from casedesktop.server.settings import settings_of
 from casedesktop.server.storage import BlobStorage
 
-_DIGITS = re.compile(r"\d{1,19}")  # fits a signed 64-bit column
+_DIGITS = re.compile(r"\d{1,16}")  # and at most WIRE_INT_MAX, as every number a client sends
 _HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _COPY_CHUNK = 1024 * 1024
 
@@ -92,12 +92,40 @@ class TusRoute(APIRoute):
         return tus_handler
 
 
-router = APIRouter(prefix=UPLOADS_PATH, tags=["uploads"], route_class=TusRoute)
+router = APIRouter(
+    prefix=UPLOADS_PATH, tags=["uploads"], route_class=TusRoute, default_response_class=Response
+)
 
 _TUS_ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 412, 413, 415, CHECKSUM_MISMATCH_STATUS)
 }
-TusVersion = Annotated[str | None, Header(alias="Tus-Resumable")]
+# The tus headers are read as optional strings so that a missing or wrong one gets the answer
+# tus prescribes (412 for Tus-Resumable, 400 for the others), never FastAPI's generic 422; the
+# schema says what a request really needs (_documented), not what the code's signature allows.
+TusVersion = Annotated[str | None, Header(alias="Tus-Resumable", include_in_schema=False)]
+_BYTES = {"type": "string", "pattern": r"^[0-9]{1,16}$"}  # a whole number of bytes, as text
+
+
+def _header(name: str, schema: dict[str, Any], description: str, *, required: bool = True) -> Any:
+    return {
+        "name": name,
+        "in": "header",
+        "required": required,
+        "schema": schema,
+        "description": description,
+    }
+
+
+_TUS_RESUMABLE = _header(
+    "Tus-Resumable",
+    {"type": "string", "enum": [TUS_VERSION]},
+    f"The tus version the client speaks; anything but {TUS_VERSION} (or none) is 412.",
+)
+
+
+def _documented(*headers: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """openapi_extra: the tus headers this endpoint requires, besides its own parameters."""
+    return {"parameters": [_TUS_RESUMABLE, *headers], **extra}
 
 
 def _bad(message: str, field: str | None = None) -> ApiError:
@@ -115,7 +143,7 @@ def _check_version(tus_resumable: str | None) -> None:
 
 
 def _number(value: str | None, header: str) -> int:
-    if value is None or not _DIGITS.fullmatch(value.strip()):
+    if value is None or not _DIGITS.fullmatch(value.strip()) or int(value) > WIRE_INT_MAX:
         raise _bad(f"{header} must be a whole number of bytes.", header)
     return int(value.strip())
 
@@ -204,13 +232,39 @@ def tus_options(request: Request) -> Response:
     )
 
 
-@router.post("", status_code=201, responses={201: {"description": "Created"}, **_TUS_ERRORS})
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        201: {
+            "description": "Created: Location names the upload, Upload-Offset says how far it is",
+            "headers": {
+                "Location": {"schema": {"type": "string"}},
+                "Upload-Offset": {"schema": _BYTES},
+            },
+        },
+        **_TUS_ERRORS,
+    },
+    openapi_extra=_documented(
+        _header("Upload-Length", _BYTES, "The whole file's size in bytes (400 without it)."),
+        _header(
+            "Upload-Metadata",
+            {"type": "string", "minLength": 1},
+            "tus metadata: `key base64,key base64,...` with filename and case_id (400 without "
+            "them), and optionally attachment_id, comment_id, sha256 and content_type.",
+        ),
+    ),
+)
 def create_upload(
     request: Request,
     user: Caller,
     tus_resumable: TusVersion = None,
-    upload_length: Annotated[str | None, Header(alias="Upload-Length")] = None,
-    upload_metadata: Annotated[str | None, Header(alias="Upload-Metadata")] = None,
+    upload_length: Annotated[
+        str | None, Header(alias="Upload-Length", include_in_schema=False)
+    ] = None,
+    upload_metadata: Annotated[
+        str | None, Header(alias="Upload-Metadata", include_in_schema=False)
+    ] = None,
 ) -> Response:
     """Start an upload (tus creation). Metadata: filename, case_id, attachment_id, and optionally
     comment_id, sha256 (hex, of the whole file) and content_type. A retried creation with the
@@ -343,7 +397,18 @@ def _progress_headers(upload: Upload) -> dict[str, str]:
     }
 
 
-@router.head("/{upload_id}", name="upload_resource", responses=_TUS_ERRORS)
+@router.head(
+    "/{upload_id}",
+    name="upload_resource",
+    responses={
+        200: {
+            "description": "Upload-Offset: the bytes the server has; Upload-Length: the size",
+            "headers": {"Upload-Offset": {"schema": _BYTES}, "Upload-Length": {"schema": _BYTES}},
+        },
+        **_TUS_ERRORS,
+    },
+    openapi_extra=_documented(),
+)
 def upload_status(
     request: Request, user: Caller, upload_id: uuid.UUID, tus_resumable: TusVersion = None
 ) -> Response:
@@ -353,7 +418,12 @@ def upload_status(
     return Response(status_code=200, headers=_progress_headers(upload))
 
 
-@router.delete("/{upload_id}", status_code=204, responses=_TUS_ERRORS)
+@router.delete(
+    "/{upload_id}",
+    status_code=204,
+    responses={204: {"description": "Forgotten"}, **_TUS_ERRORS},
+    openapi_extra=_documented(),
+)
 def terminate_upload(
     request: Request, user: Caller, upload_id: uuid.UUID, tus_resumable: TusVersion = None
 ) -> Response:
@@ -375,21 +445,40 @@ def terminate_upload(
 @router.patch(
     "/{upload_id}",
     status_code=204,
-    responses={204: {"description": "Stored; Upload-Offset says how far"}, **_TUS_ERRORS},
-    openapi_extra={
-        "requestBody": {
+    responses={
+        204: {
+            "description": "Stored; Upload-Offset says how far",
+            "headers": {"Upload-Offset": {"schema": _BYTES}},
+        },
+        **_TUS_ERRORS,
+    },
+    openapi_extra=_documented(
+        _header("Upload-Offset", _BYTES, "Where this chunk goes: the server's offset (else 409)."),
+        _header(
+            "Upload-Checksum",
+            {"type": "string", "pattern": f"^({'|'.join(CHECKSUM_ALGORITHMS)}) [A-Za-z0-9+/]+=*$"},
+            "`<algorithm> <base64 digest>` of this chunk (460 when it does not match).",
+            required=False,
+        ),
+        requestBody={
             "required": True,
             "content": {OFFSET_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-        }
-    },
+        },
+    ),
 )
 async def upload_chunk(
     request: Request,
     upload_id: uuid.UUID,
     tus_resumable: TusVersion = None,
-    upload_offset: Annotated[str | None, Header(alias="Upload-Offset")] = None,
-    upload_checksum: Annotated[str | None, Header(alias="Upload-Checksum")] = None,
-    content_type: Annotated[str | None, Header(alias="Content-Type")] = None,
+    upload_offset: Annotated[
+        str | None, Header(alias="Upload-Offset", include_in_schema=False)
+    ] = None,
+    upload_checksum: Annotated[
+        str | None, Header(alias="Upload-Checksum", include_in_schema=False)
+    ] = None,
+    content_type: Annotated[
+        str | None, Header(alias="Content-Type", include_in_schema=False)
+    ] = None,
 ) -> Response:
     """Append the body at Upload-Offset; `Upload-Checksum: sha256 <base64>` guards the chunk."""
     token = bearer_token(request)

@@ -27,6 +27,7 @@ from casedesktop.domain import (
     validate_new_case,
     validate_product,
     validate_reply,
+    without_nul,
 )
 from casedesktop.store import attachments, reference
 from casedesktop.store.attachments import PreparedFile
@@ -72,6 +73,8 @@ def create_case(
     case_type: str = "",
     cc_emails: list[str] = (),
 ) -> tuple[str, Changes]:
+    subject, description, environment, contact_name = (
+        without_nul(subject), without_nul(description), without_nul(environment), without_nul(contact_name))
     errors = validate_new_case(subject, description, severity) + validate_emails(list(cc_emails))
     products = reference.load(db).products
     errors += validate_product(product, products)
@@ -129,6 +132,7 @@ def add_comment(
     kind: CommentKind = CommentKind.REPLY,
     files: list[PreparedFile] = (),
 ) -> tuple[str, Changes]:
+    body = without_nul(body)
     errors = validate_reply(body)
     if kind is CommentKind.INTERNAL and not identity.role.is_staff:
         errors.append(ValidationError("kind", "Only staff can write internal notes."))
@@ -165,6 +169,7 @@ def take_action(
 
     Raises the domain's TransitionError or MissingField when the action cannot be taken.
     """
+    given = without_nul(given)
     now = utcnow()
     op_id = str(uuid.uuid4())
     with db.transaction() as session:

@@ -39,6 +39,7 @@ from casedesktop.api.push import (
     MutationStatus,
     PushRequest,
 )
+from casedesktop.domain import without_nul
 from casedesktop.store import meta, outbox, recovery, server_state
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.changes import Changes
@@ -317,11 +318,11 @@ class SyncEngine:
 
     def _send(self, op: outbox.QueuedOp):  # noqa: ANN202 - one of the api answer models
         if op.kind == OpKind.CREATE_CASE:
-            return self.client.create_case(CaseCreate.model_validate_json(op.payload))
+            return self.client.create_case(CaseCreate.model_validate(_payload(op)))
         if op.kind == OpKind.ADD_COMMENT:
-            return self.client.add_comment(op.case_id, CommentCreate.model_validate_json(op.payload))
+            return self.client.add_comment(op.case_id, CommentCreate.model_validate(_payload(op)))
         if op.kind == OpKind.ACTION:
-            return self.client.take_action(op.case_id, ActionRequest.model_validate_json(op.payload))
+            return self.client.take_action(op.case_id, ActionRequest.model_validate(_payload(op)))
         raise ValueError(f"unknown outbox op kind {op.kind!r}")
 
     # --- files --------------------------------------------------------------------------------
@@ -370,4 +371,5 @@ class SyncEngine:
 
 
 def _payload(op: outbox.QueuedOp) -> dict:
-    return json.loads(op.payload)
+    """The op's request body; a NUL kept by an older version is dropped (the API refuses it)."""
+    return without_nul(json.loads(op.payload))

@@ -13,6 +13,7 @@ from casedesktop.domain.filenames import MAX_NAME_BYTES
     ("zero\u200bwidth\u2060.png", "zerowidth.png"),
     ("CON.txt", "_CON.txt"),
     ("lpt1", "_lpt1"),
+    ("COM¹.txt", "_COM¹.txt"),
     ("file.exe. .", "file.exe"),
     ("../../etc/passwd", "passwd"),
     ("C:\\Users\\me\\report.pdf", "report.pdf"),

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from casedesktop.domain import Role
 from casedesktop.server.accounts import reset_password
 from casedesktop.server.db import utcnow
-from casedesktop.server.models import Token
+from casedesktop.server.models import LoginFailure, Token
+from casedesktop.server.ratelimit import delay_after
 from casedesktop.server.settings import Settings
 from casedesktop.server.testing import TEST_PASSWORD, ApiClient, ServerHandle, running_server
 
@@ -91,37 +92,93 @@ def test_tokens_are_stored_hashed_and_expire(tmp_path: Path) -> None:
         assert expired.status_code == 401 and expired.json()["code"] == "unauthorized"
 
 
-def test_failed_logins_are_limited_per_account_and_per_address(tmp_path: Path) -> None:
-    limits = Settings(login_failures_per_account=3, login_failures_per_address=5)
-    with running_server(tmp_path, settings=limits) as server:
+def test_failed_logins_slow_the_address_they_come_from_not_the_account(tmp_path: Path) -> None:
+    limits = Settings(
+        login_failures_per_account_address=3,
+        login_failures_per_address=5,
+        login_first_delay=timedelta(seconds=30),
+    )
+    # The test client is the reverse proxy here: its X-Forwarded-For names the client's address.
+    with running_server(tmp_path, settings=limits, trusted_proxies=["127.0.0.1"]) as server:
         server.add_user("ann@acme.example", Role.CUSTOMER, "Acme")
         server.add_user("bob@beta.example", Role.CUSTOMER, "Beta")
         anonymous = server.anonymous()
+        attacker, ann_home = "198.51.100.66", "203.0.113.7"
 
-        def login(email: str, password: str, address: str = "198.51.100.1") -> requests.Response:
-            # uvicorn trusts X-Forwarded-For from loopback (a reverse proxy on the same host).
+        def login(email: str, password: str, address: str) -> requests.Response:
             return anonymous.post(
                 "/auth/login",
                 json={"email": email, "password": password},
                 headers={"X-Forwarded-For": address},
             )
 
-        assert login("ann@acme.example", "wrong").status_code == 401
-        assert login("ann@acme.example", TEST_PASSWORD).status_code == 200  # forgives failures
-        for _ in range(3):
-            assert login("ann@acme.example", "wrong").status_code == 401
-        locked = login("ann@acme.example", TEST_PASSWORD, "198.51.100.2")
-        assert locked.status_code == 429 and locked.json()["code"] == "rate_limited"
-        assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
-        assert login("bob@beta.example", TEST_PASSWORD, "198.51.100.2").status_code == 200
+        # Ten wrong passwords from elsewhere: that address must wait, with a growing delay...
+        answers = [login("ann@acme.example", "wrong", attacker).status_code for _ in range(10)]
+        assert answers == [401, 401, 401] + [429] * 7
+        refused = login("ann@acme.example", TEST_PASSWORD, attacker)  # even the right one
+        assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+        assert 0 < int(refused.headers["Retry-After"]) <= 30
+        # ... but the real user, at home, is not locked out, typo included.
+        assert login("ann@acme.example", "typo", ann_home).status_code == 401
+        assert login("ann@acme.example", TEST_PASSWORD, ann_home).status_code == 200
 
-        # One address trying many accounts is stopped too, while others carry on.
+        # The delay doubles with each failure once the wait is over.
+        def age(seconds: int) -> None:
+            def work(session: Session) -> None:
+                for failure in session.scalars(select(LoginFailure)):
+                    failure.created_at -= timedelta(seconds=seconds)
+
+            server.sessions.run_write(work)
+
+        age(31)
+        assert login("ann@acme.example", "wrong", attacker).status_code == 401
+        again = login("ann@acme.example", "wrong", attacker)
+        assert again.status_code == 429 and 30 < int(again.headers["Retry-After"]) <= 60
+        age(61)
+        assert login("ann@acme.example", TEST_PASSWORD, attacker).status_code == 200
+        # A success forgives that account's failures from that address only.
+        assert login("ann@acme.example", "wrong", attacker).status_code == 401
+
+        # One address trying many accounts is slowed too, while others carry on.
         for n in range(5):
-            assert login(f"nobody{n}@x.example", "guess", "203.0.113.9").status_code == 401
-        blocked = login("bob@beta.example", TEST_PASSWORD, "203.0.113.9")
+            assert login(f"nobody{n}@x.example", "guess", "192.0.2.9").status_code == 401
+        blocked = login("bob@beta.example", TEST_PASSWORD, "192.0.2.9")
         assert blocked.status_code == 429 and "Retry-After" in blocked.headers
-        assert login("bob@beta.example", TEST_PASSWORD, "203.0.113.10").status_code == 200
+        assert login("bob@beta.example", TEST_PASSWORD, "192.0.2.10").status_code == 200
+        # An IPv6 subscriber's /64 is one address.
+        for n in range(5):
+            assert login(f"x{n}@x.example", "guess", f"2001:db8:1:2::{n + 1}").status_code == 401
+        assert login("bob@beta.example", TEST_PASSWORD, "2001:db8:1:2::99").status_code == 429
+        assert login("bob@beta.example", TEST_PASSWORD, "2001:db8:1:3::1").status_code == 200
 
-        # A password reset by an admin lifts the account's lock.
-        server.sessions.run_write(lambda s: reset_password(s, "ann@acme.example", "n3w-pass"))
-        assert login("ann@acme.example", "n3w-pass", "198.51.100.3").status_code == 200
+        # A password reset by an admin forgives the account's failures everywhere.
+        for _ in range(3):
+            login("ann@acme.example", "wrong", "198.51.100.3")
+        assert login("ann@acme.example", TEST_PASSWORD, "198.51.100.3").status_code == 429
+        server.sessions.run_write(lambda s: reset_password(s, "ann@acme.example", "n3w-passw0rd"))
+        assert login("ann@acme.example", "n3w-passw0rd", "198.51.100.3").status_code == 200
+
+
+def test_login_delays_grow_to_a_cap() -> None:
+    settings = Settings(login_failures_per_account_address=5)
+    delays = [delay_after(n, 5, settings).total_seconds() for n in (0, 4, 5, 6, 7, 15, 10**6)]
+    assert delays == [0, 0, 1, 2, 4, 900, 900]
+
+
+def test_forwarded_addresses_are_ignored_unless_the_proxy_is_trusted(tmp_path: Path) -> None:
+    """uvicorn alone trusts X-Forwarded-For from 127.0.0.1: any local process could then claim
+    a new address per attempt and never be slowed. Trusted proxies are named explicitly."""
+    forged = {"X-Forwarded-For": "198.51.100.200"}
+    wrong = {"email": "zed@x.example", "password": "wrong"}
+    with running_server(tmp_path / "plain") as server:
+        assert server.anonymous().post("/auth/login", json=wrong, headers=forged).status_code == 401
+        addresses = server.sessions.run_read(
+            lambda s: list(s.scalars(select(LoginFailure.address)))
+        )
+        assert addresses == ["127.0.0.1"]
+    with running_server(tmp_path / "proxied", trusted_proxies=["127.0.0.0/8"]) as server:
+        assert server.anonymous().post("/auth/login", json=wrong, headers=forged).status_code == 401
+        addresses = server.sessions.run_read(
+            lambda s: list(s.scalars(select(LoginFailure.address)))
+        )
+        assert addresses == ["198.51.100.200"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -11,18 +12,23 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import create_engine, select
 
 from casedesktop.server.cli import main
+from casedesktop.server.models import LoginFailure
 from casedesktop.server.testing import running_server
 
+PW, PW2 = "first passphrase", "second passphrase"
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+
+def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "casedesktop.server", *args],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+        input=stdin,
     )
 
 
@@ -32,8 +38,7 @@ def test_create_user_then_sign_in(tmp_path: Path) -> None:
         "create-user",
         "--email",
         "Kim@Acme.example",
-        "--password",
-        "s3cret",
+        "--password-stdin",
         "--role",
         "customer",
         "--account",
@@ -44,12 +49,13 @@ def test_create_user_then_sign_in(tmp_path: Path) -> None:
         url,
         "--data-dir",
         str(tmp_path),
+        stdin="s3cret passphrase\n",
     )
     assert made.returncode == 0, made.stderr
     assert "kim@acme.example" in made.stdout
 
     with running_server(tmp_path, url) as server:
-        kim = server.login("kim@acme.example", "s3cret")
+        kim = server.login("kim@acme.example", "s3cret passphrase")
         assert kim.user["name"] == "Kim Lee" and len(kim.user["account_ids"]) == 1
 
 
@@ -59,14 +65,14 @@ def test_cli_errors_go_to_stderr_with_nonzero_exit(
     common = ["--data-dir", str(tmp_path)]
     assert (
         main(
-            ["create-user", "--email", "a@b.example", "--password", "x", "--role", "agent", *common]
+            ["create-user", "--email", "a@b.example", "--password", PW, "--role", "agent", *common]
         )
         == 0
     )
     capsys.readouterr()
     assert (
         main(
-            ["create-user", "--email", "A@B.example", "--password", "y", "--role", "agent", *common]
+            ["create-user", "--email", "A@B.example", "--password", PW, "--role", "agent", *common]
         )
         == 1
     )
@@ -78,7 +84,7 @@ def test_cli_errors_go_to_stderr_with_nonzero_exit(
                 "--email",
                 "c@b.example",
                 "--password",
-                "y",
+                PW,
                 "--role",
                 "customer",
                 *common,
@@ -87,15 +93,15 @@ def test_cli_errors_go_to_stderr_with_nonzero_exit(
         == 1
     )
     assert "--account" in capsys.readouterr().err
-    assert main(["reset-password", "--email", "nobody@b.example", "--password", "z", *common]) == 1
-    assert main(["reset-password", "--email", "a@b.example", "--password", "z", *common]) == 0
+    assert main(["reset-password", "--email", "nobody@b.example", "--password", PW2, *common]) == 1
+    assert main(["reset-password", "--email", "a@b.example", "--password", PW2, *common]) == 0
     assert main(["create-account", "--name", "Fabrikam", *common]) == 0
     assert main(["create-account", "--name", "Fabrikam", *common]) == 0
     assert "Already present" in capsys.readouterr().out
     assert (tmp_path / "server.db").exists()  # the default database lives in the data dir
 
     with running_server(tmp_path) as server:
-        assert server.login("a@b.example", "z").user["role"] == "agent"
+        assert server.login("a@b.example", PW2).user["role"] == "agent"
 
 
 def test_seed_demo_is_idempotent(tmp_path: Path) -> None:
@@ -184,14 +190,14 @@ def test_products_contacts_and_managed_service_users(
     assert main(["create-account", "--name", "Acme", *common]) == 0
     contact = ["create-contact", "--account", "Acme", "--name", "Priya Patel"]
     assert main([*contact, "--email", "priya@acme.example", "--phone", "+1 555", *common]) == 0
-    msp = ["create-user", "--email", "max@msp.example", "--password", "pw", "--role", "customer"]
+    msp = ["create-user", "--email", "max@msp.example", "--password", PW, "--role", "customer"]
     assert main([*msp, "--account", "Acme", "--account", "Beta", *common]) == 0
     assert main(["join-account", "--email", "max@msp.example", "--account", "Gamma", *common]) == 0
     assert main(["join-account", "--email", "max@msp.example", "--account", "Gamma", *common]) == 0
     assert "Already a member" in capsys.readouterr().out
 
     with running_server(tmp_path) as server:
-        max_ = server.login("max@msp.example", "pw")
+        max_ = server.login("max@msp.example", PW)
         accounts = {a["name"]: a for a in max_.get("/accounts").json()}
         assert set(accounts) == {"Acme", "Beta", "Gamma"}
         assert {c["name"] for c in accounts["Acme"]["contacts"]} == {"Max", "Priya Patel"}
@@ -217,3 +223,68 @@ def test_serve_takes_the_upload_limit_and_token_lifetime(tmp_path: Path) -> None
         process.communicate(timeout=10)
     bad = _cli("serve", "--max-upload-mb", "0", "--data-dir", str(tmp_path))
     assert bad.returncode == 2 and "must be more than 0" in bad.stderr
+
+
+def test_passwords_are_long_enough_and_can_come_from_stdin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    common = ["--data-dir", str(tmp_path)]
+    user = ["create-user", "--email", "kim@b.example", "--role", "agent", *common]
+    for short in ("x", "123456789", " padded passphrase "):
+        assert main([*user, "--password", short]) == 1
+        assert "password must" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main([*user, "--password-stdin"]) == 1
+    assert "at least 10 characters" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main([*user, "--password-stdin"]) == 1
+    assert "nothing came on standard input" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as both:
+        main([*user, "--password", PW, "--password-stdin"])
+    assert both.value.code == 2
+    with pytest.raises(SystemExit) as neither:
+        main(user)
+    assert neither.value.code == 2
+    capsys.readouterr()
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PW}\r\n"))
+    assert main([*user, "--password-stdin"]) == 0
+    reset = ["reset-password", "--email", "kim@b.example", *common]
+    assert main([*reset, "--password", "short"]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO(PW2))
+    assert main([*reset, "--password-stdin"]) == 0
+    with running_server(tmp_path) as server:
+        assert server.login("kim@b.example", PW2).user["role"] == "agent"
+
+
+def test_serve_trusts_forwarded_addresses_only_from_the_proxies_named(tmp_path: Path) -> None:
+    bad = _cli("serve", "--trusted-proxy", "proxy.example", "--data-dir", str(tmp_path))
+    assert bad.returncode == 2 and "not an IP address or network" in bad.stderr
+    process = subprocess.Popen(
+        [sys.executable, "-m", "casedesktop.server", "serve", "--port", "0"]
+        + ["--data-dir", str(tmp_path), "--log-level", "warning"]
+        + ["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "127.0.0.1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        base_url = line.rsplit(" ", 1)[1].strip()
+        answer = requests.post(
+            f"{base_url}/api/v1/auth/login",
+            json={"email": "zed@x.example", "password": "wrong"},
+            headers={"X-Forwarded-For": "198.51.100.23"},
+            timeout=10,
+        )
+        assert answer.status_code == 401
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+    engine = create_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    try:
+        with engine.connect() as connection:
+            addresses = connection.execute(select(LoginFailure.address)).scalars().all()
+    finally:
+        engine.dispose()
+    assert addresses == ["198.51.100.23"]

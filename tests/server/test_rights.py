@@ -191,6 +191,9 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
         staff_only = {OWN: 404, OTHER: 404, AGENT: 200, ADMIN: 200, ANON: 401}
         m.check(role, "GET", "/attachments/{note_file}", staff_only[role], params=ids)
         m.check(role, "GET", "/attachments/{note_file}/content", staff_only[role], params=ids)
+        # HEAD on a download: the same rights as GET, without the bytes.
+        m.check(role, "HEAD", "/attachments/{file}/content", sees_acme[role], params=ids)
+        m.check(role, "HEAD", "/attachments/{note_file}/content", staff_only[role], params=ids)
         # Ranged downloads follow the same rights.
         m.check(
             role, "GET", "/attachments/{file}/content",
@@ -309,7 +312,11 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
             ("POST", "/cases/{id}/assign", {"json": {"owner_id": None}}),
             ("POST", "/cases/{id}/triage", {"json": {"priority": "low"}}),
         ],
-        "attachment": [("GET", "/attachments/{id}", {}), ("GET", "/attachments/{id}/content", {})],
+        "attachment": [
+            ("GET", "/attachments/{id}", {}),
+            ("GET", "/attachments/{id}/content", {}),
+            ("HEAD", "/attachments/{id}/content", {}),
+        ],
         "upload": [
             ("HEAD", "/uploads/{id}", {"headers": _tus()}),
             ("DELETE", "/uploads/{id}", {"headers": _tus()}),

@@ -15,11 +15,18 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import requests
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casedesktop.api.files import OFFSET_CONTENT_TYPE, TUS_VERSION, checksum_header
-from casedesktop.domain import MAX_ATTACHMENT_BYTES, MAX_TOTAL_ATTACHMENT_BYTES, Role
+from casedesktop.domain import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_TOTAL_ATTACHMENT_BYTES,
+    Role,
+    safe_filename,
+)
+from casedesktop.domain.filenames import MAX_NAME_BYTES
 from casedesktop.server.cli import main as cli_main
 from casedesktop.server.db import utcnow
 from casedesktop.server.models import Attachment, Upload
@@ -406,3 +413,73 @@ def test_unfinished_uploads_are_purged(server: ServerHandle, customer: ApiClient
     assert customer.http.head(location, headers=TUS).status_code == 404
     assert customer.upload_offset(fresh) == 0  # a recent one stays
     assert _files_under(server.data_dir / "uploads") == []
+
+
+def test_head_on_a_download_gives_its_headers_without_the_bytes(
+    customer: ApiClient, other_customer: ApiClient
+) -> None:
+    case = customer.new_case()
+    data = b"some bytes of a log\n" * 100
+    attachment = customer.upload(case["id"], data, "server.log")
+    url = f"{customer.base}/attachments/{attachment['id']}/content"
+    get = customer.http.get(url, timeout=10)
+    head = customer.http.head(url, timeout=10)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["Content-Length"] == str(len(data))
+    for name in ("Content-Type", "Content-Disposition", "ETag", "Accept-Ranges"):
+        assert head.headers[name] == get.headers[name], name
+    ranged = customer.http.head(url, headers={"Range": "bytes=0-9"}, timeout=10)
+    assert ranged.status_code == 200 and ranged.headers["Content-Length"] == str(len(data))
+    assert other_customer.http.head(url, timeout=10).status_code == 404
+    assert requests.head(url, timeout=10).status_code == 401
+
+
+# Names a hostile or careless uploader gives, and what every system can safely show and save.
+# The rule is domain.safe_filename (tests/domain/test_filenames.py); here: the server applies it.
+HOSTILE_NAMES = {
+    "invoice\u202egpj.exe": "invoicegpj.exe",  # a bidi override: shown as "invoiceexe.jpg"
+    "re\u200bport\u2060.pdf\u200e": "report.pdf",  # zero-width space, word joiner, LRM
+    "\ufeffbom.txt": "bom.txt",
+    "CON.txt": "_CON.txt",  # Windows device names, whatever the case or extension
+    "nul": "_nul",
+    "com1.tar.gz": "_com1.tar.gz",
+    "file.exe. .": "file.exe",  # Windows drops trailing dots and spaces
+    "notes .": "notes",
+    'a<b>c:d"e|f?g*h.txt': "a_b_c_d_e_f_g_h.txt",
+    "no\u00a0break.txt": "no break.txt",
+    "..": "file",
+}
+
+
+def test_uploaded_names_are_stored_and_sent_safe(server: ServerHandle, customer: ApiClient) -> None:
+    case = customer.new_case()
+    for hostile, expected in HOSTILE_NAMES.items():
+        assert safe_filename(hostile) == expected, hostile
+        attachment = customer.upload(case["id"], b"x", hostile)
+        assert attachment["filename"] == expected, hostile
+        stored = server.sessions.run_read(
+            lambda s, i=attachment["id"]: s.get(Attachment, uuid.UUID(i)).filename
+        )
+        assert stored == expected
+        response = customer.get(f"/attachments/{attachment['id']}/content")
+        encoded = response.headers["Content-Disposition"].split("filename*=UTF-8''")[1]
+        assert unquote(encoded) == expected
+    long = customer.upload(case["id"], b"x", "日本" * 200 + ".pdf")
+    assert long["filename"].endswith(".pdf") and len(long["filename"].encode()) <= MAX_NAME_BYTES
+
+
+def test_names_stored_before_the_rule_are_sent_safe(
+    server: ServerHandle, customer: ApiClient
+) -> None:
+    case = customer.new_case()
+    attachment = customer.upload(case["id"], b"x", "report.pdf")
+
+    def rename(session: Session) -> None:  # as an older server stored it
+        session.get(Attachment, uuid.UUID(attachment["id"])).filename = "CON\u202e.txt. "
+
+    server.sessions.run_write(rename)
+    assert customer.get(f"/attachments/{attachment['id']}").json()["filename"] == "_CON.txt"
+    listed = customer.get(f"/cases/{case['id']}/attachments").json()
+    assert [one["filename"] for one in listed] == ["_CON.txt"]
+    response = customer.get(f"/attachments/{attachment['id']}/content")
+    assert response.headers["Content-Disposition"].endswith("''_CON.txt")

@@ -206,3 +206,16 @@ def test_the_fast_path_knows_the_newest_migration(db) -> None:
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
     with db.engine.connect() as connection:
         assert current_revision(connection) == HEAD
+
+
+def test_nul_characters_never_reach_the_cache_or_the_outbox(db) -> None:  # noqa: ANN001
+    """Pasted binary text loses its NULs when kept: the API (and PostgreSQL) refuse them, and an
+    op the server can never take would wait forever."""
+    case_id, _ = local_changes.create_case(db, ME, subject="Export\x00 fails", description="CSV\x00 hangs")
+    local_changes.add_comment(db, ME, case_id, "More\x00 detail")
+    detail = queries.case_detail(db, case_id)
+    assert detail.case.subject == "Export fails" and detail.case.description == "CSV hangs"
+    assert [c.body for c in detail.comments] == ["More detail"]
+    with db.reading() as session:
+        payloads = [op.payload for op in session.scalars(select(OutboxOp))]
+    assert len(payloads) == 2 and not [p for p in payloads if "\\u0000" in p]
