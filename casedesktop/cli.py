@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from casedesktop import __version__
 from casedesktop.domain import (
@@ -60,6 +62,8 @@ def cmd_login(profile: Profile, args: argparse.Namespace) -> int:
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise UsageError("No password came on standard input: give it as the first line.")
     elif not sys.stdin.isatty():
         raise UsageError("There is no terminal to ask for the password: give it on standard input with "
                          "--password-stdin, e.g. `casedesktop login ... --password-stdin < password.txt`.")
@@ -582,12 +586,38 @@ def _window_only(argv: list[str]) -> Path | str | None:
     return None
 
 
+class TerminalSafe:
+    """A text stream that shows control and bidi characters as escapes instead of sending them to
+    the terminal: case text comes from other people, and `\x1b]0;...` in a subject must not
+    retitle, erase or fake what the reader's terminal shows."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write("".join(_shown(ch) for ch in text))
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - flush, fileno, encoding... as the stream's
+        return getattr(self.stream, name)
+
+
+def _shown(ch: str) -> str:
+    if ch in "\n\t" or (ch >= " " and ch != "\x7f" and unicodedata.category(ch) not in ("Cc", "Cf")):
+        return ch
+    return ch.encode("unicode_escape").decode("ascii")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     window_profile = _window_only(sys.argv[1:] if argv is None else list(argv))
     if window_profile is not None:  # the window's cold start: argparse is not even loaded
         from casedesktop.ui.main import run_gui
 
         return run_gui(window_profile or None)
+    with contextlib.redirect_stdout(TerminalSafe(sys.stdout)), contextlib.redirect_stderr(TerminalSafe(sys.stderr)):
+        return _run_verb(argv)
+
+
+def _run_verb(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", cmd_gui)

@@ -87,7 +87,7 @@ class Mutation(RequestModel):
     # mutation is applied: a bad one is refused alone, and the rest of the batch goes on.
     _raw_fields: ClassVar[frozenset[str]] = frozenset({"payload"})
 
-    seq: int = Field(ge=1, le=WIRE_INT_MAX)  # the device's change number: 1, 2, 3, ... no gaps
+    seq: int = Field(ge=1, le=WIRE_INT_MAX, strict=True)  # the device's change number: 1, 2, 3, ... no gaps ("5" and true refused)
     id: UUID  # the client-made id of what it creates (case, comment, action)
     kind: str = Field(max_length=40)  # a MutationKind; a kind the server does not know is refused
     case_id: UUID

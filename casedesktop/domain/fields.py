@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -133,15 +134,21 @@ class ValidationError:
     message: str
 
 
+def visible(text: str) -> str:
+    """`text` without what shows as nothing (format characters such as bidi overrides and zero-width
+    spaces, control characters other than line breaks and tabs), stripped: what "blank" is judged on."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cf", "Cc")).strip()
+
+
 def validate_new_case(subject: str, description: str, severity: str) -> list[ValidationError]:
     errors: list[ValidationError] = []
-    if not subject.strip():
+    if not visible(subject):
         errors.append(ValidationError("subject", "Enter a subject: one line that sums up the problem."))
     elif len(subject) > SUBJECT_MAX:
         errors.append(
             ValidationError("subject", f"The subject is {len(subject)} characters; keep it to {SUBJECT_MAX}.")
         )
-    if not description.strip():
+    if not visible(description):
         errors.append(ValidationError("description", "Describe the problem: what you did and what happened."))
     elif len(description) > DESCRIPTION_MAX:
         errors.append(
@@ -158,7 +165,7 @@ def validate_new_case(subject: str, description: str, severity: str) -> list[Val
 
 
 def validate_reply(body: str) -> list[ValidationError]:
-    if not body.strip():
+    if not visible(body):
         return [ValidationError("body", "Write something before sending.")]
     if len(body) > REPLY_MAX:
         return [ValidationError("body", f"The reply is {len(body)} characters; keep it to {REPLY_MAX}.")]

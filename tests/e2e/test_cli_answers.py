@@ -87,3 +87,29 @@ def test_outbox_names_changes_by_a_unique_prefix_and_says_what_it_did(customer: 
     again = customer.run("outbox", "--discard", op_id, check=False)
     assert again.returncode == 2 and "discarded already" in again.stderr
     assert "Export fails" not in [c["subject"] for c in customer.json("cases", "list")]  # the case went with it
+
+
+def test_text_from_others_cannot_drive_the_terminal(customer: Cli, server) -> None:  # noqa: ANN001
+    """A reply carrying terminal escapes (retitle, erase a line, fake text) is shown escaped."""
+    from tests.support import Staff
+
+    customer.login(server.url, CUSTOMER)
+    customer.run("sync")
+    case = customer.json("cases", "list")[0]
+    Staff(server.url).reply(case["id"], "hi\x1b]0;owned\x07\x1b[1A\x1b[2Kfake line \u202eevil")
+    customer.run("sync")
+    shown = customer.run("cases", "show", case["number"]).stdout
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    assert "\\x1b]0;owned\\x07" in shown and "fake line" in shown
+
+
+def test_blank_looking_text_and_an_empty_password_are_refused_in_words(customer: Cli, server) -> None:  # noqa: ANN001
+    done = customer.run("login", "--server", server.url, "--email", CUSTOMER[0], "--password-stdin", stdin="",
+                        check=False)
+    assert done.returncode == 2 and "No password" in done.stderr and "pydantic" not in done.stderr
+    customer.login(server.url, CUSTOMER)
+    customer.run("sync")
+    for subject in ("\u200b", "\u202e\u200b", "\x1b\x07"):
+        refused = customer.run("cases", "new", "--subject", subject, "--description", "x",
+                               "--product", "Ledger Cloud", check=False)
+        assert refused.returncode == 2 and "Enter a subject" in refused.stderr, subject

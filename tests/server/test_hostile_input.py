@@ -376,3 +376,24 @@ def test_every_integer_a_client_sends_is_bounded(customer: ApiClient) -> None:
                 )
             unbounded += _integers(operation.get("requestBody", {}), where, components, set())
     assert not unbounded, unbounded
+
+
+# --- blank-looking text, loose types -------------------------------------------------------------
+
+
+def test_text_that_shows_as_nothing_is_blank(customer: ApiClient) -> None:
+    for subject in ("\u200b", "\u202e\u200b", "\x1b\x07", " \u2060 "):
+        made = customer.post("/cases", json=_case(subject=subject))
+        assert made.status_code == 422 and made.json()["field"] == "subject", (subject, made.text)
+    case = customer.new_case()
+    reply = customer.post(f"/cases/{case['id']}/comments", json=_comment(body="\u0001\u0002"))
+    assert reply.status_code == 422 and reply.json()["field"] == "body", reply.text
+
+
+def test_push_numbers_are_numbers(customer: ApiClient) -> None:
+    case = customer.new_case()
+    device = str(uuid.uuid4())
+    for seq in ("1", True, 1.0):
+        [mutation] = _numbered([("add_comment", case["id"], _comment())])
+        answer = _push(customer, [{**mutation, "seq": seq}], device)
+        assert answer.status_code == 422, (seq, answer.text)
