@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 from casedesktop.domain import (
     CASE_TYPES,
     DESCRIPTION_MAX,
+    INVISIBLE_CLASS,
     REASON_MAX,
     REPLY_MAX,
     SOURCES,
@@ -95,11 +96,11 @@ _WHITESPACE = (
     r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
     r"\u205f\u3000"
 )
-# In a schema, `not` this: nothing but whitespace. The server refuses blank text with the domain's
+# In a schema, `not` this: nothing but whitespace and characters that show as nothing. The server refuses blank text with the domain's
 # own message; this tells the schema's readers. (`not` rather than a pattern that matches a
 # non-blank character: generators filter the rare blank value instead of building each string
 # around a regex.)
-BLANK_PATTERN = f"^[{_WHITESPACE}]*$"
+BLANK_PATTERN = f"^[{_WHITESPACE}{INVISIBLE_CLASS}]*$"
 _NOT_BLANK: dict[str, Any] = {"not": {"pattern": BLANK_PATTERN}}
 
 

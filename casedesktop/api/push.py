@@ -36,10 +36,10 @@ are idempotent by the same client-made ids, so an old server and a new client st
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from casedesktop.api.models import WIRE_INT_MAX, CaseOut, CommentOut, ErrorOut, RequestModel
 
@@ -82,12 +82,19 @@ class MutationStatus(StrEnum):
     GAP = "gap"  # out of sequence: renumber from the response's last_seq + 1 and send again
 
 
+def _a_number(value: object) -> object:
+    """A JSON number, as the schema says: not "5" or true, which pydantic would take for 5 and 1."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a number")
+    return value
+
+
 class Mutation(RequestModel):
     # The payload is checked (NUL characters included) as the model its kind names, when the
     # mutation is applied: a bad one is refused alone, and the rest of the batch goes on.
     _raw_fields: ClassVar[frozenset[str]] = frozenset({"payload"})
 
-    seq: int = Field(ge=1, le=WIRE_INT_MAX, strict=True)  # the device's change number: 1, 2, 3, ... no gaps ("5" and true refused)
+    seq: Annotated[int, BeforeValidator(_a_number)] = Field(ge=1, le=WIRE_INT_MAX)  # the device's change number: 1, 2, 3, ... no gaps
     id: UUID  # the client-made id of what it creates (case, comment, action)
     kind: str = Field(max_length=40)  # a MutationKind; a kind the server does not know is refused
     case_id: UUID

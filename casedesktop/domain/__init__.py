@@ -3,6 +3,7 @@
 from casedesktop.domain.fields import (
     CASE_TYPES,
     DESCRIPTION_MAX,
+    INVISIBLE_CLASS,
     MAX_ATTACHMENT_BYTES,
     MAX_TOTAL_ATTACHMENT_BYTES,
     REASON_MAX,
@@ -24,6 +25,7 @@ from casedesktop.domain.fields import (
     validate_new_case,
     validate_product,
     validate_reply,
+    visible,
     without_nul,
 )
 from casedesktop.domain.filenames import EXECUTABLE_EXTENSIONS, is_program, safe_filename
@@ -43,6 +45,8 @@ from casedesktop.domain.lifecycle import (
 )
 
 __all__ = [
+    "INVISIBLE_CLASS",
+    "visible",
     "EXECUTABLE_EXTENSIONS",
     "is_program",
     "safe_filename",

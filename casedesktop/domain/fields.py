@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -134,10 +133,20 @@ class ValidationError:
     message: str
 
 
+# What shows as nothing but is not whitespace: control characters (C0 and C1, whitespace aside)
+# and the format characters of the basic plane (bidi marks and overrides, zero-width spaces and
+# joiners, the word joiner, the BOM...). Spelled out as a regex class so that the API's schema says
+# the same set (api.models.BLANK_PATTERN); a test walks every code point to keep them in step.
+INVISIBLE_CLASS = (
+    r"\u0000-\u0008\u000e-\u001b\u007f-\u0084\u0086-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f"
+    r"\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+)
+_INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}]+")
+
+
 def visible(text: str) -> str:
-    """`text` without what shows as nothing (format characters such as bidi overrides and zero-width
-    spaces, control characters other than line breaks and tabs), stripped: what "blank" is judged on."""
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cf", "Cc")).strip()
+    """`text` without what shows as nothing, stripped: what "blank" is judged on."""
+    return _INVISIBLE.sub("", text).strip()
 
 
 def validate_new_case(subject: str, description: str, severity: str) -> list[ValidationError]:

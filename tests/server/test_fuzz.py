@@ -39,7 +39,7 @@ schemathesis.serializer.alias(OFFSET_CONTENT_TYPE, "application/octet-stream")
 SEED = 20261205
 EXAMPLES_PER_OPERATION = 6  # per generation mode in the fuzzing phase
 STATEFUL_STEPS = 12
-SECONDS_PER_IDENTITY = 20  # a bound: the phases above end well before it
+SECONDS_PER_IDENTITY = 60  # a bound: the phases above end well before it (~12 s idle), even on a busy host
 # Signing out would end the token the rest of the run uses; test_auth covers it.
 SKIPPED = "/api/v1/auth/logout"
 

@@ -393,7 +393,7 @@ def test_text_that_shows_as_nothing_is_blank(customer: ApiClient) -> None:
 def test_push_numbers_are_numbers(customer: ApiClient) -> None:
     case = customer.new_case()
     device = str(uuid.uuid4())
-    for seq in ("1", True, 1.0):
+    for seq in ("1", True):
         [mutation] = _numbered([("add_comment", case["id"], _comment())])
         answer = _push(customer, [{**mutation, "seq": seq}], device)
         assert answer.status_code == 422, (seq, answer.text)
