@@ -105,7 +105,7 @@ def test_a_large_cache_is_fetched_lazily(qtbot, db) -> None:
     assert main.model.rows_fetched < 2_000
 
 
-# What a customer may do in each state (the list; merged cases allow nothing).
+# What a customer may do in each state (the lifecycle table; merged cases allow nothing).
 CUSTOMER_BUTTONS = {
     "new": {Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE},
     "open": {Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE},
