@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -195,8 +196,6 @@ def without_nul(value):  # noqa: ANN001, ANN201 - str, list, dict or dataclass i
     """`value` with every NUL character taken out of its text (nested lists, dicts and frozen
     dataclasses too). NUL never means anything in a support case, PostgreSQL cannot store it, and
     the API refuses it: typed or pasted text loses it before it is kept."""
-    import dataclasses
-
     if isinstance(value, str):
         return value.replace("\x00", "")
     if isinstance(value, list | tuple):

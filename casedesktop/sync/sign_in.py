@@ -24,13 +24,14 @@ def server_address(text: str) -> str:
         host = urlsplit(f"//{url}").hostname or ""
         loopback = host in LOOPBACK_HOSTS or host.startswith("127.")
         url = ("http://" if loopback else "https://") + url
+    refusal = f"'{typed}' is not a server address: give one like https://support.example.com."
     parts = urlsplit(url)
     try:
-        parts.port  # noqa: B018 - raises for a port that is not a number
+        parts.port  # noqa: B018 - urllib raises for a port that is not a number
     except ValueError:
-        parts = parts._replace(netloc="")
+        raise ValueError(refusal) from None
     if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
-        raise ValueError(f"'{typed}' is not a server address: give one like https://support.example.com.")
+        raise ValueError(refusal)
     return url.rstrip("/")
 
 

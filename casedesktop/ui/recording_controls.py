@@ -81,9 +81,10 @@ def bar_position(size: QSize, available: QRect, wanted: QPoint | None = None) ->
     whole bar to be on `available`, the screen's area without panels, in Qt's logical pixels."""
     if wanted is None:
         wanted = QPoint(available.right() + 1 - size.width() - MARGIN, available.top() + MARGIN)
-    x = min(max(wanted.x(), available.left()), available.right() + 1 - size.width())
-    y = min(max(wanted.y(), available.top()), available.bottom() + 1 - size.height())
-    return QPoint(max(x, available.left()), max(y, available.top()))
+    # Right/bottom edge first, then left/top: a bar wider than the screen keeps its left end on it.
+    x = max(min(wanted.x(), available.right() + 1 - size.width()), available.left())
+    y = max(min(wanted.y(), available.bottom() + 1 - size.height()), available.top())
+    return QPoint(x, y)
 
 
 def screen_of(left: int, top: int) -> QScreen:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,24 @@ from casedesktop.server.models import LoginFailure
 from casedesktop.server.testing import running_server
 
 PW, PW2 = "first passphrase", "second passphrase"
+
+
+@contextlib.contextmanager
+def serving(data_dir: Path, *options: str) -> Iterator[str]:
+    """`casedesktop-server serve` with `options` on a free port, as its own process; its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "casedesktop.server", "serve", "--port", "0"]
+        + ["--data-dir", str(data_dir), "--log-level", "warning", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        yield line.rsplit(" ", 1)[1].strip()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -205,22 +225,9 @@ def test_products_contacts_and_managed_service_users(
 
 
 def test_serve_takes_the_upload_limit_and_token_lifetime(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "casedesktop.server", "serve", "--port", "0"]
-        + ["--data-dir", str(tmp_path), "--log-level", "warning"]
-        + ["--max-upload-mb", "1.5", "--token-days", "0.5"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        base_url = line.rsplit(" ", 1)[1].strip()
+    with serving(tmp_path, "--max-upload-mb", "1.5", "--token-days", "0.5") as base_url:
         options = requests.options(f"{base_url}/api/v1/uploads", timeout=5)
         assert options.headers["Tus-Max-Size"] == str(int(1.5 * 1024 * 1024))
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
     bad = _cli("serve", "--max-upload-mb", "0", "--data-dir", str(tmp_path))
     assert bad.returncode == 2 and "must be more than 0" in bad.stderr
 
@@ -260,17 +267,7 @@ def test_passwords_are_long_enough_and_can_come_from_stdin(
 def test_serve_trusts_forwarded_addresses_only_from_the_proxies_named(tmp_path: Path) -> None:
     bad = _cli("serve", "--trusted-proxy", "proxy.example", "--data-dir", str(tmp_path))
     assert bad.returncode == 2 and "not an IP address or network" in bad.stderr
-    process = subprocess.Popen(
-        [sys.executable, "-m", "casedesktop.server", "serve", "--port", "0"]
-        + ["--data-dir", str(tmp_path), "--log-level", "warning"]
-        + ["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "127.0.0.1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        base_url = line.rsplit(" ", 1)[1].strip()
+    with serving(tmp_path, "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "127.0.0.1") as base_url:
         answer = requests.post(
             f"{base_url}/api/v1/auth/login",
             json={"email": "zed@x.example", "password": "wrong"},
@@ -278,9 +275,6 @@ def test_serve_trusts_forwarded_addresses_only_from_the_proxies_named(tmp_path: 
             timeout=10,
         )
         assert answer.status_code == 401
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
     engine = create_engine(f"sqlite:///{tmp_path / 'server.db'}")
     try:
         with engine.connect() as connection:
