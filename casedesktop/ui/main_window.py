@@ -79,10 +79,13 @@ STOP_TEXT = "■ &Stop recording"
 RECORD_TIP = "Record the screen and attach the video to a reply on the selected case (Ctrl+Shift+R)"
 
 
+FRAME_ALLOWANCE = 64  # title bar and frame a window manager adds (openbox's came to 51 px at 1366×768)
+
+
 def default_size(available: QRect) -> QSize:
     """The first start's size: 1360×820, or less where the screen's free area is smaller (with room
     for the window manager's title bar), so the status bar and the reply box are never below it."""
-    return QSize(min(1360, available.width() - 16), min(820, available.height() - 48))
+    return QSize(min(1360, available.width() - 16), min(820, available.height() - FRAME_ALLOWANCE))
 
 
 def app_icon() -> QIcon:
@@ -103,7 +106,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
-        self.resize(default_size(QGuiApplication.primaryScreen().availableGeometry()))
+        available = QGuiApplication.primaryScreen().availableGeometry()
+        self.resize(default_size(available))
+        self.move(available.topLeft())  # the window manager adds its frame; the whole of it fits
         self._db = db
         self._identity = identity
         self._request_sync = request_sync or (lambda: None)

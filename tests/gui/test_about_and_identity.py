@@ -48,4 +48,4 @@ def test_first_start_size_fits_the_screen() -> None:
 
     assert default_size(QRect(0, 0, 1920, 1040)) == QSize(1360, 820)
     small = default_size(QRect(0, 0, 1366, 741))  # 1366x768 with a panel
-    assert small.width() <= 1366 - 16 and small.height() <= 741 - 48
+    assert small.width() <= 1366 - 16 and small.height() <= 741 - 48 - 16
