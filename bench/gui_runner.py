@@ -73,7 +73,7 @@ def main() -> int:
     import casedesktop.cli as cli
     import casedesktop.store.first_page as first_page
     import casedesktop.ui.main as ui_main
-    from casedesktop.ui.case_list_model import COLUMNS, PAGE_SIZE
+    from casedesktop.ui.caselist.model import COLUMNS, PAGE_SIZE
 
     t_imported = time.monotonic()
     report: dict[str, Any] = {"mode": mode, "t_main": T_MAIN, "t_imported": t_imported}

@@ -20,7 +20,7 @@ from bench.gui import run_bare, run_ours, seeded_profile
 NAME = "memory"
 TITLE = "resident memory with 100,000 cases scrolled end to end vs a bare window"
 EXTRA_MB = 150.0
-PAGE_ROWS = 128  # casedesktop.ui.case_list_model.PAGE_SIZE
+PAGE_ROWS = 128  # casedesktop.ui.caselist.model.PAGE_SIZE
 TARGETS = {"rss_scrolled": ("MB", f"<= bare + {EXTRA_MB:.0f} MB")}
 
 

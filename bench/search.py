@@ -56,7 +56,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     all_peer = Stats.of(k["peer_ms"] for k in keystrokes)
     slowest = max(keystrokes, key=lambda k: k["ms"])
     try:
-        from casedesktop.ui.filter_bar import SEARCH_DEBOUNCE_MS
+        from casedesktop.ui.caselist.filter_bar import SEARCH_DEBOUNCE_MS
     except ImportError:  # pragma: no cover - only informative
         SEARCH_DEBOUNCE_MS = None  # noqa: N806
     per_term = {}

@@ -1,7 +1,7 @@
 """Runs sync passes on a background thread: on demand, on a timer, and with backoff while offline.
 
 Never blocks the GUI: every network call and every database write of sync happens on this thread;
-the GUI only receives `SyncStatus` and `Changes` through the callbacks (ui/sync_bridge.py relays
+the GUI only receives `SyncStatus` and `Changes` through the callbacks (ui/syncstatus/bridge.py relays
 them as Qt signals).
 
 - Online: a pass every `interval` seconds, and at once on `sync_now()` (the user) or `poke()` (a

@@ -25,8 +25,8 @@ from casedesktop import APP_ID, APP_NAME, __version__
 from casedesktop.app import profile_path
 from casedesktop.domain import Role
 from casedesktop.store import first_page
-from casedesktop.ui.case_list_model import PAGE_SIZE
-from casedesktop.ui.main_window import MainWindow, app_icon
+from casedesktop.ui.caselist.model import PAGE_SIZE
+from casedesktop.ui.mainwindow.window import MainWindow, app_icon
 
 if TYPE_CHECKING:
     from casedesktop.app import Profile
@@ -105,7 +105,7 @@ class Session:
     def _attach(self, profile: Profile) -> None:
         from casedesktop.store.blobs import BlobStore
         from casedesktop.sync.downloads import DownloadWorker
-        from casedesktop.ui.sync_bridge import DownloadRelay, SyncBridge
+        from casedesktop.ui.syncstatus.bridge import DownloadRelay, SyncBridge
 
         identity = profile.require_identity()
         self.profile = profile
@@ -199,7 +199,7 @@ def _signed_in(profile: Profile, parent: QWidget | None = None) -> bool:
     """Whether the profile has an identity and a token, after the sign-in dialog if it lacked one."""
     if profile.identity is not None and profile.tokens.get() is not None:
         return True
-    from casedesktop.ui.sign_in_dialog import SignInDialog
+    from casedesktop.ui.dialogs.sign_in import SignInDialog
 
     known = profile.identity
     dialog = SignInDialog(profile.db, profile.tokens, known.server_url if known else "", known.email if known else "",
@@ -252,8 +252,8 @@ def _saved_sort(directory: Path) -> tuple[str, bool]:
     """The list's sort as the window will restore it (MainWindow settings), for the first page."""
     from PySide6.QtCore import QSettings
 
-    from casedesktop.ui.case_list_model import COLUMNS
-    from casedesktop.ui.main_window import SETTINGS_FILE, saved_sort
+    from casedesktop.ui.caselist.model import COLUMNS
+    from casedesktop.ui.mainwindow.window import SETTINGS_FILE, saved_sort
 
     column, descending = saved_sort(QSettings(str(directory / SETTINGS_FILE), QSettings.Format.IniFormat))
     return COLUMNS[column][1], descending

@@ -7,9 +7,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QDialog
 
 from casedesktop import APP_ID, __version__
-from casedesktop.ui.about_dialog import AboutDialog
+from casedesktop.ui.dialogs.about import AboutDialog
 from casedesktop.ui.main import application
-from casedesktop.ui.main_window import app_icon
+from casedesktop.ui.mainwindow.window import app_icon
 
 
 def test_application_carries_the_app_id_and_icon(qapp) -> None:  # noqa: ANN001
@@ -44,7 +44,7 @@ def test_about_shows_version_and_opens_the_licence(qtbot, tmp_path: Path) -> Non
 def test_first_start_size_fits_the_screen() -> None:
     from PySide6.QtCore import QRect, QSize
 
-    from casedesktop.ui.main_window import default_size
+    from casedesktop.ui.mainwindow.window import default_size
 
     assert default_size(QRect(0, 0, 1920, 1040)) == QSize(1360, 820)
     small = default_size(QRect(0, 0, 1366, 741))  # 1366x768 with a panel

@@ -12,7 +12,7 @@ from casedesktop.store.attachments import prepare_files
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import AttachmentRow
-from casedesktop.ui.main_window import MainWindow
+from casedesktop.ui.mainwindow.window import MainWindow
 from tests.support import seed_cases
 
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)

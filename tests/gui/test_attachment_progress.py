@@ -24,11 +24,11 @@ from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import AttachmentRow
 from casedesktop.sync.worker import SyncStatus, TransferProgress
-from casedesktop.ui import sync_bridge
-from casedesktop.ui.attachments_tab import STATE_COLUMN, AttachmentsTab
+from casedesktop.ui.syncstatus import bridge as sync_bridge
+from casedesktop.ui.case.attachments_tab import STATE_COLUMN, AttachmentsTab
 from casedesktop.ui.main import Session
-from casedesktop.ui.main_window import MainWindow
-from casedesktop.ui.sync_bridge import SyncBridge
+from casedesktop.ui.mainwindow.window import MainWindow
+from casedesktop.ui.syncstatus.bridge import SyncBridge
 from tests.gui.test_screenshots import save
 from tests.gui.test_sync_in_window import start_session
 from tests.support import CUSTOMER, ServerProcess, seed_cases

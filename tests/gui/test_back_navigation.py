@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QToolButton
 from casedesktop.domain import Role
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
-from casedesktop.ui.main_window import MainWindow
+from casedesktop.ui.mainwindow.window import MainWindow
 from tests.support import seed_cases
 
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)

@@ -13,9 +13,9 @@ from casedesktop.store import queries
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import CaseRow
-from casedesktop.ui.case_list_model import PAGE_SIZE
-from casedesktop.ui.main_window import MainWindow
-from casedesktop.ui.reason_dialog import ReasonDialog
+from casedesktop.ui.caselist.model import PAGE_SIZE
+from casedesktop.ui.dialogs.reason import ReasonDialog
+from casedesktop.ui.mainwindow.window import MainWindow
 from tests.support import seed_cases
 
 CUSTOMER = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)

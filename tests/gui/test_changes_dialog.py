@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from casedesktop.domain import Action
 from casedesktop.store import conflicts, outbox
-from casedesktop.ui.changes_dialog import ChangesDialog
+from casedesktop.ui.dialogs.changes import ChangesDialog
 from tests.gui.test_attachment_progress import start_session
 from tests.gui.test_screenshots import save
 from tests.support import ServerProcess, Staff

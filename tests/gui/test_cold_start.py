@@ -63,7 +63,7 @@ def test_without_a_token_the_sign_in_dialog_follows_the_first_paint(qtbot, profi
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from casedesktop.ui.sign_in_dialog import SignInDialog
+    from casedesktop.ui.dialogs.sign_in import SignInDialog
 
     profile = open_profile(profile_dir)
     seed_cases(profile.db, 5)

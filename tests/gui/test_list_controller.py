@@ -11,8 +11,8 @@ import pytest
 from casedesktop.store import case_list
 from casedesktop.store.case_list import Counting, ListQuery, Tab
 from casedesktop.store.database import open_cache
-from casedesktop.ui.case_list_model import CaseListModel
-from casedesktop.ui.list_controller import ListController
+from casedesktop.ui.caselist.controller import ListController
+from casedesktop.ui.caselist.model import CaseListModel
 from tests.support import seed_cases
 
 FOREVER = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"

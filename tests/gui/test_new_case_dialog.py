@@ -18,7 +18,7 @@ from casedesktop.store import queries, reference
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.reference import Account, Contact, Reference
-from casedesktop.ui.new_case_dialog import NewCaseDialog
+from casedesktop.ui.dialogs.new_case import NewCaseDialog
 
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
 TWO_ACCOUNTS = Reference(
@@ -167,7 +167,7 @@ from PySide6.QtWidgets import QApplication
 from casedesktop.domain import Role
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
-from casedesktop.ui.new_case_dialog import NewCaseDialog
+from casedesktop.ui.dialogs.new_case import NewCaseDialog
 app = QApplication([])
 db = open_cache(Path(sys.argv[1]))
 dialog = NewCaseDialog(db, Identity("http://x", str(uuid.uuid4()), "d@e.example", "D", Role.CUSTOMER))

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from casedesktop.app import open_profile
 from casedesktop.domain import Action
 from casedesktop.sync.sign_in import sign_in
-from casedesktop.ui.case_list_model import SYNC_STATE_ROLE
+from casedesktop.ui.caselist.model import SYNC_STATE_ROLE
+from casedesktop.ui.dialogs.new_case import NewCaseDialog
 from casedesktop.ui.main import Session
-from casedesktop.ui.new_case_dialog import NewCaseDialog
 from tests.support import CUSTOMER, ServerProcess, Staff
 
 SUBJECT = "Payroll run stops at 80 %"
@@ -100,7 +100,7 @@ def test_lifecycle_buttons_follow_the_state_and_reason_is_required(qtbot, server
     assert Action.ESCALATE in buttons and Action.CLOSE in buttons
     assert Action.ACCEPT not in buttons and Action.RESOLVE not in buttons  # not resolved; not staff
 
-    from casedesktop.ui import reason_dialog
+    from casedesktop.ui.dialogs import reason as reason_dialog
 
     seen = {}
 

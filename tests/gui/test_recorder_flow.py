@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 
 from casedesktop.recording import CaptureAvailability, RecorderState, RecordingSettings, Rect
-from casedesktop.ui import recording_flow
-from casedesktop.ui.recording_flow import RecordingFlow, leftover_recordings
-from casedesktop.ui.recording_preview import PreviewChoice
+from casedesktop.ui.recording import flow as recording_flow
+from casedesktop.ui.recording.flow import RecordingFlow, leftover_recordings
+from casedesktop.ui.recording.preview import PreviewChoice
 
 SMALL = RecordingSettings(region=Rect(0, 0, 320, 240), fps=10)
 

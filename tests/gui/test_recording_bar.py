@@ -16,9 +16,9 @@ from casedesktop.domain import Role
 from casedesktop.recording import RecorderState, RecorderStatus, RecordingSettings, Rect
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
-from casedesktop.ui import recording_flow
-from casedesktop.ui.main_window import RECORD_TEXT, STOP_TEXT, MainWindow
-from casedesktop.ui.recording_controls import MARGIN, RecordingControlBar, bar_position
+from casedesktop.ui.recording import flow as recording_flow
+from casedesktop.ui.mainwindow.window import RECORD_TEXT, STOP_TEXT, MainWindow
+from casedesktop.ui.recording.controls import MARGIN, RecordingControlBar, bar_position
 
 SMALL = RecordingSettings(region=Rect(0, 0, 320, 240), fps=10)
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)

@@ -19,12 +19,12 @@ from casedesktop.domain import Action, Role
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import ActivityRow, CaseRow, CommentRow
-from casedesktop.ui.failed_changes_dialog import FailedChangesDialog
-from casedesktop.ui.main_window import MainWindow
-from casedesktop.ui.new_case_dialog import NewCaseDialog
-from casedesktop.ui.reason_dialog import ReasonDialog
-from casedesktop.ui.sign_in_dialog import SignInDialog
-from casedesktop.ui.survey_dialog import SurveyDialog
+from casedesktop.ui.dialogs.failed_changes import FailedChangesDialog
+from casedesktop.ui.dialogs.new_case import NewCaseDialog
+from casedesktop.ui.dialogs.reason import ReasonDialog
+from casedesktop.ui.dialogs.sign_in import SignInDialog
+from casedesktop.ui.dialogs.survey import SurveyDialog
+from casedesktop.ui.mainwindow.window import MainWindow
 from tests.support import seed_cases
 
 OUT = Path(os.environ.get("CASEDESKTOP_SCREENSHOTS", Path(__file__).resolve().parents[2] / "build" / "screenshots"))
@@ -144,7 +144,7 @@ from PySide6.QtWidgets import QApplication
 from casedesktop.domain import Role
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
-from casedesktop.ui.main_window import MainWindow
+from casedesktop.ui.mainwindow.window import MainWindow
 from tests.support import seed_cases
 app = QApplication([])
 db = open_cache(Path(sys.argv[1]))

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 
 from casedesktop.sync.worker import SyncStatus
-from casedesktop.ui.sync_indicator import SyncIndicator, describe
+from casedesktop.ui.syncstatus.indicator import SyncIndicator, describe
 
 
 def _offline(next_in: float | None, **fields) -> SyncStatus:  # noqa: ANN003

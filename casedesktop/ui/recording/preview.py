@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from casedesktop.recording import RecordingResult
 from casedesktop.recording.playback import Player, VideoImage, first_image
-from casedesktop.ui.recording_controls import clock
+from casedesktop.ui.recording.controls import clock
 
 VIDEO_BOX = (800, 450)  # decoded at most this size: the dialog's picture area
 

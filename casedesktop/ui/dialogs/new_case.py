@@ -37,7 +37,7 @@ from casedesktop.store.database import CacheDB
 from casedesktop.store.drafts import NEW_CASE, Draft, Drafts
 from casedesktop.store.meta import Identity
 from casedesktop.store.reference import Reference
-from casedesktop.ui.attachment_list import AttachmentList
+from casedesktop.ui.case.attachment_list import AttachmentList
 
 DEFAULT_PRODUCTS = ("Ledger Cloud", "Ledger Desktop", "Payroll")
 DRAFT_DELAY_MS = 400

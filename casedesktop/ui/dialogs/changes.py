@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from casedesktop.store import conflicts, outbox
 from casedesktop.store.database import CacheDB
-from casedesktop.ui.failed_changes_dialog import FailedChangesDialog
+from casedesktop.ui.dialogs.failed_changes import FailedChangesDialog
 
 NOTICE_LABELS = {
     conflicts.NoticeKind.REFUSED.value: "Refused",

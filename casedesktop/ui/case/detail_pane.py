@@ -42,10 +42,10 @@ from casedesktop.store.drafts import Draft, Drafts
 from casedesktop.store.local_changes import InvalidInput
 from casedesktop.store.meta import Identity
 from casedesktop.store.queries import SyncState
-from casedesktop.ui.attachment_list import AttachmentList
-from casedesktop.ui.attachments_tab import AttachmentsTab, Fetch
-from casedesktop.ui.reason_dialog import ReasonDialog
-from casedesktop.ui.survey_dialog import SurveyDialog
+from casedesktop.ui.case.attachment_list import AttachmentList
+from casedesktop.ui.case.attachments_tab import AttachmentsTab, Fetch
+from casedesktop.ui.dialogs.reason import ReasonDialog
+from casedesktop.ui.dialogs.survey import SurveyDialog
 
 
 def _when(value) -> str:  # noqa: ANN001

@@ -23,17 +23,17 @@ from PySide6.QtWidgets import (
 from casedesktop import APP_ID
 from casedesktop.domain import Role, Status
 from casedesktop.store.list_sql import Tab, tab_statuses
-from casedesktop.ui.case_list_model import COLUMNS, CaseListModel, sort_key
-from casedesktop.ui.recording_files import RECORDINGS_DIR, leftover_recordings
+from casedesktop.ui.caselist.model import COLUMNS, CaseListModel, sort_key
+from casedesktop.ui.recording.files import RECORDINGS_DIR, leftover_recordings
 
 if TYPE_CHECKING:
     from casedesktop.store.changes import Changes
     from casedesktop.store.database import CacheDB
     from casedesktop.store.meta import Identity
-    from casedesktop.ui.attachments_tab import Fetch
-    from casedesktop.ui.changes_dialog import ChangesDialog
-    from casedesktop.ui.list_controller import ListResult
-    from casedesktop.ui.new_case_dialog import NewCaseDialog
+    from casedesktop.ui.case.attachments_tab import Fetch
+    from casedesktop.ui.caselist.controller import ListResult
+    from casedesktop.ui.dialogs.changes import ChangesDialog
+    from casedesktop.ui.dialogs.new_case import NewCaseDialog
 
 
 def _load() -> None:
@@ -46,15 +46,15 @@ def _load() -> None:
     from casedesktop.store.blobs import BlobStore
     from casedesktop.store.case_list import ListQuery
     from casedesktop.store.drafts import Drafts
-    from casedesktop.ui.changes_dialog import ChangesDialog
-    from casedesktop.ui.detail_pane import CaseDetailPane
-    from casedesktop.ui.filter_bar import FilterBar
-    from casedesktop.ui.list_controller import ListController
-    from casedesktop.ui.navigation import CaseNavigator
-    from casedesktop.ui.new_case_dialog import NewCaseDialog
-    from casedesktop.ui.notifier import Notifier
-    from casedesktop.ui.summary_cards import SummaryCardsBar
-    from casedesktop.ui.sync_indicator import SyncIndicator
+    from casedesktop.ui.case.detail_pane import CaseDetailPane
+    from casedesktop.ui.caselist.controller import ListController
+    from casedesktop.ui.caselist.filter_bar import FilterBar
+    from casedesktop.ui.caselist.navigation import CaseNavigator
+    from casedesktop.ui.caselist.summary_cards import SummaryCardsBar
+    from casedesktop.ui.dialogs.changes import ChangesDialog
+    from casedesktop.ui.dialogs.new_case import NewCaseDialog
+    from casedesktop.ui.syncstatus.indicator import SyncIndicator
+    from casedesktop.ui.syncstatus.notifier import Notifier
 
 
 WINDOW_TITLE = "CaseDesktop"
@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
         for action in (self.search_action, self.reply_action, self.back_action, self.changes_action):
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
-        self.help_menu = help_menu  # attach adds the newer-version entry (ui/release_notice.py)
+        self.help_menu = help_menu  # attach adds the newer-version entry (ui/syncstatus/release_notice.py)
         help_menu.addAction("&About CaseDesktop", self._about)
         for action in self.actions() + toolbar.actions():
             action.setEnabled(action is self.quit_action)  # until attach
@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
         self.sync_indicator.transferProgress.connect(self.detail.attachments.show_progress)
         self.sync_indicator.transfersStopped.connect(self.detail.attachments.uploads_stopped)
         self.statusBar().addPermanentWidget(self.sync_indicator)
-        from casedesktop.ui.release_notice import ReleaseAnnouncer
+        from casedesktop.ui.syncstatus.release_notice import ReleaseAnnouncer
 
         self.release = ReleaseAnnouncer(self, self.help_menu)
         self.sync_indicator.releaseChanged.connect(self.release.show_notice)
@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
     # --- list ----------------------------------------------------------------------------------
 
     def _about(self) -> None:
-        from casedesktop.ui.about_dialog import AboutDialog
+        from casedesktop.ui.dialogs.about import AboutDialog
 
         AboutDialog(self.profile_dir, self._identity.server_url if self._identity else "", self).exec()
 
@@ -367,7 +367,7 @@ class MainWindow(QMainWindow):
 
     def start_recording(self, attach_to):  # noqa: ANN001, ANN201 - callable(Path) -> RecordingFlow | None
         """Record the screen; the finished video goes to `attach_to` (a dialog or the reply box)."""
-        from casedesktop.ui.recording_flow import (
+        from casedesktop.ui.recording.flow import (
             RecordingFlow,  # numpy, PyAV, mss: load when needed
         )
 
@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
         if not leftovers:
             return []
         from casedesktop.recording.probe import describe_recording
-        from casedesktop.ui.recording_flow import RecordingFlow
+        from casedesktop.ui.recording.flow import RecordingFlow
         for path in leftovers[:1]:
             result = describe_recording(path)
             if result is None:

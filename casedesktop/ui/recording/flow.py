@@ -36,11 +36,11 @@ from casedesktop.recording import (
     Stopped,
     check_capture_available,
 )
-from casedesktop.ui.recorder_bridge import RecorderBridge
-from casedesktop.ui.recording_controls import Countdown, RecordingControlBar, screen_of
-from casedesktop.ui.recording_files import leftover_recordings, new_recording_path
-from casedesktop.ui.recording_preview import PreviewChoice, RecordingPreview
-from casedesktop.ui.region_picker import RegionPicker
+from casedesktop.ui.recording.bridge import RecorderBridge
+from casedesktop.ui.recording.controls import Countdown, RecordingControlBar, screen_of
+from casedesktop.ui.recording.files import leftover_recordings, new_recording_path
+from casedesktop.ui.recording.preview import PreviewChoice, RecordingPreview
+from casedesktop.ui.recording.region_picker import RegionPicker
 
 TARGET_KEY = "recording/target"  # "desktop", "monitor:N" or "region"
 

@@ -17,7 +17,7 @@ from casedesktop.store import case_list
 from casedesktop.store.case_list import ListQuery, ListReader, SummaryCards, Tab
 from casedesktop.store.database import CacheDB
 from casedesktop.store.queries import CaseSummary
-from casedesktop.ui.case_list_model import PAGE_SIZE, CaseListModel
+from casedesktop.ui.caselist.model import PAGE_SIZE, CaseListModel
 
 log = logging.getLogger(__name__)
 

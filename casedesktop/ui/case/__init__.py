@@ -1,0 +1,1 @@
+"""One case: details, conversation, attachments, reply box."""

@@ -1,0 +1,1 @@
+"""The case list: its model, the background reader, filters, summary cards, navigation."""

@@ -1,0 +1,1 @@
+"""Screen recording in the window: control bar, countdown, area picker, preview."""

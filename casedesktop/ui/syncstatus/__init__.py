@@ -1,0 +1,1 @@
+"""What the sync worker tells the window: status, notifications, new releases."""
