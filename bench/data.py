@@ -141,11 +141,11 @@ _HASHES: dict[str, str] = {}
 def add_customer(sessions, email: str, account: str, password: str = "bench-password") -> uuid.UUID:  # noqa: ANN001
     """A customer user in `account` (made if missing); returns the account id."""
     from casedesktop.domain import Role
-    from casedesktop.server import accounts
-    from casedesktop.server.accounts import ensure_account
     from casedesktop.server.auth import hash_password
-    from casedesktop.server.db import utcnow
+    from casedesktop.server.base import utcnow
     from casedesktop.server.models import Membership, User
+    from casedesktop.server.services import accounts
+    from casedesktop.server.services.accounts import ensure_account
 
     if password not in _HASHES:  # argon2 is slow by design; one hash per password per run
         _HASHES[password] = hash_password(password)
@@ -175,9 +175,9 @@ def add_customer(sessions, email: str, account: str, password: str = "bench-pass
 
 def issue_token(sessions, email: str) -> str:  # noqa: ANN001
     """A bearer token written straight into the database (skips the slow password check)."""
-    from casedesktop.server.accounts import find_user
     from casedesktop.server.auth import issue_token as issue
-    from casedesktop.server.db import utcnow
+    from casedesktop.server.base import utcnow
+    from casedesktop.server.services.accounts import find_user
 
     def work(session) -> str:  # noqa: ANN001
         user = find_user(session, email)
@@ -188,7 +188,7 @@ def issue_token(sessions, email: str) -> str:  # noqa: ANN001
 
 
 def user_id_of(sessions, email: str) -> uuid.UUID:  # noqa: ANN001
-    from casedesktop.server.accounts import find_user
+    from casedesktop.server.services.accounts import find_user
 
     return sessions.run_read(lambda session: find_user(session, email).id)
 
@@ -206,8 +206,8 @@ def seed_server_feed(
     order the API would have written them (a case, then its replies). Returns the rows logged."""
     from sqlalchemy import insert, select, update
 
-    from casedesktop.server.cases import CASE_NUMBER_COUNTER
     from casedesktop.server.models import Case, ChangeLog, Comment, Counter
+    from casedesktop.server.services.cases import CASE_NUMBER_COUNTER
 
     batch_cases: list[dict] = []
     batch_comments: list[dict] = []

@@ -1,7 +1,8 @@
 """record: `casedesktop record` of a moving pattern on Xvfb, 1920x1080, 15 and 30 fps, 20 s.
 
-A private Xvfb (1920x1080x24) shows bench.xpattern (sliding bars, a bouncing box, a changing
-line of text) painted 30 times a second by its own process, whose CPU counts for neither side.
+A private Xvfb (1920x1080x24) shows testkit.xpaint's `pattern` (sliding bars, a bouncing box,
+a changing line of text) painted 30 times a second by its own process, whose CPU counts for
+neither side.
 Ours: `python -m casedesktop record --out F.mp4 --seconds 20 --fps F` (the CLI verb; the product's
 default codec settings: libx264, its own preset, tune and CRF, see casedesktop.recording.formats).
 Peer: `ffmpeg -f x11grab` of the same display, size and rate for the same time, libx264 preset
@@ -36,6 +37,7 @@ from bench.common import (
     proc_cpu_seconds,
     run_measured,
 )
+from testkit import xpaint
 
 NAME = "record"
 TITLE = "screen recording at 1080p, 15 and 30 fps, vs ffmpeg x11grab + libx264 ultrafast"
@@ -117,9 +119,8 @@ def frame_count(path: Path) -> int | None:
 @contextlib.contextmanager
 def moving_pattern(ctx: Context) -> Iterator[None]:
     process = subprocess.Popen(
-        [PYTHON, "-m", "bench.xpattern", "1920", "1080", "30"],
+        xpaint.command("pattern", xpaint.FULL_HD, 30),
         env=ctx.env(DISPLAY=ctx.display),
-        cwd=Path(__file__).parent.parent,
         stderr=subprocess.PIPE,
     )
     time.sleep(1.0)

@@ -5,9 +5,9 @@ Not a benchmark of `python -m bench` (it measures in-process). Run on an X displ
 
     DISPLAY=:77 .venv/bin/python -m bench.recording_profile --seconds 60 --peer
 
-It paints a pattern in a separate process (its CPU is not counted): `desktop` from
-tests/recording/xpaint.py (a realistic support recording: text windows, a scrolling log, a
-pointer), `noise`, `box`, or `xpattern` (the record benchmark's moving pattern); records with
+It paints a pattern in a separate process (its CPU is not counted) with testkit/xpaint.py:
+`desktop` (a realistic support recording: text windows, a scrolling log, a pointer), `noise`,
+`box`, or `pattern` (the record benchmark's moving pattern); records with
 the given settings (the product's defaults unless told), and with --peer records the same
 screen with `ffmpeg -f x11grab` and the same preset and CRF for a ratio measured in the same
 run. MB/min is what sizes the default maximum length against the attachment limit.
@@ -20,7 +20,6 @@ import contextlib
 import os
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -28,18 +27,12 @@ from pathlib import Path
 
 from casedesktop.recording import Recorder, RecordingSettings
 from casedesktop.recording.formats import CODECS
-
-ROOT = Path(__file__).resolve().parent.parent
-XPAINT = ROOT / "tests" / "recording" / "xpaint.py"
+from testkit import xpaint
 
 
 @contextlib.contextmanager
 def painting(mode: str, lines_per_s: float) -> Iterator[None]:
-    if mode == "xpattern":
-        args = [sys.executable, "-m", "bench.xpattern", "1920", "1080", "30"]
-    else:
-        args = [sys.executable, str(XPAINT), mode, "0", "0", "1920", "1080", "30", str(lines_per_s)]
-    proc = subprocess.Popen(args, cwd=ROOT)
+    proc = subprocess.Popen(xpaint.command(mode, xpaint.FULL_HD, 30, lines_per_s))
     time.sleep(0.5)
     try:
         yield
@@ -107,7 +100,7 @@ def main() -> None:
     parser.add_argument("--crf", type=int)
     parser.add_argument("--max-width", type=int, default=1920)
     parser.add_argument("--keyint", type=float, default=RecordingSettings.keyframe_interval_s)
-    parser.add_argument("--pattern", default="desktop", choices=["desktop", "noise", "box", "xpattern"])
+    parser.add_argument("--pattern", default="desktop", choices=["desktop", "noise", "box", "pattern"])
     parser.add_argument("--lines-per-s", type=float, default=2.0)
     parser.add_argument("--peer", action="store_true", help="also measure ffmpeg x11grab")
     args = parser.parse_args()

@@ -12,7 +12,7 @@ warm-up. Each connection uses its own customer's token.
   ceiling      GET /api/v1/health, the same load on the cheapest endpoint (the peer).
 Phases rotate (ceiling, create-case, change-feed) for each repetition.
 Backends: SQLite (the default, records without a suffix), then PostgreSQL (records ending in
-`_postgres`) on a throw-away cluster started from Debian's initdb/pg_ctl with its default,
+`_postgres`) on a throw-away cluster (testkit.postgres) with PostgreSQL's default,
 durable settings (fsync and synchronous_commit on), or $CASEDESKTOP_BENCH_POSTGRES_URL (a
 server whose databases the benchmark may create); where neither is there, the PostgreSQL
 records say "not available" and why. Each backend has its own ceiling, measured in its run.
@@ -20,16 +20,11 @@ records say "not available" and why. Each backend has its own ceiling, measured 
 
 from __future__ import annotations
 
-import glob
 import json
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -45,6 +40,7 @@ from bench.common import (
     proc_cpu_seconds,
 )
 from bench.loadgen import LoadResult, run_load
+from testkit import postgres
 
 NAME = "server"
 TITLE = "create-case and change-feed requests/s under 50 clients vs /health"
@@ -242,82 +238,17 @@ def _server(data_dir: Path, env: dict[str, str], database_url: str | None) -> Se
     return ServerProcess(data_dir, env, database_url)
 
 
-def _pg_bin(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
 @contextmanager
 def _postgres() -> Iterator[str]:
     """A URL of a fresh database: $CASEDESKTOP_BENCH_POSTGRES_URL's server, or a throw-away
     cluster with PostgreSQL's default (durable) settings; NotAvailable when neither works."""
-    from sqlalchemy import create_engine, make_url
-
     given = os.environ.get("CASEDESKTOP_BENCH_POSTGRES_URL")
     if given:
-        yield _create_database(given, create_engine, make_url)
+        yield postgres.create_database(given, prefix="casedesktop_bench")
         return
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not (initdb and pg_ctl):
-        raise NotAvailable("PostgreSQL is not installed (no initdb/pg_ctl)")
-    as_user: list[str] = []
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # initdb refuses to run as root
-        if not shutil.which("runuser"):
-            raise NotAvailable("running as root without runuser to drop to the postgres user")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    # Not under the benchmark's scratch folder: the postgres user could not enter it.
-    root = Path(tempfile.mkdtemp(prefix="casedesktop-bench-pg-"))
-    if as_user:
-        shutil.chown(root, "postgres")
-    data_dir = root / "data"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-
-    def run_as(*args: str) -> None:
-        subprocess.run([*as_user, *args], check=True, capture_output=True, timeout=120)
-
-    try:
-        run_as(initdb, "-D", str(data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-        run_as(
-            pg_ctl,
-            "-D",
-            str(data_dir),
-            "-l",
-            str(root / "log"),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200",
-            "start",
-        )
-    except (subprocess.CalledProcessError, OSError, subprocess.TimeoutExpired) as exc:
-        shutil.rmtree(root, ignore_errors=True)
-        output = (getattr(exc, "stderr", b"") or b"").decode(errors="replace").strip()
-        raise NotAvailable(f"could not start a PostgreSQL cluster: {exc} {output[-300:]}") from exc
-    try:
-        server_url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-        yield _create_database(server_url, create_engine, make_url)
-    finally:
-        subprocess.run(
-            [*as_user, pg_ctl, "-D", str(data_dir), "-m", "fast", "stop"],
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _create_database(server_url: str, create_engine: Callable[..., Any], make_url: Any) -> str:
-    name = f"casedesktop_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    finally:
-        admin.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    with ExitStack() as stack:
+        try:
+            server_url = stack.enter_context(postgres.cluster(durable=True))
+        except postgres.Unavailable as exc:
+            raise NotAvailable(str(exc)) from exc
+        yield postgres.create_database(server_url, prefix="casedesktop_bench")

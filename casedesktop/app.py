@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from casedesktop.i18n import _
 
 # The cache and sync layers (SQLAlchemy, pydantic, requests, keyring) load when a profile opens,
 # not on import: the window's cold start paints its list before them (ui/main.py).
 if TYPE_CHECKING:
+    from casedesktop.store.blobs import BlobStore
     from casedesktop.store.database import CacheDB
+    from casedesktop.store.drafts import Drafts
     from casedesktop.store.meta import Identity
     from casedesktop.store.recovery import RecoveryReport
     from casedesktop.sync.api_client import ApiClient
@@ -43,6 +48,20 @@ class Profile:
     tokens: TokenStore
     recovery: RecoveryReport | None = None  # set when a damaged cache was set aside and rebuilt
 
+    @cached_property
+    def blobs(self) -> BlobStore:
+        """The profile's file store (attachments, recordings being attached): one per profile."""
+        from casedesktop.store.blobs import BlobStore
+
+        return BlobStore(self.directory)
+
+    @cached_property
+    def drafts(self) -> Drafts:
+        """What the user is still writing (new cases, replies), kept across restarts."""
+        from casedesktop.store.drafts import Drafts
+
+        return Drafts(self.directory)
+
     @property
     def identity(self) -> Identity | None:
         from casedesktop.sync.sign_in import current_identity
@@ -52,7 +71,7 @@ class Profile:
     def require_identity(self) -> Identity:
         identity = self.identity
         if identity is None:
-            raise NotSignedIn("Not signed in: run `casedesktop login --server URL --email E` first.")
+            raise NotSignedIn(_("Not signed in: run `casedesktop login --server URL --email E` first."))
         return identity
 
     def api(self) -> ApiClient:
@@ -64,7 +83,7 @@ class Profile:
     def sync_engine(self) -> SyncEngine:
         from casedesktop.sync.engine import SyncEngine
 
-        return SyncEngine(self.db, self.api(), self.require_identity().user_id)
+        return SyncEngine(self.db, self.api(), self.require_identity().user_id, blobs=self.blobs)
 
     def close(self) -> None:
         self.db.close()

@@ -25,6 +25,7 @@ from casedesktop.domain import (
     parse_emails,
     status_text,
 )
+from casedesktop.i18n import _, format_datetime, install, ngettext
 
 # The cache and sync layers (SQLAlchemy, pydantic, requests: ~0.4 s and ~20 MB) are imported
 # by the verbs that use them, so `casedesktop record` loads only the recorder.
@@ -41,7 +42,7 @@ class UsageError(Exception):
 
 
 def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+    return format_datetime(value, empty="-")
 
 
 def _role(profile: Profile) -> Role:
@@ -63,17 +64,18 @@ def cmd_login(profile: Profile, args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            raise UsageError("No password came on standard input: give it as the first line.")
+            raise UsageError(_("No password came on standard input: give it as the first line."))
     elif not sys.stdin.isatty():
-        raise UsageError("There is no terminal to ask for the password: give it on standard input with "
-                         "--password-stdin, e.g. `casedesktop login ... --password-stdin < password.txt`.")
+        raise UsageError(_("There is no terminal to ask for the password: give it on standard input with "
+                           "--password-stdin, e.g. `casedesktop login ... --password-stdin < password.txt`."))
     else:
         import getpass
 
-        password = getpass.getpass(f"Password for {args.email}: ")
+        password = getpass.getpass(_("Password for {email}:").format(email=args.email) + " ")
     identity = sign_in(profile.db, profile.tokens, args.server, args.email, password)
-    print(f"Signed in to {identity.server_url} as {identity.name} <{identity.email}> ({identity.role}).")
-    print("Run `casedesktop sync` to fetch your cases.")
+    print(_("Signed in to {server} as {name} <{email}> ({role}).").format(
+        server=identity.server_url, name=identity.name, email=identity.email, role=identity.role))
+    print(_("Run `casedesktop sync` to fetch your cases."))
     if profile.tokens.warning:
         print(profile.tokens.warning, file=sys.stderr)
     return 0
@@ -83,7 +85,7 @@ def cmd_logout(profile: Profile, args: argparse.Namespace) -> int:
     from casedesktop.sync.sign_in import sign_out
 
     sign_out(profile.db, profile.tokens)
-    print("Signed out. Unsent changes stay in this profile until you sign in again.")
+    print(_("Signed out. Unsent changes stay in this profile until you sign in again."))
     return 0
 
 
@@ -96,12 +98,15 @@ def cmd_cases_list(profile: Profile, args: argparse.Namespace) -> int:
         print(json.dumps([_summary_json(r) for r in rows], indent=2))
         return 0
     if not rows:
-        print("No cases in this profile yet.")
+        print(_("No cases in this profile yet."))
         return 0
     role = _role(profile)
-    print(f"{'NUMBER':<16} {'STATUS':<24} {'SEVERITY':<9} {'UPDATED':<16} SUBJECT")
+    # Translators: the column headings of `casedesktop cases list`, padded to their columns' widths.
+    headings = _("NUMBER"), _("STATUS"), _("SEVERITY"), _("UPDATED"), _("SUBJECT")
+    print(f"{headings[0]:<16} {headings[1]:<24} {headings[2]:<9} {headings[3]:<16} {headings[4]}")
+    marks = {"waiting": " " + _("(waiting to sync)"), "failed": " " + _("(sync failed)")}
     for r in rows:
-        mark = {"waiting": " (waiting to sync)", "failed": " (sync failed)"}.get(r.sync_state, "")
+        mark = marks.get(r.sync_state, "")
         status = status_text(Status(r.status), role, r.escalated, r.close_requested)
         print(f"{r.label:<16} {status:<24} {r.severity:<9} {_when(r.updated_at):<16} {r.subject}{mark}")
     return 0
@@ -133,28 +138,30 @@ def cmd_cases_show(profile: Profile, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_detail_json(detail), indent=2))
         return 0
-    print(f"{c.number or '(not sent yet)'}  {c.subject}")
+    number = c.number or _("(not sent yet)")
+    print(f"{number}  {c.subject}")
     fields = [
-        ("Status", status_text(Status(c.status), _role(profile), c.escalated, c.close_requested)),
-        ("Severity", Severity(c.severity).label),
-        ("Product", c.product or "-"),
-        ("Account", c.account_name or "-"),
-        ("Reported by", c.reported_by_name or "-"),
-        ("Owner", c.owner_name or "-"),
-        ("Created", _when(c.created_at)),
-        ("Updated", _when(c.updated_at)),
-        ("Sync", detail.sync_state),
+        (_("Status:"), status_text(Status(c.status), _role(profile), c.escalated, c.close_requested)),
+        (_("Severity:"), Severity(c.severity).label),
+        (_("Product:"), c.product or "-"),
+        (_("Account:"), c.account_name or "-"),
+        (_("Reported by:"), c.reported_by_name or "-"),
+        (_("Owner:"), c.owner_name or "-"),
+        (_("Created:"), _when(c.created_at)),
+        (_("Updated:"), _when(c.updated_at)),
+        (_("Sync:"), detail.sync_state),
     ]
     if c.resolution_summary:
-        fields += [("Resolution", c.resolution_summary), ("Root cause", c.resolution_root_cause or "-"), ("Resolution type", c.resolution_type or "-")]
+        fields += [(_("Resolution:"), c.resolution_summary), (_("Root cause:"), c.resolution_root_cause or "-"),
+                   (_("Resolution type:"), c.resolution_type or "-")]
     for label, value in fields:
-        print(f"  {label + ':':<17}{value}")
-    print(f"\n{c.description}\n\nConversation:")
+        print(f"  {label:<17}{value}")
+    print(f"\n{c.description}\n\n" + _("Conversation:"))
     for m in detail.comments:
-        tag = " [internal]" if m.kind == CommentKind.INTERNAL else ""
-        wait = " (waiting to sync)" if m.sync_state != "synced" else ""
+        tag = " " + _("[internal]") if m.kind == CommentKind.INTERNAL else ""
+        wait = " " + _("(waiting to sync)") if m.sync_state != "synced" else ""
         print(f"  {_when(m.created_at)}  {m.author_name} ({m.author_role}){tag}{wait}:\n    {m.body}")
-    print("\nActivity:")
+    print("\n" + _("Activity:"))
     for a in detail.activity:
         change = f" {a.from_status} → {a.to_status}" if a.from_status and a.to_status and a.from_status != a.to_status else ""
         reason = f": {a.reason}" if a.reason else ""
@@ -204,13 +211,8 @@ def _detail_json(detail: queries.CaseDetail) -> dict[str, object]:
 def _prepare(profile: Profile, paths: list[Path] | None) -> list[PreparedFile]:
     """The same checks and messages as the window: limits before copying, named files."""
     from casedesktop.store.attachments import prepare_files
-    from casedesktop.store.blobs import BlobStore
 
-    return prepare_files(BlobStore(profile.directory), list(paths or []))
-
-
-def _files_note(files: list[PreparedFile]) -> str:
-    return f" with {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
+    return prepare_files(profile.blobs, list(paths or []))
 
 
 def cmd_cases_new(profile: Profile, args: argparse.Namespace) -> int:
@@ -218,25 +220,29 @@ def cmd_cases_new(profile: Profile, args: argparse.Namespace) -> int:
 
     identity = profile.require_identity()
     files = _prepare(profile, args.attach)
-    case_id, _ = local_changes.create_case(
+    case_id, _changes = local_changes.create_case(
         profile.db, identity, subject=args.subject, description=args.description,
         severity=args.severity, product=args.product, account_id=args.account,
         environment=args.environment or "", case_type=args.type or "", cc_emails=parse_emails(args.cc or ""),
         files=files,
     )
-    print(f"Saved case {case_id}{_files_note(files)}; it will be sent at the next `casedesktop sync`.")
+    if files:
+        print(ngettext("Saved case {id} with {count} file; it will be sent at the next `casedesktop sync`.",
+                       "Saved case {id} with {count} files; it will be sent at the next `casedesktop sync`.",
+                       len(files)).format(id=case_id, count=len(files)))
+    else:
+        print(_("Saved case {id}; it will be sent at the next `casedesktop sync`.").format(id=case_id))
     return 0
 
 
 def cmd_cases_download(profile: Profile, args: argparse.Namespace) -> int:
     """Every file of the case into --out, each verified by sha256 (resumed if cut before)."""
     from casedesktop.store import queries
-    from casedesktop.store.blobs import BlobStore
     from casedesktop.sync.transfer import download
 
     case_id = queries.resolve_case_ref(profile.db, args.case)
     detail = queries.case_detail(profile.db, case_id)
-    blobs = BlobStore(profile.directory)
+    blobs = profile.blobs
     out = args.out or Path.cwd()
     client = profile.api()
     saved = 0
@@ -245,12 +251,13 @@ def cmd_cases_download(profile: Profile, args: argparse.Namespace) -> int:
             download(client, blobs, attachment.id, attachment.sha256, attachment.size)
             target = out / safe_filename(attachment.filename, attachment.id)
             blobs.export(attachment.sha256, target)
-            print(f"{target}  {attachment.size} bytes  sha256 {attachment.sha256}")
+            print(ngettext("{path}  {size} byte  sha256 {sha256}", "{path}  {size} bytes  sha256 {sha256}",
+                           attachment.size).format(path=target, size=attachment.size, sha256=attachment.sha256))
             saved += 1
     finally:
         client.close()
     if not saved:
-        print(f"{detail.case.number or case_id} has no attachments.", file=sys.stderr)
+        print(_("{case} has no attachments.").format(case=detail.case.number or case_id), file=sys.stderr)
     return 0
 
 
@@ -267,7 +274,8 @@ def cmd_cases_attach(profile: Profile, args: argparse.Namespace) -> int:
     case_id = queries.resolve_case_ref(profile.db, args.case)
     files = _prepare(profile, args.files)
     local_changes.attach_files(profile.db, identity, case_id, files)
-    print(f"Attached {len(files)} file{'s' if len(files) != 1 else ''}; uploaded at the next sync.")
+    print(ngettext("Attached {count} file; uploaded at the next sync.", "Attached {count} files; uploaded at the next sync.",
+                   len(files)).format(count=len(files)))
     return 0
 
 
@@ -278,8 +286,18 @@ def cmd_cases_reply(profile: Profile, args: argparse.Namespace) -> int:
     case_id = queries.resolve_case_ref(profile.db, args.case)
     kind = CommentKind.INTERNAL if args.internal else CommentKind.REPLY
     files = _prepare(profile, args.attach)
-    comment_id, _ = local_changes.add_comment(profile.db, identity, case_id, args.text, kind, files=files)
-    print(f"Saved {'internal note' if args.internal else 'reply'} {comment_id}{_files_note(files)}; it will be sent at the next sync.")
+    comment_id, _changes = local_changes.add_comment(profile.db, identity, case_id, args.text, kind, files=files)
+    if args.internal and files:
+        text = ngettext("Saved internal note {id} with {count} file; it will be sent at the next sync.",
+                        "Saved internal note {id} with {count} files; it will be sent at the next sync.", len(files))
+    elif files:
+        text = ngettext("Saved reply {id} with {count} file; it will be sent at the next sync.",
+                        "Saved reply {id} with {count} files; it will be sent at the next sync.", len(files))
+    elif args.internal:
+        text = _("Saved internal note {id}; it will be sent at the next sync.")
+    else:
+        text = _("Saved reply {id}; it will be sent at the next sync.")
+    print(text.format(id=comment_id, count=len(files)))
     return 0
 
 
@@ -296,7 +314,7 @@ def cmd_cases_action(profile: Profile, args: argparse.Namespace) -> int:
         parent_case_id=queries.resolve_case_ref(profile.db, args.parent) if args.parent else "",
     )
     local_changes.take_action(profile.db, identity, case_id, Action(args.action), given)
-    print(f"{Action(args.action).label}: saved; it will be sent at the next sync.")
+    print(_("{action}: saved; it will be sent at the next sync.").format(action=Action(args.action).label))
     return 0
 
 
@@ -310,11 +328,13 @@ def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
     finally:
         engine.client.close()
     counts = outbox.counts(profile.db)
-    print(f"Pushed {report.pushed}, refused {report.refused}, pulled {report.pulled}; {counts.waiting} waiting.")
+    print(_("Pushed {pushed}, refused {refused}, pulled {pulled}; {waiting} waiting.").format(
+        pushed=report.pushed, refused=report.refused, pulled=report.pulled, waiting=counts.waiting))
     if report.error:
         print(report.error, file=sys.stderr)
     for failed in outbox.failed_ops(profile.db):
-        print(f"Refused by the server: {failed.kind} on {failed.case_number or failed.case_id}: {failed.error}", file=sys.stderr)
+        print(_("Refused by the server: {kind} on {case}: {error}").format(
+            kind=failed.kind, case=failed.case_number or failed.case_id, error=failed.error), file=sys.stderr)
     for notice in report_notices(profile, report):
         print(notice, file=sys.stderr)
     return 0 if counts.waiting == 0 and report.ok else 1
@@ -327,7 +347,8 @@ def report_notices(profile: Profile, report) -> list[str]:  # noqa: ANN001 - a S
     if not report.changes.conflicts:
         return []
     found = conflicts.notices(profile.db, unseen_only=True)
-    shown = [f"Note: {n.message}" for n in reversed(found) if n.kind != conflicts.NoticeKind.REFUSED]
+    shown = [_("Note: {message}").format(message=n.message) for n in reversed(found)
+             if n.kind != conflicts.NoticeKind.REFUSED]
     conflicts.mark_seen(profile.db)
     return shown
 
@@ -365,13 +386,19 @@ def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
         print(json.dumps(status, indent=2))
         return 0
     if signed_in:
-        who = f"Signed in as {identity.email} on {identity.server_url}; {'online' if online else 'offline'}"
+        who = (_("Signed in as {email} on {server}; online") if online
+               else _("Signed in as {email} on {server}; offline"))
     elif identity is not None:
-        who = f"Signed out (last signed in as {identity.email} on {identity.server_url})"
+        who = _("Signed out (last signed in as {email} on {server})")
     else:
-        who = "Not signed in"
-    synced = _when(datetime.fromisoformat(last_sync)) if last_sync else "never"
-    print(f"{who}; {counts.waiting} waiting to be sent, {counts.failed} refused; last sync {synced}")
+        who = _("Not signed in")
+    who = who.format(email=identity.email, server=identity.server_url) if identity is not None else who
+    if last_sync:
+        line = _("{who}; {waiting} waiting to be sent, {refused} refused; last sync {time}")
+    else:
+        line = _("{who}; {waiting} waiting to be sent, {refused} refused; last sync never")
+    print(line.format(who=who, waiting=counts.waiting, refused=counts.failed,
+                      time=_when(datetime.fromisoformat(last_sync)) if last_sync else ""))
     return 0
 
 
@@ -395,14 +422,14 @@ def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
     if args.retry:
         op_id = outbox.find_op(profile.db, args.retry)
         outbox.retry(profile.db, op_id)
-        print(f"Change {op_id} will be sent again at the next sync (`casedesktop sync`).")
+        print(_("Change {id} will be sent again at the next sync (`casedesktop sync`).").format(id=op_id))
     if args.discard:
         op_id = outbox.find_op(profile.db, args.discard)
         outbox.discard(profile.db, op_id)
-        print(f"Change {op_id} was discarded; the server will never see it.")
+        print(_("Change {id} was discarded; the server will never see it.").format(id=op_id))
     refused = outbox.failed_ops(profile.db)
     if not refused and not (args.retry or args.discard):
-        print("No refused changes: everything you did was accepted or is waiting to be sent.")
+        print(_("No refused changes: everything you did was accepted or is waiting to be sent."))
     for failed in refused:
         print(f"{failed.op_id}  {failed.kind:<12} {failed.case_number or failed.case_id}  {failed.error}")
     return 0
@@ -416,7 +443,7 @@ def cmd_products(profile: Profile, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(products, indent=2))
     elif not products:
-        print("No product list yet: sign in and run `casedesktop sync` first.", file=sys.stderr)
+        print(_("No product list yet: sign in and run `casedesktop sync` first."), file=sys.stderr)
         return 1
     for name in products if not args.json else ():
         print(name)
@@ -433,9 +460,10 @@ def cmd_notices(profile: Profile, args: argparse.Namespace) -> int:
         print(json.dumps([{"case_id": n.case_id, "op_id": n.op_id, "kind": n.kind, "message": n.message,
                            "your_text": n.your_text, "seen": n.seen} for n in found], indent=2))
     elif not found:
-        print("Nothing new about your changes.")
+        print(_("Nothing new about your changes."))
     for n in found if not args.json else ():
-        print(f"[{n.kind}] {n.message}" + (f"\n    Your text: {n.your_text}" if n.your_text else ""))
+        kept = "\n    " + _("Your text: {text}").format(text=n.your_text) if n.your_text else ""
+        print(f"[{n.kind}] {n.message}{kept}")
     conflicts.mark_seen(profile.db)
     return 0
 
@@ -449,7 +477,7 @@ def cmd_record(profile: Profile | None, args: argparse.Namespace) -> int:
             args.out, args.seconds, fps=args.fps, region=args.region, monitor=args.monitor, codec=args.codec
         )
     except (RecordingError, ValueError) as exc:
-        print(f"casedesktop: cannot record: {exc}", file=sys.stderr)
+        print(_("casedesktop: cannot record: {error}").format(error=exc), file=sys.stderr)
         return 2
     duration = result.duration_s
     if not args.json:  # the human summary went to stderr as it finished
@@ -488,9 +516,10 @@ def cmd_gui(profile: Profile | None, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="casedesktop", description="Customer support cases, on your desktop, online or not.")
+    parser = argparse.ArgumentParser(prog="casedesktop",
+                                     description=_("Customer support cases, on your desktop, online or not."))
     parser.add_argument("--version", action="version", version=f"casedesktop {__version__}")
-    parser.add_argument("--profile", type=Path, help="profile folder (default: $CASEDESKTOP_HOME or your data folder)")
+    parser.add_argument("--profile", type=Path, help=_("profile folder (default: $CASEDESKTOP_HOME or your data folder)"))
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
 
     def verb(name: str, func: Callable, help: str, parent=verbs) -> argparse.ArgumentParser:  # noqa: A002, ANN001
@@ -498,75 +527,77 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    p = verb("login", cmd_login, "sign in to a server")
-    p.add_argument("--server", required=True, help="server URL, e.g. https://support.example.com")
+    p = verb("login", cmd_login, _("sign in to a server"))
+    p.add_argument("--server", required=True, help=_("server URL, e.g. https://support.example.com"))
     p.add_argument("--email", required=True)
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    verb("logout", cmd_logout, "forget the sign-in token (the cache stays)")
+    p.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
+    verb("logout", cmd_logout, _("forget the sign-in token (the cache stays)"))
 
-    cases = verbs.add_parser("cases", help="list, show, create and act on cases").add_subparsers(dest="cases_verb", metavar="VERB", required=True)
-    p = verb("list", cmd_cases_list, "list the profile's cases", cases)
-    p.add_argument("--status", action="append", choices=[s.value for s in Status], help="only these statuses (repeatable)")
+    cases = verbs.add_parser("cases", help=_("list, show, create and act on cases")).add_subparsers(
+        dest="cases_verb", metavar="VERB", required=True)
+    p = verb("list", cmd_cases_list, _("list the profile's cases"), cases)
+    p.add_argument("--status", action="append", choices=[s.value for s in Status],
+                   help=_("only these statuses (repeatable)"))
     p.add_argument("--json", action="store_true")
-    p = verb("show", cmd_cases_show, "show one case: fields, conversation, activity", cases)
-    p.add_argument("case", help="case number (CS-1001) or id")
+    p = verb("show", cmd_cases_show, _("show one case: fields, conversation, activity"), cases)
+    p.add_argument("case", help=_("case number (CS-1001) or id"))
     p.add_argument("--json", action="store_true")
-    p = verb("new", cmd_cases_new, "open a new case (saved at once, sent at the next sync)", cases)
+    p = verb("new", cmd_cases_new, _("open a new case (saved at once, sent at the next sync)"), cases)
     p.add_argument("--subject", required=True)
     p.add_argument("--description", required=True)
     p.add_argument("--severity", default=Severity.STANDARD.value, choices=[s.value for s in Severity])
     p.add_argument("--product", default="")
-    p.add_argument("--account", help="account id, when you belong to several")
-    p.add_argument("--environment", help="tenant, site or environment")
+    p.add_argument("--account", help=_("account id, when you belong to several"))
+    p.add_argument("--environment", help=_("tenant, site or environment"))
     p.add_argument("--type", choices=list(CASE_TYPES))
-    p.add_argument("--cc", help="emails to copy, comma-separated")
-    p.add_argument("--attach", action="append", type=Path, metavar="FILE", help="attach a file (repeatable)")
-    p = verb("reply", cmd_cases_reply, "add a reply (or, for staff, an internal note)", cases)
+    p.add_argument("--cc", help=_("emails to copy, comma-separated"))
+    p.add_argument("--attach", action="append", type=Path, metavar="FILE", help=_("attach a file (repeatable)"))
+    p = verb("reply", cmd_cases_reply, _("add a reply (or, for staff, an internal note)"), cases)
     p.add_argument("case")
     p.add_argument("--text", required=True)
-    p.add_argument("--internal", action="store_true", help="staff only: a note the customer never sees")
-    p.add_argument("--attach", action="append", type=Path, metavar="FILE", help="attach a file (repeatable)")
-    p = verb("download", cmd_cases_download, "save every file of a case, verified by sha256", cases)
+    p.add_argument("--internal", action="store_true", help=_("staff only: a note the customer never sees"))
+    p.add_argument("--attach", action="append", type=Path, metavar="FILE", help=_("attach a file (repeatable)"))
+    p = verb("download", cmd_cases_download, _("save every file of a case, verified by sha256"), cases)
     p.add_argument("case")
-    p.add_argument("--out", type=Path, help="folder to save into (default: the current folder)")
-    p = verb("attach", cmd_cases_attach, "attach files to a case (uploaded at the next sync)", cases)
+    p.add_argument("--out", type=Path, help=_("folder to save into (default: the current folder)"))
+    p = verb("attach", cmd_cases_attach, _("attach files to a case (uploaded at the next sync)"), cases)
     p.add_argument("case")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p = verb("action", cmd_cases_action, "take a lifecycle action", cases)
+    p = verb("action", cmd_cases_action, _("take a lifecycle action"), cases)
     p.add_argument("case")
     p.add_argument("action", choices=[a.value for a in Action])
-    p.add_argument("--reason", help="why (escalate, reject, reopen need one)")
-    p.add_argument("--summary", help="resolution summary (resolve)")
+    p.add_argument("--reason", help=_("why (escalate, reject, reopen need one)"))
+    p.add_argument("--summary", help=_("resolution summary (resolve)"))
     p.add_argument("--root-cause")
     p.add_argument("--resolution-type")
-    p.add_argument("--parent", help="the case to merge into (merge)")
+    p.add_argument("--parent", help=_("the case to merge into (merge)"))
 
-    verb("sync", cmd_sync, "one pass: push what is waiting, then pull; exit 0 only when nothing is left waiting")
-    p = verb("status", cmd_status, "sign-in, connection and what is waiting")
+    verb("sync", cmd_sync, _("one pass: push what is waiting, then pull; exit 0 only when nothing is left waiting"))
+    p = verb("status", cmd_status, _("sign-in, connection and what is waiting"))
     p.add_argument("--json", action="store_true")
-    p = verb("outbox", cmd_outbox, "list changes the server refused; retry or discard one")
+    p = verb("outbox", cmd_outbox, _("list changes the server refused; retry or discard one"))
     p.add_argument("--retry", metavar="OP_ID")
     p.add_argument("--discard", metavar="OP_ID")
 
-    p = verb("products", cmd_products, "list the vendor's products (the names `cases new --product` takes)")
+    p = verb("products", cmd_products, _("list the vendor's products (the names `cases new --product` takes)"))
     p.add_argument("--json", action="store_true")
 
-    p = verb("notices", cmd_notices, "what sync did with your changes: refused, overtaken, moved on")
-    p.add_argument("--all", action="store_true", help="also those already seen")
+    p = verb("notices", cmd_notices, _("what sync did with your changes: refused, overtaken, moved on"))
+    p.add_argument("--all", action="store_true", help=_("also those already seen"))
     p.add_argument("--json", action="store_true")
 
-    p = verb("record", cmd_record, "record the screen to a video file, without the window")
+    p = verb("record", cmd_record, _("record the screen to a video file, without the window"))
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seconds", type=float, default=10.0)
-    p.add_argument("--fps", type=int, default=15, help="frames per second, 1 to 30 (default 15)")
+    p.add_argument("--fps", type=int, default=15, help=_("frames per second, 1 to 30 (default 15)"))
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--monitor", type=int, default=1, help="0: all monitors, 1..: one monitor (default 1)")
-    where.add_argument("--region", help="X,Y,W,H in screen pixels")
+    where.add_argument("--monitor", type=int, default=1, help=_("0: all monitors, 1..: one monitor (default 1)"))
+    where.add_argument("--region", help=_("X,Y,W,H in screen pixels"))
     p.add_argument("--codec", default="h264", choices=["h264", "vp9", "av1"])
-    p.add_argument("--json", action="store_true", help="print a JSON summary on standard output")
-    p = verb("demo", cmd_demo, "start a local demo server with sample cases and open the window signed in")
-    p.add_argument("--keep", action="store_true", help="keep the demo folder afterwards")
-    verb("gui", cmd_gui, "open the window (the default)")
+    p.add_argument("--json", action="store_true", help=_("print a JSON summary on standard output"))
+    p = verb("demo", cmd_demo, _("start a local demo server with sample cases and open the window signed in"))
+    p.add_argument("--keep", action="store_true", help=_("keep the demo folder afterwards"))
+    verb("gui", cmd_gui, _("open the window (the default)"))
     return parser
 
 
@@ -608,6 +639,7 @@ def _shown(ch: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install()  # the language of LANGUAGE, LC_ALL, LC_MESSAGES or LANG (English without a catalog)
     window_profile = _window_only(sys.argv[1:] if argv is None else list(argv))
     if window_profile is not None:  # the window's cold start: argparse is not even loaded
         from casedesktop.ui.main import run_gui
@@ -640,7 +672,7 @@ def _run_verb(argv: Sequence[str] | None) -> int:
         print(f"casedesktop: {exc}", file=sys.stderr)
         return 2
     except AuthRequired as exc:
-        print(f"casedesktop: sign-in refused: {exc}", file=sys.stderr)
+        print(_("casedesktop: sign-in refused: {error}").format(error=exc), file=sys.stderr)
         return 3
     except SyncError as exc:  # unreachable, refused, or a download that arrived damaged
         print(f"casedesktop: {exc}", file=sys.stderr)

@@ -22,6 +22,7 @@ from casedesktop import FROZEN_SERVER_ARG
 from casedesktop.api import ActionRequest, CommentCreate
 from casedesktop.app import open_profile
 from casedesktop.domain import Action, Status
+from casedesktop.i18n import _
 from casedesktop.sync.api_client import ApiClient, SyncError
 from casedesktop.sync.sign_in import sign_in
 
@@ -47,7 +48,8 @@ class DemoServer:
     def start(self, timeout: float = 60.0) -> str:
         seeded = subprocess.run([*server_command(), "seed-demo", *self._where()], capture_output=True, text=True)
         if seeded.returncode != 0:
-            raise RuntimeError(f"The demo server could not be set up: {seeded.stderr.strip() or seeded.stdout.strip()}")
+            raise RuntimeError(_("The demo server could not be set up: {error}").format(
+                error=seeded.stderr.strip() or seeded.stdout.strip()))
         self.url = self._launch(0, timeout)
         self._watch = threading.Thread(target=self._supervise, name="demo-server-watch", daemon=True)
         self._watch.start()
@@ -72,7 +74,7 @@ class DemoServer:
                     return line.split(LISTENING, 1)[1].strip()
         except queue.Empty:
             self._end(self.process)
-            raise RuntimeError("The demo server did not start within a minute.") from None
+            raise RuntimeError(_("The demo server did not start within a minute.")) from None
 
     def _supervise(self) -> None:
         """Wait on the server (which reaps it); if it ended on its own, start it again on its port."""
@@ -176,27 +178,26 @@ class DemoAgent:
 
     def _answer(self, case_id: uuid.UUID, customer: str) -> None:
         self.client.take_action(case_id, ActionRequest(id=uuid.uuid4(), action=Action.PICK_UP))
-        first_name = (customer or "there").split()[0]
-        self.client.add_comment(
-            case_id,
-            CommentCreate(
-                id=uuid.uuid4(),
-                body=f"Hi {first_name}, thanks for the details. I'm looking into this now and will "
-                "get back to you shortly. If you can, attach a screen recording of the problem.",
-            ),
-        )
+        first_name = customer.split()[0] if customer.strip() else ""
+        # Translators: the demo's support agent answering a new case; {name} is the customer's first name.
+        body = _("Hi {name}, thanks for the details. I'm looking into this now and will get back to you shortly. "
+                 "If you can, attach a screen recording of the problem.") if first_name else _(
+            "Hi there, thanks for the details. I'm looking into this now and will get back to you shortly. "
+            "If you can, attach a screen recording of the problem.")
+        self.client.add_comment(case_id, CommentCreate(id=uuid.uuid4(), body=body.format(name=first_name)))
 
 
 def run_demo(profile_dir: Path | None = None, keep: bool = False) -> int:
     if not server_available():
-        print("The demo needs the server part: pip install 'casedesktop[server]'", file=sys.stderr)
+        print(_("The demo needs the server part: pip install 'casedesktop[server]'"), file=sys.stderr)
         return 1
     root = Path(profile_dir) if profile_dir else Path(tempfile.mkdtemp(prefix="casedesktop-demo-"))
     server = DemoServer(root / "server")
     agent: DemoAgent | None = None
     try:
         url = server.start()
-        print(f"Demo server on {url} (data in {root}); signed in as {DEMO_CUSTOMER[0]}.", file=sys.stderr)
+        print(_("Demo server on {url} (data in {folder}); signed in as {email}.").format(
+            url=url, folder=root, email=DEMO_CUSTOMER[0]), file=sys.stderr)
         profile = open_profile(root / "client")
         sign_in(profile.db, profile.tokens, url, *DEMO_CUSTOMER, remember=False)
         agent = DemoAgent(url)

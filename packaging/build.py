@@ -44,8 +44,27 @@ def run(*command: str | Path, **kwargs) -> None:  # noqa: ANN003
     subprocess.run([str(part) for part in command], check=True, **kwargs)
 
 
+def compile_catalogs(locale_dir: Path = ROOT / "casedesktop" / "locale") -> list[Path]:
+    """Each language's .po compiled to the .mo beside it (build outputs, not in git), as
+    `./dev strings` does: the bundle and the wheel ship the compiled catalogs."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po in sorted(locale_dir.glob("*/LC_MESSAGES/casedesktop.po")):
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as out:
+            write_mo(out, catalog)
+        compiled.append(mo)
+    return compiled
+
+
 def generate() -> None:
-    """Everything the spec reads: icons, LICENSE, notices, the Windows version resource."""
+    """Everything the spec reads: icons, LICENSE, notices, the Windows version resource, and the
+    compiled translations."""
+    log(f"compiled {len(compile_catalogs())} translation catalogs")
     if GENERATED.exists():
         shutil.rmtree(GENERATED)
     (GENERATED / "icons").mkdir(parents=True)

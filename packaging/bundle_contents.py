@@ -71,7 +71,7 @@ DROPPED = (
 )
 
 
-QT_LANGUAGES = ("de", "fr", "es")
+QT_LANGUAGES = ("de", "fr", "es")  # the languages the app's own catalogs (casedesktop/locale) aim at
 
 
 def keep(destination: str) -> bool:
@@ -79,6 +79,10 @@ def keep(destination: str) -> bool:
     path = PurePath(destination)
     if path.parent.name == "translations" and path.name.startswith("qtbase_"):
         return path.stem.removeprefix("qtbase_").split("_")[0] in QT_LANGUAGES
+    if path.parent.name == "locale-data" and path.parent.parent.name == "babel":
+        # Babel's CLDR data (35 MB for 1,100 locales): the dates and numbers of those languages
+        # and English, with "root", the parent every locale's data falls back to.
+        return path.stem == "root" or path.stem.split("_")[0] in ("en", *QT_LANGUAGES)
     posix = "/" + path.as_posix()
     return not any(fnmatch.fnmatch(posix, pattern) or fnmatch.fnmatch(posix[1:], pattern) for pattern in DROPPED)
 

@@ -40,6 +40,22 @@ Complete corresponding source code of every GPL and LGPL component is available 
 addresses above; on request the CaseDesktop team provides it for three years from distribution.
 """
 
+# Artwork CaseDesktop ships in casedesktop/resources (only the pieces the app uses): name, licence,
+# where it comes from, the licence text in packaging/licenses, and what it is used for.
+ARTWORK = (
+    ("Tabler Icons 3.52.0", "MIT", "https://tabler.io/icons (npm package @tabler/icons)", "Tabler-Icons-MIT.txt",
+     "the interface icons in casedesktop/resources/icons (casedesktop/ui/icons.py)"),
+)
+
+
+def artwork_section(licence_dir: Path) -> str:
+    """The artwork's notice and each licence text in full."""
+    parts = ["Artwork\n=======\n\n"]
+    parts += [f"{name} -- {licence}: {use}. Source: {source}\n" for name, licence, source, _text, use in ARTWORK]
+    for name, licence, _source, text, _use in ARTWORK:
+        parts.append(f"\n--- {name} ({licence}) ---\n\n{(licence_dir / text).read_text(encoding='utf-8').rstrip()}\n")
+    return "".join(parts)
+
 
 def bundled_distributions() -> list[metadata.Distribution]:
     """The closure of casedesktop's runtime requirements (with the bundled extras), by name."""
@@ -105,6 +121,7 @@ def write_notices(target: Path, licence_dir: Path) -> Path:
     dists = bundled_distributions()
     parts.append("".join(f"- {d.metadata['Name']} {d.version}: {licence_name(d)}\n" for d in dists) + "\n")
     parts.append(NATIVE_LIBRARIES + "\n")
+    parts.append(artwork_section(licence_dir) + "\n")
     for dist in dists:
         header = f"{dist.metadata['Name']} {dist.version} -- {licence_name(dist)}"
         home = dist.metadata.get("Home-page") or next(

@@ -32,6 +32,7 @@ from casedesktop.domain import (
     SOURCES,
     SUBJECT_MAX,
     Action,
+    ActionInput,
     CommentKind,
     Priority,
     Role,
@@ -162,7 +163,7 @@ def _in_utc(value: datetime) -> datetime:
 
 
 # A time a client says something happened (possibly offline). The server also keeps it within a
-# window around its own clock (server/cases.py: client_time); this is only the form.
+# window around its own clock (server/services/cases.py: client_time); this is only the form.
 ClientTime = Annotated[datetime, BeforeValidator(_date_and_time_only), AfterValidator(_in_utc)]
 
 
@@ -339,6 +340,17 @@ class ActionRequest(RequestModel):
     resolution_type: str = Field(default="", max_length=200)
     parent_case_id: UUID | None = None
     survey: SurveyAnswers = {}
+
+    def to_input(self) -> ActionInput:
+        """What the domain's lifecycle table takes: the server applies it, the client replays it."""
+        return ActionInput(
+            reason=self.reason,
+            summary=self.summary,
+            root_cause=self.root_cause,
+            resolution_type=self.resolution_type,
+            parent_case_id=str(self.parent_case_id) if self.parent_case_id else "",
+            survey=dict(self.survey),
+        )
 
 
 class ActivityOut(_Model):

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from casedesktop.i18n import N_, _, format_megabytes, ngettext, pgettext
+
 SUBJECT_MAX = 255
 DESCRIPTION_MAX = 32_000
 REPLY_MAX = 32_000
@@ -36,12 +38,13 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
-        return _STATUS_LABELS[self]
+        """The status as a heading or a list cell shows it, in the user's language."""
+        return _(_STATUS_LABELS[self])
 
     def label_for(self, role: Role) -> str:
         """Customers read "Waiting on you" where staff read "Waiting on customer"."""
         if self is Status.PENDING_CUSTOMER and role is Role.CUSTOMER:
-            return "Waiting on you"
+            return _("Waiting on you")
         return self.label
 
     @property
@@ -50,15 +53,32 @@ class Status(StrEnum):
         return self in (Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD)
 
 
+# English here, translated when read (`Status.label`): the language is chosen after import.
 _STATUS_LABELS = {
-    Status.NEW: "New",
-    Status.OPEN: "Open",
-    Status.PENDING_CUSTOMER: "Waiting on customer",
-    Status.ON_HOLD: "On hold",
-    Status.RESOLVED: "Resolved",
-    Status.CLOSED: "Closed",
-    Status.MERGED: "Merged",
+    Status.NEW: N_("New"),
+    Status.OPEN: N_("Open"),
+    Status.PENDING_CUSTOMER: N_("Waiting on customer"),
+    Status.ON_HOLD: N_("On hold"),
+    Status.RESOLVED: N_("Resolved"),
+    Status.CLOSED: N_("Closed"),
+    Status.MERGED: N_("Merged"),
 }
+
+
+def status_phrase(status: Status, role: Role | None = None) -> str:
+    """The status inside a sentence ("the case is {status}"): "waiting on you" for a customer
+    given as `role`. Its own strings, since many languages do not just lowercase a label."""
+    if status is Status.PENDING_CUSTOMER and role is Role.CUSTOMER:
+        return pgettext("the case is …", "waiting on you")
+    return {
+        Status.NEW: lambda: pgettext("the case is …", "new"),
+        Status.OPEN: lambda: pgettext("the case is …", "open"),
+        Status.PENDING_CUSTOMER: lambda: pgettext("the case is …", "waiting on customer"),
+        Status.ON_HOLD: lambda: pgettext("the case is …", "on hold"),
+        Status.RESOLVED: lambda: pgettext("the case is …", "resolved"),
+        Status.CLOSED: lambda: pgettext("the case is …", "closed"),
+        Status.MERGED: lambda: pgettext("the case is …", "merged"),
+    }[status]()
 
 
 class Severity(StrEnum):
@@ -71,11 +91,11 @@ class Severity(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(_SEVERITY_LABELS[self])
 
     @property
     def meaning(self) -> str:
-        return _SEVERITY_MEANINGS[self]
+        return _(_SEVERITY_MEANINGS[self])
 
     @property
     def rank(self) -> int:
@@ -83,11 +103,17 @@ class Severity(StrEnum):
         return list(Severity).index(self)
 
 
+_SEVERITY_LABELS = {
+    Severity.CRITICAL: N_("Critical"),
+    Severity.URGENT: N_("Urgent"),
+    Severity.STANDARD: N_("Standard"),
+    Severity.LOW: N_("Low"),
+}
 _SEVERITY_MEANINGS = {
-    Severity.CRITICAL: "Immediate attention required, business operations halted.",
-    Severity.URGENT: "Severe impact on the application, but it is still functional.",
-    Severity.STANDARD: "Minor disruption, work efficiency affected.",
-    Severity.LOW: "General query or enhancement request, no significant business impact.",
+    Severity.CRITICAL: N_("Immediate attention required, business operations halted."),
+    Severity.URGENT: N_("Severe impact on the application, but it is still functional."),
+    Severity.STANDARD: N_("Minor disruption, work efficiency affected."),
+    Severity.LOW: N_("General query or enhancement request, no significant business impact."),
 }
 
 
@@ -100,7 +126,8 @@ class Priority(StrEnum):
     CRITICAL = "critical"
 
 
-CASE_TYPES = ("Problem", "Question", "Incident", "Service request", "Feature request")
+# Values the server stores and checks, in English; a choice shows them through `_`.
+CASE_TYPES = (N_("Problem"), N_("Question"), N_("Incident"), N_("Service request"), N_("Feature request"))
 SOURCES = ("Portal", "Desktop", "Email", "Phone", "Chat", "Other")
 MAX_CC = 20
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
@@ -114,9 +141,11 @@ def parse_emails(text: str) -> list[str]:
 def validate_emails(emails: list[str]) -> list[ValidationError]:
     bad = [e for e in emails if not _EMAIL.match(e)]
     if bad:
-        return [ValidationError("cc_emails", f"{bad[0]} is not an email address; write it as name@example.com.")]
+        return [ValidationError("cc_emails", _("{address} is not an email address; write it as name@example.com.")
+                                .format(address=bad[0]))]
     if len(emails) > MAX_CC:
-        return [ValidationError("cc_emails", f"Copy at most {MAX_CC} people.")]
+        return [ValidationError("cc_emails", ngettext("Copy at most {count} person.", "Copy at most {count} people.",
+                                                      MAX_CC).format(count=MAX_CC))]
     return []
 
 
@@ -128,7 +157,8 @@ class CommentKind(StrEnum):
 
 @dataclass(frozen=True)
 class ValidationError:
-    """One problem with one field, worded for the person who typed it."""
+    """One problem with one field, worded for the person who typed it (in their language on the
+    client; the server installs no language, so its messages stay English)."""
 
     field: str
     message: str
@@ -153,32 +183,33 @@ def visible(text: str) -> str:
 def validate_new_case(subject: str, description: str, severity: str) -> list[ValidationError]:
     errors: list[ValidationError] = []
     if not visible(subject):
-        errors.append(ValidationError("subject", "Enter a subject: one line that sums up the problem."))
+        errors.append(ValidationError("subject", _("Enter a subject: one line that sums up the problem.")))
     elif len(subject) > SUBJECT_MAX:
-        errors.append(
-            ValidationError("subject", f"The subject is {len(subject)} characters; keep it to {SUBJECT_MAX}.")
-        )
+        errors.append(ValidationError("subject", ngettext(
+            "The subject is {length} character; keep it to {limit}.",
+            "The subject is {length} characters; keep it to {limit}.", len(subject),
+        ).format(length=len(subject), limit=SUBJECT_MAX)))
     if not visible(description):
-        errors.append(ValidationError("description", "Describe the problem: what you did and what happened."))
+        errors.append(ValidationError("description", _("Describe the problem: what you did and what happened.")))
     elif len(description) > DESCRIPTION_MAX:
-        errors.append(
-            ValidationError(
-                "description",
-                f"The description is {len(description)} characters; keep it to {DESCRIPTION_MAX}.",
-            )
-        )
+        errors.append(ValidationError("description", ngettext(
+            "The description is {length} character; keep it to {limit}.",
+            "The description is {length} characters; keep it to {limit}.", len(description),
+        ).format(length=len(description), limit=DESCRIPTION_MAX)))
     if severity not in {s.value for s in Severity}:
-        errors.append(
-            ValidationError("severity", f"Severity must be one of {', '.join(s.value for s in Severity)}.")
-        )
+        errors.append(ValidationError("severity", _("Severity must be one of {choices}.").format(
+            choices=", ".join(s.value for s in Severity))))
     return errors
 
 
 def validate_reply(body: str) -> list[ValidationError]:
     if not visible(body):
-        return [ValidationError("body", "Write something before sending.")]
+        return [ValidationError("body", _("Write something before sending."))]
     if len(body) > REPLY_MAX:
-        return [ValidationError("body", f"The reply is {len(body)} characters; keep it to {REPLY_MAX}.")]
+        return [ValidationError("body", ngettext(
+            "The reply is {length} character; keep it to {limit}.",
+            "The reply is {length} characters; keep it to {limit}.", len(body),
+        ).format(length=len(body), limit=REPLY_MAX))]
     return []
 
 
@@ -186,9 +217,9 @@ def status_text(status: Status, role: Role, escalated: bool = False, close_reque
     """A case's status as every view shows it (list, detail, CLI): "Waiting on you · Escalated"."""
     parts = [status.label_for(role)]
     if escalated:
-        parts.append("Escalated")
+        parts.append(_("Escalated"))
     if close_requested and status.is_active:
-        parts.append("Close requested")
+        parts.append(_("Close requested"))
     return " · ".join(parts)
 
 
@@ -221,14 +252,16 @@ def validate_product(wanted: str, products: list[str]) -> list[ValidationError]:
     """One rule for the window and the CLI: a product is required whenever the vendor lists any
     (while none is known, e.g. before the first sync, it may be left to the vendor's staff)."""
     if not wanted.strip():
-        return [ValidationError("product", "Choose the product the problem is in.")] if products else []
+        return [ValidationError("product", _("Choose the product the problem is in."))] if products else []
     if known_product(wanted, products) is None:
-        return [ValidationError("product", f"There is no product {wanted.strip()!r}; choose one from the list.")]
+        return [ValidationError("product", _("There is no product {product}; choose one from the list.")
+                                .format(product=repr(wanted.strip())))]
     return []
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    """"3.2 MB" (MiB, one decimal), as every limit and file size is worded."""
+    return format_megabytes(size)
 
 
 def validate_attachments(
@@ -240,19 +273,20 @@ def validate_attachments(
     errors = [
         ValidationError(
             "attachments",
-            f"{name} is {megabytes(size)}; files can be at most {megabytes(max_bytes)}. "
-            "Compress it or share a smaller part.",
+            _("{name} is {size}; files can be at most {limit}. Compress it or share a smaller part.").format(
+                name=name, size=megabytes(size), limit=megabytes(max_bytes)),
         )
         for name, size in files
         if size > max_bytes
     ]
-    total = sum(size for _, size in files)
+    total = sum(size for _name, size in files)
     if not errors and total > max_total:
         errors.append(
             ValidationError(
                 "attachments",
-                f"Together the files are {megabytes(total)}; at most {megabytes(max_total)} "
-                f"can be attached at once (the last one, {files[-1][0]}, goes over).",
+                _("Together the files are {total}; at most {limit} can be attached at once "
+                  "(the last one, {name}, goes over).").format(
+                    total=megabytes(total), limit=megabytes(max_total), name=files[-1][0]),
             )
         )
     return errors

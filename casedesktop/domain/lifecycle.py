@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from casedesktop.domain.fields import REASON_MAX, Role, Status
+from casedesktop.domain.fields import REASON_MAX, Role, Status, status_phrase
+from casedesktop.i18n import N_, _, pgettext
 
 ACTIVE = frozenset({Status.NEW, Status.OPEN, Status.PENDING_CUSTOMER, Status.ON_HOLD})
 CUSTOMER = frozenset({Role.CUSTOMER})
@@ -34,44 +35,88 @@ class Action(StrEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS[self]
+        """The button's text, in the user's language."""
+        return _(_LABELS[self])
 
     @property
     def rule(self) -> Rule:
         return RULES[self]
 
 
+# The texts below are English and translated where they are used (`_`), once the language is known.
 _LABELS = {
-    Action.ESCALATE: "Escalate",
-    Action.REQUEST_CLOSE: "Request close",
-    Action.CLOSE: "Close case",
-    Action.ACCEPT: "Accept resolution",
-    Action.REJECT: "Reject resolution",
-    Action.REOPEN: "Reopen",
-    Action.PICK_UP: "Pick up",
-    Action.PENDING_CUSTOMER: "Ask customer",
-    Action.HOLD: "Put on hold",
-    Action.RESUME: "Resume",
-    Action.RESOLVE: "Resolve",
-    Action.MERGE: "Merge into…",
+    Action.ESCALATE: N_("Escalate"),
+    Action.REQUEST_CLOSE: N_("Request close"),
+    Action.CLOSE: N_("Close case"),
+    Action.ACCEPT: N_("Accept resolution"),
+    Action.REJECT: N_("Reject resolution"),
+    Action.REOPEN: N_("Reopen"),
+    Action.PICK_UP: N_("Pick up"),
+    Action.PENDING_CUSTOMER: N_("Ask customer"),
+    Action.HOLD: N_("Put on hold"),
+    Action.RESUME: N_("Resume"),
+    Action.RESOLVE: N_("Resolve"),
+    Action.MERGE: N_("Merge into…"),
 }
 
 
-# What each action does, as the end of a sentence ("You can now ..."): the window's buttons and the
+# What each action does, as the end of a sentence ("You can ..."): the window's buttons and the
 # CLI's verbs differ, so refusals and hints name the deed, not either of them.
 _PHRASES = {
-    Action.ESCALATE: "escalate it",
-    Action.REQUEST_CLOSE: "ask support to close it",
-    Action.CLOSE: "close it",
-    Action.ACCEPT: "accept the resolution",
-    Action.REJECT: "reject the resolution",
-    Action.REOPEN: "reopen it",
-    Action.PICK_UP: "pick it up",
-    Action.PENDING_CUSTOMER: "ask the customer for more",
-    Action.HOLD: "put it on hold",
-    Action.RESUME: "resume work on it",
-    Action.RESOLVE: "resolve it",
-    Action.MERGE: "merge it into another case",
+    # Translators: each of these ends "You can …", alone or in a list ("You can close it or reopen it.").
+    Action.ESCALATE: N_("escalate it"),
+    Action.REQUEST_CLOSE: N_("ask support to close it"),
+    Action.CLOSE: N_("close it"),
+    Action.ACCEPT: N_("accept the resolution"),
+    Action.REJECT: N_("reject the resolution"),
+    Action.REOPEN: N_("reopen it"),
+    Action.PICK_UP: N_("pick it up"),
+    Action.PENDING_CUSTOMER: N_("ask the customer for more"),
+    Action.HOLD: N_("put it on hold"),
+    Action.RESUME: N_("resume work on it"),
+    Action.RESOLVE: N_("resolve it"),
+    Action.MERGE: N_("merge it into another case"),
+}
+
+# Why a role may not take an action at all (the actions open to everyone are never refused so).
+_FORBIDDEN = {
+    Action.REQUEST_CLOSE: N_("Only customers can ask support to close a case."),
+    Action.ACCEPT: N_("Only customers can accept the resolution."),
+    Action.REJECT: N_("Only customers can reject the resolution."),
+    Action.PICK_UP: N_("Only support staff can pick a case up."),
+    Action.PENDING_CUSTOMER: N_("Only support staff can ask the customer for more."),
+    Action.HOLD: N_("Only support staff can put a case on hold."),
+    Action.RESUME: N_("Only support staff can resume work on a case."),
+    Action.RESOLVE: N_("Only support staff can resolve a case."),
+    Action.MERGE: N_("Only support staff can merge a case into another case."),
+}
+
+# Why an action does not fit the case's status now; {status} reads "the case is {status}".
+_CANNOT = {
+    Action.ESCALATE: N_("The case is {status}, so you cannot escalate it."),
+    Action.REQUEST_CLOSE: N_("The case is {status}, so you cannot ask support to close it."),
+    Action.CLOSE: N_("The case is {status}, so you cannot close it."),
+    Action.ACCEPT: N_("There is no resolution to accept yet: the case is {status}."),
+    Action.REJECT: N_("There is no resolution to reject yet: the case is {status}."),
+    Action.REOPEN: N_("Only a closed case can be reopened; this one is {status}."),
+    Action.PICK_UP: N_("The case is {status}, so you cannot pick it up."),
+    Action.PENDING_CUSTOMER: N_("The case is {status}, so you cannot ask the customer for more."),
+    Action.HOLD: N_("The case is {status}, so you cannot put it on hold."),
+    Action.RESUME: N_("The case is {status}, so you cannot resume work on it."),
+    Action.RESOLVE: N_("The case is {status}, so you cannot resolve it."),
+    Action.MERGE: N_("The case is {status}, so you cannot merge it into another case."),
+}
+
+# An input the action needs, by the name in `Rule.requires`; {action} is the action's label.
+_NEEDS = {
+    "reason": N_("{action} needs a reason."),
+    "summary": N_("{action} needs a summary."),
+    "parent_case_id": N_("{action} needs a parent case id."),
+}
+_TOO_LONG = {
+    "reason": N_("The reason is too long; keep it to {limit} characters."),
+    "summary": N_("The summary is too long; keep it to {limit} characters."),
+    "root_cause": N_("The root cause is too long; keep it to {limit} characters."),
 }
 
 
@@ -83,24 +128,27 @@ class Rule:
     from_statuses: frozenset[Status]
     to_status: Status | None  # None: the status stays, a flag changes
     requires: tuple[str, ...] = ()  # inputs that must be non-empty
-    activity: str = ""
+    activity: str = ""  # the activity entry, "{actor} escalated the case" (English; see activity_sentence)
 
 
 RULES: dict[Action, Rule] = {
-    Action.ESCALATE: Rule(EVERYONE, ACTIVE, None, ("reason",), "escalated the case"),
-    Action.REQUEST_CLOSE: Rule(CUSTOMER, ACTIVE, None, (), "asked to close the case"),
-    Action.CLOSE: Rule(EVERYONE, ACTIVE | {Status.RESOLVED}, Status.CLOSED, (), "closed the case"),
-    Action.ACCEPT: Rule(CUSTOMER, frozenset({Status.RESOLVED}), Status.CLOSED, (), "accepted the resolution"),
-    Action.REJECT: Rule(CUSTOMER, frozenset({Status.RESOLVED}), Status.OPEN, ("reason",), "rejected the resolution"),
-    Action.REOPEN: Rule(EVERYONE, frozenset({Status.CLOSED}), Status.OPEN, ("reason",), "reopened the case"),
-    Action.PICK_UP: Rule(STAFF, frozenset({Status.NEW}), Status.OPEN, (), "picked up the case"),
+    Action.ESCALATE: Rule(EVERYONE, ACTIVE, None, ("reason",), N_("{actor} escalated the case")),
+    Action.REQUEST_CLOSE: Rule(CUSTOMER, ACTIVE, None, (), N_("{actor} asked to close the case")),
+    Action.CLOSE: Rule(EVERYONE, ACTIVE | {Status.RESOLVED}, Status.CLOSED, (), N_("{actor} closed the case")),
+    Action.ACCEPT: Rule(CUSTOMER, frozenset({Status.RESOLVED}), Status.CLOSED, (), N_("{actor} accepted the resolution")),
+    Action.REJECT: Rule(CUSTOMER, frozenset({Status.RESOLVED}), Status.OPEN, ("reason",),
+                        N_("{actor} rejected the resolution")),
+    Action.REOPEN: Rule(EVERYONE, frozenset({Status.CLOSED}), Status.OPEN, ("reason",), N_("{actor} reopened the case")),
+    Action.PICK_UP: Rule(STAFF, frozenset({Status.NEW}), Status.OPEN, (), N_("{actor} picked up the case")),
     Action.PENDING_CUSTOMER: Rule(
-        STAFF, frozenset({Status.OPEN, Status.ON_HOLD}), Status.PENDING_CUSTOMER, (), "asked the customer"
+        STAFF, frozenset({Status.OPEN, Status.ON_HOLD}), Status.PENDING_CUSTOMER, (), N_("{actor} asked the customer")
     ),
-    Action.HOLD: Rule(STAFF, frozenset({Status.OPEN, Status.PENDING_CUSTOMER}), Status.ON_HOLD, (), "put the case on hold"),
-    Action.RESUME: Rule(STAFF, frozenset({Status.PENDING_CUSTOMER, Status.ON_HOLD}), Status.OPEN, (), "resumed work"),
-    Action.RESOLVE: Rule(STAFF, ACTIVE, Status.RESOLVED, ("summary",), "resolved the case"),
-    Action.MERGE: Rule(STAFF, ACTIVE, Status.MERGED, ("parent_case_id",), "merged the case"),
+    Action.HOLD: Rule(STAFF, frozenset({Status.OPEN, Status.PENDING_CUSTOMER}), Status.ON_HOLD, (),
+                      N_("{actor} put the case on hold")),
+    Action.RESUME: Rule(STAFF, frozenset({Status.PENDING_CUSTOMER, Status.ON_HOLD}), Status.OPEN, (),
+                        N_("{actor} resumed work")),
+    Action.RESOLVE: Rule(STAFF, ACTIVE, Status.RESOLVED, ("summary",), N_("{actor} resolved the case")),
+    Action.MERGE: Rule(STAFF, ACTIVE, Status.MERGED, ("parent_case_id",), N_("{actor} merged the case")),
 }
 
 
@@ -179,17 +227,15 @@ def apply_action(
     """Check an action against the table and say what it changes; raises if it cannot be taken."""
     rule = RULES[action]
     if role not in rule.roles:
-        who = "support staff" if rule.roles == STAFF else "customers"
-        deed = _PHRASES[action].replace(" it", " a case", 1)
-        raise TransitionError(action, state, role, f"Only {who} can {deed}.", forbidden=True)
+        raise TransitionError(action, state, role, _(_FORBIDDEN[action]), forbidden=True)
     if not _applies(action, state):
         raise TransitionError(action, state, role, refusal(action, state, role))
     for name in rule.requires:
         if not given.value(name):
-            raise MissingField(name, f"{action.label} needs a {name.replace('_', ' ')}.")
+            raise MissingField(name, _(_NEEDS[name]).format(action=action.label))
     for name in ("reason", "summary", "root_cause"):
         if len(given.value(name)) > REASON_MAX:
-            raise MissingField(name, f"The {name.replace('_', ' ')} is too long; keep it to {REASON_MAX} characters.")
+            raise MissingField(name, _(_TOO_LONG[name]).format(limit=REASON_MAX))
 
     to_status = rule.to_status or state.status
     changes: dict[str, object] = {}
@@ -239,41 +285,48 @@ def refusal(action: Action, state: CaseState, role: Role) -> str:
     """Why `action` cannot be taken on a case in `state`, as one sentence a customer understands,
     with what can be done instead. The one place refusals are worded, for the window, the CLI and
     the server alike."""
-    status = state.status.label_for(role).lower()
     if action is Action.ESCALATE and state.escalated:
-        reason = "This case is already escalated."
+        reason = _("This case is already escalated.")
     elif action is Action.REQUEST_CLOSE and state.close_requested:
-        reason = "Closing this case was already asked for; support will confirm it."
-    elif action in (Action.ACCEPT, Action.REJECT):
-        reason = f"There is no resolution to {action.value} yet: the case is {status}."
-    elif action is Action.REOPEN:
-        reason = f"Only a closed case can be reopened; this one is {status}."
+        reason = _("Closing this case was already asked for; support will confirm it.")
     else:
-        reason = f"The case is {status}, so you cannot {_PHRASES[action]}."
+        reason = _(_CANNOT[action]).format(status=status_phrase(state.status, role))
     instead = next_steps(state, role)
     return f"{reason} {instead}" if instead else reason
 
 
 def next_steps(state: CaseState, role: Role) -> str:
     """What a person of this role can do with a case in this state, as a sentence ("" if nothing)."""
-    phrases = [_PHRASES[a] for a in allowed_actions(state, role)]
+    phrases = [_(_PHRASES[a]) for a in allowed_actions(state, role)]
     if not phrases:
         return ""
-    listed = phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} or {phrases[-1]}"
-    return f"You can {listed}."
+    listed = phrases[0]
+    if len(phrases) > 1:
+        # Translators: the end of a list of things one can do: "close it, reopen it or escalate it".
+        listed = _("{items} or {last}").format(
+            items=pgettext("between items of a list", ", ").join(phrases[:-1]), last=phrases[-1])
+    return _("You can {actions}.").format(actions=listed)
 
 
 _OTHER_ACTIVITY = {
-    "create": "opened the case",
-    "reply": "replied",
-    "assign": "assigned the case",
-    "triage": "changed the priority or category",
+    "create": N_("{actor} opened the case"),
+    "reply": N_("{actor} replied"),
+    "assign": N_("{actor} assigned the case"),
+    "triage": N_("{actor} changed the priority or category"),
 }
 
 
-def activity_sentence(action: str) -> str:
-    """The verb phrase an activity entry is shown with: "Alex Moreno picked up the case"."""
+def activity_template(action: str) -> str:
+    """How an activity entry reads, in the user's language, with {actor} where the name goes
+    ("{actor} picked up the case"): a view that marks the name up fills it in itself."""
     try:
-        return RULES[Action(action)].activity
+        return _(RULES[Action(action)].activity)
     except ValueError:
-        return _OTHER_ACTIVITY.get(action, action.replace("-", " ").replace("_", " "))
+        known = _OTHER_ACTIVITY.get(action)
+        # An action only a newer server knows: its name is all there is to show.
+        return _(known) if known else "{actor} " + action.replace("-", " ").replace("_", " ")
+
+
+def activity_sentence(action: str, actor: str) -> str:
+    """An activity entry as a sentence: "Alex Moreno picked up the case"."""
+    return activity_template(action).replace("{actor}", actor)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from casedesktop.i18n import _
+
 
 @dataclass(frozen=True)
 class CodecSpec:
@@ -102,6 +104,6 @@ def container_for(path: Path, codec: str) -> ContainerSpec:
         return ContainerSpec("matroska", dict(MATROSKA_OPTIONS))
     if suffix == ".webm":
         if codec == "h264":
-            raise ValueError("WebM cannot hold H.264 video; use a .mp4 or .mkv file name.")
+            raise ValueError(_("WebM cannot hold H.264 video; use a .mp4 or .mkv file name."))
         return ContainerSpec("webm", dict(MATROSKA_OPTIONS))
-    raise ValueError(f"Cannot record to {path.name!r}; use a file name ending in .mp4 or .mkv.")
+    raise ValueError(_("Cannot record to {name}; use a file name ending in .mp4 or .mkv.").format(name=repr(path.name)))

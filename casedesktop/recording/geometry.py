@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from casedesktop.i18n import _, ngettext
 from casedesktop.recording.events import RecordingError
 from casedesktop.recording.settings import RecordingSettings, Rect
 
@@ -32,18 +33,19 @@ def resolve_area(monitors: Sequence[Mapping[str, Any]], settings: RecordingSetti
     if settings.region is None:
         if settings.monitor >= len(monitors):
             count = len(monitors) - 1
-            raise RecordingError(
-                f"Monitor {settings.monitor} does not exist; this computer has {count} "
-                f"monitor(s), so choose 0 (all) or 1 to {count}."
-            )
+            raise RecordingError(ngettext(
+                "Monitor {monitor} does not exist; this computer has {count} monitor(s), so choose 0 (all) or 1 to "
+                "{count}.",
+                "Monitor {monitor} does not exist; this computer has {count} monitor(s), so choose 0 (all) or 1 to "
+                "{count}.", count).format(monitor=settings.monitor, count=count))
         return CaptureArea(_even(_rect(monitors[settings.monitor])))
     region = settings.region
     left, top = max(region.left, screen.left), max(region.top, screen.top)
     right, bottom = min(region.right, screen.right), min(region.bottom, screen.bottom)
     if right - left < MIN_SIDE or bottom - top < MIN_SIDE:
         raise RecordingError(
-            f"The recording area {tuple(region)} lies outside the screen {tuple(screen)}; "
-            "choose an area on the screen."
+            _("The recording area {area} lies outside the screen {screen}; choose an area on the screen.").format(
+                area=tuple(region), screen=tuple(screen))
         )
     rect = _even(Rect(left, top, right - left, bottom - top))
     return CaptureArea(rect, left - region.left, top - region.top)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from casedesktop.i18n import _
 from casedesktop.recording.events import (
     Failed,
     Progress,
@@ -62,28 +63,25 @@ def record_to_file(
 
     def on_event(event: RecorderEvent) -> None:
         if isinstance(event, Started):
-            say(
-                f"Recording {event.width}x{event.height} at {event.fps} fps to {event.path} "
-                "(Ctrl+C stops)"
-            )
+            say(_("Recording {width}x{height} at {fps} fps to {path} (Ctrl+C stops)").format(
+                width=event.width, height=event.height, fps=event.fps, path=event.path))
             asked = settings.region
             if asked is not None and (event.width, event.height) != (asked.width, asked.height):
-                say(
-                    f"Note: the region {asked.width}x{asked.height} at {asked.left},{asked.top} is recorded as "
-                    f"{event.width}x{event.height}: clipped to the screen, rounded to even sizes (the video "
-                    f"format needs them) or scaled down to at most {settings.max_width} pixels wide."
-                )
+                say(_(
+                    "Note: the region {asked_width}x{asked_height} at {left},{top} is recorded as {width}x{height}: "
+                    "clipped to the screen, rounded to even sizes (the video format needs them) or scaled down to "
+                    "at most {max_width} pixels wide."
+                ).format(asked_width=asked.width, asked_height=asked.height, left=asked.left, top=asked.top,
+                         width=event.width, height=event.height, max_width=settings.max_width))
         elif isinstance(event, Progress):
-            say(
-                f"{event.elapsed_s:7.1f} s {event.bytes / 1e6:8.2f} MB "
-                f"{event.frames_dropped:5d} dropped"
-            )
+            say(_("{seconds} s {megabytes} MB {dropped} dropped").format(
+                seconds=f"{event.elapsed_s:7.1f}", megabytes=f"{event.bytes / 1e6:8.2f}",
+                dropped=f"{event.frames_dropped:5d}"))
         elif isinstance(event, Stopped):
             r = event.result
-            say(
-                f"Saved {r.path}: {r.duration_s:.1f} s, {r.frames_encoded} frames, "
-                f"{r.bytes / 1e6:.2f} MB, {r.frames_dropped} dropped ({r.stop_reason})"
-            )
+            say(_("Saved {path}: {seconds} s, {frames} frames, {megabytes} MB, {dropped} dropped ({reason})").format(
+                path=r.path, seconds=f"{r.duration_s:.1f}", frames=r.frames_encoded,
+                megabytes=f"{r.bytes / 1e6:.2f}", dropped=r.frames_dropped, reason=r.stop_reason))
         elif isinstance(event, Failed):
             say(event.message)
 

@@ -22,15 +22,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_X11_ADVICE = (
+from casedesktop.i18n import N_, _
+
+_X11_ADVICE = N_(
     'Log out and choose an "Xorg" or "X11" session on the login screen, then record again.'
 )
-_MAC_ADVICE = (
+_MAC_ADVICE = N_(
     "CaseDesktop is now listed in System Settings > Privacy & Security > Screen Recording: "
     "switch it on there, then quit and reopen CaseDesktop."
 )
 # When no request was made (permission state unknown), the app may not be listed yet.
-_MAC_BLACK_ADVICE = (
+_MAC_BLACK_ADVICE = N_(
     "Open System Settings > Privacy & Security > Screen Recording, switch on CaseDesktop "
     "(add it with + if it is not listed), then quit and reopen it."
 )
@@ -63,58 +65,58 @@ def check_capture_available() -> CaptureAvailability:
     if linux and not os.environ.get("DISPLAY"):
         if wayland:
             return CaptureAvailability(
-                False, "This Wayland session gives programs no access to the screen.", _X11_ADVICE
+                False, _("This Wayland session gives programs no access to the screen."), _(_X11_ADVICE)
             )
         return CaptureAvailability(
             False,
-            "No graphical display was found (DISPLAY is not set).",
-            "Start CaseDesktop from a desktop session to record the screen.",
+            _("No graphical display was found (DISPLAY is not set)."),
+            _("Start CaseDesktop from a desktop session to record the screen."),
         )
     if sys.platform == "darwin" and _mac_permission() is False:
         return CaptureAvailability(
-            False, "macOS has not given CaseDesktop permission to record the screen.", _MAC_ADVICE
+            False, _("macOS has not given CaseDesktop permission to record the screen."), _(_MAC_ADVICE)
         )
     try:
         image = _test_grab()
     except Exception as exc:
         if wayland:
             return CaptureAvailability(
-                False, f"Screen capture does not work in this Wayland session ({exc}).", _X11_ADVICE
+                False, _("Screen capture does not work in this Wayland session ({error}).").format(error=exc),
+                _(_X11_ADVICE),
             )
         return CaptureAvailability(
             False,
-            f"A test screen capture failed ({exc}).",
-            "Check that the display is available and not locked, then try again.",
+            _("A test screen capture failed ({error}).").format(error=exc),
+            _("Check that the display is available and not locked, then try again."),
         )
     if not np.any(image[..., :3]):
         return _black_result(wayland)
     if wayland:
         return CaptureAvailability(
             True,
-            "In this Wayland session only windows of X11 programs can be recorded; "
-            "others will appear black.",
-            'For a complete recording, log in with an "Xorg" or "X11" session.',
+            _("In this Wayland session only windows of X11 programs can be recorded; others will appear black."),
+            _('For a complete recording, log in with an "Xorg" or "X11" session.'),
         )
-    return CaptureAvailability(True, "Screen capture works.")
+    return CaptureAvailability(True, _("Screen capture works."))
 
 
 def _black_result(wayland: bool) -> CaptureAvailability:
     if sys.platform == "darwin":
         return CaptureAvailability(
             False,
-            "A test capture was entirely black: macOS is probably blocking screen recording.",
-            _MAC_BLACK_ADVICE,
+            _("A test capture was entirely black: macOS is probably blocking screen recording."),
+            _(_MAC_BLACK_ADVICE),
         )
     if wayland:
         return CaptureAvailability(
             False,
-            "A test capture was entirely black: Wayland hides the screen from programs.",
-            _X11_ADVICE,
+            _("A test capture was entirely black: Wayland hides the screen from programs."),
+            _(_X11_ADVICE),
         )
     return CaptureAvailability(
         False,
-        "A test capture was entirely black, so a recording would be black too.",
-        "Unlock or wake the screen; if it really shows only black, there is nothing to record.",
+        _("A test capture was entirely black, so a recording would be black too."),
+        _("Unlock or wake the screen; if it really shows only black, there is nothing to record."),
     )
 
 

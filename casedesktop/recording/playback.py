@@ -15,6 +15,8 @@ from pathlib import Path
 
 import av
 
+from casedesktop.i18n import _
+
 
 @dataclass(frozen=True)
 class VideoImage:
@@ -114,7 +116,7 @@ class Player:
                         return
                     self._on_image(image)
         except (av.error.FFmpegError, OSError, IndexError) as exc:
-            error = f"The recording cannot be played: {exc}"
+            error = _("The recording cannot be played: {error}").format(error=exc)
         if not self._closed.is_set():
             self._running.clear()
             self._on_end(error)

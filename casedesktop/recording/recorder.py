@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from casedesktop.i18n import _
 from casedesktop.recording.capture import CaptureThread, FrameSource, MssSource
 from casedesktop.recording.encoder import EncoderThread, FrameConverter, VideoEncoder
 from casedesktop.recording.events import (
@@ -154,11 +155,11 @@ class Recorder:
         if self._result is not None:
             return self._result
         if self._done.is_set():
-            raise RuntimeError("The recording did not start, so there is nothing to stop.")
+            raise RuntimeError(_("The recording did not start, so there is nothing to stop."))
         if threading.current_thread() in (self._capture, self._encoding):
             raise RuntimeError("stop() cannot wait inside an event callback; use request_stop().")
         if not self._done.wait(timeout):
-            raise TimeoutError(f"The recording did not finish within {timeout} seconds.")
+            raise TimeoutError(_("The recording did not finish within {seconds} seconds.").format(seconds=timeout))
         assert self._result is not None
         return self._result
 
@@ -213,8 +214,8 @@ class Recorder:
         if not capture.ready.wait(START_TIMEOUT_S):
             capture.stop()
             raise RecordingError(
-                f"The screen did not answer within {START_TIMEOUT_S:.0f} seconds; "
-                "check that the display is available and try again."
+                _("The screen did not answer within {seconds} seconds; check that the display is available and try "
+                  "again.").format(seconds=f"{START_TIMEOUT_S:.0f}")
             )
         if capture.error is not None:
             capture.join()
@@ -226,8 +227,8 @@ class Recorder:
             capture.stop()
             capture.join()
             raise RecordingError(
-                f"Could not create the video file {self.output_path} ({exc}); "
-                "check that the folder is writable and has free space."
+                _("Could not create the video file {path} ({error}); check that the folder is writable and has free "
+                  "space.").format(path=self.output_path, error=exc)
             ) from exc
         encoding = self.encoder_thread_class(
             encoder, queue, s, self._on_size_limit, self._on_tick, self._on_done
@@ -249,11 +250,11 @@ class Recorder:
         folder = self.output_path.parent
         if not folder.is_dir():
             raise RecordingError(
-                f"The folder {folder} does not exist; choose another place to save."
+                _("The folder {folder} does not exist; choose another place to save.").format(folder=folder)
             )
         if not os.access(folder, os.W_OK):
             raise RecordingError(
-                f"Cannot write to the folder {folder}; choose another place to save."
+                _("Cannot write to the folder {folder}; choose another place to save.").format(folder=folder)
             )
 
     # Called from the worker threads ----------------------------------------------------
@@ -267,8 +268,8 @@ class Recorder:
     def _on_capture_error(self, exc: BaseException) -> None:
         with self._lock:
             self._error = self._error or (
-                f"Recording stopped because the screen could not be captured ({exc}); "
-                "the video up to that moment was saved."
+                _("Recording stopped because the screen could not be captured ({error}); the video up to that "
+                  "moment was saved.").format(error=exc)
             )
         self.request_stop("error")
 
@@ -284,8 +285,8 @@ class Recorder:
         if error is not None:
             with self._lock:
                 self._error = self._error or (
-                    f"Recording stopped because the video could not be written ({error}); "
-                    "check free disk space and try again."
+                    _("Recording stopped because the video could not be written ({error}); check free disk space "
+                      "and try again.").format(error=error)
                 )
         self.request_stop("error" if self._error else "user")
         capture.join(timeout=5.0)
@@ -335,4 +336,4 @@ def _capture_problem(exc: BaseException) -> str:
     availability = check_capture_available()
     if not availability.ok:
         return availability.message
-    return f"The screen could not be captured ({exc}); check the display settings and try again."
+    return _("The screen could not be captured ({error}); check the display settings and try again.").format(error=exc)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from casedesktop.domain.fields import MAX_ATTACHMENT_BYTES
+from casedesktop.i18n import _
 from casedesktop.recording.formats import CODECS
 
 MiB = 1024 * 1024
@@ -36,9 +37,9 @@ class Rect(NamedTuple):
         """Parse "X,Y,W,H" as typed on a command line."""
         parts = [p.strip() for p in text.split(",")]
         if len(parts) != 4 or not all(p.lstrip("-").isdigit() for p in parts):
-            raise ValueError(f"Expected a rectangle as X,Y,W,H (four integers), got {text!r}.")
+            raise ValueError(_("Expected a rectangle as X,Y,W,H (four integers), got {text}.").format(text=repr(text)))
         rect = cls(*(int(p) for p in parts))
-        _check_rect(rect, "region")
+        _check_rect(rect)
         return rect
 
     @property
@@ -50,9 +51,11 @@ class Rect(NamedTuple):
         return self.top + self.height
 
 
-def _check_rect(rect: Rect, what: str) -> None:
+def _check_rect(rect: Rect, blackout: bool = False) -> None:
     if rect.width <= 0 or rect.height <= 0:
-        raise ValueError(f"The {what} {tuple(rect)} must have a positive width and height.")
+        message = (_("The blackout region {rect} must have a positive width and height.") if blackout
+                   else _("The region {rect} must have a positive width and height."))
+        raise ValueError(message.format(rect=tuple(rect)))
 
 
 @dataclass(frozen=True)
@@ -81,29 +84,31 @@ class RecordingSettings:
     def __post_init__(self) -> None:
         if self.region is not None:
             object.__setattr__(self, "region", Rect(*self.region))
-            _check_rect(self.region, "region")
+            _check_rect(self.region)
         object.__setattr__(self, "blackouts", tuple(Rect(*r) for r in self.blackouts))
         for rect in self.blackouts:
-            _check_rect(rect, "blackout region")
+            _check_rect(rect, blackout=True)
         if not 1 <= self.fps <= 30:
-            raise ValueError(f"The frame rate must be 1 to 30 frames per second, not {self.fps}.")
+            raise ValueError(_("The frame rate must be 1 to 30 frames per second, not {fps}.").format(fps=self.fps))
         if self.max_width < 64:
-            raise ValueError(f"The video must be at least 64 pixels wide, not {self.max_width}.")
+            raise ValueError(_("The video must be at least 64 pixels wide, not {width}.").format(width=self.max_width))
         if self.codec not in CODECS:
-            raise ValueError(f"Unknown codec {self.codec!r}; choose one of {', '.join(CODECS)}.")
+            raise ValueError(_("Unknown codec {codec}; choose one of {choices}.").format(
+                codec=repr(self.codec), choices=", ".join(CODECS)))
         low, high = CODECS[self.codec].crf_range
         if self.crf is not None and not low <= self.crf <= high:
-            raise ValueError(f"The quality setting (crf) for {self.codec} must be {low} to {high}.")
+            raise ValueError(_("The quality setting (crf) for {codec} must be {low} to {high}.").format(
+                codec=self.codec, low=low, high=high))
         if self.max_seconds <= 0:
-            raise ValueError("A recording must last more than 0 seconds.")
+            raise ValueError(_("A recording must last more than 0 seconds."))
         if self.max_bytes < 256 * 1024:
-            raise ValueError("The size limit must be at least 256 KiB.")
+            raise ValueError(_("The size limit must be at least 256 KiB."))
         if self.queue_max_frames < 1 or self.queue_max_bytes < 1:
-            raise ValueError("The frame queue needs room for at least one frame.")
+            raise ValueError(_("The frame queue needs room for at least one frame."))
         if not 0.1 <= self.keyframe_interval_s <= 60:
-            raise ValueError("The keyframe interval must be 0.1 to 60 seconds.")
+            raise ValueError(_("The keyframe interval must be 0.1 to 60 seconds."))
         if self.monitor < 0:
-            raise ValueError("The monitor must be 0 (all monitors) or a monitor number from 1.")
+            raise ValueError(_("The monitor must be 0 (all monitors) or a monitor number from 1."))
 
     @property
     def effective_crf(self) -> int:

@@ -14,10 +14,11 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 import casedesktop
-from casedesktop.server.bodylimit import BodyLimit
 from casedesktop.server.db import WORKER_THREADS, Sessions, make_engine
-from casedesktop.server.errors import install_error_handlers
-from casedesktop.server.routes import router
+from casedesktop.server.routes.bodylimit import BodyLimit
+from casedesktop.server.routes.error_handlers import install_error_handlers
+from casedesktop.server.routes.v1 import router
+from casedesktop.server.services.upload_staging import UploadLocks
 from casedesktop.server.settings import Settings
 from casedesktop.server.storage import LocalStorage
 
@@ -41,6 +42,7 @@ def create_app(database_url: str, data_dir: Path, settings: Settings | None = No
     app.state.settings = settings or Settings()
     app.state.storage = LocalStorage(Path(data_dir) / "attachments")
     app.state.upload_dir = Path(data_dir) / "uploads"  # unfinished tus uploads
+    app.state.upload_locks = UploadLocks()  # PATCHes of one upload take turns
     install_error_handlers(app)
     app.add_middleware(BodyLimit)  # request bodies are capped before they are read
     app.include_router(router)

@@ -1,4 +1,5 @@
-"""Passwords (argon2), bearer tokens, and the request dependency that says who is calling.
+"""Passwords (argon2), bearer tokens, and who holds a token: plain Python, so the CLI, the demo
+data and the services use it too; its request dependencies are in routes/deps.py.
 
 Tokens are random and only their sha256 is stored. Wrong email and wrong password give the same
 answer (and take about the same time), so the login form does not reveal who has an account.
@@ -10,22 +11,22 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Depends, Request
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from casedesktop.api import ErrorCode
 from casedesktop.domain import Role
 from casedesktop.server import tokencache
-from casedesktop.server.db import Sessions, utcnow
+from casedesktop.server.base import utcnow
+from casedesktop.server.db import Sessions
 from casedesktop.server.errors import ApiError
+from casedesktop.server.identity import CurrentUser
 from casedesktop.server.models import Membership, Token, User
 
 T = TypeVar("T")
@@ -59,21 +60,6 @@ def normalize_email(email: str) -> str:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    """Who is calling, detached from any session so each handler can open its own."""
-
-    id: uuid.UUID
-    email: str
-    name: str
-    role: Role
-    account_ids: frozenset[uuid.UUID]
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role.is_staff
 
 
 def account_ids_of(session: Session, user_id: uuid.UUID) -> frozenset[uuid.UUID]:
@@ -156,19 +142,6 @@ def unauthorized(message: str) -> ApiError:
     return ApiError(401, ErrorCode.UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def bearer_token(request: Request) -> str:
-    """The token of an `Authorization: Bearer ...` header; 401 when there is none."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise unauthorized(NO_TOKEN)
-    return token.strip()
-
-
-def sessions_of(request: Request) -> Sessions:
-    return request.app.state.sessions
-
-
 def caller_of(sessions: Sessions, token: str) -> CurrentUser:
     """Who holds the token, or 401. Answered from the token cache while the database's auth epoch
     says nothing that could change the answer has happened since (tokencache.py); else looked up."""
@@ -210,20 +183,3 @@ def _look_up(
     user = current_user_of(session, row[0])
     cache.put(digest, tokencache.Entry(user, row.expires_at, epoch))
     return user
-
-
-async def _bearer(request: Request) -> str:
-    """The token's form, checked on the event loop (no worker thread): 401 without one."""
-    return bearer_token(request)
-
-
-# For endpoints that check the token itself (`read_as`, `caller_of`) in their one worker trip.
-BearerToken = Annotated[str, Depends(_bearer)]
-
-
-def require_user(request: Request) -> CurrentUser:
-    """FastAPI dependency: the signed-in caller, or 401."""
-    return caller_of(sessions_of(request), bearer_token(request))
-
-
-Caller = Annotated[CurrentUser, Depends(require_user)]

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from casedesktop.api.releases import PLATFORMS, check_download_url, check_sha256, check_version
 from casedesktop.domain import Role
-from casedesktop.server import accounts
-from casedesktop.server.db import Sessions, default_database_url, make_engine, utcnow
+from casedesktop.server.base import utcnow
+from casedesktop.server.db import Sessions, default_database_url, make_engine
 from casedesktop.server.migrate import upgrade_database
+from casedesktop.server.services import accounts
 from casedesktop.server.settings import MEGABYTE, Settings
 
 APP_NAME = "casedesktop-server"
@@ -347,7 +348,7 @@ def _reset_password(args: argparse.Namespace, database_url: str, _data_dir: Path
 
 
 def _purge_uploads(args: argparse.Namespace, database_url: str, data_dir: Path) -> int:
-    from casedesktop.server.uploads import purge_stale_uploads
+    from casedesktop.server.services.upload_staging import purge_stale_uploads
 
     def work(session: Session) -> str:
         cutoff = utcnow() - timedelta(days=args.older_than_days)
@@ -358,7 +359,7 @@ def _purge_uploads(args: argparse.Namespace, database_url: str, data_dir: Path) 
 
 
 def _set_release(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
-    from casedesktop.server.releases import publish_release
+    from casedesktop.server.services.releases import publish_release
 
     downloads = {
         platform: (getattr(args, f"url_{platform}"), getattr(args, f"sha256_{platform}"))

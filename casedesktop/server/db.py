@@ -1,6 +1,7 @@
-"""Engine, sessions and portable column types for the server database (SQLite or PostgreSQL).
+"""Engine and sessions for the server database (SQLite or PostgreSQL).
 
-SQLite is the zero-set-up default; PostgreSQL must work too, so only portable types are used.
+SQLite is the zero-set-up default; PostgreSQL must work too, so only portable types are used
+(base.py). Every session carries the token cache's hooks (tokencache.py).
 """
 
 from __future__ import annotations
@@ -8,24 +9,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Session, sessionmaker
 
-# Stable constraint names, so the hand-written migration and the models agree on every backend.
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from casedesktop.server import tokencache
 
 # Write transactions on SQLite take the write lock up front (BEGIN IMMEDIATE): a transaction that
 # reads then writes would otherwise fail with SQLITE_BUSY when another writer got in between.
@@ -45,32 +37,6 @@ _SQLITE_WRITE_LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 T = TypeVar("T")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on every backend (SQLite drops tzinfo, so we restore it)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -130,8 +96,6 @@ class Sessions:
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
         self._write_lock = sqlite_write_lock(engine)
-        from casedesktop.server import tokencache  # here: it imports the models, which import us
-
         tokencache.install_hooks(self.read)
         tokencache.install_hooks(self.write)
         self.token_cache = tokencache.TokenCache()

@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 
 from casedesktop.api import ActionRequest, CaseCreate, CommentCreate
 from casedesktop.domain import Action, CommentKind, Role, Severity
-from casedesktop.server.accounts import (
+from casedesktop.server.auth import current_user_of, hash_password
+from casedesktop.server.base import utcnow
+from casedesktop.server.db import Sessions
+from casedesktop.server.identity import CurrentUser
+from casedesktop.server.models import Contact, User
+from casedesktop.server.services.accounts import (
     add_member,
     create_contact,
     ensure_account,
@@ -23,12 +28,9 @@ from casedesktop.server.accounts import (
     find_account,
     find_user,
 )
-from casedesktop.server.actions import take_action
-from casedesktop.server.auth import CurrentUser, current_user_of, hash_password
-from casedesktop.server.cases import create_case
-from casedesktop.server.comments import add_comment
-from casedesktop.server.db import Sessions, utcnow
-from casedesktop.server.models import Contact, User
+from casedesktop.server.services.actions import take_action
+from casedesktop.server.services.cases import create_case
+from casedesktop.server.services.comments import add_comment
 
 DEMO_NAMESPACE = uuid.UUID("5b0d7f64-2f4c-4d0e-9a43-c45e1f7a0c11")
 

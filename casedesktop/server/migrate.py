@@ -12,6 +12,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
+from casedesktop.server import models  # noqa: F401  (registers every table on Base.metadata)
+from casedesktop.server.base import Base
 from casedesktop.server.db import WRITE_OPTION, make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -46,9 +48,6 @@ def schema_differences(database_url: str) -> list[object]:
     """What Alembic autogenerate would change to make the database match the models ([] = none)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
-
-    from casedesktop.server import models, push  # noqa: F401  (registers the tables)
-    from casedesktop.server.db import Base
 
     engine = make_engine(database_url)
     try:

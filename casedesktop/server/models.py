@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casedesktop.server.db import Base, UTCDateTime, utcnow
+from casedesktop.server.base import Base, UTCDateTime, utcnow
 
 # SQLite only gives a monotonic rowid to a column typed exactly INTEGER.
 SEQ_TYPE = BigInteger().with_variant(Integer(), "sqlite")
@@ -277,3 +277,34 @@ class ClientRelease(Base):
     windows_sha256: Mapped[str | None] = mapped_column(String(64))
     macos_url: Mapped[str | None] = mapped_column(String(2000))
     macos_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class PushDevice(Base):
+    """A client cache that pushes changes: bound to one user, with its last processed number."""
+
+    __tablename__ = "push_devices"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PushRecord(Base):
+    """The outcome of one processed change number of a device (applied, refused or blocked)."""
+
+    __tablename__ = "push_mutations"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("push_devices.device_id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    op_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(16))  # a MutationStatus
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # ErrorOut of a refusal
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -72,7 +72,7 @@ def uvicorn_config(
 ) -> uvicorn.Config:
     """`trusted_proxies`: the reverse proxies whose X-Forwarded-For / -Proto name the client.
     None by default: uvicorn alone trusts 127.0.0.1, so any local process could then claim any
-    address and dodge the per-address sign-in limits (ratelimit.py)."""
+    address and dodge the per-address sign-in limits (services/ratelimit.py)."""
     host, port = sock.getsockname()[:2]
     return uvicorn.Config(
         app,

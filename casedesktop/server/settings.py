@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from fastapi import Request
-
 from casedesktop.domain import MAX_ATTACHMENT_BYTES
 
 MEGABYTE = 1024 * 1024
@@ -17,8 +15,8 @@ class Settings:
     max_upload_bytes: int = MAX_ATTACHMENT_BYTES  # per file; refused from Upload-Length
     upload_chunk_bytes: int = 8 * MEGABYTE  # what /limits suggests as a PATCH size
     token_lifetime: timedelta = timedelta(days=30)
-    # Failed sign-ins are remembered this long (ratelimit.py). Past the free failures of an
-    # account from one address, or of one address over all accounts, each further attempt from
+    # Failed sign-ins are remembered this long (services/ratelimit.py). Past the free failures of
+    # an account from one address, or of one address over all accounts, each further attempt from
     # that address waits: login_first_delay, then twice as long after each failure, at most
     # login_max_delay. Never per account alone, so nobody elsewhere can lock a user out.
     login_window: timedelta = timedelta(minutes=15)
@@ -27,7 +25,3 @@ class Settings:
     login_failures_per_address: int = 30
     login_first_delay: timedelta = timedelta(seconds=1)
     login_max_delay: timedelta = timedelta(minutes=15)
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings

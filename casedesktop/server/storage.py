@@ -1,7 +1,8 @@
 """Where finished attachments' bytes live, behind a small interface so object storage can follow.
 
 Keys are made by the server (an attachment's UUID in hex); a client's file name never reaches the
-file system. Unfinished tus uploads are staged on local disk by `uploads.py`, whatever the store.
+file system. Unfinished tus uploads are staged on local disk (`services/upload_staging.py`),
+whatever the store.
 """
 
 from __future__ import annotations

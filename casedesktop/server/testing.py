@@ -4,7 +4,7 @@
         requests.get(base_url + "/api/v1/health")
 
 The database is migrated first; the server stops (should_exit) when the block ends.
-`running_server` adds a handle to create users and sign in as them with `ApiClient`.
+`running_server` adds a handle to create users and sign in as them with `ApiCaller`.
 """
 
 from __future__ import annotations
@@ -34,14 +34,15 @@ from casedesktop.api.files import (
     encode_metadata,
 )
 from casedesktop.domain import Role
-from casedesktop.server.accounts import add_member, ensure_account, find_user
 from casedesktop.server.app import create_app
 from casedesktop.server.auth import current_user_of, hash_password, issue_token
-from casedesktop.server.db import Sessions, default_database_url, make_engine, utcnow
+from casedesktop.server.base import utcnow
+from casedesktop.server.db import Sessions, default_database_url, make_engine
 from casedesktop.server.migrate import upgrade_database
 from casedesktop.server.models import User
-from casedesktop.server.serialize import user_out
 from casedesktop.server.serve import AnnouncingServer, bind_socket, socket_url, uvicorn_config
+from casedesktop.server.services.accounts import add_member, ensure_account, find_user
+from casedesktop.server.services.serialize import user_out
 from casedesktop.server.settings import Settings
 
 STARTUP_TIMEOUT = 15.0
@@ -155,8 +156,11 @@ def _test_hash(password: str) -> str:
     return hash_password(password)
 
 
-class ApiClient:
-    """A `requests` session for one caller; paths are relative to the API prefix (/api/v1)."""
+class ApiCaller:
+    """A `requests` session for one caller; paths are relative to the API prefix (/api/v1).
+
+    Raw requests with every answer visible to the test: not the product's client
+    (casedesktop.sync.api_client.ApiClient), hence its own name."""
 
     def __init__(self, base_url: str, token: str | None = None, user: dict[str, Any] | None = None):
         self.base = base_url + API_PREFIX
@@ -327,18 +331,18 @@ class ServerHandle:
     def join_account(self, email: str, account: str) -> None:
         self.sessions.run_write(lambda session: add_membership(session, email, account))
 
-    def anonymous(self) -> ApiClient:
-        return ApiClient(self.base_url)
+    def anonymous(self) -> ApiCaller:
+        return ApiCaller(self.base_url)
 
-    def login(self, email: str, password: str = TEST_PASSWORD) -> ApiClient:
+    def login(self, email: str, password: str = TEST_PASSWORD) -> ApiCaller:
         """Sign in through POST /auth/login, as a real client does."""
         response = self.anonymous().post("/auth/login", json={"email": email, "password": password})
         if response.status_code != 200:
             raise AssertionError(f"login as {email} gave {response.status_code}: {response.text}")
         body = response.json()
-        return ApiClient(self.base_url, body["token"], body["user"])
+        return ApiCaller(self.base_url, body["token"], body["user"])
 
-    def signed_in(self, email: str) -> ApiClient:
+    def signed_in(self, email: str) -> ApiCaller:
         """A client with a token issued straight into the database: skips the deliberately slow
         password check, for tests about everything but signing in."""
 
@@ -350,7 +354,7 @@ class ServerHandle:
             return token, user_out(current_user_of(session, user)).model_dump(mode="json")
 
         token, user = self.sessions.run_write(work)
-        return ApiClient(self.base_url, token, user)
+        return ApiCaller(self.base_url, token, user)
 
 
 def add_membership(session: Session, email: str, account: str) -> None:

@@ -18,15 +18,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from casedesktop.server.identity import CurrentUser
 from casedesktop.server.models import Account, Counter, Membership, Token, User
-
-if TYPE_CHECKING:
-    from casedesktop.server.auth import CurrentUser
 
 AUTH_EPOCH = "auth_epoch"
 MAX_ENTRIES = 10_000
@@ -76,8 +74,6 @@ def _on_execute(state: ORMExecuteState) -> None:
 def install_hooks(target: Any) -> None:
     """Bump the epoch on every watched change made through sessions of `target` (a
     sessionmaker or Session class)."""
-    from sqlalchemy import event
-
     event.listen(target, "after_flush", _after_flush)
     event.listen(target, "do_orm_execute", _on_execute)
 

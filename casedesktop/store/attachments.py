@@ -19,6 +19,7 @@ from casedesktop.domain import (
     safe_filename,
     validate_attachments,
 )
+from casedesktop.i18n import _
 from casedesktop.store.blobs import BlobRef, BlobStore
 from casedesktop.store.models import AttachmentRow, OutboxOp
 
@@ -74,14 +75,16 @@ def check_files(paths: list[Path], max_bytes: int = MAX_ATTACHMENT_BYTES,
     errors: list[ValidationError] = []
     for path in paths:
         if path.is_dir():
-            errors.append(ValidationError("attachments", f"{path.name} is a folder; attach the files inside it (or a zip of it)."))
+            errors.append(ValidationError("attachments", _("{name} is a folder; attach the files inside it (or a zip of it).")
+                                          .format(name=path.name)))
             continue
         try:
             with open(path, "rb"):
                 pass
             sized.append((path, path.stat().st_size))
         except OSError as exc:
-            errors.append(ValidationError("attachments", f"Cannot read {path.name}: {exc.strerror or exc}."))
+            errors.append(ValidationError("attachments", _("Cannot read {name}: {reason}.").format(
+                name=path.name, reason=exc.strerror or exc)))
     errors += validate_attachments([(p.name, size) for p, size in sized], max_bytes, max_total)
     if errors:
         raise AttachmentError(errors)
@@ -97,7 +100,8 @@ def prepare_files(blobs: BlobStore, paths: list[Path], max_bytes: int = MAX_ATTA
         try:
             ref = blobs.add_file(path)
         except OSError as exc:
-            raise AttachmentError([ValidationError("attachments", f"Cannot copy {path.name}: {exc.strerror or exc}.")]) from exc
+            raise AttachmentError([ValidationError("attachments", _("Cannot copy {name}: {reason}.").format(
+                name=path.name, reason=exc.strerror or exc))]) from exc
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         prepared.append(PreparedFile(safe_filename(path.name), ref.size, ref.sha256, content_type))
     return prepared

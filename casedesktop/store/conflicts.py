@@ -49,7 +49,9 @@ from casedesktop.domain import (
     Status,
     next_steps,
     status_after_reply,
+    status_phrase,
 )
+from casedesktop.i18n import _
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
 from casedesktop.store.models import SyncNotice
@@ -114,21 +116,29 @@ def judge_refusal(
                 return Verdict(
                     True,
                     NoticeKind.OVERTAKEN,
-                    f"{_number(case)} was already {status.label.lower()} when your "
-                    f"“{label}” arrived, so there was nothing left to do.",
+                    _("{case} was already {status} when your “{action}” arrived, so there was nothing left to "
+                      "do.").format(case=case.number, status=status_phrase(status), action=label),
                     text,
                 )
+            if case is not None:
+                message = _("{case} changed while your “{action}” waited: it is {status} now. {next_steps} Your "
+                            "change is kept: retry or discard it.")
+            else:
+                message = _("The case changed while your “{action}” waited: it is {status} now. {next_steps} Your "
+                            "change is kept: retry or discard it.")
             return Verdict(
                 False,
                 NoticeKind.REFUSED,
-                f"{_number(case)} changed while your “{label}” waited: it is "
-                f"{status.label.lower()} now. {_next_steps(case, status, role)} "
-                "Your change is kept: retry or discard it.",
+                message.format(case=case.number if case is not None else "", action=label,
+                               status=status_phrase(status), next_steps=_next_steps(case, status, role)),
                 text,
             )
-    where = f"{_number(case)}: " if case is not None else ""
-    return Verdict(False, NoticeKind.REFUSED,
-                   f"{where}{error.message} Your change is kept: retry or discard it.", text)
+    if case is not None:
+        message = _("{case}: {error} Your change is kept: retry or discard it.").format(
+            case=case.number, error=error.message)
+    else:
+        message = _("{error} Your change is kept: retry or discard it.").format(error=error.message)
+    return Verdict(False, NoticeKind.REFUSED, message, text)
 
 
 def judge_applied(
@@ -150,8 +160,9 @@ def judge_applied(
     return Verdict(
         True,
         NoticeKind.MOVED_ON,
-        f"Your reply was added to {_number(case)}, but the case changed while it waited: it is "
-        f"{case.status.label.lower()} now. {_next_steps(case, case.status, role)}".strip(),
+        _("Your reply was added to {case}, but the case changed while it waited: it is {status} now. "
+          "{next_steps}").format(case=case.number, status=status_phrase(case.status),
+                                 next_steps=_next_steps(case, case.status, role)).strip(),
         comment.body,
     )
 
@@ -171,15 +182,11 @@ def _already(request: ActionRequest, case: CaseOut) -> bool:
 
 def _next_steps(case: CaseOut | None, status: Status, role: Role) -> str:
     if status is Status.MERGED:
-        return "It was merged into another case; follow up there."
+        return _("It was merged into another case; follow up there.")
     state = CaseState(
         status, case.escalated if case else False, case.close_requested if case else False
     )
     return next_steps(state, role)
-
-
-def _number(case: CaseOut | None) -> str:
-    return case.number if case is not None else "The case"
 
 
 # --- notices --------------------------------------------------------------------------------

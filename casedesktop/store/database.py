@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
+from casedesktop.i18n import _
 from casedesktop.store import migrate
 from casedesktop.store.journal import JOURNAL_FILE, OutboxJournal
 from casedesktop.store.models import CaseRow, OutboxOp
@@ -87,8 +88,8 @@ class CacheDB:
                 verdict = connection.execute(text("PRAGMA quick_check")).scalars().all()
                 if verdict != ["ok"]:
                     raise CacheError(
-                        f"The local cache {path} is damaged ({'; '.join(map(str, verdict[:3]))}); "
-                        "move it aside and start again to download your cases afresh."
+                        _("The local cache {path} is damaged ({problems}); move it aside and start again to "
+                          "download your cases afresh.").format(path=path, problems="; ".join(map(str, verdict[:3])))
                     )
                 migrate.upgrade(connection)
         except CacheError:
@@ -97,8 +98,8 @@ class CacheDB:
         except DatabaseError as exc:
             self.close()
             raise CacheError(
-                f"The local cache {path} is damaged or not a CaseDesktop cache ({exc.orig}); "
-                "move it aside and start again to download your cases afresh."
+                _("The local cache {path} is damaged or not a CaseDesktop cache ({problem}); move it aside and "
+                  "start again to download your cases afresh.").format(path=path, problem=exc.orig)
             ) from exc
 
     @contextmanager

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from casedesktop.domain import Role, Status
+from casedesktop.i18n import N_, _
 
 
 class OpState(StrEnum):
@@ -42,8 +43,12 @@ class Tab(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"all": "All", "open": "Open", "waiting_on_me": "Waiting on me",
-                "resolved": "Resolved", "closed": "Closed"}[self.value]
+        """The tab's text, in the user's language."""
+        return _(_TAB_LABELS[self.value])
+
+
+_TAB_LABELS = {"all": N_("All"), "open": N_("Open"), "waiting_on_me": N_("Waiting on me"),
+               "resolved": N_("Resolved"), "closed": N_("Closed")}
 
 
 def tab_statuses(tab: Tab, role: Role) -> tuple[str, ...]:
@@ -136,7 +141,7 @@ class CaseSummary(NamedTuple):
 
     @property
     def label(self) -> str:
-        return self.number or "(not sent yet)"
+        return self.number or _("(not sent yet)")
 
 
 def stored_time(value: object) -> datetime | None:

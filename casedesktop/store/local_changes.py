@@ -29,6 +29,7 @@ from casedesktop.domain import (
     validate_reply,
     without_nul,
 )
+from casedesktop.i18n import _
 from casedesktop.store import attachments, reference
 from casedesktop.store.attachments import PreparedFile
 from casedesktop.store.changes import Changes
@@ -135,7 +136,7 @@ def add_comment(
     body = without_nul(body)
     errors = validate_reply(body)
     if kind is CommentKind.INTERNAL and not identity.role.is_staff:
-        errors.append(ValidationError("kind", "Only staff can write internal notes."))
+        errors.append(ValidationError("kind", _("Only staff can write internal notes.")))
     if errors:
         raise InvalidInput(errors)
     now = utcnow()
@@ -220,7 +221,7 @@ def attach_files(db: CacheDB, identity: Identity, case_id: str, files: list[Prep
 def _get_case(session, case_id: str) -> CaseRow:  # noqa: ANN001
     case = session.get(CaseRow, case_id)
     if case is None:
-        raise KeyError(f"No case {case_id} in this profile's cache.")
+        raise KeyError(_("No case {case} in this profile's cache.").format(case=case_id))
     return case
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casedesktop.domain import Role
+from casedesktop.i18n import _
 from casedesktop.store.models import Meta
 
 SERVER_URL = "server_url"
@@ -59,8 +60,8 @@ def save_identity(session: Session, identity: Identity) -> None:
     previous = load_identity(session)
     if previous and (previous.server_url, previous.user_id) != (identity.server_url, identity.user_id):
         raise ValueError(
-            f"This profile belongs to {previous.email} on {previous.server_url}; "
-            "use another profile (--profile DIR) for a different account or server."
+            _("This profile belongs to {email} on {server}; use another profile (--profile DIR) for a different "
+              "account or server.").format(email=previous.email, server=previous.server_url)
         )
     put(session, SERVER_URL, identity.server_url)
     put(session, USER_ID, identity.user_id)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from casedesktop.api import ActivityOut, CaseOut, CommentOut, ErrorOut
 from casedesktop.api.push import MutationResult, MutationStatus, PushResponse
 from casedesktop.domain import Role
+from casedesktop.i18n import _
 from casedesktop.store import conflicts, meta, server_state
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
@@ -217,7 +218,7 @@ def _done(session: Session, row: OutboxOp, result: MutationResult, role: Role) -
 
 
 def _refused(session: Session, row: OutboxOp, result: MutationResult, role: Role) -> Changes:
-    error = result.error or ErrorOut(code="conflict", message="The server refused this change.")
+    error = result.error or ErrorOut(code="conflict", message=_("The server refused this change."))
     verdict = conflicts.judge_refusal(row.kind, row.payload, error, result.case, role)
     row.push_seq, row.updated_at = None, utcnow()
     if verdict.done:
@@ -311,8 +312,9 @@ def find_op(db: CacheDB, reference: str) -> str:
     (as git takes a commit's). LookupError, in words, for none, several, or too short."""
     wanted = reference.strip().lower()
     if len(wanted) < MIN_OP_PREFIX:
-        raise LookupError(f"'{reference}' is too short to name a change: give at least {MIN_OP_PREFIX} "
-                          "characters of its id (`casedesktop outbox` lists the refused ones).")
+        raise LookupError(_("'{reference}' is too short to name a change: give at least {count} characters of its id "
+                            "(`casedesktop outbox` lists the refused ones).").format(reference=reference,
+                                                                                   count=MIN_OP_PREFIX))
     with db.reading() as session:
         found = session.scalars(
             select(OutboxOp.op_id)
@@ -320,10 +322,12 @@ def find_op(db: CacheDB, reference: str) -> str:
             .limit(2)
         ).all()
     if not found:
-        raise LookupError(f"No unsent or refused change has an id starting with '{reference}': it was "
-                          "sent or discarded already, or the id is mistyped (`casedesktop outbox` lists them).")
+        raise LookupError(_("No unsent or refused change has an id starting with '{reference}': it was sent or "
+                            "discarded already, or the id is mistyped (`casedesktop outbox` lists them).")
+                          .format(reference=reference))
     if len(found) > 1:
-        raise LookupError(f"Several changes have ids starting with '{reference}': give more of the id.")
+        raise LookupError(_("Several changes have ids starting with '{reference}': give more of the id.")
+                          .format(reference=reference))
     return found[0]
 
 
@@ -340,16 +344,16 @@ def discard(db: CacheDB, op_id: str) -> Changes:
     with db.transaction() as session:
         op = session.scalars(select(OutboxOp).where(OutboxOp.op_id == op_id)).one()
         if op.state == OpState.IN_FLIGHT:
-            raise ValueError("That change is being sent right now; try again in a moment.")
+            raise ValueError(_("That change is being sent right now; try again in a moment."))
         if op.state == OpState.DONE:
-            raise ValueError("The server already has that change; it can no longer be taken back.")
+            raise ValueError(_("The server already has that change; it can no longer be taken back."))
         if op.push_seq is not None:
-            raise ValueError("That change was sent and may have reached the server; sync first.")
+            raise ValueError(_("That change was sent and may have reached the server; sync first."))
         if op.kind == "create_case" and session.scalar(
             select(func.count()).where(OutboxOp.case_id == op.case_id, OutboxOp.seq != op.seq,
                                        OutboxOp.state != OpState.DONE)
         ):
-            raise ValueError("The case has other unsent changes; discard those first.")
+            raise ValueError(_("The case has other unsent changes; discard those first."))
         for model in (CommentRow, ActivityRow, AttachmentRow, UploadSession):
             entity = session.get(model, op.op_id)
             if entity is not None:

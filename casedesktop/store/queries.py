@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import case as sql_case
 from sqlalchemy import exists, func, or_, select
 
+from casedesktop.i18n import _
 from casedesktop.store.database import CacheDB
 from casedesktop.store.list_sql import WAITING, CaseSummary, OpState, SyncState
 from casedesktop.store.models import ActivityRow, AttachmentRow, CaseRow, CommentRow, OutboxOp
@@ -72,7 +73,7 @@ def resolve_case_ref(db: CacheDB, ref: str) -> str:
             matches = session.scalars(select(CaseRow.id).where(CaseRow.id.startswith(ref)).limit(2)).all()
             if len(matches) == 1:
                 return matches[0]
-    raise LookupError(f"No case {ref!r} in this profile; run `casedesktop cases list` to see them.")
+    raise LookupError(_("No case {case} in this profile; run `casedesktop cases list` to see them.").format(case=repr(ref)))
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def case_detail(db: CacheDB, case_id: str) -> CaseDetail:
     with db.reading() as session:
         row = session.get(CaseRow, case_id)
         if row is None:
-            raise LookupError(f"No case {case_id} in this profile.")
+            raise LookupError(_("No case {case} in this profile.").format(case=case_id))
         state = session.scalar(select(_case_sync_state()).where(CaseRow.id == case_id))
         comments = [
             CommentView(*r)

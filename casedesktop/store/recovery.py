@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from casedesktop.api import ActionRequest, CaseCreate, CommentCreate
 from casedesktop.domain import Role
+from casedesktop.i18n import _, ngettext
 from casedesktop.store import conflicts, meta, server_state
 from casedesktop.store.attachments import UploadOp
 from casedesktop.store.changes import Changes
@@ -72,7 +73,7 @@ def open_or_rebuild(profile_dir: Path) -> tuple[CacheDB, RecoveryReport | None]:
     """
     if not (profile_dir / CACHE_FILE).exists() and OutboxJournal(profile_dir / JOURNAL_FILE).read().ops:
         log.error("cache missing, but the outbox journal lists unsent changes")
-        return rebuild(profile_dir, "The local cache file is missing.")
+        return rebuild(profile_dir, _("The local cache file is missing."))
     try:
         return open_cache(profile_dir), None
     except CacheError as exc:
@@ -100,12 +101,18 @@ def rebuild(profile_dir: Path, reason: str) -> tuple[CacheDB, RecoveryReport]:
             meta.USER_ROLE: journal.identity.get("role", Role.CUSTOMER.value),
         }
     db = open_cache(profile_dir)
-    aside = f"has been set aside as {damaged.name}" if damaged.exists() else "was missing"
-    message = (
-        f"The local cache was damaged and {aside}; your cases are being downloaded again, and "
-        f"your {len(ops)} unsent change{'s' if len(ops) != 1 else ''} "
-        f"{'were' if len(ops) != 1 else 'was'} kept."
-    )
+    if damaged.exists():
+        message = ngettext(
+            "The local cache was damaged and has been set aside as {name}; your cases are being downloaded "
+            "again, and your {count} unsent change was kept.",
+            "The local cache was damaged and has been set aside as {name}; your cases are being downloaded "
+            "again, and your {count} unsent changes were kept.", len(ops)).format(name=damaged.name, count=len(ops))
+    else:
+        message = ngettext(
+            "The local cache was damaged and was missing; your cases are being downloaded again, and your "
+            "{count} unsent change was kept.",
+            "The local cache was damaged and was missing; your cases are being downloaded again, and your "
+            "{count} unsent changes were kept.", len(ops)).format(count=len(ops))
     with db.transaction() as session:
         for key in _IDENTITY_KEYS:
             if identity.get(key):

@@ -22,7 +22,6 @@ from casedesktop.api import (
     CommentOut,
 )
 from casedesktop.domain import (
-    ActionInput,
     CaseState,
     CommentKind,
     MissingField,
@@ -151,7 +150,7 @@ def rebase_case(session: Session, row: CaseRow) -> None:
             if op.kind == "action":
                 request = ActionRequest.model_validate_json(op.payload)
                 state = CaseState(Status(row.status), row.escalated, row.close_requested)
-                transition = apply_action(request.action, state, role, _input_of(request), op.created_at)
+                transition = apply_action(request.action, state, role, request.to_input(), op.created_at)
                 for name, value in transition.changes.items():
                     if name != "survey":
                         setattr(row, name, value.value if isinstance(value, StrEnum) else value)
@@ -161,17 +160,6 @@ def rebase_case(session: Session, row: CaseRow) -> None:
                     row.status = status_after_reply(Status(row.status), role).value
         except (ValidationError, ValueError, TransitionError, MissingField):
             continue
-
-
-def _input_of(request: ActionRequest) -> ActionInput:
-    return ActionInput(
-        reason=request.reason,
-        summary=request.summary,
-        root_cause=request.root_cause,
-        resolution_type=request.resolution_type,
-        parent_case_id=str(request.parent_case_id) if request.parent_case_id else "",
-        survey=dict(request.survey),
-    )
 
 
 def _my_role(session: Session) -> Role:

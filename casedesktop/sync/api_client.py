@@ -31,6 +31,7 @@ from casedesktop.api import (
 )
 from casedesktop.api.push import PUSH_PATH, PushRequest, PushResponse
 from casedesktop.api.releases import CLIENT_RELEASE_PATH, ClientReleaseOut
+from casedesktop.i18n import _, ngettext
 
 Model = TypeVar("Model", bound=BaseModel)
 TIMEOUT = (5, 30)  # connect, read (seconds)
@@ -110,7 +111,9 @@ class ApiClient:
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
-            raise TransientError(f"The server sent an answer this version cannot read ({exc.error_count()} errors).") from exc
+            raise TransientError(ngettext("The server sent an answer this version cannot read ({count} error).",
+                                          "The server sent an answer this version cannot read ({count} errors).",
+                                          exc.error_count()).format(count=exc.error_count())) from exc
 
     def http(
         self,
@@ -135,16 +138,18 @@ class ApiClient:
                 timeout=self.timeout, stream=stream,
             )
         except requests.Timeout as exc:
-            raise Unreachable(f"The server at {self.base_url} did not answer in time.") from exc
+            raise Unreachable(_("The server at {server} did not answer in time.").format(server=self.base_url)) from exc
         except requests.ConnectionError as exc:
-            raise Unreachable(f"Cannot reach the server at {self.base_url}.") from exc
+            raise Unreachable(_("Cannot reach the server at {server}.").format(server=self.base_url)) from exc
         except requests.RequestException as exc:  # a body cut off mid-way, a garbled answer
-            raise Unreachable(f"The connection to {self.base_url} broke off ({type(exc).__name__}).") from exc
+            raise Unreachable(_("The connection to {server} broke off ({error}).").format(
+                server=self.base_url, error=type(exc).__name__)) from exc
         status = response.status_code
         if status in (408, 429) or status >= 500:
             response.close()
             raise TransientError(
-                f"The server is busy or failing (HTTP {status}); will retry.", _retry_after(response)
+                _("The server is busy or failing (HTTP {status}); will retry.").format(status=status),
+                _retry_after(response),
             )
         if status == 401:
             raise AuthRequired(self._error(response).message)
@@ -158,7 +163,8 @@ class ApiClient:
             return ErrorOut.model_validate_json(response.content)
         except ValidationError:
             code = _CODE_BY_STATUS.get(response.status_code, ErrorCode.CONFLICT)
-            return ErrorOut(code=code, message=f"The server refused the request (HTTP {response.status_code}).")
+            return ErrorOut(code=code, message=_("The server refused the request (HTTP {status}).").format(
+                status=response.status_code))
 
     def health(self) -> Health:
         return self._request("GET", "/health", Health)

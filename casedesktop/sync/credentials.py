@@ -11,6 +11,8 @@ import keyring
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, NoKeyringError
 
+from casedesktop.i18n import _
+
 log = logging.getLogger(__name__)
 SERVICE = "CaseDesktop"
 
@@ -67,8 +69,7 @@ class TokenStore:
             secure_keyring().delete_password(SERVICE, self.profile_key)
 
     def _no_keychain(self, exc: Exception) -> None:
-        self.warning = (
-            "No keychain is available to keep your sign-in, so it lasts only while this program "
-            f"runs ({type(exc).__name__})."
-        )
+        self.warning = _(
+            "No keychain is available to keep your sign-in, so it lasts only while this program runs ({error})."
+        ).format(error=type(exc).__name__)
         log.warning("keyring unavailable: %s", type(exc).__name__)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from casedesktop.i18n import _
 from casedesktop.store.blobs import BlobStore
 from casedesktop.sync import transfer
 from casedesktop.sync.api_client import ApiClient, AuthRequired, Rejected, SyncError, Unreachable
@@ -45,16 +46,18 @@ class DownloadWorker:
         try:
             path = transfer.download(self._client(), self._blobs, attachment_id, sha256, size, on_progress)
         except Unreachable:
-            done(None, f"{filename} could not be downloaded: the server cannot be reached. "
-                       "What arrived is kept; try again when you are online.")
+            done(None, _("{name} could not be downloaded: the server cannot be reached. What arrived is kept; "
+                         "try again when you are online.").format(name=filename))
         except AuthRequired:
-            done(None, f"{filename} could not be downloaded: sign in again, then try once more.")
+            done(None, _("{name} could not be downloaded: sign in again, then try once more.").format(name=filename))
         except Rejected as exc:
-            done(None, f"{filename} could not be downloaded: {exc.error.message}")
+            done(None, _("{name} could not be downloaded: {error}").format(name=filename, error=exc.error.message))
         except SyncError as exc:
-            done(None, f"{filename} could not be downloaded: {exc} Try again in a moment.")
+            done(None, _("{name} could not be downloaded: {error} Try again in a moment.").format(
+                name=filename, error=exc))
         except OSError as exc:
-            done(None, f"{filename} could not be saved in this profile: {exc.strerror or exc}.")
+            done(None, _("{name} could not be saved in this profile: {reason}.").format(
+                name=filename, reason=exc.strerror or exc))
         else:
             done(path, "")
 

@@ -40,6 +40,7 @@ from casedesktop.api.push import (
     PushRequest,
 )
 from casedesktop.domain import without_nul
+from casedesktop.i18n import _
 from casedesktop.store import meta, outbox, recovery, server_state
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.changes import Changes
@@ -172,7 +173,7 @@ class SyncEngine:
         report = SyncReport()
         if not self.lock.acquire(self.lock_timeout):
             report.busy = True
-            report.error = "Another CaseDesktop window or command is syncing this profile."
+            report.error = _("Another CaseDesktop window or command is syncing this profile.")
             return report
         try:
             # Ops left in flight by a crash (or kill -9) go back to pending with their numbers.
@@ -190,9 +191,9 @@ class SyncEngine:
             report.retry_after = exc.retry_after
         except AuthRequired as exc:
             report.needs_sign_in = True
-            report.error = f"Sign in again: {exc}"
+            report.error = _("Sign in again: {error}").format(error=exc)
         except Rejected as exc:  # e.g. the feed refused: say so, keep everything, try later
-            report.error = f"The server refused to sync: {exc}"
+            report.error = _("The server refused to sync: {error}").format(error=exc)
         finally:
             try:
                 with self.db.transaction() as session:
@@ -208,7 +209,7 @@ class SyncEngine:
 
     def _push(self, report: SyncReport) -> None:
         idle = 0
-        for _ in range(MAX_ROUNDS_PER_PASS):
+        for _round in range(MAX_ROUNDS_PER_PASS):
             batch, uploads = self._plan()
             if not batch and not uploads:
                 return
@@ -224,7 +225,7 @@ class SyncEngine:
             after = (report.pushed, report.refused, report.uploaded, outbox.counts(self.db))
             idle = idle + 1 if after == before else 0
             if idle >= 3:  # e.g. a server that keeps answering "gap": never spin, try later
-                raise TransientError("The server did not take the waiting changes; will retry.")
+                raise TransientError(_("The server did not take the waiting changes; will retry."))
 
     def _plan(self) -> tuple[list[outbox.QueuedOp], list[outbox.QueuedOp]]:
         """This round's ops: those sent before and unanswered first (their numbers are already in

@@ -21,6 +21,7 @@ from casedesktop.api.releases import (
     is_newer,
     platform_of,
 )
+from casedesktop.i18n import _
 from casedesktop.store import meta
 from casedesktop.store.database import CacheDB
 from casedesktop.sync.api_client import ApiClient
@@ -36,7 +37,7 @@ class ReleaseNotice:
 
     @property
     def message(self) -> str:
-        return f"CaseDesktop {self.version} is available"
+        return _("CaseDesktop {version} is available").format(version=self.version)
 
 
 def newer_release(

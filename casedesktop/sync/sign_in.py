@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from casedesktop.i18n import _
 from casedesktop.store import meta
 from casedesktop.store.database import CacheDB
 from casedesktop.store.meta import Identity
@@ -18,13 +19,14 @@ def server_address(text: str) -> str:
     `http://` for this machine, where a test or demo server runs); ValueError for anything else."""
     typed = text.strip()
     if not typed:
-        raise ValueError("Enter the server's address, for example https://support.example.com.")
+        raise ValueError(_("Enter the server's address, for example https://support.example.com."))
     url = typed
     if "://" not in url:
         host = urlsplit(f"//{url}").hostname or ""
         loopback = host in LOOPBACK_HOSTS or host.startswith("127.")
         url = ("http://" if loopback else "https://") + url
-    refusal = f"'{typed}' is not a server address: give one like https://support.example.com."
+    refusal = _("'{address}' is not a server address: give one like https://support.example.com.").format(
+        address=typed)
     parts = urlsplit(url)
     try:
         parts.port  # noqa: B018 - urllib raises for a port that is not a number

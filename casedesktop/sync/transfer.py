@@ -53,6 +53,7 @@ from casedesktop.api.files import (
     encode_metadata,
 )
 from casedesktop.api.push import MutationResult, MutationStatus
+from casedesktop.i18n import _, ngettext
 from casedesktop.store import outbox, uploads
 from casedesktop.store.attachments import UploadOp
 from casedesktop.store.blobs import BlobRef, BlobStore
@@ -107,7 +108,7 @@ class Uploader:
         blob = self.blobs.path_of(spec.sha256)
         if not blob.is_file() or blob.stat().st_size != spec.size:
             error = ErrorOut(code=ErrorCode.VALIDATION, message=(
-                f"{spec.filename} is no longer in this profile's file store; attach it again."))
+                _("{name} is no longer in this profile's file store; attach it again.").format(name=spec.filename)))
             return self._refused(op, spec, error, result)
         try:
             self._send(spec, blob, result)
@@ -142,7 +143,7 @@ class Uploader:
         return result
 
     def _send(self, spec: UploadOp, blob: Path, result: UploadResult) -> None:
-        for _ in range(MAX_RESTARTS):
+        for _restart in range(MAX_RESTARTS):
             state = uploads.get(self.db, spec.attachment_id)
             if state is None or not state.url:
                 upload_id, offset = self._create(spec)
@@ -158,7 +159,7 @@ class Uploader:
                     raise
             if self._patch_from(spec, blob, upload_id, offset, result):
                 return
-        raise TransientError(f"The upload of {spec.filename} did not complete; will retry.")
+        raise TransientError(_("The upload of {name} did not complete; will retry.").format(name=spec.filename))
 
     def _create(self, spec: UploadOp) -> tuple[str, int]:
         metadata = {
@@ -179,7 +180,7 @@ class Uploader:
         upload_id = response.headers.get("Location", "").rstrip("/").rsplit("/", 1)[-1]
         offset = _header_int(response.headers.get("Upload-Offset"), None)
         if not _is_uuid(upload_id) or offset is None:  # an answer cut off in its headers
-            raise Unreachable("The server's answer to starting the upload was cut off.")
+            raise Unreachable(_("The server's answer to starting the upload was cut off."))
         return upload_id, offset
 
     def _offset(self, upload_id: str) -> int:
@@ -188,7 +189,7 @@ class Uploader:
         )
         offset = _header_int(response.headers.get("Upload-Offset"), None)
         if offset is None:
-            raise Unreachable("The server's answer about the upload was cut off.")
+            raise Unreachable(_("The server's answer about the upload was cut off."))
         return offset
 
     def _patch_from(self, spec: UploadOp, blob: Path, upload_id: str, offset: int,
@@ -248,11 +249,11 @@ class Uploader:
                         if not self.blobs.verify(_ref(spec)):
                             raise Rejected(exc.status, ErrorOut(
                                 code=ErrorCode.CHECKSUM_MISMATCH,
-                                message=f"The copy of {spec.filename} in this profile is damaged; "
-                                        "attach the file again.")) from exc
+                                message=_("The copy of {name} in this profile is damaged; attach the file "
+                                          "again.").format(name=spec.filename))) from exc
                         if damaged > MAX_RESTARTS:
                             raise TransientError(
-                                f"{spec.filename} keeps arriving damaged; will retry later.") from exc
+                                _("{name} keeps arriving damaged; will retry later.").format(name=spec.filename)) from exc
                         offset = self._offset(upload_id)  # 0 after a whole-file mismatch
                         continue
                     raise
@@ -328,7 +329,7 @@ def download(
     partial_dir = blobs.root / ".partial"
     partial_dir.mkdir(parents=True, exist_ok=True)
     partial = partial_dir / f"{attachment_id}.part"
-    for _ in range(2):
+    for _attempt in range(2):
         have = partial.stat().st_size if partial.exists() else 0
         if have > size:
             partial.unlink()
@@ -345,7 +346,7 @@ def download(
             return target
         log.warning("download of %s arrived damaged; fetching it again from the start", attachment_id)
         partial.unlink(missing_ok=True)
-    raise DownloadError(f"The file {attachment_id} arrived damaged twice; try again later.")
+    raise DownloadError(_("The file {id} arrived damaged twice; try again later.").format(id=attachment_id))
 
 
 def _fetch(client: ApiClient, attachment_id: str, sha256: str, size: int, partial: Path,
@@ -380,7 +381,9 @@ def _fetch(client: ApiClient, attachment_id: str, sha256: str, size: int, partia
                         on_progress(f"download:{attachment_id}", done, size)
             except requests.RequestException as exc:
                 out.flush()
-                raise Unreachable(f"The download of {attachment_id} broke off at {done} bytes.") from exc
+                raise Unreachable(ngettext("The download of {id} broke off at {count} byte.",
+                                           "The download of {id} broke off at {count} bytes.", done).format(
+                    id=attachment_id, count=done)) from exc
             out.flush()
 
 

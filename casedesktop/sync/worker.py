@@ -34,7 +34,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from casedesktop.i18n import _, format_number
 from casedesktop.store import conflicts, outbox
+from casedesktop.store.blobs import BlobStore
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
 from casedesktop.sync.api_client import ApiClient, SyncError, TransientError
@@ -120,8 +122,10 @@ class SyncWorker:
         on_status: Callable[[SyncStatus], None],
         on_changes: Callable[[Changes], None],
         interval: float = 30.0,
+        blobs: BlobStore | None = None,
     ):
         self._db = db
+        self._blobs = blobs
         self._server_url = server_url
         self._token = token
         self._me = me_user_id
@@ -137,7 +141,8 @@ class SyncWorker:
         self._last_error = ""
         self._needs_sign_in = False
         self._refused_token: str | None = None  # the token the server said no to
-        self._asked = False  # the user asked for a pass (sync_now)
+        self._asked = False  # the user asked for a pass (sync_now); set by any thread, under _lock
+        self._lock = threading.Lock()
         self._next_attempt: datetime | None = None
         self._next_attempt_at: float | None = None
         self._transfer = ""
@@ -160,9 +165,14 @@ class SyncWorker:
 
     def sync_now(self) -> None:
         """The user asks: a pass at once, whatever the backoff or the sign-in state."""
-        self._asked = True
-        self._needs_sign_in = False
+        with self._lock:
+            self._asked = True
         self._wake.set()
+
+    def _take_asked(self) -> bool:
+        with self._lock:
+            asked, self._asked = self._asked, False
+        return asked
 
     def poke(self) -> None:
         """A local change was made: send it at once; offline, probe at once whether the server is
@@ -208,17 +218,19 @@ class SyncWorker:
             return
         self._last_progress = now
         item = TransferProgress.parse(what, done, total)
-        verb = "Uploading" if item.kind == "upload" else "Downloading"
-        self._transfer = f"{verb} {item.name}: {done / 1048576:.1f} of {total / 1048576:.1f} MB"
+        text = _("Uploading {name}: {done} of {total} MB") if item.kind == "upload" else _(
+            "Downloading {name}: {done} of {total} MB")
+        self._transfer = text.format(name=item.name, done=format_number(done / 1048576, 1, grouping=False),
+                                     total=format_number(total / 1048576, 1, grouping=False))
         self._progress_item = item
         self.publish_status(syncing=True)
 
     def _run(self) -> None:
         client = ApiClient(self._server_url)
-        engine = SyncEngine(self._db, client, self._me, on_progress=self._progress)
+        engine = SyncEngine(self._db, client, self._me, on_progress=self._progress, blobs=self._blobs)
         try:
             while not self._stopping.is_set():
-                asked, self._asked = self._asked, False
+                asked = self._take_asked()
                 token = self._token()
                 if self._needs_sign_in and not asked and token == self._refused_token:
                     delay = self.interval  # signed out: keep the outbox, wait for a new token
@@ -273,7 +285,7 @@ class SyncWorker:
             report = engine.sync_once()
         except Exception as exc:  # a bug must not kill sync for the rest of the session
             log.exception("sync pass failed")
-            report = SyncReport(online=self._online is not False, error=f"Sync failed: {exc}")
+            report = SyncReport(online=self._online is not False, error=_("Sync failed: {error}").format(error=exc))
         self._record(report, token)
         self.passes += 1  # after its last status: a test seeing N passes sees pass N's status
         if not report.changes.empty:

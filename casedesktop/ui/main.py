@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from casedesktop import APP_ID, APP_NAME, __version__
@@ -27,6 +27,7 @@ from casedesktop.domain import Role
 from casedesktop.store import first_page
 from casedesktop.ui.caselist.model import PAGE_SIZE
 from casedesktop.ui.mainwindow.window import MainWindow, app_icon
+from casedesktop.ui.session import ProfileSession, window_settings
 
 if TYPE_CHECKING:
     from casedesktop.app import Profile
@@ -85,11 +86,12 @@ class Session:
     with the list's first page, and `start` opens the profile once that has been painted.
     """
 
-    def __init__(self, profile: Profile | None, sync_interval: float = 30.0, window: MainWindow | None = None):
+    def __init__(self, profile: Profile | None, sync_interval: float = 30.0, window: MainWindow | None = None,
+                 settings: QSettings | None = None):
         self.profile: Profile | None = None
-        self.bridge = None
-        self.downloads = None
+        self.session: ProfileSession | None = None
         self.window = window
+        self.settings = settings
         self.sync_interval = sync_interval
         self._ready: list[Callable[[], None]] = []
         self._after_paint: AfterPaint | None = None
@@ -97,28 +99,26 @@ class Session:
             self._attach(profile)
 
     @classmethod
-    def early(cls, directory: Path, page: first_page.FirstPage, sync_interval: float = 30.0) -> Session:
-        window = MainWindow.early(directory, Role(page.role))
+    def early(cls, settings: QSettings, page: first_page.FirstPage, sync_interval: float = 30.0) -> Session:
+        window = MainWindow.early(settings, Role(page.role))
         window.model.set_first_page(page.count, page.rows)
-        return cls(None, sync_interval, window)
+        return cls(None, sync_interval, window, settings)
 
     def _attach(self, profile: Profile) -> None:
-        from casedesktop.store.blobs import BlobStore
         from casedesktop.sync.downloads import DownloadWorker
         from casedesktop.ui.syncstatus.bridge import DownloadRelay, SyncBridge
 
         identity = profile.require_identity()
         self.profile = profile
-        self.bridge = SyncBridge(profile.db, identity.server_url, profile.tokens.get, identity.user_id, self.sync_interval)
-        self.downloads = DownloadRelay(DownloadWorker(BlobStore(profile.directory), identity.server_url, profile.tokens.get))
+        bridge = SyncBridge(profile, identity, self.sync_interval)
+        downloads = DownloadRelay(DownloadWorker(profile.blobs, identity.server_url, profile.tokens.get))
+        self.session = ProfileSession(profile, identity, self.settings, bridge, downloads)
         if self.window is None:
-            self.window = MainWindow(profile.db, identity, request_sync=self.bridge.sync_now, fetch=self.downloads.fetch,
-                                     poke=self.bridge.poke)
+            self.window = MainWindow(self.session)
         else:
-            self.window.attach(profile.db, identity, request_sync=self.bridge.sync_now, fetch=self.downloads.fetch,
-                               poke=self.bridge.poke)
-        self.bridge.statusChanged.connect(self.window.sync_indicator.show_status)
-        self.bridge.changesArrived.connect(self.window.apply_changes)
+            self.window.attach(self.session)
+        bridge.statusChanged.connect(self.window.sync_indicator.show_status)
+        bridge.changesArrived.connect(self.window.apply_changes)
         if profile.tokens.warning:
             self.window.statusBar().showMessage(profile.tokens.warning, 15000)
         if profile.recovery is not None:
@@ -130,7 +130,7 @@ class Session:
 
     def when_ready(self, callback: Callable[[], None]) -> None:
         """`callback()` once the profile is open and sync started (at once if it is)."""
-        if self.ready and self.bridge is not None:
+        if self.ready:
             callback()
         else:
             self._ready.append(callback)
@@ -148,7 +148,7 @@ class Session:
             AfterPaint(self.window, lambda: _report_first_paint(Path(probe)), fallback_ms=120_000)
 
     def _started(self) -> None:
-        self.bridge.start()
+        self.session.sync.start()
         QTimer.singleShot(0, self.window.offer_leftover_recordings)
         callbacks, self._ready = self._ready, []
         for callback in callbacks:
@@ -168,9 +168,8 @@ class Session:
         self._started()
 
     def stop(self) -> None:
-        if self.bridge is not None:
-            self.bridge.stop()
-            self.downloads.close()
+        if self.session is not None:
+            self.session.stop()
         self.window.close()
 
 
@@ -225,9 +224,10 @@ def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, syn
     session: Session | None = None
     if profile is None:
         directory = profile_path(profile_dir)
-        page = first_page.read(directory, *_saved_sort(directory), limit=PAGE_SIZE)
+        settings = window_settings(directory)
+        page = first_page.read(directory, *_saved_sort(settings), limit=PAGE_SIZE)
         if page is not None:  # the usual start: paint the list now, open the rest after
-            session = Session.early(directory, page, sync_interval)
+            session = Session.early(settings, page, sync_interval)
         else:
             profile = _open_profile(directory)
             if profile is None:
@@ -241,19 +241,16 @@ def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, syn
     try:
         return app.exec()
     finally:
-        if session.bridge is not None:
-            session.bridge.stop()
-            session.downloads.close()
+        if session.session is not None:
+            session.session.stop()
         if session.profile is not None:
             session.profile.close()
 
 
-def _saved_sort(directory: Path) -> tuple[str, bool]:
-    """The list's sort as the window will restore it (MainWindow settings), for the first page."""
-    from PySide6.QtCore import QSettings
-
+def _saved_sort(settings: QSettings) -> tuple[str, bool]:
+    """The list's sort as the window will restore it, for the first page."""
     from casedesktop.ui.caselist.model import COLUMNS
-    from casedesktop.ui.mainwindow.window import SETTINGS_FILE, saved_sort
+    from casedesktop.ui.mainwindow.window import saved_sort
 
-    column, descending = saved_sort(QSettings(str(directory / SETTINGS_FILE), QSettings.Format.IniFormat))
+    column, descending = saved_sort(settings)
     return COLUMNS[column][1], descending

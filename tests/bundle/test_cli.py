@@ -11,9 +11,8 @@ import av
 import pytest
 
 from casedesktop import FROZEN_SERVER_ARG, __version__
+from testkit import xpaint
 from tests.bundle.conftest import Bundle
-
-XPAINT = Path(__file__).resolve().parents[1] / "recording" / "xpaint.py"
 
 
 def test_version(bundle: Bundle, home: Path) -> None:
@@ -46,7 +45,7 @@ def test_cases_list_and_refusals_speak_plainly(bundle: Bundle, home: Path) -> No
 def test_record_two_seconds_decodes(bundle: Bundle, home: Path, tmp_path: Path) -> None:
     painter = None
     if sys.platform.startswith("linux"):  # moving content, so the capture check sees a screen
-        painter = subprocess.Popen([sys.executable, str(XPAINT), "desktop", "0", "0", "1280", "720", "15"])
+        painter = subprocess.Popen(xpaint.command("desktop", (0, 0, 1280, 720), 15))
     try:
         out = tmp_path / "bug.mp4"
         done = bundle.run(["record", "--out", str(out), "--seconds", "2"], home)

@@ -39,6 +39,11 @@ def test_leaves_out_what_the_client_never_loads(bundle: Bundle) -> None:
     # What Alembic reads from disk is there as source.
     assert any(p.endswith("store/migrations/env.py") for p in paths)
     assert any(p.endswith(f"resources/{APP_ID}.svg") for p in paths)
+    # The interface icons (casedesktop/ui/icons.py) and their licence.
+    assert any(p.endswith("resources/icons/paperclip.svg") for p in paths)
+    assert any(p.endswith("resources/icons/LICENSE") for p in paths)
+    assert "Tabler Icons" in next(p for p in files(bundle.root) if p.name == "THIRD_PARTY_NOTICES.txt").read_text(
+        encoding="utf-8")
 
 
 @pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "dist" / "SHA256SUMS").exists(),

@@ -13,6 +13,7 @@ from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import AttachmentRow
 from casedesktop.ui.mainwindow.window import MainWindow
+from casedesktop.ui.session import ProfileSession
 from tests.support import seed_cases
 
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
@@ -25,12 +26,12 @@ def test_a_program_is_never_opened_and_its_name_shows_what_it_is(qtbot, profile_
     db = open_cache(profile_dir)
     seed_cases(db, 2)
     case_id = str(uuid.UUID(int=1001))
-    window = MainWindow(db, ME)
+    window = MainWindow(ProfileSession.offline(db, ME))
     qtbot.addWidget(window)
     # The user's own file with a disguised name is attached under its cleaned name.
     local = tmp_path / DISGUISED
     local.write_bytes(b"MZ not really a program")
-    [prepared] = prepare_files(window.blobs, [local])
+    [prepared] = prepare_files(window.session.blobs, [local])
     assert prepared.filename == "invoicegpj.exe"
     local_changes.attach_files(db, ME, case_id, [prepared])
     with db.transaction() as session:  # and one from an older server that kept the override

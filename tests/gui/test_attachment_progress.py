@@ -24,13 +24,12 @@ from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import AttachmentRow
 from casedesktop.sync.worker import SyncStatus, TransferProgress
-from casedesktop.ui.syncstatus import bridge as sync_bridge
 from casedesktop.ui.case.attachments_tab import STATE_COLUMN, AttachmentsTab
 from casedesktop.ui.main import Session
 from casedesktop.ui.mainwindow.window import MainWindow
+from casedesktop.ui.session import ProfileSession
+from casedesktop.ui.syncstatus import bridge as sync_bridge
 from casedesktop.ui.syncstatus.bridge import SyncBridge
-from tests.gui.test_screenshots import save
-from tests.gui.test_sync_in_window import start_session
 from tests.support import CUSTOMER, ServerProcess, seed_cases
 
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
@@ -78,9 +77,9 @@ def seeded(qtbot, profile_dir, tmp_path):
     db = open_cache(profile_dir)
     seed_cases(db, 5)
     case_id = str(uuid.UUID(int=1005))
-    window = MainWindow(db, ME)
+    window = MainWindow(ProfileSession.offline(db, ME))
     qtbot.addWidget(window)
-    blobs = window.blobs
+    blobs = window.session.blobs
     files = prepare_files(blobs, [_file(tmp_path, "screen recording.mp4", 3 * MB),
                                   _file(tmp_path, "bank-feed.har", 2 * MB),
                                   _file(tmp_path, "ledger-export.csv", 40_000)])
@@ -100,7 +99,7 @@ def seeded(qtbot, profile_dir, tmp_path):
                                   uploader_name="Alex Moreno", staff_only=False, created_at=datetime.now(UTC)))
     # The window is wired to the bridge as the app does it (ui/main.py); the worker is not started:
     # the test emits the bridge's real signal with what the worker would send.
-    bridge = SyncBridge(db, ME.server_url, lambda: None, ME.user_id)
+    bridge = SyncBridge(ProfileSession.offline(db, ME).profile, ME)
     bridge.statusChanged.connect(window.sync_indicator.show_status)
     window.resize(1360, 820)
     window.show()
@@ -112,7 +111,7 @@ def seeded(qtbot, profile_dir, tmp_path):
     db.close()
 
 
-def test_rows_show_each_state_and_follow_progress(qtbot, seeded) -> None:
+def test_rows_show_each_state_and_follow_progress(qtbot, seeded, screenshot) -> None:
     window, bridge, ids = seeded
     tab = window.detail.attachments
     assert state_of(tab, ids["recording"]) == "Waiting to upload"
@@ -136,7 +135,7 @@ def test_rows_show_each_state_and_follow_progress(qtbot, seeded) -> None:
     assert tab.bars[ids["staff"]].value() == 700
     assert state_of(tab, ids["staff"]) == "Downloading 70% (3.5 MB of 5.0 MB)"
     tab.tree.setCurrentItem(tab.items[ids["recording"]])
-    path = save(window, "detail-attachments-progress")
+    path = screenshot(window, "detail-attachments-progress")
     assert path.exists()
 
     tick = TransferProgress("upload", ids["recording"], "screen recording.mp4", 3 * MB * 4 // 5, 3 * MB)
@@ -159,8 +158,8 @@ def test_rows_show_each_state_and_follow_progress(qtbot, seeded) -> None:
 def test_inline_attachments_of_a_reply_show_their_state(qtbot, seeded, tmp_path) -> None:
     window, bridge, _ids = seeded
     detail = window.detail
-    files = prepare_files(window.blobs, [_file(tmp_path, "console.log", 300_000)])
-    _, changes = local_changes.add_comment(window._db, ME, detail.case_id, "Console output attached.", files=files)
+    files = prepare_files(window.session.blobs, [_file(tmp_path, "console.log", 300_000)])
+    _, changes = local_changes.add_comment(window.session.db, ME, detail.case_id, "Console output attached.", files=files)
     window.local_change(changes)
     assert "console.log (0.3 MB) — Waiting to upload" in detail.conversation.toPlainText()
     attachment_id = next(a.id for a in detail.attachments.rows if a.filename == "console.log")
@@ -178,13 +177,13 @@ def _case_id(session: Session, number: str) -> str:
     return next(model.case_id_at(r) for r in range(model.rowCount()) if model.index(r, 0).data() == number)
 
 
-def test_a_real_upload_shows_its_progress_then_uploaded(qtbot, server: ServerProcess, profile_dir, tmp_path,
+def test_a_real_upload_shows_its_progress_then_uploaded(qtbot, start_session, tmp_path,
                                                         monkeypatch) -> None:
     from casedesktop.sync import transfer, worker
 
     monkeypatch.setattr(transfer, "CHUNK_BYTES", 64 * 1024)  # many chunks, so several ticks are seen
     monkeypatch.setattr(worker, "PROGRESS_EVERY", 0.0)
-    session = start_session(qtbot, server, profile_dir)
+    session = start_session()
     window = session.window
     window.select_case(_case_id(session, "CS-1001"))
     window.detail.tabs.setCurrentIndex(2)
@@ -208,16 +207,16 @@ def test_a_real_upload_shows_its_progress_then_uploaded(qtbot, server: ServerPro
     session.profile.close()
 
 
-def test_a_real_download_shows_its_progress_then_verified(qtbot, server: ServerProcess, profile_dir, customer,
+def test_a_real_download_shows_its_progress_then_verified(qtbot, start_session, server_process: ServerProcess, customer_cli,
                                                           tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(sync_bridge, "PROGRESS_EVERY", 0.0)
     original = _file(tmp_path, "bank-feed.har", 3 * MB)
-    customer.login(server.url, CUSTOMER)
-    customer.run("sync")
-    customer.run("cases", "attach", "CS-1002", str(original))  # from another device
-    customer.run("sync")
+    customer_cli.login(server_process.url, CUSTOMER)
+    customer_cli.run("sync")
+    customer_cli.run("cases", "attach", "CS-1002", str(original))  # from another device
+    customer_cli.run("sync")
 
-    session = start_session(qtbot, server, profile_dir)
+    session = start_session()
     window = session.window
     window.select_case(_case_id(session, "CS-1002"))
     window.detail.tabs.setCurrentIndex(2)
@@ -245,7 +244,7 @@ def test_a_failed_download_says_why(qtbot, seeded) -> None:
 
     window, _bridge, ids = seeded
     tab = window.detail.attachments
-    relay = sync_bridge.DownloadRelay(DownloadWorker(window.blobs, "http://127.0.0.1:9", lambda: "token"))
+    relay = sync_bridge.DownloadRelay(DownloadWorker(window.session.blobs, "http://127.0.0.1:9", lambda: "token"))
     tab.fetch = relay.fetch  # the real relay, towards a port where nothing answers
     tab.tree.setCurrentItem(tab.items[ids["staff"]])
     tab.open_selected()

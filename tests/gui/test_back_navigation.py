@@ -14,6 +14,7 @@ from casedesktop.domain import Role
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.ui.mainwindow.window import MainWindow
+from casedesktop.ui.session import ProfileSession
 from tests.support import seed_cases
 
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
@@ -23,7 +24,7 @@ ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example",
 def window(qtbot, profile_dir):
     db = open_cache(profile_dir)
     seed_cases(db, 400)
-    main = MainWindow(db, ME)
+    main = MainWindow(ProfileSession.offline(db, ME))
     qtbot.addWidget(main)
     main.resize(1360, 820)
     main.show()

@@ -16,6 +16,8 @@ from casedesktop.store.models import CaseRow
 from casedesktop.ui.caselist.model import PAGE_SIZE
 from casedesktop.ui.dialogs.reason import ReasonDialog
 from casedesktop.ui.mainwindow.window import MainWindow
+from casedesktop.ui.session import ProfileSession
+from casedesktop.ui.tasks import settle
 from tests.support import seed_cases
 
 CUSTOMER = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
@@ -31,7 +33,7 @@ def db(profile_dir):
 @pytest.fixture
 def window(qtbot, db):
     seed_cases(db, 60)
-    main = MainWindow(db, CUSTOMER)
+    main = MainWindow(ProfileSession.offline(db, CUSTOMER))
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
@@ -92,7 +94,7 @@ def test_filters_and_search_as_you_type(qtbot, window: MainWindow) -> None:
 
 def test_a_large_cache_is_fetched_lazily(qtbot, db) -> None:
     seed_cases(db, 100_000)
-    main = MainWindow(db, CUSTOMER)
+    main = MainWindow(ProfileSession.offline(db, CUSTOMER))
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
@@ -141,6 +143,7 @@ def test_an_offline_action_shows_as_pending(qtbot, window: MainWindow, db) -> No
     case_id = str(uuid.UUID(int=1002))  # open
     window.detail.show_case(case_id)
     assert window.detail.take_action(Action.ESCALATE, "Payroll deadline tomorrow")
+    settle()  # the write lane has it, and its Changes reached the window
     assert "waiting to sync" in window.detail.title.text()
     assert "waiting to sync" in window.detail.activity.toPlainText()
     assert queries.case_detail(db, case_id).sync_state == "waiting"

@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QApplication
 from casedesktop.domain import Action
 from casedesktop.store import conflicts, outbox
 from casedesktop.ui.dialogs.changes import ChangesDialog
-from tests.gui.test_attachment_progress import start_session
-from tests.gui.test_screenshots import save
+from casedesktop.ui.tasks import settle
 from tests.support import ServerProcess, Staff
 
 
@@ -19,25 +18,27 @@ def _open_dialogs(window) -> list[ChangesDialog]:  # noqa: ANN001
     return [d for d in window.findChildren(ChangesDialog) if d.isVisible()]
 
 
-def test_refused_changes_and_notices_in_one_place(qtbot, server: ServerProcess, profile_dir) -> None:
-    session = start_session(qtbot, server, profile_dir)
+def test_refused_changes_and_notices_in_one_place(qtbot, start_session, screenshot, server_process: ServerProcess) -> None:
+    session = start_session()
     window = session.window
     db = session.profile.db
-    staff = Staff(server.url)
+    staff = Staff(server_process.url)
     vat = staff.case_by_subject("VAT return totals differ from the VAT report")
     pdf = staff.case_by_subject("Invoice PDF export cuts off the last line item")
     # The agent resolves both cases; this window does not know yet (it is offline).
     staff.act(vat["id"], "resolve", summary="Rounding rule fixed in 5.2.1")
     staff.act(pdf["id"], "resolve", summary="Fixed in 5.3: the footer height is counted")
-    server.stop()
+    server_process.stop()
     window.select_case(vat["id"])
     assert window.detail.take_action(Action.ESCALATE, "Our filing deadline is Friday")
+    settle()  # the write lane has it, and its Changes reached the window
     window.select_case(pdf["id"])
     window.detail.reply_box.setPlainText("Here is the invoice with 15 lines you asked for.")
     window.detail.send_button.click()
+    settle()  # the write lane has it, and its Changes reached the window
     qtbot.waitUntil(lambda: window.sync_indicator.status.online is False, timeout=15_000)
 
-    server.start()
+    server_process.start()
     window.sync_action.trigger()
     qtbot.waitUntil(lambda: window.sync_indicator.status.failed == 1 and window.sync_indicator.status.conflicts == 2
                     and not window.sync_indicator.status.syncing, timeout=20_000)
@@ -63,7 +64,7 @@ def test_refused_changes_and_notices_in_one_place(qtbot, server: ServerProcess, 
                    dialog.seen_button, dialog.all_seen_button, dialog.open_button):
         assert widget.accessibleName(), widget
     dialog.notice_list.setCurrentRow(texts.index(moved_on))
-    save(dialog, "changes-dialog")
+    screenshot(dialog, "changes-dialog")
 
     # Retry: the change goes out again (at once: the worker is poked); the server says no again,
     # with a new notice, and the change is back in the list.
@@ -75,6 +76,7 @@ def test_refused_changes_and_notices_in_one_place(qtbot, server: ServerProcess, 
     assert dialog.list.count() == 1
     # Discard: gone for good; the case keeps the server's state.
     dialog.discard_selected(confirm=False)
+    settle()
     assert dialog.list.count() == 0 and outbox.counts(db).failed == 0
     assert not dialog.retry_button.isEnabled() and not dialog.discard_button.isEnabled()
 
@@ -83,6 +85,7 @@ def test_refused_changes_and_notices_in_one_place(qtbot, server: ServerProcess, 
                                           if "The case moved on" in dialog.notice_list.item(i).text()))
     unseen_before = len(conflicts.notices(db, unseen_only=True))
     qtbot.mouseClick(dialog.seen_button, Qt.MouseButton.LeftButton)
+    settle()
     assert len(conflicts.notices(db, unseen_only=True)) == unseen_before - 1
     assert indicator.status.conflicts == unseen_before - 1
     seen_text = next(dialog.notice_list.item(i).text() for i in range(dialog.notice_list.count())
@@ -106,6 +109,7 @@ def test_refused_changes_and_notices_in_one_place(qtbot, server: ServerProcess, 
     again = _open_dialogs(window)[0]
     assert again.list.count() == 0 and again.notice_list.count() >= 2
     again.mark_all_seen()
+    settle()
     assert conflicts.notices(db, unseen_only=True) == [] and indicator.status.conflicts == 0
     again.close()
     session.stop()

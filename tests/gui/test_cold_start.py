@@ -12,6 +12,7 @@ from casedesktop.domain import Role
 from casedesktop.store import first_page, meta
 from casedesktop.store.meta import Identity
 from casedesktop.ui.main import Session
+from casedesktop.ui.session import window_settings
 from tests.support import seed_cases
 
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
@@ -37,7 +38,7 @@ def test_the_list_paints_first_and_the_window_completes_after(qtbot, profile_dir
 
     page = first_page.read(profile_dir)
     assert page is not None and page.count == 300
-    session = Session.early(profile_dir, page, sync_interval=60)
+    session = Session.early(window_settings(profile_dir), page, sync_interval=60)
     window = session.window
     qtbot.addWidget(window)
     assert window.model.rowCount() == 300
@@ -72,7 +73,7 @@ def test_without_a_token_the_sign_in_dialog_follows_the_first_paint(qtbot, profi
     profile.close()  # no token in the keychain: signed out
 
     page = first_page.read(profile_dir)
-    session = Session.early(profile_dir, page, sync_interval=60)
+    session = Session.early(window_settings(profile_dir), page, sync_interval=60)
     qtbot.addWidget(session.window)
     seen = []
 

@@ -19,6 +19,8 @@ from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.reference import Account, Contact, Reference
 from casedesktop.ui.dialogs.new_case import NewCaseDialog
+from casedesktop.ui.session import ProfileSession
+from casedesktop.ui.tasks import settle
 
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
 TWO_ACCOUNTS = Reference(
@@ -37,7 +39,7 @@ def db(profile_dir: Path):
 
 @pytest.fixture
 def dialog(qtbot, db):
-    widget = NewCaseDialog(db, ME, reference=Reference(products=["Ledger Cloud", "Payroll"]))
+    widget = NewCaseDialog(ProfileSession.offline(db, ME), reference=Reference(products=["Ledger Cloud", "Payroll"]))
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -76,6 +78,7 @@ def test_each_problem_blocks_create_with_its_message(qtbot, dialog, db, subject,
     assert message in dialog.errors.text()
     assert message in dialog.create_button.toolTip()
     dialog.create()  # even if forced, nothing is created
+    settle()  # the write lane has it, and its Changes reached the window
     assert queries.count_cases(db) == 0
 
 
@@ -87,7 +90,7 @@ def test_a_product_is_required(qtbot, dialog) -> None:
 
 
 def test_account_choice_appears_only_for_several_accounts(qtbot, db) -> None:
-    several = NewCaseDialog(db, ME, reference=TWO_ACCOUNTS)
+    several = NewCaseDialog(ProfileSession.offline(db, ME), reference=TWO_ACCOUNTS)
     qtbot.addWidget(several)
     several.show()
     assert several.account.isVisible()
@@ -95,7 +98,7 @@ def test_account_choice_appears_only_for_several_accounts(qtbot, db) -> None:
         "Me (Dana Whitfield)", "Sam Lee <sam@northwind.example>"]
     several.account.setCurrentIndex(1)
     assert several.contact.count() == 1
-    single = NewCaseDialog(db, ME, reference=Reference(accounts=TWO_ACCOUNTS.accounts[:1]))
+    single = NewCaseDialog(ProfileSession.offline(db, ME), reference=Reference(accounts=TWO_ACCOUNTS.accounts[:1]))
     qtbot.addWidget(single)
     single.show()
     assert not single.account.isVisible()
@@ -116,6 +119,7 @@ def test_attachments_by_drop_and_paste_then_create(qtbot, dialog, db, tmp_path: 
     fill(qtbot, dialog)
     unicode_name.unlink()  # the original may vanish: the copy is in the blob store
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    settle()  # the write lane has it, and its Changes reached the window
     detail = queries.case_detail(db, dialog.created_case_id)
     assert [(a.filename, a.size) for a in detail.attachments] == [
         ("Protokoll März – 日本.txt", len(b"log line\n")), ("empty.log", 0), ("pasted-image.png", dialog.attachments.files()[2].size)]
@@ -141,21 +145,21 @@ def test_refused_files_say_why_and_add_nothing(qtbot, dialog, tmp_path: Path) ->
 
 
 def test_draft_survives_closing_the_dialog(qtbot, db, tmp_path: Path) -> None:
-    first = NewCaseDialog(db, ME)
+    first = NewCaseDialog(ProfileSession.offline(db, ME))
     qtbot.addWidget(first)
     fill(qtbot, first, "Half-written subject", "Half-written description")
     attached = tmp_path / "screenshot.png"
     attached.write_bytes(b"\x89PNG fake but bytes")
     first.attachments.add_paths([attached])
     first.reject()  # Cancel
-    again = NewCaseDialog(db, ME)
+    again = NewCaseDialog(ProfileSession.offline(db, ME))
     qtbot.addWidget(again)
     assert again.subject.text() == "Half-written subject"
     assert again.description.toPlainText() == "Half-written description"
     assert [f.filename for f in again.attachments.files()] == ["screenshot.png"]
     assert "draft" in again.draft_note.text()
     again.discard_draft()
-    third = NewCaseDialog(db, ME)
+    third = NewCaseDialog(ProfileSession.offline(db, ME))
     qtbot.addWidget(third)
     assert third.subject.text() == ""
 
@@ -168,9 +172,10 @@ from casedesktop.domain import Role
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.ui.dialogs.new_case import NewCaseDialog
+from casedesktop.ui.session import ProfileSession
 app = QApplication([])
 db = open_cache(Path(sys.argv[1]))
-dialog = NewCaseDialog(db, Identity("http://x", str(uuid.uuid4()), "d@e.example", "D", Role.CUSTOMER))
+dialog = NewCaseDialog(ProfileSession.offline(db, Identity("http://x", str(uuid.uuid4()), "d@e.example", "D", Role.CUSTOMER)))
 dialog.subject.setText("Typed before the crash")
 dialog.description.setPlainText("Every word of this must come back")
 app.processEvents()
@@ -188,7 +193,7 @@ def test_draft_survives_a_crash_and_a_fresh_process_reads_it(qtbot, profile_dir:
     assert result.returncode == 9
     db = open_cache(profile_dir)
     try:
-        restored = NewCaseDialog(db, ME)
+        restored = NewCaseDialog(ProfileSession.offline(db, ME))
         qtbot.addWidget(restored)
         assert restored.subject.text() == "Typed before the crash"
         assert restored.description.toPlainText() == "Every word of this must come back"
@@ -205,6 +210,7 @@ def test_a_product_the_vendor_does_not_list_is_refused_and_case_is_forgiven(qtbo
     dialog.product.setCurrentText("  payroll ")
     assert dialog.create_button.isEnabled()
     dialog.create()
+    settle()  # the write lane has it, and its Changes reached the window
     case = queries.case_detail(db, dialog.created_case_id)
     assert case.case.product == "Payroll"  # stored as the vendor spells it
 

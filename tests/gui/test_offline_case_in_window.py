@@ -11,15 +11,16 @@ from casedesktop.sync.sign_in import sign_in
 from casedesktop.ui.caselist.model import SYNC_STATE_ROLE
 from casedesktop.ui.dialogs.new_case import NewCaseDialog
 from casedesktop.ui.main import Session
+from casedesktop.ui.tasks import settle
 from tests.support import CUSTOMER, ServerProcess, Staff
 
 SUBJECT = "Payroll run stops at 80 %"
 
 
-def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server: ServerProcess, profile_dir) -> None:
+def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server_process: ServerProcess, profile_dir) -> None:
     profile = open_profile(profile_dir)
-    sign_in(profile.db, profile.tokens, server.url, *CUSTOMER)
-    server.stop()
+    sign_in(profile.db, profile.tokens, server_process.url, *CUSTOMER)
+    server_process.stop()
 
     session = Session(profile, sync_interval=60)
     window = session.window
@@ -42,6 +43,7 @@ def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server: Se
     qtbot.keyClicks(dialog.description, "Since this morning the run stops and shows error 0x80.")
     assert dialog.create_button.isEnabled()
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    settle()  # the write lane has it, and its Changes reached the window
     case_id = dialog.created_case_id
     assert case_id is not None
 
@@ -56,7 +58,7 @@ def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server: Se
     qtbot.waitUntil(lambda: "1 change waiting" in window.sync_indicator.label.text(), timeout=10_000)
 
     # Back online: Sync now sends it and the number comes back.
-    server.start()
+    server_process.start()
     qtbot.mouseClick(window.sync_indicator.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: (window.model.index(window.model.row_of(case_id), 0).data() or "").startswith("CS-"), timeout=15_000)
     number = window.model.index(window.model.row_of(case_id), 0).data()
@@ -65,7 +67,7 @@ def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server: Se
     assert "waiting" not in window.sync_indicator.label.text()
 
     # The agent answers on the server; the reply appears in the conversation after a sync.
-    staff = Staff(server.url)
+    staff = Staff(server_process.url)
     on_server = staff.case_by_subject(SUBJECT)
     assert on_server["number"] == number
     staff.act(on_server["id"], Action.PICK_UP.value)
@@ -80,15 +82,16 @@ def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server: Se
     window.detail.tabs.setCurrentIndex(1)
     qtbot.keyClicks(window.detail.reply_box, "Great, thank you!")
     qtbot.mouseClick(window.detail.send_button, Qt.MouseButton.LeftButton)
+    settle()  # the write lane has it, and its Changes reached the window
     assert "Great, thank you!" in window.detail.conversation.toPlainText()
     qtbot.waitUntil(lambda: "waiting to sync" not in window.detail.conversation.toPlainText(), timeout=15_000)
     session.stop()
     profile.close()
 
 
-def test_lifecycle_buttons_follow_the_state_and_reason_is_required(qtbot, server: ServerProcess, profile_dir, monkeypatch) -> None:
+def test_lifecycle_buttons_follow_the_state_and_reason_is_required(qtbot, server_process: ServerProcess, profile_dir, monkeypatch) -> None:
     profile = open_profile(profile_dir)
-    sign_in(profile.db, profile.tokens, server.url, *CUSTOMER)
+    sign_in(profile.db, profile.tokens, server_process.url, *CUSTOMER)
     session = Session(profile, sync_interval=60)
     qtbot.addWidget(session.window)
     session.start()
@@ -113,6 +116,7 @@ def test_lifecycle_buttons_follow_the_state_and_reason_is_required(qtbot, server
     monkeypatch.setattr(reason_dialog.ReasonDialog, "exec", fake_exec)
     qtbot.mouseClick(buttons[Action.ESCALATE], Qt.MouseButton.LeftButton)
     assert seen == {"enabled_when_empty": False, "enabled_when_filled": True}
+    settle()
     assert "Escalated" in window.detail.field_labels["status"].text()
     assert Action.ESCALATE not in window.detail.action_buttons
     session.stop()

@@ -16,9 +16,11 @@ from casedesktop.domain import Role
 from casedesktop.recording import RecorderState, RecorderStatus, RecordingSettings, Rect
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
+from casedesktop.ui.mainwindow.actions import RECORD_TEXT, STOP_TEXT
+from casedesktop.ui.mainwindow.window import MainWindow
 from casedesktop.ui.recording import flow as recording_flow
-from casedesktop.ui.mainwindow.window import RECORD_TEXT, STOP_TEXT, MainWindow
 from casedesktop.ui.recording.controls import MARGIN, RecordingControlBar, bar_position
+from casedesktop.ui.session import ProfileSession
 
 SMALL = RecordingSettings(region=Rect(0, 0, 320, 240), fps=10)
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
@@ -63,7 +65,7 @@ def test_bar_is_on_screen_with_a_layout_that_never_moves(qtbot) -> None:  # noqa
             qtbot.wait(10)
             assert [w.geometry() for w in (bar.cue, bar.time, bar.size, bar.pause_button, bar.stop_button)] == layout
         assert bar.geometry().size() == size and screen.contains(bar.frameGeometry())
-    assert bar.pause_button.text() == "Pause" and bar.cue.text() == "● REC"
+    assert bar.pause_button.text() == "Pause" and bar.cue.text() == "REC"
 
 
 def test_esc_on_the_bar_stops(qtbot) -> None:  # noqa: ANN001
@@ -99,7 +101,7 @@ def test_dragging_moves_the_bar_but_not_off_the_screen(qtbot) -> None:  # noqa: 
 @pytest.fixture
 def window(qtbot, profile_dir: Path):  # noqa: ANN001
     db = open_cache(profile_dir)
-    main = MainWindow(db, ME)
+    main = MainWindow(ProfileSession.offline(db, ME))
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)

@@ -14,7 +14,6 @@ from PySide6.QtGui import QDesktopServices
 import casedesktop
 from casedesktop.store import meta
 from casedesktop.sync.release import ReleaseNotice
-from tests.gui.test_sync_in_window import start_session
 from tests.support import ServerProcess
 
 DOWNLOADS = {
@@ -60,10 +59,10 @@ def announced(window) -> bool:  # noqa: ANN001
     return window.release.label.isVisible()
 
 
-def test_a_newer_release_is_announced_once_and_offered_under_help(qtbot, server: ServerProcess, profile_dir,
+def test_a_newer_release_is_announced_once_and_offered_under_help(qtbot, start_session, server_process: ServerProcess,
                                                                   browser: Browser) -> None:  # noqa: ANN001
-    publish(server, "99.0")
-    session = start_session(qtbot, server, profile_dir)
+    publish(server_process, "99.0")
+    session = start_session()
     window = session.window
     qtbot.waitUntil(lambda: window.release.action.isVisible(), timeout=15_000)
     assert announced(window)
@@ -83,7 +82,7 @@ def test_a_newer_release_is_announced_once_and_offered_under_help(qtbot, server:
     session.profile.close()
 
     # The next start knows 99.0 is out (Help) but does not announce it again.
-    session = start_session(qtbot, server, profile_dir)
+    session = start_session()
     window = session.window
     qtbot.waitUntil(lambda: window.release.action.isVisible(), timeout=15_000)
     assert not announced(window)
@@ -93,10 +92,10 @@ def test_a_newer_release_is_announced_once_and_offered_under_help(qtbot, server:
 
 
 @pytest.mark.parametrize("version", [casedesktop.__version__, "0.0.1"], ids=["equal", "older"])
-def test_an_equal_or_older_release_shows_nothing(qtbot, server: ServerProcess, profile_dir, version: str) -> None:  # noqa: ANN001
-    publish(server, version)
-    session = start_session(qtbot, server, profile_dir)
-    window, worker = session.window, session.bridge.worker
+def test_an_equal_or_older_release_shows_nothing(qtbot, start_session, server_process: ServerProcess, version: str) -> None:  # noqa: ANN001
+    publish(server_process, version)
+    session = start_session()
+    window, worker = session.window, session.session.sync.worker
     qtbot.waitUntil(lambda: worker.release_checks == 1, timeout=15_000)
     window.sync_action.trigger()  # a whole pass after the check: its statuses reached the window
     qtbot.waitUntil(lambda: worker.passes >= 2 and not window.sync_indicator.status.syncing, timeout=15_000)
@@ -106,7 +105,7 @@ def test_an_equal_or_older_release_shows_nothing(qtbot, server: ServerProcess, p
         assert meta.get(db, meta.ANNOUNCED_RELEASE) == ""
 
     # The same window does show a newer one once it is published and asked for (a day later).
-    publish(server, "99.0")
+    publish(server_process, "99.0")
     worker.release_every = 0
     window.sync_action.trigger()
     qtbot.waitUntil(lambda: window.release.action.isVisible(), timeout=15_000)

@@ -1,7 +1,7 @@
 """Screenshots of the real window and dialogs under Xvfb, for people to look at.
 
-Saved to $CASEDESKTOP_SCREENSHOTS or build/screenshots/ of the checkout. Each must show something:
-a grab that came out blank (one colour) fails the test.
+Saved to $CASEDESKTOP_SCREENSHOTS or build/screenshots/ of the checkout (conftest.py's
+`screenshot`). Each must show something: a grab that came out blank (one colour) fails the test.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
 
 from casedesktop.domain import Action, Role
 from casedesktop.store.database import open_cache
@@ -25,20 +24,10 @@ from casedesktop.ui.dialogs.reason import ReasonDialog
 from casedesktop.ui.dialogs.sign_in import SignInDialog
 from casedesktop.ui.dialogs.survey import SurveyDialog
 from casedesktop.ui.mainwindow.window import MainWindow
+from casedesktop.ui.session import ProfileSession
 from tests.support import seed_cases
 
-OUT = Path(os.environ.get("CASEDESKTOP_SCREENSHOTS", Path(__file__).resolve().parents[2] / "build" / "screenshots"))
 ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
-
-
-def save(widget: QWidget, name: str) -> Path:
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"{name}.png"
-    assert widget.grab().save(str(path)), path
-    image = QImage(str(path)).scaled(64, 64)
-    colours = {image.pixel(x, y) for x in range(64) for y in range(64)}
-    assert len(colours) > 8, f"{name}: the grab looks blank"
-    return path
 
 
 @pytest.fixture
@@ -62,7 +51,7 @@ def window(qtbot, profile_dir):
                                    kind="reply", body=body, created_at=t0 + timedelta(minutes=30 * i)))
         session.add(ActivityRow(id=str(uuid.uuid4()), case_id=case_id, actor_name="Alex Moreno", action="pick-up",
                                 from_status="new", to_status="open", created_at=t0))
-    main = MainWindow(db, ME)
+    main = MainWindow(ProfileSession.offline(db, ME))
     qtbot.addWidget(main)
     main.resize(1360, 820)
     main.show()
@@ -73,45 +62,45 @@ def window(qtbot, profile_dir):
     db.close()
 
 
-def test_screenshots_of_the_window_and_its_dialogs(qtbot, window: MainWindow) -> None:
-    saved = [save(window, "main-window")]
+def test_screenshots_of_the_window_and_its_dialogs(qtbot, window: MainWindow, screenshot, screenshots_dir: Path) -> None:
+    saved = [screenshot(window, "main-window")]
     for index, name in enumerate(("details", "conversation", "attachments", "activity")):
         window.detail.tabs.setCurrentIndex(index)
-        saved.append(save(window, f"detail-{name}"))
+        saved.append(screenshot(window, f"detail-{name}"))
 
-    dialog = NewCaseDialog(window._db, ME, parent=window)
+    dialog = NewCaseDialog(window.session, parent=window)
     dialog.show()
     qtbot.waitExposed(dialog)
-    saved.append(save(dialog, "new-case-empty"))
+    saved.append(screenshot(dialog, "new-case-empty"))
     qtbot.keyClicks(dialog.subject, "x" * 260)
     dialog.cc.setText("sam@northwind")
-    saved.append(save(dialog, "new-case-errors"))
+    saved.append(screenshot(dialog, "new-case-errors"))
     dialog.subject.setText("Bank feed stopped importing transactions since Monday")
     dialog.description.setPlainText("The bank connection page says Connected, but nothing arrives.")
     dialog.cc.setText("sam@northwind.example")
     for name, size in (("bank-feed.har", 180_000), ("Kontoauszug März.pdf", 52_000), ("screen recording.mp4", 2_400_000)):
-        (OUT.parent / name).write_bytes(b"\0" * size)
-        dialog.attachments.add_paths([OUT.parent / name])
+        (screenshots_dir.parent / name).write_bytes(b"\0" * size)
+        dialog.attachments.add_paths([screenshots_dir.parent / name])
     assert len(dialog.attachments.files()) == 3 and dialog.create_button.isEnabled()
-    saved.append(save(dialog, "new-case-attachments"))
+    saved.append(screenshot(dialog, "new-case-attachments"))
     dialog.drafts.delete("new-case")
     dialog.created_case_id = "not-saved"  # leave no draft behind in the screenshot profile
     dialog.close()
 
     for widget, name in (
-        (SignInDialog(window._db, window.__dict__.get("tokens"), "https://support.example.com", "dana@northwind.example"), "sign-in"),
+        (SignInDialog(window.session.db, window.__dict__.get("tokens"), "https://support.example.com", "dana@northwind.example"), "sign-in"),
         (ReasonDialog(Action.REOPEN, required=True, parent=window), "reopen-reason"),
         (SurveyDialog(window), "accept-survey"),
-        (FailedChangesDialog(window._db, window), "refused-changes"),
+        (FailedChangesDialog(window.session.db, window), "refused-changes"),
     ):
         widget.show()
         qtbot.waitExposed(widget)
-        saved.append(save(widget, name))
+        saved.append(screenshot(widget, name))
         widget.close()
     assert len(saved) == 12 and all(p.stat().st_size > 2000 for p in saved)
 
 
-def test_dark_palette_screenshot(qtbot, window: MainWindow) -> None:
+def test_dark_palette_screenshot(qtbot, window: MainWindow, screenshot) -> None:
     """The window follows the system palette; a dark one must leave every text readable."""
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
@@ -129,7 +118,7 @@ def test_dark_palette_screenshot(qtbot, window: MainWindow) -> None:
         app.setPalette(dark)
         window.detail.tabs.setCurrentIndex(1)
         qtbot.wait(100)
-        path = save(window, "main-window-dark")
+        path = screenshot(window, "main-window-dark")
         image = QImage(str(path))
         corner = window.table.viewport().mapTo(window, window.table.viewport().rect().bottomRight())
         assert QColor(image.pixel(corner.x() - 5, corner.y() - 5)).lightness() < 128  # the list is dark too
@@ -145,11 +134,12 @@ from casedesktop.domain import Role
 from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.ui.mainwindow.window import MainWindow
+from casedesktop.ui.session import ProfileSession
 from tests.support import seed_cases
 app = QApplication([])
 db = open_cache(Path(sys.argv[1]))
 seed_cases(db, 30)
-window = MainWindow(db, Identity("http://x", str(uuid.uuid4()), "d@e.example", "Dana", Role.CUSTOMER))
+window = MainWindow(ProfileSession.offline(db, Identity("http://x", str(uuid.uuid4()), "d@e.example", "Dana", Role.CUSTOMER)))
 window.resize(1200, 760)
 window.show()
 app.processEvents()
@@ -158,12 +148,12 @@ window.grab().save(sys.argv[2])
 """
 
 
-def test_200_percent_scaling_screenshot(tmp_path: Path) -> None:
+def test_200_percent_scaling_screenshot(tmp_path: Path, screenshots_dir: Path) -> None:
     import subprocess
     import sys
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / "main-window-200.png"
+    screenshots_dir.mkdir(parents=True, exist_ok=True)
+    target = screenshots_dir / "main-window-200.png"
     env = {**os.environ, "QT_SCALE_FACTOR": "2"}
     done = subprocess.run([sys.executable, "-c", SCALED, str(tmp_path), str(target)], env=env, capture_output=True,
                           text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])

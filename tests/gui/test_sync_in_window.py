@@ -7,35 +7,21 @@ import re
 
 from PySide6.QtCore import Qt
 
-from casedesktop.app import open_profile
 from casedesktop.domain import Action
 from casedesktop.store import outbox, queries
-from casedesktop.sync.sign_in import sign_in
-from casedesktop.ui.main import Session
+from casedesktop.ui.tasks import settle
 from tests.support import CUSTOMER, ServerProcess, Staff
-
-
-def start_session(qtbot, server: ServerProcess, profile_dir) -> Session:  # noqa: ANN001
-    profile = open_profile(profile_dir)
-    sign_in(profile.db, profile.tokens, server.url, *CUSTOMER)
-    session = Session(profile, sync_interval=60)
-    qtbot.addWidget(session.window)
-    session.start()
-    qtbot.waitUntil(lambda: session.window.model.rowCount() > 0 and session.window.sync_indicator.status is not None
-                    and session.window.sync_indicator.status.online and not session.window.sync_indicator.status.syncing,
-                    timeout=15_000)
-    return session
 
 
 def row_by_number(window, number: str) -> int:  # noqa: ANN001
     return next(r for r in range(window.model.rowCount()) if window.model.index(r, 0).data() == number)
 
 
-def test_a_staff_reply_notifies_and_marks_the_case_unread(qtbot, server: ServerProcess, profile_dir) -> None:
-    session = start_session(qtbot, server, profile_dir)
+def test_a_staff_reply_notifies_and_marks_the_case_unread(qtbot, start_session, server_process: ServerProcess) -> None:
+    session = start_session()
     window = session.window
     assert window.notifier.history == []  # the first download is not news
-    staff = Staff(server.url)
+    staff = Staff(server_process.url)
     target = staff.case_by_subject("Invoice PDF export cuts off the last line item")
     staff.reply(target["id"], "A fix ships in 5.3; meanwhile use the landscape template.")
     window.sync_action.trigger()
@@ -56,14 +42,15 @@ def test_a_staff_reply_notifies_and_marks_the_case_unread(qtbot, server: ServerP
     session.profile.close()
 
 
-def test_an_action_taken_offline_is_pending_then_confirmed(qtbot, server: ServerProcess, profile_dir) -> None:
-    session = start_session(qtbot, server, profile_dir)
+def test_an_action_taken_offline_is_pending_then_confirmed(qtbot, start_session, server_process: ServerProcess) -> None:
+    session = start_session()
     window = session.window
-    staff = Staff(server.url)
+    staff = Staff(server_process.url)
     target = staff.case_by_subject("VAT return totals differ from the VAT report")
-    server.stop()
+    server_process.stop()
     window.select_case(target["id"])
     assert window.detail.take_action(Action.ESCALATE, "Filing deadline is Friday")
+    settle()  # the write lane has it, and its Changes reached the window
     assert "waiting to sync" in window.detail.activity.toPlainText()
     qtbot.waitUntil(lambda: window.sync_indicator.status.online is False, timeout=15_000)
     assert window.sync_indicator.status.waiting == 1
@@ -71,7 +58,7 @@ def test_an_action_taken_offline_is_pending_then_confirmed(qtbot, server: Server
     countdown = re.compile(r"^Offline since \d\d:\d\d · trying again in \d s · 1 change waiting$")
     qtbot.waitUntil(lambda: countdown.match(window.sync_indicator.label.text()) is not None, timeout=5_000)
 
-    server.start()
+    server_process.start()
     window.sync_action.trigger()
     qtbot.waitUntil(lambda: "waiting to sync" not in window.detail.activity.toPlainText(), timeout=15_000)
     assert "Escalated" in window.detail.field_labels["status"].text()
@@ -80,16 +67,17 @@ def test_an_action_taken_offline_is_pending_then_confirmed(qtbot, server: Server
     session.profile.close()
 
 
-def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, server: ServerProcess, profile_dir) -> None:
-    session = start_session(qtbot, server, profile_dir)
+def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, start_session, server_process: ServerProcess) -> None:
+    session = start_session()
     window = session.window
-    staff = Staff(server.url)
+    staff = Staff(server_process.url)
     target = staff.case_by_subject("VAT return totals differ from the VAT report")
     # The agent resolves the case on the server; this window has not synced since, so it still
     # offers "Request close", which the server will refuse for a resolved case.
     staff.act(target["id"], "resolve", summary="Rounding rule fixed in 5.2.1")
     window.select_case(target["id"])
     assert window.detail.take_action(Action.REQUEST_CLOSE, "")
+    settle()  # the write lane has it, and its Changes reached the window
     window.sync_action.trigger()
     qtbot.waitUntil(lambda: window.sync_indicator.status.failed == 1, timeout=15_000)
     assert window.sync_indicator.details_button.isVisible()
@@ -98,6 +86,7 @@ def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, server: Ser
     assert dialog.list.count() == 1
     assert target["number"] in dialog.list.item(0).text()
     dialog.discard_selected(confirm=False)
+    settle()
     assert dialog.list.count() == 0
     assert outbox.counts(session.profile.db).failed == 0
     assert queries.case_detail(session.profile.db, target["id"]).sync_state == "synced"
@@ -105,20 +94,20 @@ def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, server: Ser
     session.profile.close()
 
 
-def test_a_file_from_another_device_downloads_verified_from_the_attachments_tab(qtbot, server: ServerProcess, profile_dir,
-                                                                               customer, tmp_path) -> None:  # noqa: ANN001
+def test_a_file_from_another_device_downloads_verified_from_the_attachments_tab(qtbot, start_session, server_process: ServerProcess,
+                                                                               customer_cli, tmp_path) -> None:  # noqa: ANN001
     import hashlib
 
     original = tmp_path / "bank-feed.har"
     original.write_bytes(b"HAR capture " * 50_000)
-    customer.login(server.url, CUSTOMER)
-    customer.run("sync")
-    customer.run("cases", "attach", "CS-1001", str(original))
-    customer.run("sync")
+    customer_cli.login(server_process.url, CUSTOMER)
+    customer_cli.run("sync")
+    customer_cli.run("cases", "attach", "CS-1001", str(original))
+    customer_cli.run("sync")
 
-    session = start_session(qtbot, server, profile_dir)
+    session = start_session()
     window = session.window
-    staff = Staff(server.url)
+    staff = Staff(server_process.url)
     target = next(c for c in staff.session.get(f"{staff.url}/cases").json() if c["number"] == "CS-1001")
     window.select_case(target["id"])
     tab = window.detail.attachments

@@ -89,6 +89,9 @@ def test_bundle_keeps_what_the_client_loads_and_drops_the_rest() -> None:
     keep = bundle_contents.keep
     assert keep("PySide6/Qt/lib/libQt6Widgets.so.6") and keep("av.libs/libxcb-5ddf6756.so.1.1.0")
     assert keep("PySide6/Qt/translations/qtbase_de.qm") and not keep("PySide6/Qt/translations/qtbase_ja.qm")
+    assert keep("casedesktop/locale/de/LC_MESSAGES/casedesktop.mo")
+    assert all(keep(f"babel/locale-data/{name}.dat") for name in ("root", "en", "en_150", "de", "de_AT", "fr_CA"))
+    assert not keep("babel/locale-data/ja.dat") and keep("babel/global.dat")
     for dropped in ("PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
                     "PySide6/Qt/lib/libQt6Quick.so.6", "psycopg_binary/_psycopg.so", "libfontconfig.so.1"):
         assert not keep(dropped), dropped

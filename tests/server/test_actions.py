@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from casedesktop.server.testing import ApiClient
+from casedesktop.server.testing import ApiCaller
 
 
-def test_staff_move_a_case_through_its_life(customer: ApiClient, agent: ApiClient) -> None:
+def test_staff_move_a_case_through_its_life(customer: ApiCaller, agent: ApiCaller) -> None:
     case = customer.new_case()
     picked = agent.act(case["id"], "pick-up")
     assert picked.status_code == 200
@@ -45,7 +45,7 @@ def test_staff_move_a_case_through_its_life(customer: ApiClient, agent: ApiClien
 
 
 def test_invalid_transition_is_409_with_current_status(
-    customer: ApiClient, agent: ApiClient
+    customer: ApiCaller, agent: ApiCaller
 ) -> None:
     case = customer.new_case()
     response = agent.act(case["id"], "resume")
@@ -54,7 +54,7 @@ def test_invalid_transition_is_409_with_current_status(
     assert response.json()["current_status"] == "new"
 
 
-def test_missing_input_is_422_with_field(customer: ApiClient, agent: ApiClient) -> None:
+def test_missing_input_is_422_with_field(customer: ApiCaller, agent: ApiCaller) -> None:
     case = customer.new_case()
     escalate = customer.act(case["id"], "escalate", reason="  ")
     assert escalate.status_code == 422
@@ -64,13 +64,13 @@ def test_missing_input_is_422_with_field(customer: ApiClient, agent: ApiClient) 
     assert customer.get(f"/cases/{case['id']}").json()["status"] == "new"
 
 
-def test_customer_cannot_take_staff_actions(customer: ApiClient) -> None:
+def test_customer_cannot_take_staff_actions(customer: ApiCaller) -> None:
     case = customer.new_case()
     response = customer.act(case["id"], "pick-up")
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
 
 
-def test_repeated_action_id_applies_once(customer: ApiClient, agent: ApiClient) -> None:
+def test_repeated_action_id_applies_once(customer: ApiCaller, agent: ApiCaller) -> None:
     case = customer.new_case()
     request = {"id": str(uuid.uuid4()), "action": "escalate", "reason": "Payday is Friday."}
     first = customer.post(f"/cases/{case['id']}/actions", json=request)
@@ -85,7 +85,7 @@ def test_repeated_action_id_applies_once(customer: ApiClient, agent: ApiClient) 
     assert reused.status_code == 409 and reused.json()["code"] == "conflict"
 
 
-def test_merge_needs_a_visible_parent(customer: ApiClient, agent: ApiClient) -> None:
+def test_merge_needs_a_visible_parent(customer: ApiCaller, agent: ApiCaller) -> None:
     parent = customer.new_case(subject="Printer offline")
     duplicate = customer.new_case(subject="Printer still offline")
     nowhere = agent.act(duplicate["id"], "merge", parent_case_id=str(uuid.uuid4()))

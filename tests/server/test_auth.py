@@ -11,12 +11,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from casedesktop.domain import Role
-from casedesktop.server.accounts import reset_password
-from casedesktop.server.db import utcnow
+from casedesktop.server.base import utcnow
 from casedesktop.server.models import LoginFailure, Token
-from casedesktop.server.ratelimit import delay_after
+from casedesktop.server.services.accounts import reset_password
+from casedesktop.server.services.ratelimit import delay_after
 from casedesktop.server.settings import Settings
-from casedesktop.server.testing import TEST_PASSWORD, ApiClient, ServerHandle, running_server
+from casedesktop.server.testing import TEST_PASSWORD, ApiCaller, ServerHandle, running_server
 
 
 def test_login_returns_a_token_that_identifies_the_user(world: ServerHandle) -> None:
@@ -28,7 +28,7 @@ def test_login_returns_a_token_that_identifies_the_user(world: ServerHandle) -> 
     assert body["token"] and body["user"]["email"] == "ann@acme.example"
     assert body["user"]["role"] == "customer" and len(body["user"]["account_ids"]) == 1
 
-    me = ApiClient(world.base_url, body["token"]).get("/me")
+    me = ApiCaller(world.base_url, body["token"]).get("/me")
     assert me.status_code == 200
     assert me.json() == body["user"]
 
@@ -47,14 +47,14 @@ def test_missing_and_bad_tokens_are_401(world: ServerHandle) -> None:
     assert missing.status_code == 401 and missing.json()["code"] == "unauthorized"
     assert missing.headers["WWW-Authenticate"] == "Bearer"
 
-    bad = ApiClient(world.base_url, "not-a-real-token").get("/cases")
+    bad = ApiCaller(world.base_url, "not-a-real-token").get("/cases")
     assert bad.status_code == 401 and bad.json()["code"] == "unauthorized"
 
     basic = world.anonymous().get("/me", headers={"Authorization": "Basic YTpi"})
     assert basic.status_code == 401
 
 
-def test_logout_revokes_the_token(customer: ApiClient) -> None:
+def test_logout_revokes_the_token(customer: ApiCaller) -> None:
     assert customer.get("/me").status_code == 200
     assert customer.post("/auth/logout").status_code == 204
     assert customer.get("/me").status_code == 401

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 from casedesktop.domain import Role
-from casedesktop.server.testing import ApiClient, ServerHandle
+from casedesktop.server.testing import ApiCaller, ServerHandle
 
 
-def test_create_case_is_idempotent_by_client_id(customer: ApiClient) -> None:
+def test_create_case_is_idempotent_by_client_id(customer: ApiCaller) -> None:
     body = {
         "id": str(uuid.uuid4()),
         "subject": "Sync fails",
@@ -31,13 +31,13 @@ def test_create_case_is_idempotent_by_client_id(customer: ApiClient) -> None:
     assert [(a["action"], a["to_status"]) for a in activity] == [("create", "new")]
 
 
-def test_case_numbers_count_up(customer: ApiClient) -> None:
+def test_case_numbers_count_up(customer: ApiCaller) -> None:
     numbers = [customer.new_case()["number"] for _ in range(3)]
     assert numbers == ["CS-1001", "CS-1002", "CS-1003"]
 
 
 def test_someone_elses_case_id_is_a_conflict(
-    customer: ApiClient, other_customer: ApiClient
+    customer: ApiCaller, other_customer: ApiCaller
 ) -> None:
     case = customer.new_case()
     response = other_customer.post(
@@ -47,7 +47,7 @@ def test_someone_elses_case_id_is_a_conflict(
 
 
 def test_customer_cannot_see_another_accounts_case(
-    customer: ApiClient, other_customer: ApiClient
+    customer: ApiCaller, other_customer: ApiCaller
 ) -> None:
     secret = other_customer.new_case(subject="Beta's private trouble")
     mine = customer.new_case()
@@ -69,7 +69,7 @@ def test_customer_cannot_see_another_accounts_case(
     assert seen_cases == {mine["id"]}
 
 
-def test_customer_account_rules(customer: ApiClient, other_customer: ApiClient) -> None:
+def test_customer_account_rules(customer: ApiCaller, other_customer: ApiCaller) -> None:
     beta = other_customer.user["account_ids"][0]
     response = customer.post(
         "/cases",
@@ -91,7 +91,7 @@ def test_customer_with_several_accounts_must_choose(world: ServerHandle) -> None
 
 
 def test_staff_see_every_account_and_must_name_one_to_create(
-    agent: ApiClient, customer: ApiClient, other_customer: ApiClient
+    agent: ApiCaller, customer: ApiCaller, other_customer: ApiCaller
 ) -> None:
     a = customer.new_case()
     b = other_customer.new_case()
@@ -107,7 +107,7 @@ def test_staff_see_every_account_and_must_name_one_to_create(
     assert made["id"] in {c["id"] for c in customer.get("/cases").json()}
 
 
-def test_validation_errors_name_the_field(customer: ApiClient) -> None:
+def test_validation_errors_name_the_field(customer: ApiCaller) -> None:
     blank = customer.post(
         "/cases", json={"id": str(uuid.uuid4()), "subject": "   ", "description": "y"}
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from casedesktop.server.testing import ApiClient
+from casedesktop.server.testing import ApiCaller
 
 
-def test_reply_is_idempotent_by_comment_id(customer: ApiClient, agent: ApiClient) -> None:
+def test_reply_is_idempotent_by_comment_id(customer: ApiCaller, agent: ApiCaller) -> None:
     case = customer.new_case()
     body = {"id": str(uuid.uuid4()), "body": "Any news?"}
     first = customer.post(f"/cases/{case['id']}/comments", json=body)
@@ -21,14 +21,14 @@ def test_reply_is_idempotent_by_comment_id(customer: ApiClient, agent: ApiClient
     assert stolen.status_code == 409 and stolen.json()["code"] == "conflict"
 
 
-def test_customer_cannot_write_internal_notes(customer: ApiClient) -> None:
+def test_customer_cannot_write_internal_notes(customer: ApiCaller) -> None:
     case = customer.new_case()
     response = customer.comment(case["id"], "let me peek", kind="internal")
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert customer.get(f"/cases/{case['id']}/comments").json() == []
 
 
-def test_internal_notes_reach_staff_only(customer: ApiClient, agent: ApiClient) -> None:
+def test_internal_notes_reach_staff_only(customer: ApiCaller, agent: ApiCaller) -> None:
     case = customer.new_case()
     _, cursor = customer.all_changes()
     note = agent.comment(case["id"], "Customer is on an old build.", kind="internal")
@@ -53,7 +53,7 @@ def test_internal_notes_reach_staff_only(customer: ApiClient, agent: ApiClient) 
 
 
 def test_customer_reply_reopens_a_case_waiting_on_them(
-    customer: ApiClient, agent: ApiClient
+    customer: ApiCaller, agent: ApiCaller
 ) -> None:
     case = customer.new_case()
     assert agent.act(case["id"], "pick-up").status_code == 200
@@ -73,7 +73,7 @@ def test_customer_reply_reopens_a_case_waiting_on_them(
     assert last["actor_name"] == "Ann"
 
 
-def test_blank_reply_names_the_field(customer: ApiClient) -> None:
+def test_blank_reply_names_the_field(customer: ApiCaller) -> None:
     case = customer.new_case()
     response = customer.comment(case["id"], "   ")
     assert response.status_code == 422 and response.json()["field"] == "body"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 
 from casedesktop.domain import MAX_ATTACHMENT_BYTES, Role
-from casedesktop.server.accounts import create_contact, ensure_product
-from casedesktop.server.db import utcnow
-from casedesktop.server.testing import ApiClient, ServerHandle
+from casedesktop.server.base import utcnow
+from casedesktop.server.services.accounts import create_contact, ensure_product
+from casedesktop.server.testing import ApiCaller, ServerHandle
 
 
 def _contact(server: ServerHandle, account: str, name: str, email: str = "") -> str:
@@ -40,7 +40,7 @@ def test_accounts_list_the_callers_accounts_with_their_contacts(world: ServerHan
     assert "Priya" not in bob.get("/accounts").text
 
 
-def test_products_and_limits(world: ServerHandle, customer: ApiClient) -> None:
+def test_products_and_limits(world: ServerHandle, customer: ApiCaller) -> None:
     assert customer.get("/products").json() == []
     anything = customer.new_case(product="Whatever we call it")
     assert anything["product"] == "Whatever we call it"  # no product list yet: free text
@@ -60,7 +60,7 @@ def test_products_and_limits(world: ServerHandle, customer: ApiClient) -> None:
 
 
 def test_case_on_behalf_of_a_contact_with_the_guides_fields(
-    world: ServerHandle, customer: ApiClient, agent: ApiClient
+    world: ServerHandle, customer: ApiCaller, agent: ApiCaller
 ) -> None:
     priya = _contact(world, "Acme", "Priya Patel", "priya@acme.example")
     case = customer.new_case(
@@ -95,7 +95,7 @@ def test_case_on_behalf_of_a_contact_with_the_guides_fields(
 
 
 def test_staff_log_a_case_for_a_customer_with_triage_fields(
-    world: ServerHandle, agent: ApiClient
+    world: ServerHandle, agent: ApiCaller
 ) -> None:
     acme = world.signed_in("ann@acme.example").user["account_ids"][0]
     case = agent.new_case(account_id=acme, priority="critical", category="Payments", source="phone")

@@ -9,7 +9,7 @@ import requests
 
 from casedesktop.server.app import create_app
 from casedesktop.server.migrate import upgrade_database
-from casedesktop.server.testing import ApiClient, serve_app_in_thread
+from casedesktop.server.testing import ApiCaller, serve_app_in_thread
 
 
 def test_unexpected_errors_and_wrong_methods_are_json(tmp_path: Path) -> None:
@@ -43,7 +43,7 @@ def test_unexpected_errors_and_wrong_methods_are_json(tmp_path: Path) -> None:
         assert broken.status_code == 422 and broken.json()["code"] == "validation"
 
 
-def test_allow_lists_every_method_of_the_path(customer: ApiClient) -> None:
+def test_allow_lists_every_method_of_the_path(customer: ApiCaller) -> None:
     """Starlette's 405 named the methods of one route only (OPTIONS /cases: "allow: POST")."""
     expected = {
         "/cases": "GET, POST",

@@ -6,10 +6,10 @@ import threading
 from pathlib import Path
 
 from casedesktop.domain import Role
-from casedesktop.server.testing import ApiClient, running_server
+from casedesktop.server.testing import ApiCaller, running_server
 
 
-def test_feed_pages_in_order_with_a_monotonic_cursor(customer: ApiClient, agent: ApiClient) -> None:
+def test_feed_pages_in_order_with_a_monotonic_cursor(customer: ApiCaller, agent: ApiCaller) -> None:
     first = customer.new_case()
     customer.comment(first["id"], "More detail.")
     agent.act(first["id"], "pick-up")
@@ -49,7 +49,7 @@ def test_feed_pages_in_order_with_a_monotonic_cursor(customer: ApiClient, agent:
 
 
 def test_customer_cursor_moves_past_changes_they_cannot_see(
-    customer: ApiClient, other_customer: ApiClient
+    customer: ApiCaller, other_customer: ApiCaller
 ) -> None:
     customer.new_case()
     _, cursor = customer.all_changes()
@@ -63,7 +63,7 @@ def test_customer_cursor_moves_past_changes_they_cannot_see(
     assert page["cursor"] == others_cursor
 
 
-def test_feed_rejects_bad_paging(customer: ApiClient) -> None:
+def test_feed_rejects_bad_paging(customer: ApiCaller) -> None:
     for params in ({"limit": 0}, {"limit": 100_000}, {"cursor": -1}):
         response = customer.get("/changes", params=params)
         assert response.status_code == 422 and response.json()["field"] in params
@@ -83,7 +83,7 @@ def test_concurrent_writers_never_make_a_reader_skip_a_change(
         errors: list[BaseException] = []
 
         def write() -> None:
-            client = ApiClient(server.base_url, token)
+            client = ApiCaller(server.base_url, token)
             try:
                 for _ in range(cases_each):
                     case = client.new_case()
@@ -92,7 +92,7 @@ def test_concurrent_writers_never_make_a_reader_skip_a_change(
                 errors.append(exc)
 
         def read() -> None:
-            client, cursor = ApiClient(server.base_url, token), 0
+            client, cursor = ApiCaller(server.base_url, token), 0
             while True:
                 finished = done.is_set()
                 items, cursor = client.all_changes(cursor, limit=7)
@@ -111,7 +111,7 @@ def test_concurrent_writers_never_make_a_reader_skip_a_change(
         reader.join(timeout=60)
         assert not errors, errors
 
-        everything, _ = ApiClient(server.base_url, token).all_changes()
+        everything, _ = ApiCaller(server.base_url, token).all_changes()
         assert pulled == [item["seq"] for item in everything]
         numbers = {i["case"]["number"] for i in everything if i["entity"] == "case"}
         assert numbers == {f"CS-{1001 + n}" for n in range(writers * cases_each)}

@@ -17,10 +17,10 @@ from sqlalchemy.exc import DataError
 from casedesktop.api import WIRE_INT_MAX
 from casedesktop.api.push import MAX_MUTATIONS_PER_PUSH
 from casedesktop.domain import DESCRIPTION_MAX, REASON_MAX, SUBJECT_MAX
-from casedesktop.server import cases
-from casedesktop.server.bodylimit import MAX_JSON_BODY, MAX_PUSH_BODY
-from casedesktop.server.cases import CLIENT_TIME_WINDOW
-from casedesktop.server.testing import TEST_PASSWORD, ApiClient, ServerHandle
+from casedesktop.server.routes.bodylimit import MAX_JSON_BODY, MAX_PUSH_BODY
+from casedesktop.server.services import cases
+from casedesktop.server.services.cases import CLIENT_TIME_WINDOW
+from casedesktop.server.testing import TEST_PASSWORD, ApiCaller, ServerHandle
 
 # A valid ISO 8601 text whose UTC instant is before year 1 (and one after 9999).
 BEFORE_YEAR_ONE = "0001-01-01T00:00:00+14:00"
@@ -35,7 +35,7 @@ def _comment(**fields: Any) -> dict[str, Any]:
     return {"id": str(uuid.uuid4()), "body": "More detail.", **fields}
 
 
-def _push(client: ApiClient, mutations: list[dict[str, Any]], device: str) -> Any:
+def _push(client: ApiCaller, mutations: list[dict[str, Any]], device: str) -> Any:
     return client.post(
         "/push", json={"device_id": device, "protocol_version": 1, "mutations": mutations}
     )
@@ -52,7 +52,7 @@ def _numbered(changes: list[tuple[str, str, dict[str, Any]]]) -> list[dict[str, 
 # --- F1: client-supplied times -----------------------------------------------------------------
 
 
-def test_times_that_overflow_utc_are_422_not_500(customer: ApiClient) -> None:
+def test_times_that_overflow_utc_are_422_not_500(customer: ApiCaller) -> None:
     case = customer.new_case()
     for when in (BEFORE_YEAR_ONE, AFTER_YEAR_9999, 0, "0", "2026-01-01", "yesterday"):
         made = customer.post("/cases", json=_case(created_at=when))
@@ -63,7 +63,7 @@ def test_times_that_overflow_utc_are_422_not_500(customer: ApiClient) -> None:
     assert customer.get("/health").status_code == 200
 
 
-def test_a_push_refuses_a_bad_time_alone_and_applies_the_rest(customer: ApiClient) -> None:
+def test_a_push_refuses_a_bad_time_alone_and_applies_the_rest(customer: ApiCaller) -> None:
     bad_case, one, other = _case(created_at=BEFORE_YEAR_ONE), _case(), _case()
     changes = [
         ("create_case", bad_case["id"], bad_case),
@@ -86,7 +86,7 @@ def test_a_push_refuses_a_bad_time_alone_and_applies_the_rest(customer: ApiClien
     assert customer.get(f"/cases/{one['id']}/comments").json() == []
 
 
-def test_client_times_are_kept_within_a_window(customer: ApiClient) -> None:
+def test_client_times_are_kept_within_a_window(customer: ApiCaller) -> None:
     now = datetime.now(UTC)
 
     def created(response: Any) -> datetime:
@@ -124,7 +124,7 @@ def test_client_times_are_kept_within_a_window(customer: ApiClient) -> None:
 
 
 def test_a_value_the_database_refuses_is_a_refusal_not_a_500(
-    customer: ApiClient, monkeypatch: pytest.MonkeyPatch
+    customer: ApiCaller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The net under the request models: whatever value the database still refuses as invalid
     (a DataError) is a 422, and in a push it refuses that change alone."""
@@ -177,7 +177,7 @@ def test_nul_characters_are_422_on_every_database(world: ServerHandle) -> None:
     assert ann.get("/health").status_code == 200
 
 
-def test_a_push_refuses_a_nul_character_alone(customer: ApiClient) -> None:
+def test_a_push_refuses_a_nul_character_alone(customer: ApiCaller) -> None:
     bad, one, other = _case(description="a\x00b"), _case(), _case()
     changes = [
         ("create_case", bad["id"], bad),
@@ -243,7 +243,7 @@ def test_a_streamed_body_is_cut_off_at_the_cap(server: ServerHandle) -> None:
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 
-def test_only_a_signed_in_caller_may_send_a_big_push(customer: ApiClient) -> None:
+def test_only_a_signed_in_caller_may_send_a_big_push(customer: ApiCaller) -> None:
     base = customer.base.removesuffix("/api/v1")
     size = MAX_JSON_BODY + 1024
     # Declared: refused from the headers, before the body.
@@ -319,7 +319,7 @@ def test_the_push_cap_fits_the_largest_batch_the_server_takes() -> None:
 # --- F6: numbers past what the database holds ------------------------------------------------
 
 
-def test_numbers_past_the_wire_limit_are_422(customer: ApiClient) -> None:
+def test_numbers_past_the_wire_limit_are_422(customer: ApiCaller) -> None:
     for cursor in (2**63, 2**64, WIRE_INT_MAX + 1, -1):
         answer = customer.get("/changes", params={"cursor": cursor})
         assert answer.status_code == 422 and answer.json()["field"] == "cursor", cursor
@@ -362,7 +362,7 @@ def _integers(schema: Any, where: str, components: dict[str, Any], seen: set[str
     return found
 
 
-def test_every_integer_a_client_sends_is_bounded(customer: ApiClient) -> None:
+def test_every_integer_a_client_sends_is_bounded(customer: ApiCaller) -> None:
     """The class of F6: no integer parameter or request body field goes unbounded."""
     schema = customer.http.get(customer.base.removesuffix("/api/v1") + "/openapi.json").json()
     components = schema["components"]["schemas"]
@@ -381,7 +381,7 @@ def test_every_integer_a_client_sends_is_bounded(customer: ApiClient) -> None:
 # --- blank-looking text, loose types -------------------------------------------------------------
 
 
-def test_text_that_shows_as_nothing_is_blank(customer: ApiClient) -> None:
+def test_text_that_shows_as_nothing_is_blank(customer: ApiCaller) -> None:
     for subject in ("\u200b", "\u202e\u200b", "\x1b\x07", " \u2060 "):
         made = customer.post("/cases", json=_case(subject=subject))
         assert made.status_code == 422 and made.json()["field"] == "subject", (subject, made.text)
@@ -390,7 +390,7 @@ def test_text_that_shows_as_nothing_is_blank(customer: ApiClient) -> None:
     assert reply.status_code == 422 and reply.json()["field"] == "body", reply.text
 
 
-def test_push_numbers_are_numbers(customer: ApiClient) -> None:
+def test_push_numbers_are_numbers(customer: ApiCaller) -> None:
     case = customer.new_case()
     device = str(uuid.uuid4())
     for seq in ("1", True):

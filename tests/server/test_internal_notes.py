@@ -4,10 +4,10 @@ even a trace that one was written."""
 
 from __future__ import annotations
 
-from casedesktop.server.testing import ApiClient
+from casedesktop.server.testing import ApiCaller
 
 
-def test_no_customer_view_contains_an_internal_note(customer: ApiClient, agent: ApiClient) -> None:
+def test_no_customer_view_contains_an_internal_note(customer: ApiCaller, agent: ApiCaller) -> None:
     case = customer.new_case()
     reply = customer.comment(case["id"], "Here is what happens.").json()
     customer.upload(case["id"], b"customer log", "customer.log", comment_id=reply["id"])
@@ -56,7 +56,7 @@ def test_no_customer_view_contains_an_internal_note(customer: ApiClient, agent: 
     assert [i["entity"] for i in staff_feed] == ["comment", "attachment"]
 
 
-def test_customers_cannot_write_or_attach_to_notes(customer: ApiClient, agent: ApiClient) -> None:
+def test_customers_cannot_write_or_attach_to_notes(customer: ApiCaller, agent: ApiCaller) -> None:
     case = customer.new_case()
     note = agent.comment(case["id"], "Staff only.", "internal").json()
     assert customer.comment(case["id"], "sneaky", "internal").status_code == 403

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from casedesktop.domain import Action, CaseState, Role, Status, allowed_actions
 from casedesktop.domain.lifecycle import RULES
-from casedesktop.server.cases import next_case_number
 from casedesktop.server.models import Activity, Case
-from casedesktop.server.testing import ApiClient, ServerHandle
+from casedesktop.server.services.cases import next_case_number
+from casedesktop.server.testing import ApiCaller, ServerHandle
 
 INPUTS: dict[str, str] = {
     "reason": "Because the test says so.",
@@ -89,7 +89,7 @@ def _body(action: Action, parent_id: str) -> dict[str, Any]:
     return body
 
 
-def _send(client: ApiClient, case_id: str, action: Action, body: dict[str, Any], generic: bool):
+def _send(client: ApiCaller, case_id: str, action: Action, body: dict[str, Any], generic: bool):
     if generic:
         payload = {"id": str(uuid.uuid4()), "action": action.value, **body}
         return client.post(f"/cases/{case_id}/actions", json=payload)
@@ -187,7 +187,7 @@ def test_required_inputs_are_422_naming_the_field(world: ServerHandle) -> None:
                     assert ann.get(f"/cases/{case_id}").json()["status"] == state.status.value
 
 
-def test_per_action_endpoints_keep_request_ids_idempotent(customer: ApiClient) -> None:
+def test_per_action_endpoints_keep_request_ids_idempotent(customer: ApiCaller) -> None:
     case = customer.new_case()
     body = {"id": str(uuid.uuid4()), "reason": "Payday is Friday."}
     first = customer.post(f"/cases/{case['id']}/escalate", json=body)
@@ -201,7 +201,7 @@ def test_per_action_endpoints_keep_request_ids_idempotent(customer: ApiClient) -
 
 
 def test_assign_and_triage_are_staff_only_and_logged(
-    customer: ApiClient, agent: ApiClient, world: ServerHandle
+    customer: ApiCaller, agent: ApiCaller, world: ServerHandle
 ) -> None:
     case = customer.new_case(severity="low")
     assert customer.post(f"/cases/{case['id']}/assign", json={"owner_id": None}).status_code == 403
@@ -240,7 +240,7 @@ def test_assign_and_triage_are_staff_only_and_logged(
 
 
 def test_reopen_keeps_the_earlier_resolution_in_the_activity(
-    customer: ApiClient, agent: ApiClient
+    customer: ApiCaller, agent: ApiCaller
 ) -> None:
     case = customer.new_case()
     agent.post(f"/cases/{case['id']}/pick-up")
@@ -265,14 +265,14 @@ def test_reopen_keeps_the_earlier_resolution_in_the_activity(
 
 
 def test_merge_stays_within_the_account(
-    customer: ApiClient, other_customer: ApiClient, agent: ApiClient
+    customer: ApiCaller, other_customer: ApiCaller, agent: ApiCaller
 ) -> None:
     mine, theirs = customer.new_case(), other_customer.new_case()
     response = agent.post(f"/cases/{mine['id']}/merge", json={"parent_case_id": theirs["id"]})
     assert response.status_code == 422 and response.json()["field"] == "parent_case_id"
 
 
-def test_survey_is_bounded(customer: ApiClient, agent: ApiClient) -> None:
+def test_survey_is_bounded(customer: ApiCaller, agent: ApiCaller) -> None:
     case = customer.new_case()
     agent.post(f"/cases/{case['id']}/resolve", json={"summary": "Done."})
     many = {f"q{n}": "yes" for n in range(11)}

@@ -13,11 +13,11 @@ from typing import Any
 from casedesktop.api import BLANK_PATTERN, WIRE_INT_MAX
 from casedesktop.domain import visible
 from casedesktop.domain.lifecycle import RULES
-from casedesktop.server.attachments import SAFE_CONTENT_TYPES
-from casedesktop.server.testing import ApiClient
+from casedesktop.server.services.attachments import SAFE_CONTENT_TYPES
+from casedesktop.server.testing import ApiCaller
 
 
-def _schema(client: ApiClient) -> dict[str, Any]:
+def _schema(client: ApiCaller) -> dict[str, Any]:
     return client.http.get(client.base.removesuffix("/api/v1") + "/openapi.json").json()
 
 
@@ -25,7 +25,7 @@ def _parameters(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in operation.get("parameters", [])}
 
 
-def test_the_schema_states_what_the_server_requires(customer: ApiClient) -> None:
+def test_the_schema_states_what_the_server_requires(customer: ApiCaller) -> None:
     schema = _schema(customer)
     paths, components = schema["paths"], schema["components"]["schemas"]
 
@@ -81,7 +81,7 @@ def test_the_blank_pattern_is_the_domains_blank() -> None:
 
 
 def test_a_replay_is_answered_200_only_when_it_is_valid(
-    customer: ApiClient, agent: ApiClient
+    customer: ApiCaller, agent: ApiCaller
 ) -> None:
     case_body = {"id": str(uuid.uuid4()), "subject": "Printer", "description": "Offline."}
     assert customer.post("/cases", json=case_body).status_code == 201

@@ -1,6 +1,6 @@
 """The same server on PostgreSQL: schema parity with the models, and the API end to end.
 
-The `postgres_url` fixture (conftest.py) starts a throw-away cluster or skips.
+The `postgres_url` fixture (tests/conftest.py) starts a throw-away cluster or skips.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from casedesktop.domain import Role
-from casedesktop.server import changelog
 from casedesktop.server.models import Case
+from casedesktop.server.services import changelog
 from casedesktop.server.testing import running_server
 
 pytestmark = pytest.mark.postgres

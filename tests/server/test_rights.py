@@ -27,9 +27,9 @@ from casedesktop.api.files import (
 )
 from casedesktop.domain import Action, Role, Status
 from casedesktop.domain.lifecycle import RULES
-from casedesktop.server.db import utcnow
-from casedesktop.server.releases import publish_release
-from casedesktop.server.testing import ApiClient, ServerHandle
+from casedesktop.server.base import utcnow
+from casedesktop.server.services.releases import publish_release
+from casedesktop.server.testing import ApiCaller, ServerHandle
 
 OWN, OTHER, AGENT, ADMIN, ANON = "own", "other", "agent", "admin", "anonymous"
 ROLES = (OWN, OTHER, AGENT, ADMIN, ANON)
@@ -47,7 +47,7 @@ ACTION_BODIES: dict[Action, dict[str, Any]] = {
 class Matrix:
     """Sends each request, compares the status with the expected one, and looks for leaks."""
 
-    clients: dict[str, ApiClient]
+    clients: dict[str, ApiCaller]
     acme_secrets: set[str]  # nothing of these may reach Bob or anonymous
     staff_secrets: set[str]  # nothing of these may reach a customer
     tried: int = 0

@@ -27,11 +27,11 @@ from casedesktop.domain import (
     safe_filename,
 )
 from casedesktop.domain.filenames import MAX_NAME_BYTES
+from casedesktop.server.base import utcnow
 from casedesktop.server.cli import main as cli_main
-from casedesktop.server.db import utcnow
 from casedesktop.server.models import Attachment, Upload
 from casedesktop.server.settings import Settings
-from casedesktop.server.testing import ApiClient, ServerHandle, running_server
+from casedesktop.server.testing import ApiCaller, ServerHandle, running_server
 
 TUS = {"Tus-Resumable": TUS_VERSION}
 
@@ -40,7 +40,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _token(client: ApiClient) -> str:
+def _token(client: ApiCaller) -> str:
     return client.http.headers["Authorization"].split()[1]
 
 
@@ -57,7 +57,7 @@ def _raw(url: str, lines: list[str], body: bytes = b"", *, read: bool = True) ->
         return sock.recv(4096) if read else b""
 
 
-def _wait_for_offset(client: ApiClient, location: str, wanted: int) -> int:
+def _wait_for_offset(client: ApiCaller, location: str, wanted: int) -> int:
     deadline = time.monotonic() + 5
     offset = client.upload_offset(location)
     while offset != wanted and time.monotonic() < deadline:
@@ -71,7 +71,7 @@ def _files_under(path: Path) -> list[Path]:
 
 
 def test_upload_in_chunks_then_download_whole_and_in_ranges(
-    customer: ApiClient, agent: ApiClient
+    customer: ApiCaller, agent: ApiCaller
 ) -> None:
     case = customer.new_case()
     _, cursor = customer.all_changes()
@@ -117,7 +117,7 @@ def test_upload_in_chunks_then_download_whole_and_in_ranges(
     assert items[1]["attachment"]["sha256"] == _sha(data)
 
 
-def test_interrupted_upload_resumes_from_the_servers_offset(customer: ApiClient) -> None:
+def test_interrupted_upload_resumes_from_the_servers_offset(customer: ApiCaller) -> None:
     case = customer.new_case()
     data = os.urandom(600_000)
     created = customer.start_upload(case["id"], len(data), "big.log", sha256=_sha(data))
@@ -157,7 +157,7 @@ def test_interrupted_upload_resumes_from_the_servers_offset(customer: ApiClient)
 
 
 def test_wrong_checksums_are_460_and_keep_nothing(
-    server: ServerHandle, customer: ApiClient
+    server: ServerHandle, customer: ApiCaller
 ) -> None:
     case = customer.new_case()
     data = b"0123456789" * 1000
@@ -244,7 +244,7 @@ def test_too_large_is_refused_from_the_header_before_any_body(tmp_path: Path) ->
         assert uploads == 1  # only the 1000-byte one
 
 
-def test_empty_file(customer: ApiClient) -> None:
+def test_empty_file(customer: ApiCaller) -> None:
     case = customer.new_case()
     attachment_id = str(uuid.uuid4())
     created = customer.start_upload(
@@ -262,7 +262,7 @@ def test_empty_file(customer: ApiClient) -> None:
 
 
 def test_names_with_paths_and_unicode_never_reach_the_disk(
-    server: ServerHandle, customer: ApiClient
+    server: ServerHandle, customer: ApiCaller
 ) -> None:
     case = customer.new_case()
     name = "../../etc/pässwörd ✓ 日本.html"
@@ -288,7 +288,7 @@ def test_names_with_paths_and_unicode_never_reach_the_disk(
 
 
 def test_creation_is_idempotent_and_uploads_are_private(
-    customer: ApiClient, agent: ApiClient, world: ServerHandle
+    customer: ApiCaller, agent: ApiCaller, world: ServerHandle
 ) -> None:
     case = customer.new_case()
     attachment_id = str(uuid.uuid4())
@@ -304,7 +304,7 @@ def test_creation_is_idempotent_and_uploads_are_private(
     assert customer.http.head(location, headers=TUS).status_code == 404
 
 
-def test_tus_protocol_answers(customer: ApiClient) -> None:
+def test_tus_protocol_answers(customer: ApiCaller) -> None:
     case = customer.new_case()
     options = customer.http.options(customer.base + "/uploads")
     assert options.status_code == 204
@@ -338,7 +338,7 @@ def test_tus_protocol_answers(customer: ApiClient) -> None:
     assert head.headers["Tus-Resumable"] == TUS_VERSION
 
 
-def test_attachments_on_replies(customer: ApiClient, agent: ApiClient) -> None:
+def test_attachments_on_replies(customer: ApiCaller, agent: ApiCaller) -> None:
     case = customer.new_case()
     reply = customer.comment(case["id"], "Log attached.").json()
     attachment = customer.upload(case["id"], b"log lines", "app.log", comment_id=reply["id"])
@@ -355,7 +355,7 @@ def test_attachments_on_replies(customer: ApiClient, agent: ApiClient) -> None:
 
 
 def test_a_standard_tus_client_uploads_unchanged(
-    customer: ApiClient, monkeypatch: pytest.MonkeyPatch
+    customer: ApiCaller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """tus-py-client, as published, with its own defaults (sha1 chunk checksums)."""
     from tusclient.client import TusClient
@@ -385,7 +385,7 @@ def test_a_standard_tus_client_uploads_unchanged(
     assert customer.get(f"/attachments/{attachment_id}/content").content == data
 
 
-def test_files_of_one_case_add_up_to_a_limit(customer: ApiClient) -> None:
+def test_files_of_one_case_add_up_to_a_limit(customer: ApiCaller) -> None:
     case = customer.new_case()
     each = MAX_ATTACHMENT_BYTES
     for _ in range(MAX_TOTAL_ATTACHMENT_BYTES // each):
@@ -396,7 +396,7 @@ def test_files_of_one_case_add_up_to_a_limit(customer: ApiClient) -> None:
     assert customer.start_upload(case["id"], 1, comment_id=reply["id"]).status_code == 201
 
 
-def test_unfinished_uploads_are_purged(server: ServerHandle, customer: ApiClient) -> None:
+def test_unfinished_uploads_are_purged(server: ServerHandle, customer: ApiCaller) -> None:
     case = customer.new_case()
     location = customer.start_upload(case["id"], 100).headers["Location"]
     assert customer.patch_upload(location, 0, b"x" * 40).status_code == 204
@@ -416,7 +416,7 @@ def test_unfinished_uploads_are_purged(server: ServerHandle, customer: ApiClient
 
 
 def test_head_on_a_download_gives_its_headers_without_the_bytes(
-    customer: ApiClient, other_customer: ApiClient
+    customer: ApiCaller, other_customer: ApiCaller
 ) -> None:
     case = customer.new_case()
     data = b"some bytes of a log\n" * 100
@@ -451,7 +451,7 @@ HOSTILE_NAMES = {
 }
 
 
-def test_uploaded_names_are_stored_and_sent_safe(server: ServerHandle, customer: ApiClient) -> None:
+def test_uploaded_names_are_stored_and_sent_safe(server: ServerHandle, customer: ApiCaller) -> None:
     case = customer.new_case()
     for hostile, expected in HOSTILE_NAMES.items():
         assert safe_filename(hostile) == expected, hostile
@@ -469,7 +469,7 @@ def test_uploaded_names_are_stored_and_sent_safe(server: ServerHandle, customer:
 
 
 def test_names_stored_before_the_rule_are_sent_safe(
-    server: ServerHandle, customer: ApiClient
+    server: ServerHandle, customer: ApiCaller
 ) -> None:
     case = customer.new_case()
     attachment = customer.upload(case["id"], b"x", "report.pdf")

@@ -10,7 +10,6 @@ import pytest
 
 from casedesktop.domain import Role
 from casedesktop.server.testing import ServerHandle, running_server
-from tests.server.conftest import postgres_server, postgres_url  # noqa: F401 - fixtures
 
 CUSTOMER_EMAIL = "ann@acme.example"
 OTHER_CUSTOMER_EMAIL = "bob@beta.example"

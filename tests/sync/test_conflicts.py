@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from casedesktop.domain import Action, ActionInput, Role
-from casedesktop.server.testing import ApiClient, ServerHandle
+from casedesktop.server.testing import ApiCaller, ServerHandle
 from casedesktop.store import conflicts, local_changes, outbox, queries
 from tests.sync.conftest import AGENT_EMAIL, CUSTOMER_EMAIL
 from tests.sync.helpers import Device, make_device
@@ -100,7 +100,7 @@ def _fields(fields: dict, parents: dict[str, str]) -> dict:
 @pytest.mark.parametrize("row", TABLE, ids=[r.name for r in TABLE])
 def test_lifecycle_conflict(world: ServerHandle, tmp_path: Path, row: Row) -> None:
     world.add_user(OTHER_AGENT, Role.AGENT, name="Kim Agent")
-    people: dict[str, ApiClient] = {
+    people: dict[str, ApiCaller] = {
         "customer": world.signed_in(CUSTOMER_EMAIL),
         "agent": world.signed_in(AGENT_EMAIL),
         "other_agent": world.signed_in(OTHER_AGENT),

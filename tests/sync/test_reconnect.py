@@ -71,15 +71,15 @@ def test_the_backoff_is_jittered_and_bounded_while_changes_wait() -> None:
 
 
 def test_a_server_back_from_an_outage_gets_the_waiting_change_within_10_s(
-    server: ServerProcess, profile_dir: Path
+    server_process: ServerProcess, profile_dir: Path
 ) -> None:
     profile = open_profile(profile_dir)
-    identity = sign_in(profile.db, profile.tokens, server.url, *CUSTOMER)
+    identity = sign_in(profile.db, profile.tokens, server_process.url, *CUSTOMER)
     subject = "Made while the server was away"
     local_changes.create_case(profile.db, identity, subject=subject, description="Sent on reconnect")
-    server.stop()
+    server_process.stop()
     seen = Statuses()
-    worker = SyncWorker(profile.db, server.url, profile.tokens.get, identity.user_id, seen, lambda _c: None,
+    worker = SyncWorker(profile.db, server_process.url, profile.tokens.get, identity.user_id, seen, lambda _c: None,
                         interval=30.0)
     # The production bound (WAITING_CAP) and poll interval. A small base and this seed make a long
     # outage quick to reach: nine failed tries (a pass, then probes) within ~1.5 s, after which a
@@ -91,12 +91,12 @@ def test_a_server_back_from_an_outage_gets_the_waiting_change_within_10_s(
         wait_until(lambda: worker.failures >= 9)
         assert worker.passes == 1 and worker.probes >= 8  # offline: cheap probes after one pass
         assert seen.last.online is False and seen.last.waiting == 1
-        server.start()  # returns once /health answers
+        server_process.start()  # returns once /health answers
         took = wait_until(lambda: outbox.counts(profile.db).waiting == 0, timeout=20.0)
         assert took < 10.0, f"the waiting change reached the server {took:.1f} s after it was back"
         wait_until(lambda: worker.passes >= 2, timeout=5.0)  # counted once the pass's news are handed on
         assert worker.passes == 2  # found by a probe, then one pass: no "sync now"
-        assert Staff(server.url).case_by_subject(subject)["description"] == "Sent on reconnect"
+        assert Staff(server_process.url).case_by_subject(subject)["description"] == "Sent on reconnect"
         offline = [ahead for status, ahead in seen.items if status.online is False and not status.syncing]
         assert offline and all(ahead is not None and ahead <= WAITING_CAP for ahead in offline)
     finally:

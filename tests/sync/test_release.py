@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from casedesktop.api.releases import ClientReleaseOut, ReleaseDownload
-from casedesktop.server.db import utcnow
-from casedesktop.server.releases import publish_release
+from casedesktop.server.base import utcnow
+from casedesktop.server.services.releases import publish_release
 from casedesktop.server.testing import ServerHandle
 from casedesktop.store import meta
 from casedesktop.store.database import open_cache

@@ -5,8 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from casedesktop.server import models, push  # noqa: F401  (registers the tables on Base.metadata)
-from casedesktop.server.db import Base, make_engine
+from casedesktop.server import models  # noqa: F401  (registers the tables on Base.metadata)
+from casedesktop.server.base import Base
+from casedesktop.server.db import make_engine
 
 config = context.config
 target_metadata = Base.metadata

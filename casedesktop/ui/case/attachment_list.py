@@ -29,14 +29,23 @@ from casedesktop.domain import (
     megabytes,
     validate_attachments,
 )
+from casedesktop.i18n import _, format_number, ngettext
 from casedesktop.store.attachments import AttachmentError, PreparedFile, prepare_files
 from casedesktop.store.blobs import BlobStore
+from casedesktop.ui import icons, theme
 
 FILE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def describe(file: PreparedFile) -> str:
-    return f"{file.filename} — {megabytes(file.size) if file.size >= 100_000 else f'{file.size:,} bytes'}"
+    return f"{file.filename} — {size_text(file.size)}"
+
+
+def size_text(size: int) -> str:
+    """"3.2 MB" from 100 kB up, "12,345 bytes" below."""
+    if size >= 100_000:
+        return megabytes(size)
+    return ngettext("{count} byte", "{count} bytes", size).format(count=format_number(size))
 
 
 class AttachmentList(QWidget):
@@ -53,19 +62,19 @@ class AttachmentList(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.list = QListWidget()
-        self.list.setAccessibleName("Attached files")
+        self.list.setAccessibleName(_("Attached files"))
         self.list.setMaximumHeight(110)
         layout.addWidget(self.list)
         row = QHBoxLayout()
-        self.add_button = QPushButton("&Attach files…")
+        self.add_button = QPushButton(icons.icon("mail-attachment"), _("&Attach files…"))
         self.add_button.clicked.connect(self.pick)
-        self.paste_button = QPushButton("Paste &image")
-        self.paste_button.setToolTip("Attach the image on the clipboard (a screenshot) as a PNG")
+        self.paste_button = QPushButton(icons.icon("insert-image"), _("Paste &image"))
+        self.paste_button.setToolTip(_("Attach the image on the clipboard (a screenshot) as a PNG"))
         self.paste_button.clicked.connect(self.paste_image)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton(icons.icon("list-remove"), _("Remove"))
         self.remove_button.clicked.connect(self.remove_selected)
-        self.hint = QLabel(f"or drop files here · up to {megabytes(max_bytes)} each")
-        self.hint.setStyleSheet("color: palette(mid);")
+        self.hint = QLabel(_("or drop files here · up to {size} each").format(size=megabytes(max_bytes)))
+        theme.set_text_role(self.hint, "muted_text")  # palette(mid) is too faint to read on most
         for widget in (self.add_button, self.paste_button, self.remove_button):
             row.addWidget(widget)
         row.addWidget(self.hint, 1)
@@ -139,14 +148,14 @@ class AttachmentList(QWidget):
     # --- ways in ---------------------------------------------------------------------------------
 
     def pick(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Attach files")
+        names, _filter = QFileDialog.getOpenFileNames(self, _("Attach files"))
         if names:
             self.add_paths([Path(n) for n in names])
 
     def paste_image(self) -> bool:
         image = QGuiApplication.clipboard().image()
         if image.isNull():
-            self.refused.emit("The clipboard holds no image; take a screenshot first, then paste.")
+            self.refused.emit(_("The clipboard holds no image; take a screenshot first, then paste."))
             return False
         return self.add_image(image)
 

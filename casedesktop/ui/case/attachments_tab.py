@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesktop.domain import is_program, megabytes, safe_filename
+from casedesktop.domain import is_program, safe_filename
+from casedesktop.i18n import N_, _, format_datetime, format_megabytes, format_number
 from casedesktop.store import outbox, uploads
 from casedesktop.store.attachments import AttachmentError, prepare_files
 from casedesktop.store.blobs import BlobStore
@@ -39,7 +40,8 @@ from casedesktop.store.database import CacheDB
 from casedesktop.store.queries import AttachmentView, SyncState
 from casedesktop.sync.worker import TransferProgress
 
-STATE_TEXT = {SyncState.WAITING: "Waiting to upload", SyncState.FAILED: "Upload refused", SyncState.SYNCED: "Uploaded"}
+STATE_TEXT = {SyncState.WAITING: N_("Waiting to upload"), SyncState.FAILED: N_("Upload refused"),
+              SyncState.SYNCED: N_("Uploaded")}  # shown through `_`
 # (attachment, done(path, error), progress(TransferProgress)): DownloadRelay.fetch
 Fetch = Callable[[AttachmentView, Callable[[Path | None, str], None], Callable[[TransferProgress], None]], None]
 STATE_COLUMN = 4
@@ -47,14 +49,15 @@ ACTIVE, PAUSED, FINISHED, FAILED = "active", "paused", "finished", "failed"
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1048576:.1f} MB" if size >= 100_000 else f"{size:,} B"
+    return format_megabytes(size) if size >= 100_000 else _("{size} B").format(size=format_number(size))
 
 
 def _fraction(done: int, total: int) -> str:
     """"1.2/3.0 MB": short enough for a progress bar in a narrow column."""
     if total >= 100_000:
-        return f"{done / 1048576:.1f}/{total / 1048576:.1f} MB"
-    return f"{done:,}/{total:,} B"
+        return _("{done}/{total} MB").format(done=format_number(done / 1048576, 1, grouping=False),
+                                            total=format_number(total / 1048576, 1, grouping=False))
+    return _("{done}/{total} B").format(done=format_number(done), total=format_number(total))
 
 
 @dataclass
@@ -97,29 +100,29 @@ class AttachmentsTab(QWidget):
         self.setAcceptDrops(True)
         layout = QVBoxLayout(self)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["File", "Size", "Added by", "Added", "State"])
+        self.tree.setHeaderLabels([_("File"), _("Size"), _("Added by"), _("Added"), _("State")])
         self.tree.setRootIsDecorated(False)
-        self.tree.setAccessibleName("Attachments")
+        self.tree.setAccessibleName(_("Attachments"))
         self.tree.itemDoubleClicked.connect(lambda *_: self.open_selected())
         self.tree.currentItemChanged.connect(lambda *_: self._update())
         self.tree.currentItemChanged.connect(lambda *_: self._say_state())
         layout.addWidget(self.tree, 1)
         row = QHBoxLayout()
-        self.open_button = QPushButton("&Open")
-        self.open_button.setAccessibleName("Open the attachment")
+        self.open_button = QPushButton(_("&Open"))
+        self.open_button.setAccessibleName(_("Open the attachment"))
         self.open_button.clicked.connect(self.open_selected)
-        self.save_button = QPushButton("Save &as…")
-        self.save_button.setAccessibleName("Save the attachment as")
+        self.save_button = QPushButton(_("Save &as…"))
+        self.save_button.setAccessibleName(_("Save the attachment as"))
         self.save_button.clicked.connect(self.save_selected)
-        self.add_button = QPushButton("Add &files…")
-        self.add_button.setAccessibleName("Add files to the case")
+        self.add_button = QPushButton(_("Add &files…"))
+        self.add_button.setAccessibleName(_("Add files to the case"))
         self.add_button.clicked.connect(self.pick)
-        self.remove_button = QPushButton("&Remove")
-        self.remove_button.setAccessibleName("Remove the unsent attachment")
-        self.remove_button.setToolTip("Remove a file of yours that has not been uploaded yet")
+        self.remove_button = QPushButton(_("&Remove"))
+        self.remove_button.setAccessibleName(_("Remove the unsent attachment"))
+        self.remove_button.setToolTip(_("Remove a file of yours that has not been uploaded yet"))
         self.remove_button.clicked.connect(self.remove_selected)
-        self.message = QLabel("Drop files here to attach them.")
-        self.message.setAccessibleName("Attachment messages")
+        self.message = QLabel(_("Drop files here to attach them."))
+        self.message.setAccessibleName(_("Attachment messages"))
         self.message.setWordWrap(True)
         for widget in (self.open_button, self.save_button, self.add_button, self.remove_button):
             row.addWidget(widget)
@@ -139,8 +142,8 @@ class AttachmentsTab(QWidget):
         for a in rows:
             if a.sync_state == SyncState.SYNCED and a.id in self.transfers and self.transfers[a.id].kind == "upload":
                 del self.transfers[a.id]  # the server confirmed it: the row says so from now on
-            item = QTreeWidgetItem([a.filename, megabytes(a.size) if a.size >= 100_000 else f"{a.size:,} B",
-                                    a.uploader_name, a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"), ""])
+            item = QTreeWidgetItem([a.filename, _mb(a.size),
+                                    a.uploader_name, format_datetime(a.created_at), ""])
             item.setIcon(0, self._icons.icon(QFileInfo(a.filename)))
             item.setSizeHint(STATE_COLUMN, QSize(1, self._row_height()))  # the same height with a progress bar or not
             self.tree.addTopLevelItem(item)
@@ -161,7 +164,7 @@ class AttachmentsTab(QWidget):
         """The selected row's whole state under the list: a refusal's reason is often longer than its cell."""
         chosen = self.selected()
         if chosen is not None and chosen.id in self.items and not self._rebuilding:
-            self.message.setText(f"{chosen.filename}: {self.state_text(chosen)}")
+            self.message.setText(_("{name}: {state}").format(name=chosen.filename, state=self.state_text(chosen)))
 
     # --- states and progress ---------------------------------------------------------------------
 
@@ -170,29 +173,34 @@ class AttachmentsTab(QWidget):
         transfer = self.transfers.get(a.id)
         if a.sync_state == SyncState.FAILED:
             reason = self._refusals.get(a.id, "")
-            return f"Upload refused: {reason}" if reason else STATE_TEXT[SyncState.FAILED]
+            return _("Upload refused: {reason}").format(reason=reason) if reason else _(STATE_TEXT[SyncState.FAILED])
         if transfer is not None and transfer.kind == "upload" and a.sync_state == SyncState.WAITING:
-            sent = f"{_mb(transfer.done)} of {_mb(transfer.total)}"
+            sizes = {"percent": transfer.percent, "done": _mb(transfer.done), "total": _mb(transfer.total)}
             if transfer.state == ACTIVE:
-                return f"Uploading {transfer.percent}% ({sent})"
+                return _("Uploading {percent}% ({done} of {total})").format(**sizes)
             if transfer.state == FINISHED:
-                return "Uploaded; waiting for the server to confirm"
-            why = f": {transfer.error}" if transfer.error else ""
-            return f"Upload paused at {transfer.percent}% ({sent}){why} It resumes by itself."
+                return _("Uploaded; waiting for the server to confirm")
+            if transfer.error:
+                return _("Upload paused at {percent}% ({done} of {total}): {error} It resumes by itself.").format(
+                    error=transfer.error, **sizes)
+            return _("Upload paused at {percent}% ({done} of {total}) It resumes by itself.").format(**sizes)
         if a.sync_state == SyncState.WAITING:
             state = uploads.get(self._db, a.id)
             if state is not None and state.offset > 0:
-                return f"Waiting to upload · {_mb(state.offset)} of {_mb(a.size)} already sent"
-            return STATE_TEXT[SyncState.WAITING]
+                return _("Waiting to upload · {done} of {total} already sent").format(
+                    done=_mb(state.offset), total=_mb(a.size))
+            return _(STATE_TEXT[SyncState.WAITING])
         if transfer is not None and transfer.kind == "download":
             if transfer.state == ACTIVE:
-                return f"Downloading {transfer.percent}% ({_mb(transfer.done)} of {_mb(transfer.total)})"
+                return _("Downloading {percent}% ({done} of {total})").format(
+                    percent=transfer.percent, done=_mb(transfer.done), total=_mb(transfer.total))
             if transfer.state == FAILED:
-                return f"Download failed: {transfer.error}"
+                return _("Download failed: {error}").format(error=transfer.error)
             if transfer.state == FINISHED and self.blobs.has(a.sha256):
-                return "Downloaded and verified"
-        local = "" if self.blobs.has(a.sha256) else " (not downloaded)"
-        return STATE_TEXT.get(a.sync_state, a.sync_state) + local
+                return _("Downloaded and verified")
+        if a.sync_state == SyncState.SYNCED:
+            return _("Uploaded") if self.blobs.has(a.sha256) else _("Uploaded (not downloaded)")
+        return a.sync_state  # a state this version does not know: its name is all there is
 
     def _show_state(self, a: AttachmentView) -> None:
         item = self.items.get(a.id)
@@ -214,13 +222,15 @@ class AttachmentsTab(QWidget):
         if bar is None:
             bar = self.bars[a.id] = QProgressBar()
             bar.setRange(0, 1000)
-            bar.setAccessibleName(f"{'Upload' if transfer.kind == 'upload' else 'Download'} progress of {a.filename}")
+            bar.setAccessibleName((_("Upload progress of {name}") if transfer.kind == "upload"
+                                   else _("Download progress of {name}")).format(name=a.filename))
             bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the row keeps the keyboard; its text says the same
             bar.setMaximumHeight(self._row_height() - 4)
             self.tree.setItemWidget(item, STATE_COLUMN, bar)
         bar.setValue(transfer.share(1000))
-        verb = "Uploading" if transfer.kind == "upload" else "Downloading"
-        bar.setFormat(f"{verb} %p% ({_fraction(transfer.done, transfer.total)})")
+        # Translators: %p% is where Qt puts the percentage.
+        text_format = _("Uploading %p% ({size})") if transfer.kind == "upload" else _("Downloading %p% ({size})")
+        bar.setFormat(text_format.format(size=_fraction(transfer.done, transfer.total)))
         bar.setAccessibleDescription(text)
         bar.setToolTip(text)
 
@@ -258,7 +268,7 @@ class AttachmentsTab(QWidget):
     def _update(self) -> None:
         chosen = self.selected()
         self.open_button.setEnabled(chosen is not None)
-        self.open_button.setToolTip("Programs are never opened from here: save them instead."
+        self.open_button.setToolTip(_("Programs are never opened from here: save them instead.")
                                     if chosen is not None and is_program(chosen.filename) else "")
         self.save_button.setEnabled(chosen is not None)
         self.remove_button.setEnabled(chosen is not None and chosen.sync_state != SyncState.SYNCED)
@@ -270,14 +280,15 @@ class AttachmentsTab(QWidget):
             then(self.blobs.path_of(attachment.sha256))
             return
         if self.fetch is None:
-            self.message.setText(f"{attachment.filename} is not downloaded yet; it is fetched when you are online.")
+            self.message.setText(_("{name} is not downloaded yet; it is fetched when you are online.").format(
+                name=attachment.filename))
             return
-        self.message.setText(f"Downloading {attachment.filename}…")
+        self.message.setText(_("Downloading {name}…").format(name=attachment.filename))
         self.transfers[attachment.id] = Transfer("download", 0, attachment.size)
         self._changed_row(attachment.id)
 
         def done(path: Path | None, error: str) -> None:
-            self.message.setText(error or f"{attachment.filename} downloaded and verified.")
+            self.message.setText(error or _("{name} downloaded and verified.").format(name=attachment.filename))
             transfer = self.transfers.setdefault(attachment.id, Transfer("download", 0, attachment.size))
             transfer.state, transfer.error = (FAILED, error) if error or path is None else (FINISHED, "")
             if path is not None:
@@ -294,8 +305,8 @@ class AttachmentsTab(QWidget):
             return
         if is_program(chosen.filename):  # as mail clients do: a program is saved, never run from here
             self.message.setText(
-                f"{safe_filename(chosen.filename)} is a program, and CaseDesktop never opens programs it "
-                "receives. Save it, and run it only if you trust where it came from.")
+                _("{name} is a program, and CaseDesktop never opens programs it receives. Save it, and run it only "
+                  "if you trust where it came from.").format(name=safe_filename(chosen.filename)))
             return
         self._with_local_file(chosen, lambda path: self._open_copy(chosen, path))
 
@@ -304,7 +315,7 @@ class AttachmentsTab(QWidget):
         view_dir = self.blobs.root.parent / "opened"
         target = self.blobs.export(attachment.sha256, view_dir / f"{attachment.id[:8]}-{safe_filename(attachment.filename)}")
         if os.environ.get("CASEDESKTOP_NO_OPEN"):
-            self.message.setText(f"Would open {target}")
+            self.message.setText(_("Would open {path}").format(path=target))
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
@@ -313,7 +324,7 @@ class AttachmentsTab(QWidget):
         if not chosen:
             return
         if destination is None:
-            name, _ = QFileDialog.getSaveFileName(self, "Save attachment as", safe_filename(chosen.filename))
+            name, _filter = QFileDialog.getSaveFileName(self, _("Save attachment as"), safe_filename(chosen.filename))
             if not name:
                 return
             destination = Path(name)
@@ -322,14 +333,15 @@ class AttachmentsTab(QWidget):
     def _saved(self, attachment: AttachmentView, destination: Path) -> None:
         try:
             self.blobs.export(attachment.sha256, destination)
-            self.message.setText(f"Saved {destination.name}.")
+            self.message.setText(_("Saved {name}.").format(name=destination.name))
         except OSError as exc:
-            QMessageBox.warning(self, "Save attachment", f"Cannot save {destination}: {exc.strerror or exc}.")
+            QMessageBox.warning(self, _("Save attachment"), _("Cannot save {path}: {reason}.").format(
+                path=destination, reason=exc.strerror or exc))
 
     # --- adding and removing ---------------------------------------------------------------------
 
     def pick(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Attach files")
+        names, _filter = QFileDialog.getOpenFileNames(self, _("Attach files"))
         if names:
             self.add_paths([Path(n) for n in names])
 

@@ -8,7 +8,6 @@ worker skips work already superseded, and results that arrive late are dropped.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,6 +17,7 @@ from casedesktop.store.case_list import ListQuery, ListReader, SummaryCards, Tab
 from casedesktop.store.database import CacheDB
 from casedesktop.store.queries import CaseSummary
 from casedesktop.ui.caselist.model import PAGE_SIZE, CaseListModel
+from casedesktop.ui.tasks import Lane
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,6 @@ class ListResult:
 
 
 class ListController(QObject):
-    _resultReady = Signal(object)  # ListResult, emitted from the worker thread
     updated = Signal(object)  # ListResult, after the model took it (GUI thread)
 
     def __init__(self, db: CacheDB, model: CaseListModel):
@@ -49,8 +48,7 @@ class ListController(QObject):
         self._shown: tuple | None = None  # the content the model shows
         self._closed = False
         self._reader = ListReader(db)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casedesktop-list")
-        self._resultReady.connect(self._apply)
+        self._lane = Lane("casedesktop-list")  # one thread: the reader's connection stays on it
         model.sortRequested.connect(lambda key, descending: self.set_query(sort=key, descending=descending))
 
     @property
@@ -66,7 +64,7 @@ class ListController(QObject):
             return
         self._generation += 1
         self._reader.interrupt()  # whatever still runs is for an older query
-        self._executor.submit(self._run, self._generation, self.query)
+        self._lane.run(self._run, self._generation, self.query, done=self._apply_if_any, owner=self)
 
     def refresh_now(self) -> ListResult:
         """The same work on the calling thread: for start-up, so the first paint already has rows."""
@@ -76,18 +74,23 @@ class ListController(QObject):
         self._apply(result)
         return result
 
-    def _run(self, generation: int, query: ListQuery) -> None:
+    def _run(self, generation: int, query: ListQuery) -> ListResult | None:
         for _attempt in range(3):
             if generation != self._generation or self._closed:
-                return  # superseded before it started (or interrupted for a newer one)
+                return None  # superseded before it started (or interrupted for a newer one)
             try:
-                self._resultReady.emit(self._compute(generation, query, tabs_later=True))
+                return self._compute(generation, query, tabs_later=True)
             except Exception as error:
                 if case_list.is_interrupted(error):
                     continue  # superseded: the loop returns; otherwise a stray interrupt, retry
                 if not self._closed:
                     log.exception("The case list query failed")
-            return
+                return None
+        return None
+
+    def _apply_if_any(self, result: ListResult | None) -> None:
+        if result is not None:
+            self._apply(result)
 
     def _compute(self, generation: int, query: ListQuery, tabs_later: bool = False) -> ListResult:
         found = self._reader.first(
@@ -98,15 +101,16 @@ class ListController(QObject):
             found.products, found.accounts, found.content, found.tabs_pending,
         )
 
-    def _run_tabs(self, generation: int, query: ListQuery) -> None:
+    def _run_tabs(self, generation: int, query: ListQuery) -> ListResult | None:
         """The second step of a big search: the complete result, with every tab's count."""
         if generation != self._generation or self._closed:
-            return
+            return None
         try:
-            self._resultReady.emit(self._compute(generation, query))
+            return self._compute(generation, query)
         except Exception as error:
             if not case_list.is_interrupted(error) and not self._closed:
                 log.exception("Counting the case list's tabs failed")
+            return None
 
     def _apply(self, result: ListResult) -> None:
         if result.generation != self._generation:
@@ -127,11 +131,11 @@ class ListController(QObject):
 
     def _submit_tabs(self, generation: int, query: ListQuery) -> None:
         if generation == self._generation and not self._closed:
-            self._executor.submit(self._run_tabs, generation, query)
+            self._lane.run(self._run_tabs, generation, query, done=self._apply_if_any, owner=self)
 
     def shutdown(self) -> None:
         self._closed = True
         self._generation += 1
         self._reader.interrupt()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._lane.shutdown(wait=True)
         self._reader.close()

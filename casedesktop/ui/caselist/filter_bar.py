@@ -6,6 +6,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
 from casedesktop.domain import Severity
+from casedesktop.i18n import _
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -19,9 +20,9 @@ class FilterBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search number, subject, description, conversation (Ctrl+F)")
+        self.search.setPlaceholderText(_("Search number, subject, description, conversation (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search cases")
+        self.search.setAccessibleName(_("Search cases"))
         layout.addWidget(self.search, 3)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -29,18 +30,18 @@ class FilterBar(QWidget):
         self._debounce.timeout.connect(lambda: self.searchChanged.emit(self.search.text()))
         self.search.textChanged.connect(lambda _: self._debounce.start())
 
-        self.severity = self._combo("Any severity", "severity")
+        self.severity = self._combo(_("Any severity"), _("Filter by severity"), "severity")
         for severity in Severity:
             self.severity.addItem(severity.label, severity.value)
-        self.product = self._combo("Any product", "product")
-        self.account = self._combo("Any account", "account")
+        self.product = self._combo(_("Any product"), _("Filter by product"), "product")
+        self.account = self._combo(_("Any account"), _("Filter by account"), "account")
         for combo in (self.severity, self.product, self.account):
             layout.addWidget(combo, 1)
 
-    def _combo(self, any_label: str, field: str) -> QComboBox:
+    def _combo(self, any_label: str, name: str, field: str) -> QComboBox:
         combo = QComboBox()
         combo.addItem(any_label, "")
-        combo.setAccessibleName(any_label.replace("Any ", "Filter by "))
+        combo.setAccessibleName(name)
         combo.currentIndexChanged.connect(lambda _: self.filterChanged.emit(field, combo.currentData() or ""))
         return combo
 

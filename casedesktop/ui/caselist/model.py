@@ -10,32 +10,36 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from casedesktop.domain import Role, Severity, Status, status_text
+from casedesktop.i18n import N_, _, format_datetime
 from casedesktop.store.list_sql import CaseSummary, SortKey, SyncState
+from casedesktop.ui import theme
 
 if TYPE_CHECKING:  # SQLAlchemy: the window paints its first rows before it is loaded (ui/main.py)
     from casedesktop.store.case_list import ListQuery
     from casedesktop.store.database import CacheDB
 
-COLUMNS: tuple[tuple[str, SortKey], ...] = (  # each column's title and sort key
-    ("Number", SortKey.NUMBER),
-    ("Subject", SortKey.SUBJECT),
-    ("Status", SortKey.STATUS),
-    ("Severity", SortKey.SEVERITY),
-    ("Product", SortKey.PRODUCT),
-    ("Account", SortKey.ACCOUNT),
-    ("Owner", SortKey.OWNER),
-    ("Created", SortKey.CREATED),
-    ("Last updated", SortKey.UPDATED),
+COLUMNS: tuple[tuple[str, SortKey], ...] = (  # each column's title (English, shown through `_`) and sort key
+    (N_("Number"), SortKey.NUMBER),
+    (N_("Subject"), SortKey.SUBJECT),
+    (N_("Status"), SortKey.STATUS),
+    (N_("Severity"), SortKey.SEVERITY),
+    (N_("Product"), SortKey.PRODUCT),
+    (N_("Account"), SortKey.ACCOUNT),
+    (N_("Owner"), SortKey.OWNER),
+    (N_("Created"), SortKey.CREATED),
+    (N_("Last updated"), SortKey.UPDATED),
 )
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SYNC_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 PAGE_SIZE = 128
 MAX_PAGES = 24
-FAILED_COLOUR = QColor("#c0392b")
-UNREAD_COLOUR = QColor("#2d7ff9")  # a dot beside the number of a case with news
+# Theme roles, looked up when painted so the list follows the palette: the number of a case the
+# server refused a change to, and a dot beside the number of a case with news.
+FAILED_ROLE = "error_text"
+UNREAD_ROLE = "unread_marker"
 
 
 SYNCED, WAITING, FAILED = SyncState.SYNCED, SyncState.WAITING, SyncState.FAILED
@@ -50,7 +54,7 @@ def row_status(row: CaseSummary, role: Role = Role.CUSTOMER) -> str:
 
 
 def _when(value) -> str:  # noqa: ANN001
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    return format_datetime(value)
 
 
 class CaseListModel(QAbstractTableModel):
@@ -146,7 +150,7 @@ class CaseListModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section][0]
+            return _(COLUMNS[section][0])
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -164,20 +168,24 @@ class CaseListModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and row.sync_state != SYNCED:
             if row.sync_state == WAITING:
-                return "Waiting to sync: saved here, sent when the server can be reached"
-            return "The server refused a change to this case; see Sync details in the status bar"
+                return _("Waiting to sync: saved here, sent when the server can be reached")
+            return _("The server refused a change to this case; see Sync details in the status bar")
         if role == Qt.ItemDataRole.FontRole and (row.unread or row.number is None):
             font = QFont()
             font.setBold(row.unread)
             font.setItalic(row.number is None)
             return font
         if role == Qt.ItemDataRole.DecorationRole and column == 0 and row.unread:
-            return UNREAD_COLOUR
+            return theme.colour(UNREAD_ROLE)
         if role == Qt.ItemDataRole.ForegroundRole and row.sync_state == FAILED and column == 0:
-            return QBrush(FAILED_COLOUR)
+            return QBrush(theme.colour(FAILED_ROLE))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            extra = {"waiting": ", waiting to sync", "failed": ", sync failed"}.get(row.sync_state, "")
-            return f"{self._display(row, column)}{extra}{', unread' if row.unread else ''}"
+            parts = [self._display(row, column)]
+            if row.sync_state in (WAITING, FAILED):
+                parts.append(_("waiting to sync") if row.sync_state == WAITING else _("sync failed"))
+            if row.unread:
+                parts.append(_("unread"))
+            return ", ".join(parts)
         if role == CASE_ID_ROLE:
             return row.id
         if role == SYNC_STATE_ROLE:
@@ -189,7 +197,7 @@ class CaseListModel(QAbstractTableModel):
         if key == "number":
             if row.number:
                 return row.number
-            return "Not sent (refused)" if row.sync_state == FAILED else "Waiting to sync"
+            return _("Not sent (refused)") if row.sync_state == FAILED else _("Waiting to sync")
         if key == "status":
             return row_status(row, self.role)
         if key == "severity":

@@ -5,7 +5,7 @@ it was left — the same selection, scroll position, search, status tab and filt
   and the history is that one case.
 - A case opened from a notification or a link goes on top of the history (the list is remembered
   first if nothing was open).
-- Back (Alt+Left, the toolbar's Back or the pane's ← Back) shows the case below the top one, or,
+- Back (Alt+Left, the toolbar's Back or the pane's Back button) shows the case below the top one, or,
   from the last one, returns to the list as it was left, keyboard in the list.
 - Moving in the list by oneself starts afresh: there is nothing to go back to but the list.
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from casedesktop.i18n import N_, _, ngettext
 from casedesktop.store.case_list import SummaryCards
+from casedesktop.ui import theme
 
-CARDS = (("open", "Open"), ("waiting_on_me", "Waiting on me"), ("resolved", "Resolved"), ("critical", "Critical"))
+CARDS = (("open", N_("Open")), ("waiting_on_me", N_("Waiting on me")), ("resolved", N_("Resolved")),
+         ("critical", N_("Critical")))
 
 
 class SummaryCardsBar(QWidget):
@@ -20,16 +22,14 @@ class SummaryCardsBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QPushButton] = {}
         for key, label in CARDS:
-            button = QPushButton(f"{label}\n–")
-            button.setAccessibleName(label)
+            button = QPushButton(f"{_(label)}\n–")
+            button.setAccessibleName(_(label))
             button.setMinimumSize(110, 52)
             font = button.font()
             font.setPointSizeF(font.pointSizeF() * 1.1)
             button.setFont(font)
             if key == "critical":  # a palette colour, not a style sheet: dark mode keeps working
-                palette = button.palette()
-                palette.setColor(QPalette.ColorRole.ButtonText, QColor("#e74c3c"))
-                button.setPalette(palette)
+                theme.set_text_role(button, "critical_text")
             button.clicked.connect(lambda _=False, k=key: self.cardClicked.emit(k))
             layout.addWidget(button)
             self.buttons[key] = button
@@ -38,5 +38,6 @@ class SummaryCardsBar(QWidget):
     def show_cards(self, cards: SummaryCards) -> None:
         for key, label in CARDS:
             value = getattr(cards, key)
-            self.buttons[key].setText(f"{label}\n{value}")
-            self.buttons[key].setAccessibleDescription(f"{value} cases")
+            self.buttons[key].setText(f"{_(label)}\n{value}")
+            # Translators: English says "cases" for any count here.
+            self.buttons[key].setAccessibleDescription(ngettext("{count} cases", "{count} cases", value).format(count=value))

@@ -22,15 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesktop.i18n import N_, _
 from casedesktop.store import conflicts, outbox
 from casedesktop.store.database import CacheDB
 from casedesktop.ui.dialogs.failed_changes import FailedChangesDialog
+from casedesktop.ui.tasks import writes
 
-NOTICE_LABELS = {
-    conflicts.NoticeKind.REFUSED.value: "Refused",
-    conflicts.NoticeKind.OVERTAKEN.value: "Already done by someone else",
-    conflicts.NoticeKind.MOVED_ON.value: "The case moved on",
-    conflicts.NoticeKind.RECOVERED.value: "Cache recovered",
+NOTICE_LABELS = {  # English, shown through `_`
+    conflicts.NoticeKind.REFUSED.value: N_("Refused"),
+    conflicts.NoticeKind.OVERTAKEN.value: N_("Already done by someone else"),
+    conflicts.NoticeKind.MOVED_ON.value: N_("The case moved on"),
+    conflicts.NoticeKind.RECOVERED.value: N_("Cache recovered"),
 }
 CASE_ROLE = Qt.ItemDataRole.UserRole + 2
 NOTICE_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -54,43 +56,43 @@ class ChangesDialog(FailedChangesDialog):
     def __init__(self, db: CacheDB, parent: QWidget | None = None):
         super().__init__(db, parent)  # builds the refused list and its buttons, then reload()
         self.notices: list[conflicts.Notice] = []
-        self.setWindowTitle("Changes")
-        self.setAccessibleName("Changes")
+        self.setWindowTitle(_("Changes"))
+        self.setAccessibleName(_("Changes"))
         self.resize(760, 560)
         layout = self.layout()
         intro = layout.itemAt(0).widget()
         intro.setWordWrap(True)
-        layout.insertWidget(0, _heading("Re&fused changes", self.list))
+        layout.insertWidget(0, _heading(_("Re&fused changes"), self.list))
         self.list.setWordWrap(True)
         self.list.setSpacing(3)
         self.list.setMinimumHeight(90)
-        self.retry_button.setAccessibleName("Retry the refused change")
-        self.retry_button.setToolTip("Send the change again (after the cause is fixed)")
-        self.discard_button.setAccessibleName("Discard the refused change")
-        self.discard_button.setToolTip("Take the change back for good; the case keeps the server's state")
+        self.retry_button.setAccessibleName(_("Retry the refused change"))
+        self.retry_button.setToolTip(_("Send the change again (after the cause is fixed)"))
+        self.discard_button.setAccessibleName(_("Discard the refused change"))
+        self.discard_button.setToolTip(_("Take the change back for good; the case keeps the server's state"))
 
         self.kept = QTextBrowser()
-        self.kept.setAccessibleName("The selected change: the server's reason and your kept text")
+        self.kept.setAccessibleName(_("The selected change: the server's reason and your kept text"))
         self.kept.setMaximumHeight(90)
         self.list.currentItemChanged.connect(lambda *_: self._show_kept())
         self.list.itemActivated.connect(self._open_failed)
 
         self.notice_list = QListWidget()
-        self.notice_list.setAccessibleName("Notices about your changes")
+        self.notice_list.setAccessibleName(_("Notices about your changes"))
         self.notice_list.setWordWrap(True)
         self.notice_list.setSpacing(3)
         self.notice_list.currentItemChanged.connect(lambda *_: self._update_notice_buttons())
         self.notice_list.itemActivated.connect(lambda _item: self.open_selected_case())
-        self.seen_button = QPushButton("Mark as &seen")
-        self.seen_button.setAccessibleName("Mark the notices of this case as seen")
-        self.seen_button.setToolTip("Mark every notice about this case as seen")
+        self.seen_button = QPushButton(_("Mark as &seen"))
+        self.seen_button.setAccessibleName(_("Mark the notices of this case as seen"))
+        self.seen_button.setToolTip(_("Mark every notice about this case as seen"))
         self.seen_button.clicked.connect(self.mark_selected_seen)
-        self.all_seen_button = QPushButton("Mark a&ll as seen")
-        self.all_seen_button.setAccessibleName("Mark all notices as seen")
+        self.all_seen_button = QPushButton(_("Mark a&ll as seen"))
+        self.all_seen_button.setAccessibleName(_("Mark all notices as seen"))
         self.all_seen_button.clicked.connect(self.mark_all_seen)
-        self.open_button = QPushButton("&Open case")
-        self.open_button.setAccessibleName("Open the case of the selected notice")
-        self.open_button.setToolTip("Close this view and open the case (Enter on a notice does the same)")
+        self.open_button = QPushButton(_("&Open case"))
+        self.open_button.setAccessibleName(_("Open the case of the selected notice"))
+        self.open_button.setToolTip(_("Close this view and open the case (Enter on a notice does the same)"))
         self.open_button.clicked.connect(self.open_selected_case)
         row = QHBoxLayout()
         for button in (self.seen_button, self.all_seen_button, self.open_button):
@@ -99,7 +101,7 @@ class ChangesDialog(FailedChangesDialog):
 
         at = layout.count() - 1  # before the Close button
         layout.insertWidget(at, self.kept)
-        layout.insertWidget(at + 1, _heading("&Notices about your changes", self.notice_list))
+        layout.insertWidget(at + 1, _heading(_("&Notices about your changes"), self.notice_list))
         layout.insertWidget(at + 2, self.notice_list, 1)
         layout.insertLayout(at + 3, row)
         self.reload()
@@ -116,9 +118,13 @@ class ChangesDialog(FailedChangesDialog):
         selected = self._selected_notice()
         self.notice_list.clear()
         for notice in self.notices:
-            kept = f"\nYou wrote: “{notice.your_text}”" if notice.your_text else ""
-            new = "" if notice.seen else "New · "
-            item = QListWidgetItem(f"{new}{NOTICE_LABELS.get(notice.kind, notice.kind)}: {notice.message}{kept}")
+            kind = NOTICE_LABELS.get(notice.kind)
+            text = _("{kind}: {message}").format(kind=_(kind) if kind else notice.kind, message=notice.message)
+            if not notice.seen:
+                text = _("New · {notice}").format(notice=text)
+            if notice.your_text:
+                text += "\n" + _("You wrote: “{text}”").format(text=notice.your_text)
+            item = QListWidgetItem(text)
             item.setData(CASE_ROLE, notice.case_id)
             item.setData(NOTICE_ROLE, notice.id)
             item.setToolTip(item.text())
@@ -132,7 +138,7 @@ class ChangesDialog(FailedChangesDialog):
         if self.notice_list.currentItem() is None and self.notice_list.count():
             self.notice_list.setCurrentRow(0)
         if not self.notices:
-            empty = QListWidgetItem("No notices: sync did everything as you asked.")
+            empty = QListWidgetItem(_("No notices: sync did everything as you asked."))
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.notice_list.addItem(empty)
         self._update_notice_buttons()
@@ -140,11 +146,11 @@ class ChangesDialog(FailedChangesDialog):
     def _show_kept(self) -> None:
         op_id = self._selected()
         if op_id is None:
-            self.kept.setPlainText("Nothing the server refused." if self.list.count() == 0 else "")
+            self.kept.setPlainText(_("Nothing the server refused.") if self.list.count() == 0 else "")
             return
         item = self.list.currentItem()
         kept = next((n.your_text for n in conflicts.notices(self._db) if n.op_id == op_id and n.your_text), "")
-        self.kept.setPlainText(item.text() + (f"\n\nYour text, kept: “{kept}”" if kept else ""))
+        self.kept.setPlainText(item.text() + ("\n\n" + _("Your text, kept: “{text}”").format(text=kept) if kept else ""))
 
     def _selected_notice(self) -> conflicts.Notice | None:
         item = self.notice_list.currentItem() if hasattr(self, "notice_list") else None
@@ -165,14 +171,14 @@ class ChangesDialog(FailedChangesDialog):
     def mark_selected_seen(self) -> None:
         notice = self._selected_notice()
         if notice is not None:
-            conflicts.mark_seen(self._db, notice.case_id)
-            self.reload()
-            self.unseenChanged.emit(self._unseen())
+            writes().run(conflicts.mark_seen, self._db, notice.case_id, done=lambda _: self._seen(), owner=self)
 
     def mark_all_seen(self) -> None:
-        conflicts.mark_seen(self._db)
+        writes().run(conflicts.mark_seen, self._db, done=lambda _: self._seen(), owner=self)
+
+    def _seen(self) -> None:
         self.reload()
-        self.unseenChanged.emit(0)
+        self.unseenChanged.emit(self._unseen())
 
     def open_selected_case(self) -> None:
         notice = self._selected_notice()

@@ -16,10 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesktop.i18n import N_, _
 from casedesktop.store import outbox
+from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
+from casedesktop.ui.tasks import writes
 
-KIND_LABELS = {"create_case": "New case", "add_comment": "Reply", "action": "Action"}
+KIND_LABELS = {"create_case": N_("New case"), "add_comment": N_("Reply"), "action": N_("Action")}  # shown through `_`
 
 
 class FailedChangesDialog(QDialog):
@@ -27,17 +30,17 @@ class FailedChangesDialog(QDialog):
 
     def __init__(self, db: CacheDB, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Changes the server refused")
+        self.setWindowTitle(_("Changes the server refused"))
         self.resize(640, 360)
         self._db = db
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Your text is kept. Retry after the cause is fixed, or discard the change."))
+        layout.addWidget(QLabel(_("Your text is kept. Retry after the cause is fixed, or discard the change.")))
         self.list = QListWidget()
-        self.list.setAccessibleName("Refused changes")
+        self.list.setAccessibleName(_("Refused changes"))
         layout.addWidget(self.list, 1)
         row = QHBoxLayout()
-        self.retry_button = QPushButton("&Retry")
-        self.discard_button = QPushButton("&Discard…")
+        self.retry_button = QPushButton(_("&Retry"))
+        self.discard_button = QPushButton(_("&Discard…"))
         self.retry_button.clicked.connect(self.retry_selected)
         self.discard_button.clicked.connect(self.discard_selected)
         row.addWidget(self.retry_button)
@@ -52,7 +55,11 @@ class FailedChangesDialog(QDialog):
     def reload(self) -> None:
         self.list.clear()
         for failed in outbox.failed_ops(self._db):
-            text = f"{KIND_LABELS.get(failed.kind, failed.kind)} on {failed.case_number or 'a new case'}: {failed.error}"
+            kind = _(KIND_LABELS[failed.kind]) if failed.kind in KIND_LABELS else failed.kind
+            if failed.case_number:
+                text = _("{kind} on {case}: {error}").format(kind=kind, case=failed.case_number, error=failed.error)
+            else:
+                text = _("{kind} on a new case: {error}").format(kind=kind, error=failed.error)
             item = QListWidgetItem(text)
             item.setData(256, failed.op_id)
             self.list.addItem(item)
@@ -69,14 +76,16 @@ class FailedChangesDialog(QDialog):
     def retry_selected(self) -> None:
         op_id = self._selected()
         if op_id:
-            self.changed.emit(outbox.retry(self._db, op_id))
-            self.reload()
+            writes().run(outbox.retry, self._db, op_id, done=self._done, owner=self)
 
     def discard_selected(self, confirm: bool = True) -> None:
         op_id = self._selected()
         if not op_id:
             return
-        if confirm and QMessageBox.question(self, "Discard change", "Discard this change for good?") != QMessageBox.StandardButton.Yes:
+        if confirm and QMessageBox.question(self, _("Discard change"), _("Discard this change for good?")) != QMessageBox.StandardButton.Yes:
             return
-        self.changed.emit(outbox.discard(self._db, op_id))
+        writes().run(outbox.discard, self._db, op_id, done=self._done, owner=self)
+
+    def _done(self, changes: Changes) -> None:
+        self.changed.emit(changes)
         self.reload()

@@ -3,7 +3,10 @@ you type; the case is saved to the cache at once and sent when the server can be
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,15 +32,17 @@ from casedesktop.domain import (
     validate_new_case,
     validate_product,
 )
+from casedesktop.i18n import _, format_time
 from casedesktop.store import case_list, local_changes
 from casedesktop.store.attachments import PreparedFile
-from casedesktop.store.blobs import BlobStore
 from casedesktop.store.changes import Changes
-from casedesktop.store.database import CacheDB
-from casedesktop.store.drafts import NEW_CASE, Draft, Drafts
-from casedesktop.store.meta import Identity
+from casedesktop.store.drafts import NEW_CASE, Draft
+from casedesktop.store.local_changes import InvalidInput
 from casedesktop.store.reference import Reference
+from casedesktop.ui import icons, theme
 from casedesktop.ui.case.attachment_list import AttachmentList
+from casedesktop.ui.session import ProfileSession
+from casedesktop.ui.tasks import writes
 
 DEFAULT_PRODUCTS = ("Ledger Cloud", "Ledger Desktop", "Payroll")
 DRAFT_DELAY_MS = 400
@@ -46,77 +51,78 @@ DRAFT_DELAY_MS = 400
 class NewCaseDialog(QDialog):
     recordRequested = Signal()  # the user wants to record the screen and attach it here
 
-    def __init__(self, db: CacheDB, identity: Identity, blobs: BlobStore | None = None, drafts: Drafts | None = None,
-                 reference: Reference | None = None, parent: QWidget | None = None):
+    def __init__(self, session: ProfileSession, reference: Reference | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("New case")
+        self.setWindowTitle(_("New case"))
         self.setMinimumSize(640, 640)
-        self._db = db
-        self._identity = identity
+        self._db = session.db
+        self._identity = session.identity
         self.reference = reference or Reference()
-        self.drafts = drafts or Drafts(db.path.parent)
+        self.drafts = session.drafts
         self.created_case_id: str | None = None
         self.changes = Changes()
+        self._keeps_draft = True  # False for a form filled by the app (an error report): see prefill
 
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.account = QComboBox()
-        self.account.setAccessibleName("Account")
+        self.account.setAccessibleName(_("Account"))
         for account in self.reference.accounts:
             self.account.addItem(account.name, account.id)
         self.account.currentIndexChanged.connect(self._fill_contacts)
-        self.account_label = QLabel("&Account: *")
+        self.account_label = QLabel(_("&Account: *"))
         self.account_label.setBuddy(self.account)
         form.addRow(self.account_label, self.account)
         several = len(self.reference.accounts) > 1
         self.account.setVisible(several)
         self.account_label.setVisible(several)
         self.contact = QComboBox()
-        self.contact.setAccessibleName("Contact: open the case on behalf of")
-        form.addRow("C&ontact:", self.contact)
+        self.contact.setAccessibleName(_("Contact: open the case on behalf of"))
+        form.addRow(_("C&ontact:"), self.contact)
         self.product = QComboBox()
         self.product.setEditable(True)
-        self.product.addItems(self.reference.products or case_list.distinct_values(db, "product") or list(DEFAULT_PRODUCTS))
-        self.product.setAccessibleName("Product")
-        form.addRow("&Product: *", self.product)
+        self.product.addItems(self.reference.products or case_list.distinct_values(self._db, "product") or list(DEFAULT_PRODUCTS))
+        self.product.setAccessibleName(_("Product"))
+        form.addRow(_("&Product: *"), self.product)
         self.environment = QLineEdit()
-        self.environment.setPlaceholderText("Tenant, site or environment (e.g. Production EU)")
-        self.environment.setAccessibleName("Environment")
-        form.addRow("&Environment:", self.environment)
+        self.environment.setPlaceholderText(_("Tenant, site or environment (e.g. Production EU)"))
+        self.environment.setAccessibleName(_("Environment"))
+        form.addRow(_("&Environment:"), self.environment)
         self.case_type = QComboBox()
-        self.case_type.addItems(CASE_TYPES)
-        self.case_type.setAccessibleName("Type")
-        form.addRow("&Type:", self.case_type)
+        for case_type in CASE_TYPES:  # shown translated, kept and sent as the English value
+            self.case_type.addItem(_(case_type), case_type)
+        self.case_type.setAccessibleName(_("Type"))
+        form.addRow(_("&Type:"), self.case_type)
         self.severity = QComboBox()
         for severity in Severity:
             self.severity.addItem(severity.label, severity.value)
         self.severity.setCurrentIndex(list(Severity).index(Severity.STANDARD))
-        self.severity.setAccessibleName("Severity")
-        form.addRow("Se&verity: *", self.severity)
+        self.severity.setAccessibleName(_("Severity"))
+        form.addRow(_("Se&verity: *"), self.severity)
         self.severity_meaning = QLabel()
         self.severity_meaning.setWordWrap(True)
-        self.severity_meaning.setStyleSheet("color: palette(mid);")
+        theme.set_text_role(self.severity_meaning, "muted_text")
         form.addRow("", self.severity_meaning)
         self.subject = QLineEdit()
         self.subject.setMaxLength(SUBJECT_MAX + 50)  # typed past the limit shows the error, not a silent cut
-        self.subject.setPlaceholderText("One line that sums up the problem")
-        self.subject.setAccessibleName("Subject")
-        form.addRow("&Subject: *", self.subject)
+        self.subject.setPlaceholderText(_("One line that sums up the problem"))
+        self.subject.setAccessibleName(_("Subject"))
+        form.addRow(_("&Subject: *"), self.subject)
         self.description = QPlainTextEdit()
-        self.description.setPlaceholderText("What did you do, what did you expect, what happened instead?")
-        self.description.setAccessibleName("Description")
-        form.addRow("&Description: *", self.description)
+        self.description.setPlaceholderText(_("What did you do, what did you expect, what happened instead?"))
+        self.description.setAccessibleName(_("Description"))
+        form.addRow(_("&Description: *"), self.description)
         self.cc = QLineEdit()
-        self.cc.setPlaceholderText("colleague@example.com, another@example.com")
-        self.cc.setAccessibleName("Copy people by email")
-        form.addRow("&Cc:", self.cc)
+        self.cc.setPlaceholderText(_("colleague@example.com, another@example.com"))
+        self.cc.setAccessibleName(_("Copy people by email"))
+        form.addRow(_("&Cc:"), self.cc)
         layout.addLayout(form)
 
-        self.attachments = AttachmentList(blobs or BlobStore(db.path.parent), self.reference.max_attachment_bytes)
+        self.attachments = AttachmentList(session.blobs, self.reference.max_attachment_bytes)
         self.attachments.refused.connect(self._show_refusal)
         layout.addWidget(self.attachments)
-        self.record_button = QPushButton("● &Record screen…")
-        self.record_button.setToolTip("Record the problem as it happens; the video is attached here")
+        self.record_button = QPushButton(icons.icon("media-record"), _("&Record screen…"))
+        self.record_button.setToolTip(_("Record the problem as it happens; the video is attached here"))
         self.record_button.clicked.connect(self.recordRequested.emit)
         self.attachments.layout().itemAt(1).layout().insertWidget(2, self.record_button)
         # Enter always means Create case: a button focused by its last click must not take it over.
@@ -126,7 +132,7 @@ class NewCaseDialog(QDialog):
 
         self.draft_row = QHBoxLayout()
         self.draft_note = QLabel()
-        self.discard_draft_button = QPushButton("Discard draft")
+        self.discard_draft_button = QPushButton(_("Discard draft"))
         self.discard_draft_button.clicked.connect(self.discard_draft)
         self.draft_row.addWidget(self.draft_note, 1)
         self.draft_row.addWidget(self.discard_draft_button)
@@ -134,15 +140,15 @@ class NewCaseDialog(QDialog):
 
         self.errors = QLabel()
         self.errors.setWordWrap(True)
-        self.errors.setStyleSheet("color: #c0392b;")
-        self.errors.setAccessibleName("Problems with the form")
+        theme.set_text_role(self.errors, "error_text")
+        self.errors.setAccessibleName(_("Problems with the form"))
         self.errors.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 4)
         layout.addWidget(self.errors)
-        self.required_hint = QLabel("Fields marked * are required.")
+        self.required_hint = QLabel(_("Fields marked * are required."))
         layout.addWidget(self.required_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.create_button.setText("Create case")
+        self.create_button.setText(_("Create case"))
         self.buttons.accepted.connect(self.create)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -165,7 +171,7 @@ class NewCaseDialog(QDialog):
 
     def _fill_contacts(self) -> None:
         self.contact.clear()
-        self.contact.addItem(f"Me ({self._identity.name})", "")
+        self.contact.addItem(_("Me ({name})").format(name=self._identity.name), "")
         account = next((a for a in self.reference.accounts if a.id == self.account.currentData()), None)
         for contact in account.contacts if account else []:
             if contact.email != self._identity.email:
@@ -177,7 +183,7 @@ class NewCaseDialog(QDialog):
             "contact": self.contact.currentData() or "",
             "product": self.product.currentText(),
             "environment": self.environment.text(),
-            "case_type": self.case_type.currentText(),
+            "case_type": self.case_type.currentData() or "",
             "severity": self.severity.currentData(),
             "subject": self.subject.text(),
             "description": self.description.toPlainText(),
@@ -191,7 +197,7 @@ class NewCaseDialog(QDialog):
         errors += validate_emails(parse_emails(f["cc_emails"]))
         problems = [e.message for e in errors]
         if len(self.reference.accounts) > 1 and not f["account"]:
-            problems.append("Choose the account this case is for.")
+            problems.append(_("Choose the account this case is for."))
         return problems
 
     def _edited(self) -> None:
@@ -203,7 +209,7 @@ class NewCaseDialog(QDialog):
         self.severity_meaning.setText(Severity(self.severity.currentData()).meaning)
         problems = self.problems()
         self.create_button.setEnabled(not problems)
-        self.create_button.setToolTip("\n".join(problems) if problems else "Save the case; it is sent when online")
+        self.create_button.setToolTip("\n".join(problems) if problems else _("Save the case; it is sent when online"))
         touched = bool(self.subject.text() or self.description.toPlainText() or self.cc.text())
         shown = problems if touched else []
         self.errors.setText("\n".join(([self._refusal] if self._refusal else []) + shown))
@@ -221,7 +227,25 @@ class NewCaseDialog(QDialog):
 
     # --- drafts ----------------------------------------------------------------------------------
 
+    def prefill(self, subject: str, description: str, paths: Sequence[Path] = ()) -> None:
+        """Fill the form for the user to review and send or cancel (an error report). The user's own
+        draft is neither shown here nor overwritten by this form; `paths` are attached like any
+        file, so the user may remove them."""
+        self._keeps_draft = False
+        self.draft_note.hide()
+        self.discard_draft_button.hide()
+        self.environment.clear()
+        self.cc.clear()
+        self.subject.setText(subject)
+        self.description.setPlainText(description)
+        self.attachments.clear()
+        if paths:
+            self.attachments.add_paths(list(paths))
+        self._draft_timer.stop()
+
     def save_draft(self) -> None:
+        if not self._keeps_draft:
+            return
         self.drafts.save(NEW_CASE, Draft(self.fields(), self.attachments.files()))
 
     def _restore_draft(self) -> None:
@@ -239,7 +263,9 @@ class NewCaseDialog(QDialog):
             self.contact.setCurrentIndex(index)
         self.product.setCurrentText(f.get("product", self.product.currentText()))
         self.environment.setText(f.get("environment", ""))
-        self.case_type.setCurrentText(f.get("case_type", self.case_type.currentText()))
+        index = self.case_type.findData(f.get("case_type"))
+        if index >= 0:
+            self.case_type.setCurrentIndex(index)
         index = self.severity.findData(f.get("severity"))
         if index >= 0:
             self.severity.setCurrentIndex(index)
@@ -247,8 +273,11 @@ class NewCaseDialog(QDialog):
         self.description.setPlainText(f.get("description", ""))
         self.cc.setText(f.get("cc_emails", ""))
         self.attachments.set_files([file for file in draft.files if self.attachments.blobs.has(file.sha256)])
-        when = datetime.fromisoformat(draft.saved_at).astimezone().strftime("%H:%M") if draft.saved_at else ""
-        self.draft_note.setText(f"Your unsent draft{f' from {when}' if when else ''} is back.")
+        if draft.saved_at:
+            self.draft_note.setText(_("Your unsent draft from {time} is back.").format(
+                time=format_time(datetime.fromisoformat(draft.saved_at))))
+        else:
+            self.draft_note.setText(_("Your unsent draft is back."))
 
     def discard_draft(self) -> None:
         self.drafts.delete(NEW_CASE)
@@ -275,7 +304,9 @@ class NewCaseDialog(QDialog):
         f = self.fields()
         contact_name = "" if not f["contact"] else self.contact.currentText().split(" <")[0]
         files: list[PreparedFile] = self.attachments.files()
-        self.created_case_id, self.changes = local_changes.create_case(
+        self.create_button.setEnabled(False)  # until the cache has it: one case, never two
+        writes().run(partial(
+            local_changes.create_case,
             self._db,
             self._identity,
             subject=f["subject"],
@@ -289,6 +320,17 @@ class NewCaseDialog(QDialog):
             case_type=f["case_type"],
             cc_emails=parse_emails(f["cc_emails"]),
             files=files,
-        )
-        self.drafts.delete(NEW_CASE)
+        ), done=self._created, failed=self._not_created, owner=self)
+
+    def _created(self, result: tuple[str, Changes]) -> None:
+        self.created_case_id, self.changes = result
+        if self._keeps_draft:
+            self.drafts.delete(NEW_CASE)
         self.accept()
+
+    def _not_created(self, error: BaseException) -> None:
+        """The cache refused it (a rule the form does not check): say why; everything typed stays."""
+        if not isinstance(error, InvalidInput):
+            self._update()
+            raise error
+        self._show_refusal(str(error))

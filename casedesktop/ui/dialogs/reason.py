@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesktop.domain import Action
+from casedesktop.i18n import _
 
 
 class ReasonDialog(QDialog):
@@ -21,11 +22,11 @@ class ReasonDialog(QDialog):
         self.required = required
         layout = QVBoxLayout(self)
         prompt = {
-            Action.ESCALATE: "Why does this case need escalating?",
-            Action.REJECT: "Why does the resolution not solve the problem?",
-            Action.REOPEN: "Why are you reopening the case (the issue recurred, the fix was incomplete…)?",
-            Action.RESOLVE: "Resolution summary: what was done?",
-        }.get(action, "Comment (optional):")
+            Action.ESCALATE: _("Why does this case need escalating?"),
+            Action.REJECT: _("Why does the resolution not solve the problem?"),
+            Action.REOPEN: _("Why are you reopening the case (the issue recurred, the fix was incomplete…)?"),
+            Action.RESOLVE: _("Resolution summary: what was done?"),
+        }.get(action, _("Comment (optional):"))
         label = QLabel(prompt)
         label.setWordWrap(True)
         layout.addWidget(label)

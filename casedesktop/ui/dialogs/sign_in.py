@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,49 +12,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesktop.i18n import _
 from casedesktop.store.database import CacheDB
 from casedesktop.store.meta import Identity
 from casedesktop.sync.api_client import AuthRequired, SyncError
 from casedesktop.sync.credentials import TokenStore
 from casedesktop.sync.sign_in import sign_in
-
-
-class _Relay(QObject):
-    done = Signal(object, str)  # Identity | None, error message
+from casedesktop.ui.tasks import background
 
 
 class SignInDialog(QDialog):
     def __init__(self, db: CacheDB, tokens: TokenStore, server_url: str = "", email: str = "", parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Sign in to CaseDesktop")
+        self.setWindowTitle(_("Sign in to CaseDesktop"))
         # Wide enough for its title and a full server address; a bare form would shrink to ~210 px.
         self.setMinimumWidth(max(440, self.fontMetrics().horizontalAdvance("https://support.example.com") * 2))
         self._db = db
         self._tokens = tokens
         self.identity: Identity | None = None
-        self._relay = _Relay()
-        self._relay.done.connect(self._finished)
 
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.server = QLineEdit(server_url)
-        self.server.setPlaceholderText("https://support.example.com")
-        self.server.setAccessibleName("Server address")
+        # Translators: an example of a server's address.
+        self.server.setPlaceholderText(_("https://support.example.com"))
+        self.server.setAccessibleName(_("Server address"))
         self.email = QLineEdit(email)
-        self.email.setAccessibleName("Email")
+        self.email.setAccessibleName(_("Email"))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
-        form.addRow("&Server:", self.server)
-        form.addRow("&Email:", self.email)
-        form.addRow("&Password:", self.password)
+        self.password.setAccessibleName(_("Password"))
+        form.addRow(_("&Server:"), self.server)
+        form.addRow(_("&Email:"), self.email)
+        form.addRow(_("&Password:"), self.password)
         layout.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.sign_in_button.setText("Sign in")
+        self.sign_in_button.setText(_("Sign in"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -70,24 +64,24 @@ class SignInDialog(QDialog):
 
     def submit(self) -> None:
         self.sign_in_button.setEnabled(False)
-        self.message.setText("Signing in…")
+        self.message.setText(_("Signing in…"))
         server, email, password = self.server.text().strip(), self.email.text().strip(), self.password.text()
-        threading.Thread(target=self._work, args=(server, email, password), daemon=True).start()
+        background().run(sign_in, self._db, self._tokens, server, email, password,
+                       done=self._finished, failed=self._refused, owner=self)
 
-    def _work(self, server: str, email: str, password: str) -> None:
-        try:
-            identity = sign_in(self._db, self._tokens, server, email, password)
-        except AuthRequired:
-            self._relay.done.emit(None, "Wrong email or password.")
-        except (SyncError, ValueError) as exc:
-            self._relay.done.emit(None, str(exc))
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, AuthRequired):
+            self._show_error(_("Wrong email or password."))
+        elif isinstance(error, SyncError | ValueError):
+            self._show_error(str(error))
         else:
-            self._relay.done.emit(identity, "")
+            self._show_error(_("Signing in failed; try again."))
+            raise error
 
-    def _finished(self, identity: Identity | None, error: str) -> None:
-        if identity is None:
-            self.message.setText(error)
-            self._update()
-            return
+    def _show_error(self, message: str) -> None:
+        self.message.setText(message)
+        self._update()
+
+    def _finished(self, identity: Identity) -> None:
         self.identity = identity
         self.accept()

@@ -14,9 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesktop.i18n import N_, _
+
+# The answers are sent as these English values; the dialog shows them translated.
 QUESTIONS = (
-    ("solved", "Did the resolution solve your problem?", ("Yes", "Partly", "No")),
-    ("satisfaction", "How satisfied are you with the support you received?", ("1", "2", "3", "4", "5")),
+    ("solved", N_("Did the resolution solve your problem?"), (N_("Yes"), N_("Partly"), N_("No"))),
+    ("satisfaction", N_("How satisfied are you with the support you received?"), ("1", "2", "3", "4", "5")),
 )
 
 
@@ -25,37 +28,38 @@ class SurveyDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Accept resolution")
+        self.setWindowTitle(_("Accept resolution"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("The case will be closed. Two optional questions help us improve:"))
+        layout.addWidget(QLabel(_("The case will be closed. Two optional questions help us improve:")))
         self.groups: dict[str, QButtonGroup] = {}
         for key, question, choices in QUESTIONS:
-            layout.addWidget(QLabel(question))
+            layout.addWidget(QLabel(_(question)))
             row = QHBoxLayout()
             group = QButtonGroup(self)
             for i, choice in enumerate(choices):
-                button = QRadioButton(choice)
-                button.setAccessibleName(f"{question} {choice}")
+                button = QRadioButton(_(choice) if choice.isalpha() else choice)
+                button.setAccessibleName(f"{_(question)} {button.text()}")
                 group.addButton(button, i)
                 row.addWidget(button)
             row.addStretch(1)
             layout.addLayout(row)
             self.groups[key] = group
         self.comment = QPlainTextEdit()
-        self.comment.setPlaceholderText("Anything else? (optional)")
+        self.comment.setPlaceholderText(_("Anything else? (optional)"))
         self.comment.setMaximumHeight(70)
         layout.addWidget(self.comment)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Accept and close")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Accept and close"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def answers(self) -> dict[str, str]:
         result = {}
-        for key, group in self.groups.items():
-            if group.checkedButton() is not None:
-                result[key] = group.checkedButton().text()
+        for key, _question, choices in QUESTIONS:
+            checked = self.groups[key].checkedId()
+            if checked >= 0:
+                result[key] = choices[checked]  # the English value, whatever the button shows
         if self.comment.toPlainText().strip():
             result["comment"] = self.comment.toPlainText().strip()
         return result

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QRect, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabBar,
     QTableView,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -24,42 +23,20 @@ from casedesktop import APP_ID
 from casedesktop.domain import Role, Status
 from casedesktop.store.list_sql import Tab, tab_statuses
 from casedesktop.ui.caselist.model import COLUMNS, CaseListModel, sort_key
+from casedesktop.ui.mainwindow.actions import create_actions
 from casedesktop.ui.recording.files import RECORDINGS_DIR, leftover_recordings
+from casedesktop.ui.tasks import writes
 
 if TYPE_CHECKING:
     from casedesktop.store.changes import Changes
-    from casedesktop.store.database import CacheDB
-    from casedesktop.store.meta import Identity
-    from casedesktop.ui.case.attachments_tab import Fetch
     from casedesktop.ui.caselist.controller import ListResult
     from casedesktop.ui.dialogs.changes import ChangesDialog
     from casedesktop.ui.dialogs.new_case import NewCaseDialog
-
-
-def _load() -> None:
-    """The rest of the window's modules (SQLAlchemy, the detail pane, sync): a cold start paints the
-    list first (`MainWindow.early`) and loads these right after, in `attach`."""
-    global BlobStore, CaseDetailPane, CaseNavigator, ChangesDialog, Drafts, FilterBar, ListController, \
-        ListQuery, NewCaseDialog, Notifier, SummaryCardsBar, SyncIndicator, conflicts, queries, \
-        reference
-    from casedesktop.store import conflicts, queries, reference
-    from casedesktop.store.blobs import BlobStore
-    from casedesktop.store.case_list import ListQuery
-    from casedesktop.store.drafts import Drafts
-    from casedesktop.ui.case.detail_pane import CaseDetailPane
-    from casedesktop.ui.caselist.controller import ListController
-    from casedesktop.ui.caselist.filter_bar import FilterBar
-    from casedesktop.ui.caselist.navigation import CaseNavigator
-    from casedesktop.ui.caselist.summary_cards import SummaryCardsBar
-    from casedesktop.ui.dialogs.changes import ChangesDialog
-    from casedesktop.ui.dialogs.new_case import NewCaseDialog
-    from casedesktop.ui.syncstatus.indicator import SyncIndicator
-    from casedesktop.ui.syncstatus.notifier import Notifier
+    from casedesktop.ui.session import ProfileSession
 
 
 WINDOW_TITLE = "CaseDesktop"
 DEFAULT_WIDTHS = (80, 260, 150, 75, 110, 120, 110, 120, 120)
-SETTINGS_FILE = "window.ini"
 
 
 def saved_sort(settings: QSettings) -> tuple[int, bool]:
@@ -74,9 +51,6 @@ def saved_sort(settings: QSettings) -> tuple[int, bool]:
     return column, settings.value("list/sort_descending", "true") in (True, "true")
 
 
-RECORD_TEXT = "● &Record screen"
-STOP_TEXT = "■ &Stop recording"
-RECORD_TIP = "Record the screen and attach the video to a reply on the selected case (Ctrl+Shift+R)"
 
 
 FRAME_ALLOWANCE = 64  # title bar and frame a window manager adds (openbox's came to 51 px at 1366×768)
@@ -96,31 +70,28 @@ def app_icon() -> QIcon:
 
 
 class MainWindow(QMainWindow):
-    """`MainWindow(db, identity, ...)` builds the whole window. A cold start builds it in two steps:
-    `MainWindow.early(profile_dir, role)` (the list, its first page read with plain sqlite3, and
-    the window's frame: Qt only) is shown at once, and `attach` adds the rest after the first paint."""
+    """`MainWindow(session)` builds the whole window. A cold start builds it in two steps:
+    `MainWindow.early(settings, role)` (the list, its first page read with plain sqlite3, and
+    the window's frame: Qt only) is shown at once, and `attach(session)` adds the rest after the
+    first paint."""
 
-    def __init__(self, db: CacheDB | None, identity: Identity | None, request_sync=None,  # noqa: ANN001
-                 settings_dir: Path | None = None, fetch: Fetch | None = None, poke=None,  # noqa: ANN001
-                 parent: QWidget | None = None, role: Role | None = None):
+    def __init__(self, session: ProfileSession | None, parent: QWidget | None = None, *,
+                 settings: QSettings | None = None, role: Role | None = None):
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
         available = QGuiApplication.primaryScreen().availableGeometry()
         self.resize(default_size(available))
         self.move(available.topLeft())  # the window manager adds its frame; the whole of it fits
-        self._db = db
-        self._identity = identity
-        self._request_sync = request_sync or (lambda: None)
-        self._poke = poke or self._request_sync
-        self.profile_dir = settings_dir or db.path.parent
-        self.settings = QSettings(str(self.profile_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+        self.session: ProfileSession | None = None
+        self.settings = settings if session is None else session.settings
+        self.profile_dir = Path(self.settings.fileName()).parent
         self.recording = None  # the RecordingFlow under way, if any
         self.awaiting_number: set[str] = set()  # cases made here that the server has not numbered yet
         self.controller = None  # ListController, from attach
 
         # --- left: cards, filters, tabs, list --------------------------------------------------
-        role = identity.role if identity else (role or Role.CUSTOMER)
+        role = session.identity.role if session else (role or Role.CUSTOMER)
         self.model = CaseListModel(None, role)
         # The cards' and the filters' places until attach: SummaryCardsBar needs the cache layer,
         # and FilterBar costs 10-35 ms at start (mostly its search box's clear button icon).
@@ -170,47 +141,35 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         # --- actions and shortcuts -------------------------------------------------------------
-        toolbar = QToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        self.addToolBar(toolbar)
-        self.new_case_action = self._action("&New case", QKeySequence.StandardKey.New, lambda: self.open_new_case(), toolbar)
-        self.sync_action = self._action("&Sync now", QKeySequence(Qt.Key.Key_F5), lambda: self._request_sync(), toolbar)
-        self.record_action = self._action(RECORD_TEXT, QKeySequence("Ctrl+Shift+R"), self._record_or_stop, toolbar)
-        self.record_action.setToolTip(RECORD_TIP)
-        self.search_action = self._action("Search", QKeySequence.StandardKey.Find, self.focus_search)
-        self.reply_action = self._action("&Reply", QKeySequence("Ctrl+R"), self.open_current_case)
-        self.send_action = self._action("Send reply", QKeySequence("Ctrl+Return"), lambda: self.detail.send_button.click())
-        self.back_action = self._action("← &Back", QKeySequence("Alt+Left"), self.go_back, toolbar)
-        self.back_action.setToolTip("Back to the case opened before, then to the list as you left it (Alt+Left)")
-        self.changes_action = self._action("&Changes…", QKeySequence("Ctrl+Shift+C"), lambda: self.show_changes())
-        self.changes_action.setToolTip("Changes the server refused and notices about your changes")
-
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.commands = create_actions(self)
+        self.new_case_action = self.commands.new_case
+        self.new_case_action.triggered.connect(lambda: self.open_new_case())
+        self.sync_action = self.commands.sync
+        self.sync_action.triggered.connect(lambda: self.session.request_sync())
+        self.record_action = self.commands.record
+        self.record_action.triggered.connect(self._record_or_stop)
+        self.commands.search.triggered.connect(self.focus_search)
+        self.commands.reply.triggered.connect(self.open_current_case)
+        self.commands.send.triggered.connect(lambda: self.detail.send_button.click())
+        self.back_action = self.commands.back
+        self.back_action.triggered.connect(self.go_back)
+        self.changes_action = self.commands.changes
+        self.changes_action.triggered.connect(lambda: self.show_changes())
+        self.quit_action = self.commands.quit
         self.quit_action.triggered.connect(self.close)
-        file_menu = self.menuBar().addMenu("&File")
-        for action in (self.new_case_action, self.record_action, self.sync_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        view_menu = self.menuBar().addMenu("&View")
-        for action in (self.search_action, self.reply_action, self.back_action, self.changes_action):
-            view_menu.addAction(action)
-        help_menu = self.menuBar().addMenu("&Help")
-        self.help_menu = help_menu  # attach adds the newer-version entry (ui/syncstatus/release_notice.py)
-        help_menu.addAction("&About CaseDesktop", self._about)
-        for action in self.actions() + toolbar.actions():
-            action.setEnabled(action is self.quit_action)  # until attach
-        self._toolbar = toolbar
+        self.commands.about.triggered.connect(self._about)
+        self.help_menu = self.commands.help_menu  # attach adds the newer-version entry (ui/syncstatus/release_notice.py)
+        for action in self.commands.needing_a_profile():
+            action.setEnabled(False)  # until attach
 
         self._restore_settings()
-        if db is not None and identity is not None:
-            self.attach(db, identity, request_sync, fetch, poke)
+        if session is not None:
+            self.attach(session)
 
     @classmethod
-    def early(cls, profile_dir: Path, role: Role) -> MainWindow:
+    def early(cls, settings: QSettings, role: Role) -> MainWindow:
         """The window before the cache is open: the list (fill it with `model.set_first_page`)."""
-        return cls(None, None, settings_dir=profile_dir, role=role)
+        return cls(None, settings=settings, role=role)
 
     @property
     def first_sort(self) -> tuple[str, bool]:
@@ -218,18 +177,26 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         return COLUMNS[header.sortIndicatorSection()][1], header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
 
-    def attach(self, db: CacheDB, identity: Identity, request_sync=None, fetch: Fetch | None = None,  # noqa: ANN001
-               poke=None) -> None:  # noqa: ANN001
-        """The rest of the window, on the open cache: cards, detail pane, controller, sync status."""
-        _load()
-        self._db = db
-        self._identity = identity
-        self._request_sync = request_sync or (lambda: None)
-        self._poke = poke or self._request_sync
-        self.blobs = BlobStore(self.profile_dir)
-        self.model.attach(db)
+    def attach(self, session: ProfileSession) -> None:
+        """The rest of the window, on the open cache: cards, detail pane, controller, sync status.
+
+        Its modules load here, not at import: a cold start paints the list before SQLAlchemy."""
+        from casedesktop.store.case_list import ListQuery
+        from casedesktop.ui.case.detail_pane import CaseDetailPane
+        from casedesktop.ui.caselist.controller import ListController
+        from casedesktop.ui.caselist.filter_bar import FilterBar
+        from casedesktop.ui.caselist.navigation import CaseNavigator
+        from casedesktop.ui.caselist.summary_cards import SummaryCardsBar
+        from casedesktop.ui.syncstatus.indicator import SyncIndicator
+        from casedesktop.ui.syncstatus.notifier import Notifier
+        from casedesktop.ui.syncstatus.release_notice import ReleaseAnnouncer
+
+        self.session = session
+        self.settings = session.settings
+        identity = session.identity
+        self.model.attach(session.db)
         self.model.query = ListQuery(role=identity.role)
-        self.controller = ListController(db, self.model)
+        self.controller = ListController(session.db, self.model)
         self.controller.updated.connect(self._list_updated)
 
         cards = SummaryCardsBar()
@@ -247,7 +214,7 @@ class MainWindow(QMainWindow):
         self.table.activated.connect(lambda _index: self.open_from_list())
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
-        self.detail = CaseDetailPane(db, identity, self.blobs, fetch)
+        self.detail = CaseDetailPane(session)
         self.detail.changed.connect(self.local_change)
         self.detail.backRequested.connect(self.go_back)
         self.detail.recordRequested.connect(lambda: self.start_recording(self.detail.add_recording))
@@ -255,16 +222,14 @@ class MainWindow(QMainWindow):
         self.splitter.replaceWidget(1, self.detail).deleteLater()
         self.splitter.setSizes(sizes)
 
-        for action in self.actions() + self._toolbar.actions():
+        for action in self.commands.needing_a_profile():
             action.setEnabled(True)
         self.sync_indicator = SyncIndicator()
-        self.sync_indicator.syncRequested.connect(self._request_sync)
+        self.sync_indicator.syncRequested.connect(session.request_sync)
         self.sync_indicator.detailsRequested.connect(self.show_changes)
         self.sync_indicator.transferProgress.connect(self.detail.attachments.show_progress)
         self.sync_indicator.transfersStopped.connect(self.detail.attachments.uploads_stopped)
         self.statusBar().addPermanentWidget(self.sync_indicator)
-        from casedesktop.ui.syncstatus.release_notice import ReleaseAnnouncer
-
         self.release = ReleaseAnnouncer(self, self.help_menu)
         self.sync_indicator.releaseChanged.connect(self.release.show_notice)
         self.statusBar().showMessage(f"Signed in as {identity.name} <{identity.email}> on {identity.server_url}", 10000)
@@ -280,19 +245,12 @@ class MainWindow(QMainWindow):
             tab=list(Tab)[max(self.tabs.currentIndex(), 0)])
         self.controller.refresh_now()
 
-    def _action(self, text: str, shortcut, slot, toolbar: QToolBar | None = None) -> QAction:  # noqa: ANN001
-        action = QAction(text, self)
-        action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        (toolbar or self).addAction(action)
-        return action
-
     # --- list ----------------------------------------------------------------------------------
 
     def _about(self) -> None:
         from casedesktop.ui.dialogs.about import AboutDialog
 
-        AboutDialog(self.profile_dir, self._identity.server_url if self._identity else "", self).exec()
+        AboutDialog(self.profile_dir, self.session.identity.server_url if self.session else "", self).exec()
 
     def _list_updated(self, result: ListResult) -> None:
         for i, tab in enumerate(Tab):
@@ -357,7 +315,10 @@ class MainWindow(QMainWindow):
     # --- changes -------------------------------------------------------------------------------
 
     def open_new_case(self) -> NewCaseDialog:
-        dialog = NewCaseDialog(self._db, self._identity, self.blobs, Drafts(self.profile_dir), reference.load(self._db), self)
+        from casedesktop.store import reference
+        from casedesktop.ui.dialogs.new_case import NewCaseDialog
+
+        dialog = NewCaseDialog(self.session, reference.load(self.session.db), self)
         dialog.accepted.connect(lambda: self._case_created(dialog))
         dialog.recordRequested.connect(lambda: self.start_recording(dialog.add_recording))
         dialog.open()
@@ -394,8 +355,7 @@ class MainWindow(QMainWindow):
             self.start_recording(self.detail.add_recording)
 
     def _show_recording(self, running: bool) -> None:
-        self.record_action.setText(STOP_TEXT if running else RECORD_TEXT)
-        self.record_action.setToolTip("Stop the recording and review it (Ctrl+Shift+R)" if running else RECORD_TIP)
+        self.commands.show_recording(running)
         notifier = getattr(self, "notifier", None)
         if notifier is not None:
             notifier.stop_recording_action.setVisible(running)
@@ -434,10 +394,12 @@ class MainWindow(QMainWindow):
         """The user changed something: show it at once and send it when we can."""
         self.apply_changes(changes)
         if changes.outbox_changed:
-            self._poke()
+            self.session.poke()
 
     def apply_changes(self, changes: Changes) -> None:
         """The one place that tells the list and the detail pane what to refresh."""
+        from casedesktop.store import conflicts, queries
+
         if changes.list_changed or changes.case_ids:
             self.controller.refresh()
         if self.detail.case_id and self.detail.case_id in changes.case_ids:
@@ -445,22 +407,24 @@ class MainWindow(QMainWindow):
         for case_id in changes.new_staff_activity:
             self._notify(case_id)
         if changes.conflicts:
-            latest = conflicts.notices(self._db, unseen_only=True)
+            latest = conflicts.notices(self.session.db, unseen_only=True)
             if latest:
                 self.statusBar().showMessage(latest[0].message, 20000)
         for case_id in self.awaiting_number & changes.case_ids:
-            number = queries.case_detail(self._db, case_id).case.number
+            number = queries.case_detail(self.session.db, case_id).case.number
             if number:
                 self.awaiting_number.discard(case_id)
                 self.statusBar().showMessage(f"Your case {number} reached support.", 15000)
 
     def _notify(self, case_id: str) -> None:
+        from casedesktop.store import queries
+
         try:
-            detail = queries.case_detail(self._db, case_id)
+            detail = queries.case_detail(self.session.db, case_id)
         except LookupError:
             return
         case = detail.case
-        staff_replies = [c for c in detail.comments if c.author_role != self._identity.role.value and c.kind == "reply"]
+        staff_replies = [c for c in detail.comments if c.author_role != self.session.identity.role.value and c.kind == "reply"]
         if staff_replies:
             message = f"{staff_replies[-1].author_name}: {staff_replies[-1].body[:140]}"
         else:
@@ -469,7 +433,9 @@ class MainWindow(QMainWindow):
 
     def show_changes(self) -> ChangesDialog:
         """Refused changes (retry, discard) and notices about the user's changes, in one place."""
-        dialog = ChangesDialog(self._db, self)
+        from casedesktop.ui.dialogs.changes import ChangesDialog
+
+        dialog = ChangesDialog(self.session.db, self)
         dialog.changed.connect(self.local_change)
         dialog.unseenChanged.connect(self.sync_indicator.set_unseen_notices)
         dialog.openCaseRequested.connect(self.open_case)
@@ -508,4 +474,5 @@ class MainWindow(QMainWindow):
         if self.controller is not None:  # attached
             self.detail.save_reply_draft()
             self.controller.shutdown()
+            writes().drain()  # the user's last change is in the cache before it closes
         super().closeEvent(event)

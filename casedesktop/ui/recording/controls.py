@@ -6,7 +6,9 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QResizeEvent, QScreen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from casedesktop.i18n import _, format_megabytes, format_number
 from casedesktop.recording import RecorderState, RecorderStatus
+from casedesktop.ui import icons, theme
 
 
 def clock(seconds: float) -> str:
@@ -26,19 +28,24 @@ class Countdown(QWidget):
         self.remaining = seconds
         self.label = QLabel(str(seconds))
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setStyleSheet("font-size: 64pt; font-weight: 700; color: white; background: rgba(0,0,0,160); border-radius: 24px;")
-        hint = QLabel("Recording starts… Esc cancels")
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setStyleSheet("color: white; background: rgba(0,0,0,160); padding: 4px;")
+        self.hint = QLabel(_("Recording starts… Esc cancels"))
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        theme.follow(self._colours)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
-        layout.addWidget(hint)
+        layout.addWidget(self.hint)
         self.resize(260, 220)
         screen = QGuiApplication.primaryScreen().geometry()
         self.move(screen.center() - self.rect().center())
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
+
+    def _colours(self) -> None:
+        """A box in the palette's window colours, over whatever the screen shows."""
+        box = f"color: {theme.css('overlay_text')}; background: {theme.css('overlay_background')};"
+        self.label.setStyleSheet(f"font-size: 64pt; font-weight: 700; {box} border-radius: 24px;")
+        self.hint.setStyleSheet(f"{box} padding: 4px;")
 
     def start(self) -> None:
         self.show()
@@ -114,28 +121,33 @@ class RecordingControlBar(QWidget):
 
     def __init__(self, max_seconds: float, max_bytes: int, screen: QScreen | None = None):
         super().__init__(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.Tool)
-        self.setWindowTitle("CaseDesktop recording")
+        self.setWindowTitle(_("CaseDesktop recording"))
         self.max_seconds = max_seconds
         self.max_bytes = max_bytes
         self.recorded_screen = screen or QGuiApplication.primaryScreen()
-        self.setStyleSheet("QWidget { background: #202124; color: white; } QPushButton { padding: 4px 10px; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        theme.follow(self._colours)
         layout = QHBoxLayout(self)
-        self.cue = QLabel("● REC")
-        self.cue.setAccessibleName("Recording")
+        self.cue_icon = QLabel()  # an icon, not a dot glyph: fonts that lack it draw a box
+        self.cue_icon.setFixedWidth(self.fontMetrics().height() + 2)
+        self.cue = QLabel(_("REC"))
+        self.cue.setAccessibleName(_("Recording"))
         self.time = QLabel("00:00")
-        self.time.setAccessibleName("Elapsed time")
-        self.size = QLabel("0.0 MB")
-        self.size.setAccessibleName("File size")
-        self.pause_button = QPushButton("Pause")
+        self.time.setAccessibleName(_("Elapsed time"))
+        self.size = QLabel(format_megabytes(0))
+        self.size.setAccessibleName(_("File size"))
+        self.pause_button = QPushButton(icons.icon("media-playback-pause"), _("Pause"))
         self.pause_button.clicked.connect(self._toggle_pause)
-        self.stop_button = QPushButton("■ Stop")
-        self.stop_button.setToolTip("Stop recording (Esc)")
+        self.stop_button = QPushButton(icons.icon("media-playback-stop"), _("Stop"))
+        self.stop_button.setToolTip(_("Stop recording (Esc)"))
         self.stop_button.clicked.connect(self.stopRequested.emit)
-        self._fix_width(self.cue, "● REC", "❚❚ PAUSED")
-        self._fix_width(self.time, f"{clock(max_seconds)}  ({clock(max_seconds)} left)", "88:88  (88:88 left)")
-        self._fix_width(self.size, f"{max_bytes / 1e6:.1f} MB of {max_bytes / 1e6:.0f} MB")
-        self._fix_width(self.pause_button, "Pause", "Resume", padding=28)
-        for widget in (self.cue, self.time, self.size, self.pause_button, self.stop_button):
+        self._fix_width(self.cue, _("REC"), _("PAUSED"))
+        self._fix_width(self.time, self._time_text(clock(max_seconds), clock(max_seconds)),
+                        self._time_text("88:88", "88:88"))
+        self._fix_width(self.size, self._size_text(max_bytes))
+        self._fix_width(self.pause_button, _("Pause"), _("Resume"),
+                        padding=28 + self.pause_button.iconSize().width() + 4)
+        for widget in (self.cue_icon, self.cue, self.time, self.size, self.pause_button, self.stop_button):
             layout.addWidget(widget)
         self.paused = False
         self._cue_lit = True
@@ -149,6 +161,22 @@ class RecordingControlBar(QWidget):
         self.setFixedSize(self.sizeHint())
         self.move(bar_position(self.frameGeometry().size(), self.recorded_screen.availableGeometry()))
 
+    def _size_text(self, size: float) -> str:
+        """"1.5 MB of 42 MB" (decimal megabytes, as the limit is announced)."""
+        return _("{size} MB of {limit} MB").format(size=format_number(size / 1e6, 1, grouping=False),
+                                                   limit=format_number(self.max_bytes / 1e6, 0, grouping=False))
+
+    @staticmethod
+    def _time_text(elapsed: str, left: str) -> str:
+        return _("{elapsed}  ({left} left)").format(elapsed=elapsed, left=left)
+
+    def _colours(self) -> None:
+        """The palette's window colours with a border in the recording colour: the bar stands out
+        on any screen and reads in light, dark and high-contrast themes alike."""
+        self.setStyleSheet(
+            f"RecordingControlBar {{ background: {theme.css('window')}; border: 2px solid {theme.css('recording_cue')}; }}"
+            " QPushButton { padding: 4px 10px; }")
+
     @staticmethod
     def _fix_width(widget: QWidget, *texts: str, padding: int = 6) -> None:
         metrics = widget.fontMetrics()
@@ -160,8 +188,10 @@ class RecordingControlBar(QWidget):
 
     def _show_cue(self) -> None:
         """Blink by colour, not by hiding: the layout never moves."""
-        colour = "#ffb74d" if self.paused else ("#ff4d4d" if self._cue_lit else "#5f1f1f")
-        self.cue.setStyleSheet(f"color: {colour}; font-weight: 700;")
+        role = "paused_cue" if self.paused else ("recording_cue" if self._cue_lit else "recording_cue_dim")
+        name = "media-playback-pause" if self.paused else "media-record"
+        self.cue_icon.setPixmap(icons.pixmap(name, self.fontMetrics().height(), role, self.devicePixelRatioF()))
+        self.cue.setStyleSheet(f"color: {theme.css(role)}; font-weight: 700;")
 
     def _toggle_pause(self) -> None:
         (self.resumeRequested if self.paused else self.pauseRequested).emit()
@@ -197,9 +227,10 @@ class RecordingControlBar(QWidget):
 
     def show_status(self, status: RecorderStatus) -> None:
         self.paused = status.state is RecorderState.PAUSED
-        self.pause_button.setText("Resume" if self.paused else "Pause")
-        self.cue.setText("❚❚ PAUSED" if self.paused else "● REC")
+        self.pause_button.setText(_("Resume") if self.paused else _("Pause"))
+        self.cue.setText(_("PAUSED") if self.paused else _("REC"))
+        self.pause_button.setIcon(icons.icon("media-playback-start" if self.paused else "media-playback-pause"))
         self._show_cue()
         left = self.max_seconds - status.elapsed_s
-        self.time.setText(f"{clock(status.elapsed_s)}  ({clock(left)} left)")
-        self.size.setText(f"{status.bytes / 1e6:.1f} MB of {self.max_bytes / 1e6:.0f} MB")
+        self.time.setText(self._time_text(clock(status.elapsed_s), clock(left)))
+        self.size.setText(self._size_text(status.bytes))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesktop.i18n import _, ngettext
 from casedesktop.recording import (
     Failed,
     Recorder,
@@ -36,11 +37,11 @@ from casedesktop.recording import (
     Stopped,
     check_capture_available,
 )
-from casedesktop.ui.recording.bridge import RecorderBridge
 from casedesktop.ui.recording.controls import Countdown, RecordingControlBar, screen_of
 from casedesktop.ui.recording.files import leftover_recordings, new_recording_path
 from casedesktop.ui.recording.preview import PreviewChoice, RecordingPreview
 from casedesktop.ui.recording.region_picker import RegionPicker
+from casedesktop.ui.tasks import on_gui_thread
 
 TARGET_KEY = "recording/target"  # "desktop", "monitor:N" or "region"
 
@@ -56,16 +57,17 @@ class TargetDialog(QDialog):
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Record your screen")
+        self.setWindowTitle(_("Record your screen"))
         self.settings = settings
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("What should the recording show?"))
+        layout.addWidget(QLabel(_("What should the recording show?")))
         self.group = QButtonGroup(self)
         self.options: dict[str, QRadioButton] = {}
         screens = monitors()
-        choices = [("desktop", "The whole desktop")] if len(screens) > 2 else []
-        choices += [(f"monitor:{i}", f"Monitor {i} ({m['width']}×{m['height']})") for i, m in enumerate(screens) if i > 0]
-        choices.append(("region", "An area I draw next…"))
+        choices = [("desktop", _("The whole desktop"))] if len(screens) > 2 else []
+        choices += [(f"monitor:{i}", _("Monitor {number} ({width}×{height})").format(
+            number=i, width=m["width"], height=m["height"])) for i, m in enumerate(screens) if i > 0]
+        choices.append(("region", _("An area I draw next…")))
         for key, label in choices:
             button = QRadioButton(label)
             self.group.addButton(button)
@@ -75,10 +77,10 @@ class TargetDialog(QDialog):
         self.options.get(remembered, self.options.get("monitor:1", button)).setChecked(True)
         self.private_areas: list[Rect] = []
         privacy = QHBoxLayout()
-        self.privacy_button = QPushButton("Hide a private area…")
-        self.privacy_button.setToolTip("Draw an area (a password manager, a chat) to black out in every frame")
+        self.privacy_button = QPushButton(_("Hide a private area…"))
+        self.privacy_button.setToolTip(_("Draw an area (a password manager, a chat) to black out in every frame"))
         self.privacy_button.clicked.connect(self.pick_private_area)
-        self.privacy_clear = QPushButton("Clear")
+        self.privacy_clear = QPushButton(_("Clear"))
         self.privacy_clear.clicked.connect(lambda: self._set_private([]))
         self.privacy_label = QLabel()
         privacy.addWidget(self.privacy_button)
@@ -87,7 +89,7 @@ class TargetDialog(QDialog):
         layout.addLayout(privacy)
         self._set_private([])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start recording")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Start recording"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -100,8 +102,8 @@ class TargetDialog(QDialog):
 
     def _set_private(self, areas: list[Rect]) -> None:
         self.private_areas = areas
-        self.privacy_label.setText(f"{len(areas)} area{'s' if len(areas) != 1 else ''} blacked out" if areas else
-                                   "Nothing is hidden")
+        self.privacy_label.setText(ngettext("{count} area blacked out", "{count} areas blacked out", len(areas)).format(
+            count=len(areas)) if areas else _("Nothing is hidden"))
         self.privacy_clear.setEnabled(bool(areas))
 
     def target(self) -> str:
@@ -133,8 +135,7 @@ class RecordingFlow(QObject):
         self.countdown: Countdown | None = None
         self.preview: RecordingPreview | None = None
         self.picker: RegionPicker | None = None
-        self.bridge = RecorderBridge()
-        self.bridge.event.connect(self._on_event)
+        self._publish = on_gui_thread(self._on_event, owner=self)  # the recorder's threads report here
         self.poll = QTimer(self)
         self.poll.setInterval(250)
         self.poll.timeout.connect(self._show_status)
@@ -193,7 +194,7 @@ class RecordingFlow(QObject):
     def _record(self, settings: RecordingSettings) -> None:
         self.recordings_dir.mkdir(parents=True, exist_ok=True)
         path = new_recording_path(self.recordings_dir)
-        self.recorder = Recorder(settings, path, self.bridge.publish)
+        self.recorder = Recorder(settings, path, self._publish)
         try:
             self.recorder.start()
         except (RecordingError, ValueError, OSError) as exc:
@@ -235,7 +236,7 @@ class RecordingFlow(QObject):
             self._finished(event.result)
         elif isinstance(event, Failed):
             self._close_bar()
-            self._fail(f"The recording stopped: {event.message}")
+            self._fail(_("The recording stopped: {reason}").format(reason=event.message))
 
     def _close_bar(self) -> None:
         self.poll.stop()
@@ -247,8 +248,8 @@ class RecordingFlow(QObject):
     def _finished(self, result: RecordingResult) -> None:
         self._close_bar()
         if result.stop_reason == "size_limit":
-            QMessageBox.information(self.parent_widget, "Recording stopped",
-                                    "The recording stopped just before it would pass the attachment size limit.")
+            QMessageBox.information(self.parent_widget, _("Recording stopped"),
+                                    _("The recording stopped just before it would pass the attachment size limit."))
         self.review(result)
 
     def review(self, result: RecordingResult) -> None:
@@ -274,7 +275,7 @@ class RecordingFlow(QObject):
 
     def _fail(self, message: str) -> None:
         self.last_error = message
-        QMessageBox.warning(self.parent_widget, "Cannot record", message)
+        QMessageBox.warning(self.parent_widget, _("Cannot record"), message)
         self.ended.emit()
 
 
@@ -287,8 +288,8 @@ def region_problem(region: Rect | None) -> str:
               and region.right <= desktop["left"] + desktop["width"]
               and region.bottom <= desktop["top"] + desktop["height"])
     if not inside:
-        return (f"The area {region.width}×{region.height} at ({region.left}, {region.top}) is not on the "
-                "screen; choose an area inside it.")
+        return _("The area {width}×{height} at ({left}, {top}) is not on the screen; choose an area inside it.").format(
+            width=region.width, height=region.height, left=region.left, top=region.top)
     return ""
 
 

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesktop.i18n import _, format_number, ngettext
 from casedesktop.recording import RecordingResult
 from casedesktop.recording.playback import Player, VideoImage, first_image
+from casedesktop.ui import icons, theme
 from casedesktop.ui.recording.controls import clock
 
 VIDEO_BOX = (800, 450)  # decoded at most this size: the dialog's picture area
@@ -40,34 +42,42 @@ class PreviewChoice(Enum):
 class RecordingPreview(QDialog):
     def __init__(self, result: RecordingResult, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Your recording")
+        self.setWindowTitle(_("Your recording"))
         self.result = result
         self.choice: PreviewChoice | None = None  # closed without choosing: the file is kept
         self.frames_shown = 0
         layout = QVBoxLayout(self)
         self.video = QLabel()
-        self.video.setAccessibleName("Recording preview")
+        self.video.setAccessibleName(_("Recording preview"))
         self.video.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.video.setMinimumSize(320, 180)
         self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.video.setStyleSheet("background: #111; color: #ddd;")
+        theme.follow(self._video_colours)
         layout.addWidget(self.video, 1)
-        reason = {"time_limit": " — stopped at the time limit", "size_limit": " — stopped before the size limit"}.get(result.stop_reason, "")
-        self.info = QLabel(
-            f"{clock(result.duration_s)} · {result.bytes / 1e6:.1f} MB · {result.width}×{result.height}"
-            f"{f' · {result.frames_dropped} frames skipped' if result.frames_dropped else ''}{reason}"
-        )
+        facts = [clock(result.duration_s),
+                 _("{size} MB").format(size=format_number(result.bytes / 1e6, 1, grouping=False)),
+                 f"{result.width}×{result.height}"]
+        if result.frames_dropped:
+            # Translators: English says "frames" for any count here.
+            facts.append(ngettext("{count} frames skipped", "{count} frames skipped", result.frames_dropped).format(
+                count=result.frames_dropped))
+        info = " · ".join(facts)
+        if result.stop_reason == "time_limit":
+            info += " — " + _("stopped at the time limit")
+        elif result.stop_reason == "size_limit":
+            info += " — " + _("stopped before the size limit")
+        self.info = QLabel(info)
         layout.addWidget(self.info)
         row = QHBoxLayout()
-        self.play_button = QPushButton("▶ Play")
+        self.play_button = QPushButton(icons.icon("media-playback-start"), _("Play"))
         self.play_button.clicked.connect(self._toggle_play)
         row.addWidget(self.play_button)
         self.position = QLabel(clock(0))
         row.addWidget(self.position)
         row.addStretch(1)
-        self.discard_button = QPushButton("Discard")
-        self.again_button = QPushButton("Record again")
-        self.attach_button = QPushButton("Attach")
+        self.discard_button = QPushButton(_("Discard"))
+        self.again_button = QPushButton(_("Record again"))
+        self.attach_button = QPushButton(_("Attach"))
         self.attach_button.setDefault(True)
         for button, choice in ((self.discard_button, PreviewChoice.DISCARD), (self.again_button, PreviewChoice.RECORD_AGAIN),
                                (self.attach_button, PreviewChoice.ATTACH)):
@@ -81,16 +91,19 @@ class RecordingPreview(QDialog):
         self.player = Player(path, VIDEO_BOX, self._signals.image.emit, self._signals.ended.emit)
         self._show_poster(path)
 
+    def _video_colours(self) -> None:
+        self.video.setStyleSheet(f"background: {theme.css('video_background')}; color: {theme.css('video_text')};")
+
     def _show_poster(self, path: Path) -> None:
         """The first frame, so the dialog shows the recording before Play (a small decode)."""
         try:
             poster = first_image(path, VIDEO_BOX)
         except Exception as exc:  # noqa: BLE001 - any decoder failure is shown, not raised
-            self.video.setText(f"The recording cannot be played: {exc}")
+            self.video.setText(_("The recording cannot be played: {error}").format(error=exc))
             self.play_button.setEnabled(False)
             return
         if poster is None:
-            self.video.setText("The recording holds no video.")
+            self.video.setText(_("The recording holds no video."))
             self.play_button.setEnabled(False)
         else:
             self._show(poster)
@@ -102,17 +115,21 @@ class RecordingPreview(QDialog):
         self.frames_shown += 1
 
     def _ended(self, error: str | None) -> None:
-        self.play_button.setText("▶ Play")
+        self._show_play(False)
         if error:
             self.video.setText(error)
 
     def _toggle_play(self) -> None:
         if self.player.playing:
             self.player.pause()
-            self.play_button.setText("▶ Play")
+            self._show_play(False)
         else:
             self.player.play()
-            self.play_button.setText("❚❚ Pause")
+            self._show_play(True)
+
+    def _show_play(self, playing: bool) -> None:
+        self.play_button.setText(_("Pause") if playing else _("Play"))
+        self.play_button.setIcon(icons.icon("media-playback-pause" if playing else "media-playback-start"))
 
     def _choose(self, choice: PreviewChoice) -> None:
         self.choice = choice

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QGuiApplication,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
 )
 from PySide6.QtWidgets import QRubberBand, QWidget
 
+from casedesktop.i18n import _
 from casedesktop.recording import Rect
+from casedesktop.ui import theme
 
 MIN_SIZE = 32
 
@@ -37,7 +37,7 @@ class RegionPicker(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setAccessibleName("Draw the area to record; Escape cancels")
+        self.setAccessibleName(_("Draw the area to record; Escape cancels"))
         desktop = QRect()
         for screen in QGuiApplication.screens():
             desktop = desktop.united(screen.geometry())
@@ -46,11 +46,17 @@ class RegionPicker(QWidget):
         self.band = QRubberBand(QRubberBand.Shape.Rectangle, self)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        colours = theme.current()
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(0, 0, 0, 90))
-        painter.setPen(QPen(QColor("white")))
-        painter.drawText(self.rect().adjusted(0, 40, 0, 0), Qt.AlignmentFlag.AlignHCenter,
-                         "Drag to choose the area to record · Esc cancels")
+        painter.fillRect(self.rect(), colours.screen_dim)
+        # The hint on a box of the palette's own colours: readable over any screen content.
+        text = _("Drag to choose the area to record · Esc cancels")
+        metrics = painter.fontMetrics()
+        box = metrics.boundingRect(text).adjusted(-12, -6, 12, 6)
+        box.moveTo(self.rect().center().x() - box.width() // 2, 40)
+        painter.fillRect(box, colours.overlay_background)
+        painter.setPen(colours.overlay_text)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802

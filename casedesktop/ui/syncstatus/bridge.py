@@ -1,26 +1,33 @@
-"""Relays the sync worker's callbacks (on its own thread) as Qt signals handled on the GUI thread."""
+"""The sync and download workers seen from the window: their callbacks, made on their own threads,
+arrive as Qt signals and callbacks on the GUI thread (through `ui/tasks.on_gui_thread`)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from casedesktop.store.changes import Changes
-from casedesktop.store.database import CacheDB
 from casedesktop.sync.worker import PROGRESS_EVERY, SyncStatus, SyncWorker, TransferProgress
+from casedesktop.ui.tasks import on_gui_thread
+
+if TYPE_CHECKING:
+    from casedesktop.app import Profile
+    from casedesktop.store.meta import Identity
 
 
 class SyncBridge(QObject):
     statusChanged = Signal(object)  # SyncStatus
     changesArrived = Signal(object)  # Changes
 
-    def __init__(self, db: CacheDB, server_url: str, token, me_user_id: str, interval: float = 30.0):  # noqa: ANN001
+    def __init__(self, profile: Profile, identity: Identity, interval: float = 30.0):
         super().__init__()
-        # Signals emitted from the worker thread are queued to this object's (the GUI) thread.
         self.worker = SyncWorker(
-            db, server_url, token, me_user_id, self.statusChanged.emit, self.changesArrived.emit, interval
+            profile.db, identity.server_url, profile.tokens.get, identity.user_id,
+            on_gui_thread(self.statusChanged.emit, owner=self), on_gui_thread(self.changesArrived.emit, owner=self),
+            interval, blobs=profile.blobs,
         )
 
     def start(self) -> None:
@@ -40,7 +47,7 @@ class SyncBridge(QObject):
 __all__ = ["Changes", "SyncBridge", "SyncStatus", "TransferProgress"]
 
 
-class DownloadRelay(QObject):
+class DownloadRelay:
     """Runs attachment downloads on the sync layer's worker and calls back on the GUI thread.
 
     Progress comes from the download thread at every piece read; it is throttled there (at most
@@ -48,23 +55,20 @@ class DownloadRelay(QObject):
     thread, so a fast download never floods the event loop.
     """
 
-    _finished = Signal(object, object, str)  # callback, Path | None, error
-    _progressed = Signal(object, object)  # callback | None, TransferProgress
-
     def __init__(self, downloads):  # noqa: ANN001 - casedesktop.sync.downloads.DownloadWorker
-        super().__init__()
         self.downloads = downloads
-        self._finished.connect(lambda callback, path, error: callback(path, error))
-        self._progressed.connect(self._relay_progress)
 
     def fetch(self, attachment, done, progress=None) -> None:  # noqa: ANN001 - an AttachmentView, done(path, error), progress(TransferProgress)
         self.downloads.fetch(
             attachment.id, attachment.sha256, attachment.size, attachment.filename,
-            lambda path, error: self._finished.emit(done, path, error),
-            self._throttled(attachment.filename, progress),
+            on_gui_thread(done), self._throttled(attachment.filename, progress),
         )
 
-    def _throttled(self, filename: str, callback):  # noqa: ANN001, ANN202 - runs on the download thread
+    @staticmethod
+    def _throttled(filename: str, callback):  # noqa: ANN001, ANN205 - runs on the download thread
+        if callback is None:
+            return lambda *_: None
+        relay = on_gui_thread(callback)
         last = [0.0]
 
         def on_progress(what: str, done: int, total: int) -> None:
@@ -73,13 +77,9 @@ class DownloadRelay(QObject):
                 return
             last[0] = now
             item = TransferProgress.parse(what, done, total)
-            self._progressed.emit(callback, replace(item, name=filename))
+            relay(replace(item, name=filename))
 
         return on_progress
-
-    def _relay_progress(self, callback, item: TransferProgress) -> None:  # noqa: ANN001 - a slot of this object: GUI thread
-        if callback is not None:
-            callback(item)
 
     def close(self) -> None:
         self.downloads.close()

@@ -15,7 +15,9 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from casedesktop.i18n import _, format_time, ngettext
 from casedesktop.sync.worker import SyncStatus
+from casedesktop.ui import icons, theme
 
 
 def seconds_to_next_try(status: SyncStatus, now: float) -> float | None:
@@ -28,37 +30,54 @@ def seconds_to_next_try(status: SyncStatus, now: float) -> float | None:
     return max(0.0, status.next_attempt_at - now)
 
 
+def connection_icon(status: SyncStatus) -> tuple[str, str]:
+    """The icon and the theme role of its colour that show the connection at a glance."""
+    if status.needs_sign_in:
+        return "network-error", "error_text"
+    if status.online is None:
+        return "network-transmit-receive", "muted_text"
+    if status.online:
+        return ("network-transmit-receive" if status.syncing else "network-idle"), "success_text"
+    return "network-offline", "error_text"
+
+
 def _duration(seconds: float) -> str:
     whole = math.ceil(seconds)
-    return f"{whole} s" if whole < 90 else f"{math.ceil(whole / 60)} min"
+    if whole < 90:
+        return _("{count} s").format(count=whole)
+    return _("{count} min").format(count=math.ceil(whole / 60))
 
 
 def describe(status: SyncStatus, now: float | None = None) -> str:
-    """The label's text; `now` is time.monotonic() (the countdown's clock)."""
+    """The label's text; `now` is time.monotonic() (the countdown's clock). Facts joined by " · "."""
     if status.needs_sign_in:
-        state = "Signed out — sign in again to sync"
+        state = _("Signed out — sign in again to sync")
     elif status.syncing:
-        state = "Syncing…"
+        state = _("Syncing…")
     elif status.online is None:
-        state = "Connecting…"
+        state = _("Connecting…")
     elif status.online:
-        state = "Online"
+        state = _("Online")
+    elif status.offline_since:
+        state = _("Offline since {time}").format(time=format_time(status.offline_since))
     else:
-        since = status.offline_since.astimezone().strftime("%H:%M") if status.offline_since else ""
-        state = f"Offline since {since}" if since else "Offline"
+        state = _("Offline")
     remaining = seconds_to_next_try(status, time.monotonic() if now is None else now)
     if remaining is not None:
-        state += f" · trying again in {_duration(remaining)}" if remaining > 0 else " · trying again now"
+        state += " · " + (_("trying again in {duration}").format(duration=_duration(remaining)) if remaining > 0
+                          else _("trying again now"))
     if status.waiting:
-        state += f" · {status.waiting} change{'s' if status.waiting != 1 else ''} waiting"
+        state += " · " + ngettext("{count} change waiting", "{count} changes waiting", status.waiting).format(
+            count=status.waiting)
     if status.failed:
-        state += f" ({status.failed} refused)"
+        state += " " + _("({count} refused)").format(count=status.failed)
     if status.conflicts:
-        state += f" · {status.conflicts} notice{'s' if status.conflicts != 1 else ''} about your changes"
+        state += " · " + ngettext("{count} notice about your changes", "{count} notices about your changes",
+                                  status.conflicts).format(count=status.conflicts)
     if status.transfer and status.syncing:
         state += f" · {status.transfer}"
     if status.last_sync and status.online and not status.syncing:
-        state += f" · synced {status.last_sync.astimezone().strftime('%H:%M')}"
+        state += " · " + _("synced {time}").format(time=format_time(status.last_sync))
     return state
 
 
@@ -73,17 +92,18 @@ class SyncIndicator(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.dot = QLabel("●")
-        self.dot.setAccessibleName("Connection")
-        self.label = QLabel("Connecting…")
-        self.label.setAccessibleName("Sync status")
-        self.button = QPushButton("Sync now")
-        self.button.setToolTip("Send waiting changes and fetch news now (F5)")
-        self.button.setAccessibleName("Sync now")
+        self.dot = QLabel()  # an icon, not a dot glyph: fonts that lack it draw a box
+        self.dot.setAccessibleName(_("Connection"))
+        self._connection = ("network-transmit-receive", "muted_text")
+        self.label = QLabel(_("Connecting…"))
+        self.label.setAccessibleName(_("Sync status"))
+        self.button = QPushButton(icons.icon("view-refresh"), _("Sync now"))
+        self.button.setToolTip(_("Send waiting changes and fetch news now (F5)"))
+        self.button.setAccessibleName(_("Sync now"))
         self.button.clicked.connect(self.syncRequested.emit)
-        self.details_button = QPushButton("Details…")
-        self.details_button.setToolTip("Changes the server refused and notices about your changes (Ctrl+Shift+C)")
-        self.details_button.setAccessibleName("Details of refused changes and notices")
+        self.details_button = QPushButton(_("Details…"))
+        self.details_button.setToolTip(_("Changes the server refused and notices about your changes (Ctrl+Shift+C)"))
+        self.details_button.setAccessibleName(_("Details of refused changes and notices"))
         self.details_button.clicked.connect(self.detailsRequested.emit)
         self.details_button.hide()
         layout.addWidget(self.dot)
@@ -91,6 +111,7 @@ class SyncIndicator(QWidget):
         layout.addWidget(self.details_button)
         layout.addWidget(self.button)
         self.status: SyncStatus | None = None
+        theme.follow(self._show_connection)  # a pixmap keeps its colours: redraw on a new palette
         # The countdown: fires just after the shown number of seconds goes down by one.
         self._tick = QTimer(self)
         self._tick.setSingleShot(True)
@@ -102,14 +123,19 @@ class SyncIndicator(QWidget):
         self._show_text()
         self.label.setToolTip(status.last_error or "")
         self.details_button.setVisible(status.failed > 0 or status.conflicts > 0)
-        colour = "#27ae60" if status.online and not status.needs_sign_in else "#7f8c8d" if status.online is None else "#c0392b"
-        self.dot.setStyleSheet(f"color: {colour};")
+        self._connection = connection_icon(status)
+        self._show_connection()
         if status.progress is not None:
             self.transferProgress.emit(status.progress)
         elif not status.syncing:
             self.transfersStopped.emit(status.last_error)
         if status.release != (previous.release if previous else None):
             self.releaseChanged.emit(status.release)
+
+    def _show_connection(self) -> None:
+        name, role = self._connection
+        side = self.label.fontMetrics().height()
+        self.dot.setPixmap(icons.pixmap(name, side, role, self.devicePixelRatioF()))
 
     def _show_text(self) -> None:
         """The label for the status as of now, and the next redraw while a countdown runs."""

@@ -8,6 +8,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QStatusBar, QSystemTrayIcon, QWidget
 
+from casedesktop.i18n import _
+from casedesktop.ui import icons
+
 
 @dataclass(frozen=True)
 class Notification:
@@ -26,9 +29,9 @@ class Notifier(QObject):
         self.tray: QSystemTrayIcon | None = None
         # The tray's menu; "Stop recording" shows while a recording runs (the bar may be covered).
         self.menu = QMenu(parent)
-        self.stop_recording_action = self.menu.addAction("■ Stop recording")
+        self.stop_recording_action = self.menu.addAction(icons.icon("media-playback-stop"), _("Stop recording"))
         self.stop_recording_action.setVisible(False)
-        self.open_action = self.menu.addAction("Open the latest notification", self.open_last)
+        self.open_action = self.menu.addAction(_("Open the latest notification"), self.open_last)
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon, self)
             self.tray.setContextMenu(self.menu)
@@ -43,7 +46,7 @@ class Notifier(QObject):
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
             self.tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, 8000)
         else:  # no tray (some Linux desktops, CI): the status bar still tells
-            self._status_bar.showMessage(f"{title}: {message}", 15000)
+            self._status_bar.showMessage(_("{title}: {message}").format(title=title, message=message), 15000)
 
     def open_last(self) -> None:
         if self.history:

@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
+from casedesktop.i18n import _
+
 if TYPE_CHECKING:
     from casedesktop.sync.release import ReleaseNotice
 
@@ -31,7 +33,7 @@ class ReleaseAnnouncer(QObject):
         actions = help_menu.actions()
         help_menu.insertAction(actions[0] if actions else None, self.action)  # above About
         self.label = QLabel()
-        self.label.setAccessibleName("New version")
+        self.label.setAccessibleName(_("New version"))
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setTextInteractionFlags(
             Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
@@ -52,10 +54,11 @@ class ReleaseAnnouncer(QObject):
             self.label.hide()
             return
         self.action.setText(f"{notice.message}…")
-        self.action.setToolTip(f"Open {notice.url} in the browser")
+        self.action.setToolTip(_("Open {url} in the browser").format(url=notice.url))
         if notice.announce and notice.version != self._announced:
             self._announced = notice.version
-            self.label.setText(f'{escape(notice.message)} — <a href="{escape(notice.url)}">Download</a>')
+            link = escape(_("Download"))
+            self.label.setText(f'{escape(notice.message)} — <a href="{escape(notice.url)}">{link}</a>')
             self.label.setToolTip(notice.url)
             self.label.show()
             self._timer.start(ANNOUNCE_MS)

@@ -1,7 +1,7 @@
 """Push protocol: devices (bound to a user, last processed change number) and the outcome of each
-processed number, so a re-sent change gets its first answer (casedesktop/server/push.py).
+processed number, so a re-sent change gets its first answer (casedesktop/server/services/push.py).
 
-Written by hand to match the tables in casedesktop/server/push.py (a test compares the two).
+Written by hand to match the tables in casedesktop/server/models.py (a test compares the two).
 
 Revision ID: 0003
 Revises: 0002

@@ -1,0 +1,98 @@
+"""Cases, their comments and activity, and the generic action endpoint."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response, status
+
+from casedesktop.api import (
+    ActionRequest,
+    ActivityOut,
+    CaseCreate,
+    CaseOut,
+    CommentCreate,
+    CommentOut,
+)
+from casedesktop.server import auth
+from casedesktop.server.base import utcnow
+from casedesktop.server.routes.deps import BearerToken, Caller, sessions_of
+from casedesktop.server.services import actions, cases, comments
+
+router = APIRouter()
+
+
+def _replayed(what: str, model: type) -> dict[int | str, dict[str, object]]:
+    """The other success of an idempotent create: the request's id was used before, by the
+    same caller, for this same thing (a retried request); nothing new was made."""
+    return {
+        200: {"model": model, "description": f"The {what} this id already made (a retry)"},
+        201: {"description": f"The {what}, made now"},
+    }
+
+
+@router.post(
+    "/cases",
+    response_model=CaseOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=_replayed("case", CaseOut),
+)
+def create_case(
+    request: Request, response: Response, token: BearerToken, body: CaseCreate
+) -> CaseOut:
+    sessions = sessions_of(request)
+    user = auth.caller_of(sessions, token)  # in this endpoint's worker trip: hot path
+    case, created = sessions.run_write(
+        lambda session: cases.create_case(session, user, body, utcnow())
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return case
+
+
+@router.get("/cases", response_model=list[CaseOut])
+def list_cases(request: Request, user: Caller) -> list[CaseOut]:
+    return sessions_of(request).run_read(lambda session: cases.list_cases(session, user))
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut)
+def get_case(request: Request, user: Caller, case_id: uuid.UUID) -> CaseOut:
+    return sessions_of(request).run_read(lambda session: cases.get_case(session, user, case_id))
+
+
+@router.post(
+    "/cases/{case_id}/comments",
+    response_model=CommentOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=_replayed("comment", CommentOut),
+)
+def add_comment(
+    request: Request, response: Response, user: Caller, case_id: uuid.UUID, body: CommentCreate
+) -> CommentOut:
+    comment, created = sessions_of(request).run_write(
+        lambda session: comments.add_comment(session, user, case_id, body, utcnow())
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return comment
+
+
+@router.get("/cases/{case_id}/comments", response_model=list[CommentOut])
+def list_comments(request: Request, user: Caller, case_id: uuid.UUID) -> list[CommentOut]:
+    return sessions_of(request).run_read(
+        lambda session: comments.list_comments(session, user, case_id)
+    )
+
+
+@router.get("/cases/{case_id}/activity", response_model=list[ActivityOut])
+def list_activity(request: Request, user: Caller, case_id: uuid.UUID) -> list[ActivityOut]:
+    return sessions_of(request).run_read(
+        lambda session: cases.list_activity(session, user, case_id)
+    )
+
+
+@router.post("/cases/{case_id}/actions", response_model=CaseOut)
+def take_action(request: Request, user: Caller, case_id: uuid.UUID, body: ActionRequest) -> CaseOut:
+    return sessions_of(request).run_write(
+        lambda session: actions.take_action(session, user, case_id, body, utcnow())
+    )

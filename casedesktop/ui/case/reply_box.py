@@ -1,0 +1,121 @@
+"""The reply box under the conversation: text, files, a recording, and Send (or an internal note).
+
+What the user writes is kept as a draft while they type (and when they switch cases), so a crash
+or a closed window never loses a reply. Sending itself belongs to the case pane, which writes it
+off the GUI thread and calls `sent()` or `refused()` when the cache has answered.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from casedesktop.domain import CommentKind
+from casedesktop.store.attachments import PreparedFile
+from casedesktop.store.blobs import BlobStore
+from casedesktop.store.drafts import Draft, Drafts
+from casedesktop.ui.case.attachment_list import AttachmentList
+
+
+class ReplyBox(QWidget):
+    sendRequested = Signal(object, str, list)  # CommentKind, body, [PreparedFile]
+    recordRequested = Signal()  # record the screen and attach the video to the reply
+
+    def __init__(self, blobs: BlobStore, drafts: Drafts, staff: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.blobs = blobs
+        self.drafts = drafts
+        self.case_id: str | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.editor = QPlainTextEdit()
+        self.editor.setPlaceholderText("Write a reply… (Ctrl+Enter sends)")
+        self.editor.setAccessibleName("Reply text")
+        self.editor.setMaximumHeight(110)
+        layout.addWidget(self.editor)
+        self.files = AttachmentList(blobs)
+        self.files.refused.connect(lambda message: self.error.setText(message))
+        self.record_button = QPushButton("● Record")
+        self.record_button.setAccessibleName("Record the screen for this reply")
+        self.record_button.setToolTip("Record the screen and attach the video to this reply")
+        self.record_button.clicked.connect(self.recordRequested.emit)
+        self.files.layout().itemAt(1).layout().insertWidget(2, self.record_button)
+        layout.addWidget(self.files)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(400)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self.editor.textChanged.connect(self._draft_timer.start)
+        self.files.changed.connect(self._draft_timer.start)
+        row = QHBoxLayout()
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        row.addWidget(self.error, 1)
+        self.internal_button = QPushButton("Add internal note")
+        self.internal_button.setToolTip("Staff only: the customer never sees it")
+        self.internal_button.setVisible(staff)
+        self.internal_button.clicked.connect(lambda: self._request(CommentKind.INTERNAL))
+        row.addWidget(self.internal_button)
+        self.send_button = QPushButton("&Send reply")
+        self.send_button.setAccessibleName("Send reply")
+        self.send_button.clicked.connect(lambda: self._request(CommentKind.REPLY))
+        row.addWidget(self.send_button)
+        layout.addLayout(row)
+
+    # --- drafts --------------------------------------------------------------------------------
+
+    def _draft_name(self) -> str:
+        return f"reply-{self.case_id}"
+
+    def show_case(self, case_id: str | None) -> None:
+        """Keep the reply written for the case left; bring back the one written for `case_id`."""
+        if case_id == self.case_id:
+            return
+        if self.case_id is not None:
+            self.save_draft()
+        self.case_id = case_id
+        draft = self.drafts.load(self._draft_name()) if case_id else None
+        self.editor.blockSignals(True)
+        self.editor.setPlainText(draft.fields.get("body", "") if draft else "")
+        self.editor.blockSignals(False)
+        self.files.set_files([f for f in draft.files if self.blobs.has(f.sha256)] if draft else [])
+        self.error.clear()
+
+    def save_draft(self) -> None:
+        self._draft_timer.stop()
+        if self.case_id is not None:
+            self.drafts.save(self._draft_name(), Draft({"body": self.editor.toPlainText()}, self.files.files()))
+
+    def set_enabled(self, enabled: bool) -> None:
+        for widget in (self.editor, self.send_button, self.internal_button):
+            widget.setEnabled(enabled)
+
+    def add_recording(self, path) -> bool:  # noqa: ANN001 - a Path from the recording flow
+        """A finished recording goes with the reply being written."""
+        added = self.files.add_paths([path])
+        if added:
+            path.unlink(missing_ok=True)
+        return added
+
+    # --- sending -------------------------------------------------------------------------------
+
+    def _request(self, kind: CommentKind) -> None:
+        if self.case_id is None or not self.send_button.isEnabled():
+            return
+        self.set_enabled(False)  # until the cache has it: one reply, never two
+        self.sendRequested.emit(kind, self.editor.toPlainText(), self.files.files())
+
+    def sent(self, case_id: str, files: list[PreparedFile]) -> None:
+        """The reply is in the cache: clear the box (unless the user has moved to another case)."""
+        self.set_enabled(self.case_id is not None)
+        self.drafts.delete(f"reply-{case_id}")
+        if case_id == self.case_id:
+            self.editor.clear()
+            self.files.clear()
+            self._draft_timer.stop()
+            self.error.clear()
+
+    def refused(self, message: str) -> None:
+        """The reply could not be taken (empty, too long…): say why; the text stays."""
+        self.set_enabled(self.case_id is not None)
+        self.error.setText(message)

@@ -1,0 +1,178 @@
+"""Colours come from the palette: readable text in light, dark and high-contrast palettes, roles
+recomputed when the palette changes, and no colour written into a ui/ module."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel
+
+from casedesktop.store.queries import AttachmentView, CaseDetail, CommentView
+from casedesktop.ui import theme
+from casedesktop.ui.case.conversation import conversation_html
+
+UI = Path(theme.__file__).resolve().parent
+TEXT_ROLES = ("text", "muted_text", "link", "error_text", "warning_text", "success_text", "overlay_text")
+
+
+def _palette(window: str, text: str, base: str | None = None) -> QPalette:
+    palette = QPalette(QColor(window))  # derives every role from the window colour, as Qt does
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(role, QColor(text))
+    palette.setColor(QPalette.ColorRole.Base, QColor(base or window))
+    return palette
+
+
+# The default light palette comes from the running style; these stand for the desktops' others.
+PALETTES = {
+    "dark": theme.dark_palette,
+    "high-contrast-dark": lambda: _palette("black", "white"),
+    "high-contrast-light": lambda: _palette("white", "black"),
+    "high-contrast-yellow": lambda: _palette("black", "yellow"),
+    "solarized-like": lambda: _palette("darkslategray", "lightgray", "darkslategrey"),
+    "mid-grey": lambda: _palette("gray", "black", "silver"),
+}
+
+
+@pytest.fixture(params=["light", *PALETTES])
+def palette(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    """Each palette set on the application in turn (the style's own light one first)."""
+    before = QPalette(qapp.palette())
+    if request.param != "light":
+        qapp.setPalette(PALETTES[request.param]())
+    yield request.param
+    qapp.setPalette(before)
+
+
+def _when() -> datetime:
+    return datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def _detail() -> CaseDetail:
+    comments = [
+        CommentView(str(uuid.uuid4()), "Dana Whitfield", "customer", "reply", "It still says Connected.", _when(), "synced"),
+        CommentView(str(uuid.uuid4()), "Alex Moreno", "agent", "reply", "Could you record it?", _when(), "synced"),
+        CommentView(str(uuid.uuid4()), "Alex Moreno", "agent", "internal", "Bank API outage?", _when(), "waiting"),
+    ]
+    files = [AttachmentView(str(uuid.uuid4()), comments[0].id, "bank.png", 2048, "0" * 64, "image/png", "Dana",
+                            _when(), "synced")]
+    return CaseDetail(None, "synced", comments, [], files)  # type: ignore[arg-type] - no case row needed
+
+
+def test_every_text_role_reads_on_base_and_window(palette: str) -> None:
+    colours = theme.current()
+    for role in TEXT_ROLES:
+        for background in ("base", "window"):
+            ratio = theme.contrast(getattr(colours, role), getattr(colours, background))
+            assert ratio >= 4.5, f"{palette}: {role} on {background} has contrast {ratio:.2f}"
+    assert theme.contrast(colours.critical_text, QApplication.palette().color(QPalette.ColorRole.Button)) >= 4.5
+    assert theme.contrast(colours.recording_cue, colours.window) >= 4.5
+    assert theme.contrast(colours.paused_cue, colours.window) >= 4.5
+    assert theme.contrast(colours.video_text, colours.video_background) >= 4.5
+    assert theme.contrast(colours.unread_marker, colours.base) >= 3.0
+
+
+def test_the_conversation_reads_in_every_palette(palette: str) -> None:
+    text = conversation_html(_detail(), lambda _a: "")
+    colours = theme.current()
+    blocks = re.findall(r'style="background:\s*(#[0-9a-f]{6});\s*color:\s*(#[0-9a-f]{6})', text)
+    assert len(blocks) == 3, text[:300]
+    assert len({background for background, _ in blocks}) == 3  # note, support and customer differ
+    for background, foreground in blocks:
+        ratio = theme.contrast(QColor(foreground), QColor(background))
+        assert ratio >= 4.5, f"{palette}: message text {foreground} on {background}: {ratio:.2f}"
+    if palette != "light":
+        assert all(QColor(background) != QColor("#fff4d6") for background, _ in blocks)  # not the old fixed tints
+    assert colours.base == QApplication.palette().color(QPalette.ColorRole.Base)
+    assert "data:image/png;base64," in text  # the file's mark is an image, not a glyph
+
+
+def test_error_labels_read_in_every_palette(palette: str, qtbot, profile_dir: Path) -> None:  # noqa: ANN001
+    from casedesktop.domain import Role
+    from casedesktop.store.database import open_cache
+    from casedesktop.store.meta import Identity
+    from casedesktop.ui.dialogs.new_case import NewCaseDialog
+    from casedesktop.ui.session import ProfileSession
+
+    db = open_cache(profile_dir)
+    try:
+        me = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
+        dialog = NewCaseDialog(ProfileSession.offline(db, me))
+        qtbot.addWidget(dialog)
+        dialog.subject.setText("x" * 300)  # too long: the form says so
+        assert dialog.errors.text()
+        labels: list[QLabel] = [dialog.errors, dialog.severity_meaning, dialog.attachments.hint]
+        for label in labels:
+            foreground = label.palette().color(QPalette.ColorRole.WindowText)
+            background = dialog.palette().color(QPalette.ColorRole.Window)
+            assert theme.contrast(foreground, background) >= 4.5, f"{palette}: {label.accessibleName() or label.text()}"
+        assert dialog.errors.palette().color(QPalette.ColorRole.WindowText) == theme.colour("error_text")
+    finally:
+        db.close()
+
+
+def test_roles_are_recomputed_when_the_palette_changes(qapp: QApplication, qtbot) -> None:  # noqa: ANN001
+    before = QPalette(qapp.palette())
+    label = QLabel("Refused")
+    qtbot.addWidget(label)
+    theme.set_text_role(label, "error_text")
+    light_error = theme.colour("error_text")
+    try:
+        with qtbot.waitSignal(theme.manager().changed, timeout=2000):
+            qapp.setPalette(theme.dark_palette())
+        assert theme.is_dark(qapp.palette())
+        assert theme.colour("error_text") != light_error
+        assert label.palette().color(QPalette.ColorRole.WindowText) == theme.colour("error_text")
+        assert theme.contrast(theme.colour("error_text"), theme.colour("window")) >= 4.5
+    finally:
+        qapp.setPalette(before)
+    assert theme.colour("error_text") == light_error  # a lookup is of the palette in force at once
+    qtbot.waitUntil(lambda: label.palette().color(QPalette.ColorRole.WindowText) == light_error, timeout=2000)
+
+
+def test_the_environment_picks_a_dark_palette(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = QPalette(qapp.palette())
+    monkeypatch.setenv(theme.SCHEME_ENV, "dark")
+    try:
+        theme.apply_scheme_from_environment(qapp)
+        assert theme.is_dark(qapp.palette()) and theme.is_dark(QApplication.palette())
+    finally:
+        qapp.setPalette(before)
+
+
+def test_contrast_is_the_wcag_ratio() -> None:
+    assert theme.contrast(QColor("black"), QColor("white")) == pytest.approx(21.0)
+    assert theme.contrast(QColor("white"), QColor("white")) == pytest.approx(1.0)
+    assert theme.contrast(QColor(118, 118, 118), QColor("white")) == pytest.approx(4.54, abs=0.01)
+
+
+HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})\b")
+NAMED_IN_STYLE = re.compile(r"(?:color|background)\s*:\s*(?!palette|rgba|\{)([a-z]+)", re.IGNORECASE)
+
+
+def _string_tokens(path: Path) -> Iterator[tuple[int, str]]:
+    source = path.read_text(encoding="utf-8")
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.STRING or token.type == getattr(tokenize, "FSTRING_MIDDLE", -1):
+            yield token.start[0], token.string
+
+
+def test_no_ui_module_writes_a_colour() -> None:
+    found = []
+    for path in sorted(UI.rglob("*.py")):
+        for line, text in _string_tokens(path):
+            if HEX_COLOUR.search(text) or NAMED_IN_STYLE.search(text):
+                found.append(f"{path.relative_to(UI)}:{line}: {text.strip()[:80]}")
+        if path.name != "theme.py":  # only the theme turns palettes into colours
+            source = path.read_text(encoding="utf-8")
+            for match in re.finditer(r"QColor\(\s*[\"'\d]|Qt\.GlobalColor\.(?!transparent)", source):
+                found.append(f"{path.relative_to(UI)}:{source.count(chr(10), 0, match.start()) + 1}: {match.group()}")
+    assert not found, "colours belong in ui/theme.py, derived from the palette:\n" + "\n".join(found)
