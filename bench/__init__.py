@@ -6,4 +6,15 @@ Nothing here runs as a timed assertion in the test suite (tests/test_bench_smoke
 that each benchmark runs in --quick mode and writes well-formed records).
 """
 
-BENCHMARKS = ("list", "search", "memory", "push", "pull", "gui_stall", "record", "upload", "server", "bundle")
+BENCHMARKS = (
+    "list",
+    "search",
+    "memory",
+    "push",
+    "pull",
+    "gui_stall",
+    "record",
+    "upload",
+    "server",
+    "bundle",
+)

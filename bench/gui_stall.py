@@ -1,5 +1,5 @@
 """gui_stall: how late the window's event loop runs while the first sync of N cases comes in
-(N = 100,000) and a user clicks about, vs the same user on a cache that already holds them.
+(N = 100,000; 2,000 with --quick) and a user clicks about, vs the same user on a cache that already holds them.
 
 Why: sync runs on its own thread, but it shares the GIL and the cache with the GUI thread; a
 first sync that stores a feed page while the user opens a case must not freeze the window.

@@ -562,8 +562,8 @@ def main() -> int:
         report["first_pass_error"] = status.last_error
         if status.last_sync is None:
             fail(f"the first sync failed: {status.last_error or 'no reason given'}")
-        elif mode == "first_sync":
-            QTimer.singleShot(int(TAIL_S * 1000), finish)
+        elif mode == "first_sync":  # (a sync over before the first paint: measure the tail)
+            state["painted"].when(lambda: QTimer.singleShot(int(TAIL_S * 1000), finish))
         else:  # synced: the start-up pass is over; measure the user alone
             QTimer.singleShot(int(TAIL_S * 1000), lambda: state["painted"].when(start_measuring))
 

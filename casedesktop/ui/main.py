@@ -10,6 +10,7 @@ the list is on screen.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -148,6 +149,10 @@ class Session:
             AfterPaint(self.window, lambda: _report_first_paint(Path(probe)), fallback_ms=120_000)
 
     def _started(self) -> None:
+        # Everything loaded so far lives as long as the window: keep it out of the collector's
+        # full passes, which otherwise walk it (~50 ms, holding the GIL) every few feed pages of a
+        # first sync and stall the GUI thread that long.
+        gc.freeze()
         self.session.sync.start()
         QTimer.singleShot(0, self.window.offer_leftover_recordings)
         callbacks, self._ready = self._ready, []
