@@ -125,10 +125,18 @@ class Priority(StrEnum):
     HIGH = "high"
     CRITICAL = "critical"
 
+    @property
+    def label(self) -> str:
+        return _(_PRIORITY_LABELS[self])
+
+
+_PRIORITY_LABELS = {Priority.LOW: N_("Low"), Priority.MEDIUM: N_("Medium"), Priority.HIGH: N_("High"),
+                    Priority.CRITICAL: N_("Critical")}
+
 
 # Values the server stores and checks, in English; a choice shows them through `_`.
 CASE_TYPES = (N_("Problem"), N_("Question"), N_("Incident"), N_("Service request"), N_("Feature request"))
-SOURCES = ("Portal", "Desktop", "Email", "Phone", "Chat", "Other")
+SOURCES = (N_("Portal"), N_("Desktop"), N_("Email"), N_("Phone"), N_("Chat"), N_("Other"))
 MAX_CC = 20
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
 

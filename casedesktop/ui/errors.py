@@ -17,13 +17,13 @@ to review, change or cancel: nothing is sent by itself. Details and log copies p
 
 from __future__ import annotations
 
+import inspect
 import logging
-import platform
 import re
 import sys
-import tempfile
 import threading
 import traceback
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -103,6 +103,8 @@ class ErrorReport:
 
 def environment_text() -> str:
     """Version, platform and toolkit lines that head the details."""
+    import platform  # here, not at import: the hooks are installed on the cold start's path
+
     return "\n".join((
         f"{APP_NAME} {__version__}",
         f"Platform: {platform.platform()} ({platform.machine()})",
@@ -142,6 +144,8 @@ def scrubbed_log_copy(source: Path | None = None, folder: Path | None = None) ->
     with source.open("rb") as f:
         f.seek(max(0, source.stat().st_size - LOG_TAIL_BYTES))
         tail = f.read().decode("utf-8", errors="replace")
+    import tempfile
+
     folder = folder or Path(tempfile.mkdtemp(prefix="casedesktop-report-"))
     target = folder / "casedesktop-log.txt"
     target.write_text(scrub(tail), encoding="utf-8")
@@ -281,7 +285,9 @@ class ErrorReporter(QObject):
     """The installed hooks and the one dialog they show.
 
     `report_handler` opens the New Case dialog filled from a `SupportRequest`; the window sets it
-    once a profile is open (until then "Report this to support…" is disabled).
+    once a profile is open (until then "Report this to support…" is disabled). A bound method is
+    held weakly, so the reporter, which lives as long as the application, never keeps a closed
+    window alive.
     """
 
     _relayed = Signal(object)  # an ErrorReport from another thread, delivered on the GUI thread
@@ -289,11 +295,22 @@ class ErrorReporter(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.dialog: ErrorDialog | None = None
-        self.report_handler: ReportHandler | None = None
+        self._handler: Callable[[], ReportHandler | None] = lambda: None
         self._previous_hook: Callable | None = None
         self._previous_thread_hook: Callable | None = None
         self._handling = False
         self._relayed.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def report_handler(self) -> ReportHandler | None:
+        return self._handler()
+
+    @report_handler.setter
+    def report_handler(self, handler: ReportHandler | None) -> None:
+        if inspect.ismethod(handler):
+            self._handler = weakref.WeakMethod(handler)
+        else:
+            self._handler = lambda: handler
 
     def install(self) -> ErrorReporter:
         self._previous_hook = sys.excepthook
@@ -301,6 +318,10 @@ class ErrorReporter(QObject):
         sys.excepthook = self.excepthook
         threading.excepthook = self.thread_excepthook
         return self
+
+    @property
+    def installed(self) -> bool:
+        return sys.excepthook == self.excepthook
 
     def uninstall(self) -> None:
         if sys.excepthook == self.excepthook and self._previous_hook is not None:
@@ -368,22 +389,26 @@ class ErrorReporter(QObject):
 
     def report(self) -> object:
         """Open the New Case dialog filled with the errors of the dialog (never sends anything)."""
-        if self.open_dialog() is None or self.report_handler is None:
+        handler = self.report_handler
+        if self.open_dialog() is None or handler is None:
             return None
         request = support_request(self.dialog.reports)
         self.dialog.close()
-        return self.report_handler(request)
+        return handler(request)
 
 
 _reporter: ErrorReporter | None = None
 
 
 def install(app: QCoreApplication | None = None) -> ErrorReporter:
-    """Install the hooks once for the application (again returns the same reporter)."""
+    """Install the hooks for the application: one reporter, which a second call returns (with its
+    hooks put back if something had taken them out)."""
     global _reporter
     app = app or QCoreApplication.instance()
     if _reporter is None or not shiboken6.isValid(_reporter):
-        _reporter = ErrorReporter(app).install()
+        _reporter = ErrorReporter(app)
+    if not _reporter.installed:
+        _reporter.install()
     return _reporter
 
 

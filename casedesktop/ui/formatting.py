@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from casedesktop.i18n import format_datetime
+
 
 def when(value: datetime | None) -> str:
-    """A moment in the user's local time, to the minute; "—" when there is none."""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "—"
+    """A moment in the user's local time, to the minute, as the user's language writes it; "—"
+    when there is none."""
+    return format_datetime(value, empty="—")

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from casedesktop import APP_ID, APP_NAME, __version__
 from casedesktop.app import profile_path
 from casedesktop.domain import Role
+from casedesktop.i18n import language
 from casedesktop.store import first_page
+from casedesktop.ui import errors, theme
 from casedesktop.ui.caselist.model import PAGE_SIZE
 from casedesktop.ui.mainwindow.window import MainWindow, app_icon
 from casedesktop.ui.session import ProfileSession, window_settings
@@ -45,7 +47,23 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)  # Wayland/X11: matches the installed desktop entry and its icon
     app.setWindowIcon(app_icon())
+    _qt_translations(app)
+    theme.apply_scheme_from_environment(app)  # CASEDESKTOP_COLOR_SCHEME=dark: a dark palette anywhere
     return app
+
+
+def _qt_translations(app: QApplication) -> None:
+    """Qt's own texts (standard buttons, a text field's menu) in the language of the app's catalog:
+    Qt's catalog for it, and its number and date formats in Qt's widgets. Nothing for English."""
+    wanted = language()
+    if wanted is None:
+        return
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    QLocale.setDefault(QLocale(wanted))
+    translator = QTranslator(app)
+    if translator.load(QLocale(wanted), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
 
 
 def _windows_app_id() -> None:
@@ -195,7 +213,7 @@ def _open_profile(directory: Path, parent: QWidget | None = None) -> Profile | N
     try:
         return open_profile(directory)
     except CacheError as exc:
-        QMessageBox.critical(parent, "CaseDesktop", str(exc))
+        QMessageBox.critical(parent, APP_NAME, str(exc))
         return None
 
 
@@ -226,6 +244,7 @@ def quit_on_signals(app: QApplication) -> QTimer:
 
 def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, sync_interval: float = 30.0) -> int:
     app = application()
+    errors.install(app)  # an exception in a slot or a thread is logged and shown, not lost on stderr
     session: Session | None = None
     if profile is None:
         directory = profile_path(profile_dir)

@@ -139,7 +139,7 @@ def _hue(degrees: int, dark: bool, saturation: float = 0.75) -> QColor:
 
 
 def _tint(base: QColor, degrees: int, dark: bool) -> QColor:
-    return blend(base, QColor.fromHslF(degrees / 360, 0.7, 0.5), 0.22 if dark else 0.14)
+    return blend(base, QColor.fromHslF(degrees / 360, 0.7, 0.5), 0.18 if dark else 0.14)
 
 
 def derive(palette: QPalette) -> Colours:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from casedesktop import __version__
 from casedesktop.ui import errors
-from casedesktop.ui.errors import ErrorDialog, ErrorReporter, SupportRequest
+from casedesktop.ui.errors import ErrorDialog, ErrorReporter
 
 pytestmark = pytest.mark.qt_no_exception_capture
 
@@ -103,16 +103,17 @@ def test_an_exception_on_another_thread_reaches_the_dialog_on_the_gui_thread(  #
     assert report.thread == "casedesktop-test-worker" and report.type_name == "ConnectionError"
 
 
-def test_report_opens_a_filled_new_case_with_the_log_attached(qtbot, reporter: ErrorReporter,  # noqa: ANN001
-                                                              profile_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_opens_a_filled_new_case_with_the_log_attached(qtbot, profile_dir: Path,  # noqa: ANN001
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import uuid
 
     from casedesktop.domain import Role
     from casedesktop.store import outbox
     from casedesktop.store.database import open_cache
-    from casedesktop.store.drafts import NEW_CASE
+    from casedesktop.store.drafts import NEW_CASE, Draft
     from casedesktop.store.meta import Identity
     from casedesktop.ui.dialogs.new_case import NewCaseDialog
+    from casedesktop.ui.mainwindow.window import MainWindow
     from casedesktop.ui.session import ProfileSession
 
     log_file = profile_dir / "casedesktop.log"
@@ -120,39 +121,35 @@ def test_report_opens_a_filled_new_case_with_the_log_attached(qtbot, reporter: E
     monkeypatch.setattr(errors, "log_file", lambda: log_file)
     db = open_cache(profile_dir)
     me = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
-    opened: list[NewCaseDialog] = []
-
-    def open_report(request: SupportRequest) -> NewCaseDialog:  # what the window does (ui/main.py)
-        dialog = NewCaseDialog(ProfileSession.offline(db, me))
-        dialog.prefill(request.subject, request.description, [request.log_copy] if request.log_copy else [])
-        dialog.open()
-        opened.append(dialog)
-        return dialog
-
-    reporter.report_handler = open_report
+    reporter = errors.install()  # as run_gui does; the window gives it somewhere to report to
+    session = ProfileSession.offline(db, me)
+    session.drafts.save(NEW_CASE, Draft({"subject": "My own unsent case"}, []))
+    window = MainWindow(session)
+    qtbot.addWidget(window)
     try:
+        assert reporter.report_handler == window.report_problem
         _raise_later(ZeroDivisionError(f"division by zero with token={TOKEN}"))
-        qtbot.waitUntil(lambda: reporter.dialog is not None, timeout=3000)
+        qtbot.waitUntil(lambda: reporter.open_dialog() is not None, timeout=3000)
         assert reporter.dialog.report_button.isEnabled()
         reporter.dialog.report_button.click()
-        assert len(opened) == 1
-        dialog = opened[0]
-        qtbot.addWidget(dialog)
+        dialog = next(w for w in window.findChildren(NewCaseDialog) if w.isVisible())
         assert dialog.subject.text() == "CaseDesktop error: ZeroDivisionError"
         description = dialog.description.toPlainText()
         assert "ZeroDivisionError" in description and "Traceback" in description and __version__ in description
         assert TOKEN not in description and "[removed]" in description
         files = dialog.attachments.files()
-        assert [f.filename for f in files] == ["casedesktop-log.txt"]
-        attached = dialog.attachments.blobs.path_of(files[0].sha256).read_text(encoding="utf-8")
+        assert [f.filename for f in files] == ["casedesktop-log.txt"]  # one file, the user may remove it
+        attached = session.blobs.path_of(files[0].sha256).read_text(encoding="utf-8")
         assert "Bearer [removed]" in attached and TOKEN not in attached
         assert not _error_dialogs() and reporter.open_dialog() is None  # the report replaces it
         assert dialog.create_button.isEnabled()  # ready to send, once the user chooses to
         assert outbox.sendable(db) == []  # nothing queued, let alone sent
-        dialog.reject()  # cancelled: nothing was sent, and the user's own draft is untouched
+        dialog.reject()  # cancelled: nothing sent, and the user's own draft is as it was
         assert dialog.created_case_id is None and outbox.sendable(db) == []
-        assert dialog.drafts.load(NEW_CASE) is None
+        assert session.drafts.load(NEW_CASE).fields["subject"] == "My own unsent case"
     finally:
+        reporter.uninstall()
+        window.close()
         db.close()
 
 

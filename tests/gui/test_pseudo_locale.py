@@ -131,6 +131,9 @@ def dates_of(db) -> list[str]:  # noqa: ANN001 - a CacheDB
     return [i18n.format_datetime(m) for m in moments] + [i18n.format_time(m) for m in moments]
 
 
+QT_TAB_BAR_BUTTONS = {"ScrollLeftButton", "ScrollRightButton"}  # a tab bar's scroll arrows
+
+
 def _standard_texts() -> set[str]:
     """The texts Qt gives its standard buttons (OK, Cancel, Close...): Qt's catalogs translate them."""
     texts = set()
@@ -157,7 +160,9 @@ def texts_of(root: QWidget) -> list[tuple[str, str]]:
     widgets = [root, *root.findChildren(QWidget)]
     for widget in widgets:
         if widget.objectName().startswith("qt_") or not (widget.isVisibleTo(root) or widget is root):
-            continue
+            continue  # Qt's private parts, and what is not shown
+        if isinstance(widget.parent(), QTabBar) and widget.objectName() in QT_TAB_BAR_BUTTONS:
+            continue  # Qt names them in its own catalog
         where = f"{type(widget).__name__} {widget.objectName() or ''}".strip()
         if widget.isWindow():
             add(f"{where} title", widget.windowTitle())
@@ -231,11 +236,14 @@ def texts_of(root: QWidget) -> list[tuple[str, str]]:
 
 def escaped(root: QWidget, data: list[str]) -> list[tuple[str, str]]:
     """The texts with words outside the pseudo brackets that are not data: they escaped `_`."""
+    def spaced(text: str) -> str:  # a text view gives CLDR's narrow and no-break spaces as spaces
+        return text.replace("\u202f", " ").replace("\xa0", " ")
+
     problems = []
     for where, text in texts_of(root):
-        rest = leftover(text)
+        rest = spaced(leftover(text))
         for value in sorted(data, key=len, reverse=True):
-            rest = rest.replace(value, " ")
+            rest = rest.replace(spaced(value), " ")
         if re.search(r"[A-Za-z]{2,}", rest):
             problems.append((where, text))
     return problems

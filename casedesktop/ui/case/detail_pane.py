@@ -20,11 +20,13 @@ from casedesktop.domain import (
     TransitionError,
     allowed_actions,
 )
+from casedesktop.i18n import _
 from casedesktop.store import local_changes, queries
 from casedesktop.store.attachments import PreparedFile
 from casedesktop.store.changes import Changes
 from casedesktop.store.local_changes import InvalidInput
 from casedesktop.store.queries import AttachmentView, SyncState
+from casedesktop.ui import theme
 from casedesktop.ui.case.attachments_tab import AttachmentsTab
 from casedesktop.ui.case.conversation import ConversationView, activity_html, conversation_html
 from casedesktop.ui.case.fields import CaseFields
@@ -61,13 +63,13 @@ class CaseDetailPane(QWidget):
         self.title = self.header.title
 
         self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Case tabs")
+        self.tabs.setAccessibleName(_("Case tabs"))
         layout.addWidget(self.tabs, 1)
 
         self.fields = CaseFields()
         self.field_labels = self.fields.labels
         self.description = self.fields.description
-        self.tabs.addTab(self.fields, "&Details")
+        self.tabs.addTab(self.fields, _("&Details"))
 
         conversation = QWidget()
         conv_layout = QVBoxLayout(conversation)
@@ -81,7 +83,7 @@ class CaseDetailPane(QWidget):
         self.send_button = self.reply.send_button
         self.internal_button = self.reply.internal_button
         self.reply_error = self.reply.error
-        self.tabs.addTab(conversation, "&Conversation")
+        self.tabs.addTab(conversation, _("&Conversation"))
 
         self.attachments = AttachmentsTab(session.db, session.blobs, session.fetch)
         self.attachments.filesAdded.connect(self._attach_to_case)
@@ -91,12 +93,13 @@ class CaseDetailPane(QWidget):
         self._inline_timer.setSingleShot(True)
         self._inline_timer.setInterval(500)
         self._inline_timer.timeout.connect(self._redraw_conversation)
-        self.tabs.addTab(self.attachments, "A&ttachments")
+        self.tabs.addTab(self.attachments, _("A&ttachments"))
 
         self.activity = QTextBrowser()
-        self.activity.setAccessibleName("Activity")
-        self.tabs.addTab(self.activity, "&Activity")
+        self.activity.setAccessibleName(_("Activity"))
+        self.tabs.addTab(self.activity, _("&Activity"))
         self.show_case(None)
+        theme.follow(self._redraw_conversation)  # its colours are the palette's: redrawn when it changes
 
     @property
     def action_buttons(self) -> dict:
@@ -125,7 +128,7 @@ class CaseDetailPane(QWidget):
         self.tabs.setEnabled(enabled)
         self.reply.set_enabled(enabled)
         if self.case_id is None:
-            self.title.setText("Select a case to see it here, or press Ctrl+N to open a new one.")
+            self.title.setText(_("Select a case to see it here, or press Ctrl+N to open a new one."))
             self.header.set_actions([])
             return
         try:
@@ -140,19 +143,27 @@ class CaseDetailPane(QWidget):
             writes().run(queries.mark_read, self._db, case_id, owner=self,
                          done=lambda marked: marked and self.changed.emit(Changes(frozenset({case_id}), list_changed=True)))
         c = detail.case
-        waiting = {SyncState.WAITING: " — waiting to sync", SyncState.FAILED: " — the server refused a change"}.get(detail.sync_state, "")
-        self.title.setText(f"{c.number or 'New case'}: {c.subject}{waiting}")
+        number = c.number or _("New case")
+        if detail.sync_state == SyncState.WAITING:
+            title = _("{case}: {subject} — waiting to sync")
+        elif detail.sync_state == SyncState.FAILED:
+            title = _("{case}: {subject} — the server refused a change")
+        else:
+            title = _("{case}: {subject}")
+        self.title.setText(title.format(case=number, subject=c.subject))
         self.fields.show_case(c, self._identity.role)
         self._detail = detail
         self.attachments.show_attachments(detail.attachments)  # first: the conversation shows its states
         self.conversation.show_html(conversation_html(detail, self._inline_state))
         self.activity.setHtml(activity_html(detail))
-        self.tabs.setTabText(ATTACHMENTS_TAB, f"A&ttachments ({len(detail.attachments)})" if detail.attachments else "A&ttachments")
+        self.tabs.setTabText(ATTACHMENTS_TAB, _("A&ttachments ({count})").format(count=len(detail.attachments))
+                             if detail.attachments else _("A&ttachments"))
         self.header.set_actions(allowed_actions(CaseState(Status(c.status), c.escalated, c.close_requested), self._identity.role))
 
     def _inline_state(self, a: AttachmentView) -> str:
-        state = self.attachments.state_text(a)
-        return "" if state.startswith("Uploaded") and a.id not in self.attachments.transfers else f" — {state}"
+        if a.sync_state == SyncState.SYNCED and a.id not in self.attachments.transfers:
+            return ""  # uploaded and at rest: nothing to say beside the file
+        return f" — {self.attachments.state_text(a)}"
 
     def _inline_state_changed(self, attachment_id: str) -> None:
         inline = self._detail is not None and any(a.id == attachment_id and a.comment_id for a in self._detail.attachments)
@@ -178,7 +189,7 @@ class CaseDetailPane(QWidget):
 
         def refused(error: BaseException) -> None:
             if not isinstance(error, InvalidInput):
-                self.reply.refused("The reply could not be saved; it is still here. Try again.")
+                self.reply.refused(_("The reply could not be saved; it is still here. Try again."))
                 raise error
             self.reply.refused(str(error))
 
@@ -204,7 +215,7 @@ class CaseDetailPane(QWidget):
             survey, text = dialog.answers(), ""
         if text is None and (needs or action in (Action.REQUEST_CLOSE, Action.CLOSE)):
             if "parent_case_id" in needs:
-                QMessageBox.information(self, action.label, "Merging is done from the staff console for now.")
+                QMessageBox.information(self, action.label, _("Merging is done from the staff console for now."))
                 return False
             dialog = ReasonDialog(action, required=bool(needs), parent=self)
             if dialog.exec() != ReasonDialog.DialogCode.Accepted:

@@ -5,22 +5,23 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QTextBrowser, QWidget
 
-from casedesktop.domain import Role, Severity, Status, status_text
+from casedesktop.domain import CASE_TYPES, SOURCES, Priority, Role, Severity, Status, status_text
+from casedesktop.i18n import N_, _
 from casedesktop.store.models import CaseRow
 from casedesktop.ui.formatting import when
 
-# The sections of the portals' case pages, in their order.
+# The sections of the portals' case pages, in their order (English, shown through `_`).
 SECTIONS = (
-    ("Case information", (("number", "Case number"), ("case_type", "Type"), ("product", "Product"),
-                          ("environment", "Environment"), ("account_name", "Account"))),
-    ("Status information", (("status", "Status"), ("severity", "Severity"), ("priority", "Priority"),
-                            ("category", "Category"), ("source", "Source"), ("owner_name", "Owner"))),
-    ("Contact information", (("reported_by_name", "Reported by"), ("contact", "Contact"),
-                             ("cc_emails", "Cc"))),
-    ("Dates", (("created_at", "Created"), ("updated_at", "Last updated"), ("resolved_at", "Resolved"),
-               ("closed_at", "Closed"))),
-    ("Resolution", (("resolution_summary", "Summary"), ("resolution_root_cause", "Root cause"),
-                    ("resolution_type", "Resolution type"))),
+    (N_("Case information"), (("number", N_("Case number")), ("case_type", N_("Type")), ("product", N_("Product")),
+                              ("environment", N_("Environment")), ("account_name", N_("Account")))),
+    (N_("Status information"), (("status", N_("Status")), ("severity", N_("Severity")), ("priority", N_("Priority")),
+                                ("category", N_("Category")), ("source", N_("Source")), ("owner_name", N_("Owner")))),
+    (N_("Contact information"), (("reported_by_name", N_("Reported by")), ("contact", N_("Contact")),
+                                 ("cc_emails", N_("Cc")))),
+    (N_("Dates"), (("created_at", N_("Created")), ("updated_at", N_("Last updated")), ("resolved_at", N_("Resolved")),
+                   ("closed_at", N_("Closed")))),
+    (N_("Resolution"), (("resolution_summary", N_("Summary")), ("resolution_root_cause", N_("Root cause")),
+                        ("resolution_type", N_("Resolution type")))),
 )
 
 
@@ -31,7 +32,7 @@ class CaseFields(QScrollArea):
         self.form = QFormLayout(details)
         self.labels: dict[str, QLabel] = {}
         for section, fields in SECTIONS:
-            heading = QLabel(section)
+            heading = QLabel(_(section))
             heading_font = heading.font()
             heading_font.setBold(True)
             heading.setFont(heading_font)
@@ -40,13 +41,14 @@ class CaseFields(QScrollArea):
                 value = QLabel("—")
                 value.setWordWrap(True)
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                value.setAccessibleName(label)
+                value.setAccessibleName(_(label))
                 self.labels[key] = value
-                self.form.addRow(label + ":", value)
+                # Translators: a field's name before its value, as in "Status:".
+                self.form.addRow(_("{field}:").format(field=_(label)), value)
         self.description = QTextBrowser()
-        self.description.setAccessibleName("Case description")
+        self.description.setAccessibleName(_("Case description"))
         self.description.setMinimumHeight(90)
-        self.form.addRow("Description:", self.description)
+        self.form.addRow(_("Description:"), self.description)
         self.setWidgetResizable(True)
         self.setWidget(details)
 
@@ -55,11 +57,13 @@ class CaseFields(QScrollArea):
         contact = case.contact_name + (f" <{case.contact_email}>" if case.contact_email else "")
         severity = Severity(case.severity)
         values = {
-            "number": case.number or "assigned when the server receives it",
+            "number": case.number or _("assigned when the server receives it"),
             "status": status,
             "severity": f"{severity.label} — {severity.meaning}",
-            "priority": (case.priority or "").capitalize(),
-            "owner_name": case.owner_name or "Unassigned",
+            "priority": Priority(case.priority).label if case.priority in set(Priority) else (case.priority or "").capitalize(),
+            "case_type": _(case.case_type) if case.case_type in CASE_TYPES else case.case_type,
+            "source": _(case.source) if case.source in SOURCES else case.source,
+            "owner_name": case.owner_name or _("Unassigned"),
             "contact": contact,
             "created_at": when(case.created_at),
             "updated_at": when(case.updated_at),

@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from casedesktop.domain import Action
+from casedesktop.i18n import _
+from casedesktop.ui import icons
 
 
 class CaseHeader(QWidget):
@@ -17,12 +19,12 @@ class CaseHeader(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         title_row = QHBoxLayout()
-        self.back_button = QPushButton("← Back")
-        self.back_button.setToolTip("Back to the case opened before, then to the list as you left it (Alt+Left)")
-        self.back_button.setAccessibleName("Back to the case list")
+        self.back_button = QPushButton(icons.icon("go-previous"), _("Back"))
+        self.back_button.setToolTip(_("Back to the case opened before, then to the list as you left it (Alt+Left)"))
+        self.back_button.setAccessibleName(_("Back to the case list"))
         self.back_button.clicked.connect(self.backRequested.emit)
         title_row.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.title = QLabel("Select a case to see it here.")
+        self.title = QLabel(_("Select a case to see it here."))
         self.title.setWordWrap(True)
         title_font = self.title.font()
         title_font.setPointSizeF(title_font.pointSizeF() * 1.5)

@@ -11,9 +11,11 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from casedesktop.domain import CommentKind
+from casedesktop.i18n import _
 from casedesktop.store.attachments import PreparedFile
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.drafts import Draft, Drafts
+from casedesktop.ui import icons, theme
 from casedesktop.ui.case.attachment_list import AttachmentList
 
 
@@ -29,15 +31,15 @@ class ReplyBox(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.editor = QPlainTextEdit()
-        self.editor.setPlaceholderText("Write a reply… (Ctrl+Enter sends)")
-        self.editor.setAccessibleName("Reply text")
+        self.editor.setPlaceholderText(_("Write a reply… (Ctrl+Enter sends)"))
+        self.editor.setAccessibleName(_("Reply text"))
         self.editor.setMaximumHeight(110)
         layout.addWidget(self.editor)
         self.files = AttachmentList(blobs)
         self.files.refused.connect(lambda message: self.error.setText(message))
-        self.record_button = QPushButton("● Record")
-        self.record_button.setAccessibleName("Record the screen for this reply")
-        self.record_button.setToolTip("Record the screen and attach the video to this reply")
+        self.record_button = QPushButton(icons.icon("media-record"), _("Record"))
+        self.record_button.setAccessibleName(_("Record the screen for this reply"))
+        self.record_button.setToolTip(_("Record the screen and attach the video to this reply"))
         self.record_button.clicked.connect(self.recordRequested.emit)
         self.files.layout().itemAt(1).layout().insertWidget(2, self.record_button)
         layout.addWidget(self.files)
@@ -49,15 +51,15 @@ class ReplyBox(QWidget):
         self.files.changed.connect(self._draft_timer.start)
         row = QHBoxLayout()
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b;")
+        theme.set_text_role(self.error, "error_text")
         row.addWidget(self.error, 1)
-        self.internal_button = QPushButton("Add internal note")
-        self.internal_button.setToolTip("Staff only: the customer never sees it")
+        self.internal_button = QPushButton(_("Add internal note"))
+        self.internal_button.setToolTip(_("Staff only: the customer never sees it"))
         self.internal_button.setVisible(staff)
         self.internal_button.clicked.connect(lambda: self._request(CommentKind.INTERNAL))
         row.addWidget(self.internal_button)
-        self.send_button = QPushButton("&Send reply")
-        self.send_button.setAccessibleName("Send reply")
+        self.send_button = QPushButton(icons.icon("mail-send"), _("&Send reply"))
+        self.send_button.setAccessibleName(_("Send reply"))
         self.send_button.clicked.connect(lambda: self._request(CommentKind.REPLY))
         row.addWidget(self.send_button)
         layout.addLayout(row)

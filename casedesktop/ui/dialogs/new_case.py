@@ -236,6 +236,8 @@ class NewCaseDialog(QDialog):
         self.discard_draft_button.hide()
         self.environment.clear()
         self.cc.clear()
+        self.case_type.setCurrentIndex(0)  # a problem, of standard severity, unless the user says more
+        self.severity.setCurrentIndex(list(Severity).index(Severity.STANDARD))
         self.subject.setText(subject)
         self.description.setPlainText(description)
         self.attachments.clear()

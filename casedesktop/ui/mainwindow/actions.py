@@ -9,11 +9,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
-RECORD_TEXT = "● &Record screen"
-STOP_TEXT = "■ &Stop recording"
-RECORD_TIP = "Record the screen and attach the video to a reply on the selected case (Ctrl+Shift+R)"
-STOP_TIP = "Stop the recording and review it (Ctrl+Shift+R)"
-BACK_TIP = "Back to the case opened before, then to the list as you left it (Alt+Left)"
+from casedesktop.i18n import N_, _
+from casedesktop.ui import icons
+
+# English, shown through `_` (the language is chosen after import).
+RECORD_TEXT = N_("&Record screen")
+STOP_TEXT = N_("&Stop recording")
+RECORD_TIP = N_("Record the screen and attach the video to a reply on the selected case (Ctrl+Shift+R)")
+STOP_TIP = N_("Stop the recording and review it (Ctrl+Shift+R)")
+BACK_TIP = N_("Back to the case opened before, then to the list as you left it (Alt+Left)")
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,9 @@ class WindowActions:
 
     def show_recording(self, running: bool) -> None:
         """The Record command is Stop while a recording runs (the bar is not the only way)."""
-        self.record.setText(STOP_TEXT if running else RECORD_TEXT)
-        self.record.setToolTip(STOP_TIP if running else RECORD_TIP)
+        self.record.setText(_(STOP_TEXT) if running else _(RECORD_TEXT))
+        self.record.setToolTip(_(STOP_TIP) if running else _(RECORD_TIP))
+        self.record.setIcon(icons.icon("media-playback-stop" if running else "media-record"))
 
 
 def create_actions(window: QMainWindow) -> WindowActions:
@@ -54,32 +59,37 @@ def create_actions(window: QMainWindow) -> WindowActions:
         return made
 
     actions = WindowActions(
-        new_case=action("&New case", QKeySequence.StandardKey.New),
-        sync=action("&Sync now", QKeySequence(Qt.Key.Key_F5)),
-        record=action(RECORD_TEXT, QKeySequence("Ctrl+Shift+R"), RECORD_TIP),
-        search=action("Search", QKeySequence.StandardKey.Find),
-        reply=action("&Reply", QKeySequence("Ctrl+R")),
-        send=action("Send reply", QKeySequence("Ctrl+Return")),
-        back=action("← &Back", QKeySequence("Alt+Left"), BACK_TIP),
-        changes=action("&Changes…", QKeySequence("Ctrl+Shift+C"),
-                       "Changes the server refused and notices about your changes"),
-        quit=action("&Quit", QKeySequence.StandardKey.Quit),
-        about=QAction("&About CaseDesktop", window),
-        toolbar=QToolBar("Main"),
-        help_menu=window.menuBar().addMenu("&Help"),
+        new_case=action(_("&New case"), QKeySequence.StandardKey.New),
+        sync=action(_("&Sync now"), QKeySequence(Qt.Key.Key_F5)),
+        record=action(_(RECORD_TEXT), QKeySequence("Ctrl+Shift+R"), _(RECORD_TIP)),
+        search=action(_("Search"), QKeySequence.StandardKey.Find),
+        reply=action(_("&Reply"), QKeySequence("Ctrl+R")),
+        send=action(_("Send reply"), QKeySequence("Ctrl+Return")),
+        back=action(_("&Back"), QKeySequence("Alt+Left"), _(BACK_TIP)),
+        changes=action(_("&Changes…"), QKeySequence("Ctrl+Shift+C"),
+                       _("Changes the server refused and notices about your changes")),
+        quit=action(_("&Quit"), QKeySequence.StandardKey.Quit),
+        about=QAction(_("&About CaseDesktop"), window),
+        toolbar=QToolBar(_("Main")),
+        help_menu=window.menuBar().addMenu(_("&Help")),
     )
     actions.toolbar.setObjectName("main-toolbar")
+    actions.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)  # icons with their words
+    for command, name in ((actions.new_case, "document-new"), (actions.sync, "view-refresh"),
+                          (actions.record, "media-record"), (actions.back, "go-previous"),
+                          (actions.search, "edit-find"), (actions.send, "mail-send")):
+        command.setIcon(icons.icon(name))
     window.addToolBar(actions.toolbar)
     for command in (actions.new_case, actions.sync, actions.record, actions.back):
         actions.toolbar.addAction(command)
 
     menu_bar = window.menuBar()
-    file_menu = QMenu("&File", window)
+    file_menu = QMenu(_("&File"), window)
     for command in (actions.new_case, actions.record, actions.sync):
         file_menu.addAction(command)
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
-    view_menu = QMenu("&View", window)
+    view_menu = QMenu(_("&View"), window)
     for command in (actions.search, actions.reply, actions.back, actions.changes):
         view_menu.addAction(command)
     menu_bar.insertMenu(actions.help_menu.menuAction(), file_menu)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from casedesktop import APP_ID
 from casedesktop.domain import Role, Status
+from casedesktop.i18n import _, pgettext
 from casedesktop.store.list_sql import Tab, tab_statuses
 from casedesktop.ui.caselist.model import COLUMNS, CaseListModel, sort_key
 from casedesktop.ui.mainwindow.actions import create_actions
@@ -32,10 +33,11 @@ if TYPE_CHECKING:
     from casedesktop.ui.caselist.controller import ListResult
     from casedesktop.ui.dialogs.changes import ChangesDialog
     from casedesktop.ui.dialogs.new_case import NewCaseDialog
+    from casedesktop.ui.errors import SupportRequest
     from casedesktop.ui.session import ProfileSession
 
 
-WINDOW_TITLE = "CaseDesktop"
+WINDOW_TITLE = "CaseDesktop"  # the app's name, in every language
 DEFAULT_WIDTHS = (80, 260, 150, 75, 110, 120, 110, 120, 120)
 
 
@@ -100,15 +102,16 @@ class MainWindow(QMainWindow):
         self.filters = QWidget()
         self.filters.setFixedHeight(self.fontMetrics().height() + 8)  # FilterBar's, in Fusion
         self.tabs = QTabBar()
-        self.tabs.setAccessibleName("Case status tabs")
+        self.tabs.setAccessibleName(_("Case status tabs"))
         for i, tab in enumerate(Tab):
             self.tabs.addTab(tab.label)
             statuses = [Status(s).label_for(role) for s in tab_statuses(tab, role)]
-            self.tabs.setTabToolTip(i, f"Cases that are {', '.join(statuses)}" if statuses else "Every case")
+            self.tabs.setTabToolTip(i, _("Cases that are {statuses}").format(
+                statuses=pgettext("between items of a list", ", ").join(statuses)) if statuses else _("Every case"))
 
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Cases")
+        self.table.setAccessibleName(_("Cases"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -232,11 +235,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_indicator)
         self.release = ReleaseAnnouncer(self, self.help_menu)
         self.sync_indicator.releaseChanged.connect(self.release.show_notice)
-        self.statusBar().showMessage(f"Signed in as {identity.name} <{identity.email}> on {identity.server_url}", 10000)
+        self.statusBar().showMessage(_("Signed in as {name} <{email}> on {server}").format(
+            name=identity.name, email=identity.email, server=identity.server_url), 10000)
         self.notifier = Notifier(self.windowIcon(), self.statusBar(), self)
         self.notifier.stop_recording_action.triggered.connect(self._record_or_stop)
         self.notifier.caseClicked.connect(self.open_case)
         self.navigator = CaseNavigator(self)
+        from casedesktop.ui import errors
+
+        reporter = errors.reporter()
+        if reporter is not None:  # the error dialog's "Report this to support…" opens a case here
+            reporter.report_handler = self.report_problem
 
         header = self.table.horizontalHeader()
         self.controller.query = self.controller.query.with_(  # as the header and tabs were left
@@ -254,7 +263,7 @@ class MainWindow(QMainWindow):
 
     def _list_updated(self, result: ListResult) -> None:
         for i, tab in enumerate(Tab):
-            self.tabs.setTabText(i, f"{tab.label} ({result.tab_counts[tab]})")
+            self.tabs.setTabText(i, _("{tab} ({count})").format(tab=tab.label, count=result.tab_counts[tab]))
         self.cards.show_cards(result.cards)
         self.filters.set_choices(self.filters.product, result.products)
         self.filters.set_choices(self.filters.account, result.accounts)
@@ -324,6 +333,17 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def report_problem(self, request: SupportRequest) -> NewCaseDialog:
+        """The error dialog's "Report this to support…": a new case filled with what went wrong and
+        a copy of the log, for the user to read, change and send, or cancel (never sent by itself)."""
+        import shutil
+
+        dialog = self.open_new_case()
+        dialog.prefill(request.subject, request.description, [request.log_copy] if request.log_copy else [])
+        if request.log_copy is not None:  # the profile's file store has its own copy now
+            shutil.rmtree(request.log_copy.parent, ignore_errors=True)
+        return dialog
+
     # --- recording -----------------------------------------------------------------------------
 
     def start_recording(self, attach_to):  # noqa: ANN001, ANN201 - callable(Path) -> RecordingFlow | None
@@ -333,7 +353,7 @@ class MainWindow(QMainWindow):
         )
 
         if self.recording is not None:
-            self.statusBar().showMessage("A recording is already under way.", 5000)
+            self.statusBar().showMessage(_("A recording is already under way."), 5000)
             return None
         flow = RecordingFlow(self.profile_dir / RECORDINGS_DIR, self.settings, self)
         flow.recorded.connect(attach_to)
@@ -376,7 +396,7 @@ class MainWindow(QMainWindow):
             flow.recorded.connect(self.detail.add_recording)
             flow.ended.connect(self._recording_ended)
             self.recording = flow
-            self.statusBar().showMessage("A recording that was never attached is back: attach it or discard it.", 15000)
+            self.statusBar().showMessage(_("A recording that was never attached is back: attach it or discard it."), 15000)
             flow.review(result)
         return leftovers
 
@@ -387,8 +407,8 @@ class MainWindow(QMainWindow):
         self.local_change(dialog.changes)
         online = self.sync_indicator.status is not None and self.sync_indicator.status.online
         self.statusBar().showMessage(
-            "Case saved; sending it to support…" if online
-            else "Case saved. It will be sent to support as soon as you are online.", 10000)
+            _("Case saved; sending it to support…") if online
+            else _("Case saved. It will be sent to support as soon as you are online."), 10000)
 
     def local_change(self, changes: Changes) -> None:
         """The user changed something: show it at once and send it when we can."""
@@ -414,7 +434,7 @@ class MainWindow(QMainWindow):
             number = queries.case_detail(self.session.db, case_id).case.number
             if number:
                 self.awaiting_number.discard(case_id)
-                self.statusBar().showMessage(f"Your case {number} reached support.", 15000)
+                self.statusBar().showMessage(_("Your case {number} reached support.").format(number=number), 15000)
 
     def _notify(self, case_id: str) -> None:
         from casedesktop.store import queries
@@ -426,10 +446,12 @@ class MainWindow(QMainWindow):
         case = detail.case
         staff_replies = [c for c in detail.comments if c.author_role != self.session.identity.role.value and c.kind == "reply"]
         if staff_replies:
-            message = f"{staff_replies[-1].author_name}: {staff_replies[-1].body[:140]}"
+            message = _("{name}: {text}").format(name=staff_replies[-1].author_name, text=staff_replies[-1].body[:140])
         else:
-            message = f"Status is now {Status(case.status).label}"
-        self.notifier.notify(case_id, f"{case.number or 'Case'} updated — {case.subject}", message)
+            message = _("Status is now {status}").format(status=Status(case.status).label)
+        title = (_("{case} updated — {subject}").format(case=case.number, subject=case.subject) if case.number
+                 else _("Case updated — {subject}").format(subject=case.subject))
+        self.notifier.notify(case_id, title, message)
 
     def show_changes(self) -> ChangesDialog:
         """Refused changes (retry, discard) and notices about the user's changes, in one place."""
