@@ -40,4 +40,4 @@ class SummaryCardsBar(QWidget):
             value = getattr(cards, key)
             self.buttons[key].setText(f"{_(label)}\n{value}")
             # Translators: English says "cases" for any count here.
-            self.buttons[key].setAccessibleDescription(ngettext("{count} cases", "{count} cases", value).format(count=value))
+            self.buttons[key].setAccessibleDescription(ngettext("{count} case", "{count} cases", value).format(count=value))

@@ -59,7 +59,7 @@ class RecordingPreview(QDialog):
                  f"{result.width}×{result.height}"]
         if result.frames_dropped:
             # Translators: English says "frames" for any count here.
-            facts.append(ngettext("{count} frames skipped", "{count} frames skipped", result.frames_dropped).format(
+            facts.append(ngettext("{count} frame skipped", "{count} frames skipped", result.frames_dropped).format(
                 count=result.frames_dropped))
         info = " · ".join(facts)
         if result.stop_reason == "time_limit":
