@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar
 
 from casedesktop.domain import Role
@@ -255,3 +256,18 @@ def test_a_failed_download_says_why(qtbot, seeded) -> None:
         "What arrived is kept; try again when you are online.")
     assert ids["staff"] not in tab.bars
     relay.close()
+
+
+def test_a_file_no_program_opens_says_so_and_the_message_leaves_with_the_case(qtbot, seeded, monkeypatch) -> None:
+    from casedesktop.ui.case import attachments_tab
+
+    window, _bridge, ids = seeded
+    tab = window.detail.attachments
+    monkeypatch.delenv("CASEDESKTOP_NO_OPEN", raising=False)
+    monkeypatch.setattr(attachments_tab.QDesktopServices, "openUrl", lambda _url: False)  # no launcher here
+    tab.tree.setCurrentItem(tab.items[ids["har"]])
+    qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
+    assert tab.message.text() == ("No program on this computer opens bank-feed.har. Save it and open it from "
+                                  "your file manager.")
+    window.select_case(str(uuid.UUID(int=1001)))  # a case without files
+    assert tab.rows == [] and tab.message.text() == ""

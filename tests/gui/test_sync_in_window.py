@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from casedesktop.domain import Action
 from casedesktop.store import outbox, queries
@@ -67,7 +68,8 @@ def test_an_action_taken_offline_is_pending_then_confirmed(qtbot, start_session,
     session.profile.close()
 
 
-def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, start_session, server_process: ServerProcess) -> None:
+def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, start_session, server_process: ServerProcess,
+                                                              monkeypatch) -> None:  # noqa: ANN001
     session = start_session()
     window = session.window
     staff = Staff(server_process.url)
@@ -85,9 +87,20 @@ def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, start_sessi
     dialog = window.show_failed_changes()
     assert dialog.list.count() == 1
     assert target["number"] in dialog.list.item(0).text()
-    dialog.discard_selected(confirm=False)
+    asked: list[str] = []
+    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+
+    def answer(_parent, _title, text):  # noqa: ANN001, ANN202
+        asked.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    qtbot.mouseClick(dialog.discard_button, Qt.MouseButton.LeftButton)  # "No": nothing is lost
     settle()
-    assert dialog.list.count() == 0
+    assert asked == ["Discard this change for good?"] and dialog.list.count() == 1
+    qtbot.mouseClick(dialog.discard_button, Qt.MouseButton.LeftButton)  # "Yes"
+    settle()
+    assert len(asked) == 2 and dialog.list.count() == 0
     assert outbox.counts(session.profile.db).failed == 0
     assert queries.case_detail(session.profile.db, target["id"]).sync_state == "synced"
     session.stop()
@@ -95,7 +108,7 @@ def test_a_refused_change_keeps_the_text_and_can_be_discarded(qtbot, start_sessi
 
 
 def test_a_file_from_another_device_downloads_verified_from_the_attachments_tab(qtbot, start_session, server_process: ServerProcess,
-                                                                               customer_cli, tmp_path) -> None:  # noqa: ANN001
+                                                                               customer_cli, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     import hashlib
 
     original = tmp_path / "bank-feed.har"
@@ -115,7 +128,8 @@ def test_a_file_from_another_device_downloads_verified_from_the_attachments_tab(
     assert "not downloaded" in tab.tree.topLevelItem(0).text(4)
     tab.tree.setCurrentItem(tab.tree.topLevelItem(0))
     saved = tmp_path / "saved" / "bank-feed.har"
-    tab.save_selected(saved)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(saved), ""))
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(saved.exists, timeout=15_000)
     assert hashlib.sha256(saved.read_bytes()).digest() == hashlib.sha256(original.read_bytes()).digest()
     assert "downloaded and verified" in tab.message.text() or "Saved" in tab.message.text()

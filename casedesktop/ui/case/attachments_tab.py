@@ -113,7 +113,7 @@ class AttachmentsTab(QWidget):
         self.open_button.clicked.connect(self.open_selected)
         self.save_button = QPushButton(_("Save &as…"))
         self.save_button.setAccessibleName(_("Save the attachment as"))
-        self.save_button.clicked.connect(self.save_selected)
+        self.save_button.clicked.connect(lambda: self.save_selected())  # not clicked(checked) as the destination
         self.add_button = QPushButton(_("Add &files…"))
         self.add_button.setAccessibleName(_("Add files to the case"))
         self.add_button.clicked.connect(self.pick)
@@ -317,7 +317,9 @@ class AttachmentsTab(QWidget):
         if os.environ.get("CASEDESKTOP_NO_OPEN"):
             self.message.setText(_("Would open {path}").format(path=target))
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))):
+            self.message.setText(_("No program on this computer opens {name}. Save it and open it from "
+                                   "your file manager.").format(name=safe_filename(attachment.filename)))
 
     def save_selected(self, destination: Path | None = None) -> None:
         chosen = self.selected()

@@ -111,6 +111,7 @@ class CaseDetailPane(QWidget):
         if case_id != self.case_id:
             self.case_id = case_id
             self.reply.show_case(case_id)
+            self.attachments.message.clear()  # it spoke of the case left
         self.refresh()
 
     def save_reply_draft(self) -> None:

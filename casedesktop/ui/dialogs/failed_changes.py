@@ -42,7 +42,7 @@ class FailedChangesDialog(QDialog):
         self.retry_button = QPushButton(_("&Retry"))
         self.discard_button = QPushButton(_("&Discard…"))
         self.retry_button.clicked.connect(self.retry_selected)
-        self.discard_button.clicked.connect(self.discard_selected)
+        self.discard_button.clicked.connect(lambda: self.discard_selected())  # asks first: not clicked(checked) as confirm
         row.addWidget(self.retry_button)
         row.addWidget(self.discard_button)
         row.addStretch(1)
