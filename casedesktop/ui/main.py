@@ -218,14 +218,15 @@ def _open_profile(directory: Path, parent: QWidget | None = None) -> Profile | N
 
 
 def _signed_in(profile: Profile, parent: QWidget | None = None) -> bool:
-    """Whether the profile has an identity and a token, after the sign-in dialog if it lacked one."""
+    """Whether the window may open: the profile has an identity and a token, after the sign-in
+    dialog if it lacked one; or it has an identity and the user chose to work offline for now."""
     if profile.identity is not None and profile.tokens.get() is not None:
         return True
     from casedesktop.ui.dialogs.sign_in import SignInDialog
 
     known = profile.identity
     dialog = SignInDialog(profile.db, profile.tokens, known.server_url if known else "", known.email if known else "",
-                          parent)
+                          parent, offline_allowed=known is not None)
     return dialog.exec() == SignInDialog.DialogCode.Accepted
 
 

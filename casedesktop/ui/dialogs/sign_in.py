@@ -22,8 +22,12 @@ from casedesktop.ui.tasks import background
 
 
 class SignInDialog(QDialog):
-    def __init__(self, db: CacheDB, tokens: TokenStore, server_url: str = "", email: str = "", parent: QWidget | None = None):
+    def __init__(self, db: CacheDB, tokens: TokenStore, server_url: str = "", email: str = "", parent: QWidget | None = None,
+                 offline_allowed: bool = False):
+        """`offline_allowed`: the profile has cases already, so the user may work on them offline
+        and sign in later (from the status bar); what they do meanwhile waits in the outbox."""
         super().__init__(parent)
+        self.work_offline = False
         self.setWindowTitle(_("Sign in to CaseDesktop"))
         # Wide enough for its title and a full server address; a bare form would shrink to ~210 px.
         self.setMinimumWidth(max(440, self.fontMetrics().horizontalAdvance("https://support.example.com") * 2))
@@ -54,10 +58,20 @@ class SignInDialog(QDialog):
         self.sign_in_button.setText(_("Sign in"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        self.offline_button = None
+        if offline_allowed:
+            self.offline_button = self.buttons.addButton(_("Work &offline"), QDialogButtonBox.ButtonRole.ActionRole)
+            self.offline_button.setToolTip(_("Use the cases on this computer now and sign in later: changes wait "
+                                              "and are sent then"))
+            self.offline_button.clicked.connect(self._offline)
         layout.addWidget(self.buttons)
         for field in (self.server, self.email, self.password):
             field.textChanged.connect(self._update)
         self._update()
+
+    def _offline(self) -> None:
+        self.work_offline = True
+        self.accept()
 
     def _update(self) -> None:
         self.sign_in_button.setEnabled(all(f.text().strip() for f in (self.server, self.email, self.password)))

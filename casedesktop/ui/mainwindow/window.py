@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.sync_indicator = SyncIndicator()
         self.sync_indicator.syncRequested.connect(session.request_sync)
+        self.sync_indicator.signInRequested.connect(self.sign_in_again)
         self.sync_indicator.detailsRequested.connect(self.show_changes)
         self.sync_indicator.transferProgress.connect(self.detail.attachments.show_progress)
         self.sync_indicator.transfersStopped.connect(self.detail.attachments.uploads_stopped)
@@ -452,6 +453,18 @@ class MainWindow(QMainWindow):
         title = (_("{case} updated — {subject}").format(case=case.number, subject=case.subject) if case.number
                  else _("Case updated — {subject}").format(subject=case.subject))
         self.notifier.notify(case_id, title, message)
+
+    def sign_in_again(self) -> None:
+        """Signed out (a refused token, or started offline): sign in, then send what waited."""
+        from casedesktop.ui.dialogs.sign_in import SignInDialog
+
+        identity = self.session.identity
+        dialog = SignInDialog(self.session.db, self.session.profile.tokens, identity.server_url, identity.email, self)
+        dialog.server.setReadOnly(True)  # the same person on the same server: this cache is theirs
+        dialog.email.setReadOnly(True)
+        dialog.password.setFocus()
+        dialog.accepted.connect(self.session.request_sync)
+        dialog.open()
 
     def show_changes(self) -> ChangesDialog:
         """Refused changes (retry, discard) and notices about the user's changes, in one place."""

@@ -83,6 +83,7 @@ def describe(status: SyncStatus, now: float | None = None) -> str:
 
 class SyncIndicator(QWidget):
     syncRequested = Signal()
+    signInRequested = Signal()  # signed out (or started without a token): sign in again
     detailsRequested = Signal()  # the Changes view: refused changes and notices
     transferProgress = Signal(object)  # TransferProgress of the upload under way (from the status)
     transfersStopped = Signal(str)  # a pass ended: an upload not finished waits (the reason, or "")
@@ -100,7 +101,7 @@ class SyncIndicator(QWidget):
         self.button = QPushButton(icons.icon("view-refresh"), _("Sync now"))
         self.button.setToolTip(_("Send waiting changes and fetch news now (F5)"))
         self.button.setAccessibleName(_("Sync now"))
-        self.button.clicked.connect(self.syncRequested.emit)
+        self.button.clicked.connect(self._button_clicked)
         self.details_button = QPushButton(_("Details…"))
         self.details_button.setToolTip(_("Changes the server refused and notices about your changes (Ctrl+Shift+C)"))
         self.details_button.setAccessibleName(_("Details of refused changes and notices"))
@@ -123,6 +124,12 @@ class SyncIndicator(QWidget):
         self._show_text()
         self.label.setToolTip(status.last_error or "")
         self.details_button.setVisible(status.failed > 0 or status.conflicts > 0)
+        if status.needs_sign_in:
+            self.button.setText(_("Sign in…"))
+            self.button.setToolTip(_("Sign in again: what you did meanwhile is sent then"))
+        else:
+            self.button.setText(_("Sync now"))
+            self.button.setToolTip(_("Send waiting changes and fetch news now (F5)"))
         self._connection = connection_icon(status)
         self._show_connection()
         if status.progress is not None:
@@ -131,6 +138,12 @@ class SyncIndicator(QWidget):
             self.transfersStopped.emit(status.last_error)
         if status.release != (previous.release if previous else None):
             self.releaseChanged.emit(status.release)
+
+    def _button_clicked(self) -> None:
+        if self.status is not None and self.status.needs_sign_in:
+            self.signInRequested.emit()
+        else:
+            self.syncRequested.emit()
 
     def _show_connection(self) -> None:
         name, role = self._connection
