@@ -211,3 +211,6 @@ def run_demo(profile_dir: Path | None = None, keep: bool = False) -> int:
         server.stop()
         if not keep and not profile_dir:
             shutil.rmtree(root, ignore_errors=True)
+        else:
+            print(_("The demo's folder is kept: {folder} (the window's profile is {profile}).").format(
+                folder=root, profile=root / "client"), file=sys.stderr)

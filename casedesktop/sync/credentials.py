@@ -70,6 +70,6 @@ class TokenStore:
 
     def _no_keychain(self, exc: Exception) -> None:
         self.warning = _(
-            "No keychain is available to keep your sign-in, so it lasts only while this program runs ({error})."
-        ).format(error=type(exc).__name__)
+            "No keychain is available to keep your sign-in, so it lasts only while this program runs."
+        )
         log.warning("keyring unavailable: %s", type(exc).__name__)
