@@ -27,7 +27,7 @@ from casedesktop.app import profile_path
 from casedesktop.domain import Role
 from casedesktop.i18n import language
 from casedesktop.store import first_page
-from casedesktop.ui import errors, theme
+from casedesktop.ui import theme
 from casedesktop.ui.caselist.model import PAGE_SIZE
 from casedesktop.ui.mainwindow.window import MainWindow, app_icon
 from casedesktop.ui.session import ProfileSession, window_settings
@@ -106,7 +106,7 @@ class Session:
     """
 
     def __init__(self, profile: Profile | None, sync_interval: float = 30.0, window: MainWindow | None = None,
-                 settings: QSettings | None = None):
+                 settings: QSettings | None = None, report_errors: bool = False):
         self.profile: Profile | None = None
         self.session: ProfileSession | None = None
         self.window = window
@@ -114,17 +114,25 @@ class Session:
         self.sync_interval = sync_interval
         self._ready: list[Callable[[], None]] = []
         self._after_paint: AfterPaint | None = None
+        self.report_errors = report_errors  # the app's error dialog (run_gui); tests keep pytest-qt's
         if profile is not None:
             self._attach(profile)
 
     @classmethod
-    def early(cls, settings: QSettings, page: first_page.FirstPage, sync_interval: float = 30.0) -> Session:
+    def early(cls, settings: QSettings, page: first_page.FirstPage, sync_interval: float = 30.0,
+              report_errors: bool = False) -> Session:
         window = MainWindow.early(settings, Role(page.role))
         window.model.set_first_page(page.count, page.rows)
-        return cls(None, sync_interval, window, settings)
+        return cls(None, sync_interval, window, settings, report_errors)
 
     def _attach(self, profile: Profile) -> None:
         from casedesktop.sync.downloads import DownloadWorker
+        if self.report_errors:
+            # An exception in a slot or a thread is logged and shown, not lost on stderr. Installed
+            # here, after a cold start's first paint: the dialog's module costs ~25 ms to load.
+            from casedesktop.ui import errors
+
+            errors.install()
         from casedesktop.ui.syncstatus.bridge import DownloadRelay, SyncBridge
 
         identity = profile.require_identity()
@@ -245,14 +253,13 @@ def quit_on_signals(app: QApplication) -> QTimer:
 
 def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, sync_interval: float = 30.0) -> int:
     app = application()
-    errors.install(app)  # an exception in a slot or a thread is logged and shown, not lost on stderr
     session: Session | None = None
     if profile is None:
         directory = profile_path(profile_dir)
         settings = window_settings(directory)
         page = first_page.read(directory, *_saved_sort(settings), limit=PAGE_SIZE)
         if page is not None:  # the usual start: paint the list now, open the rest after
-            session = Session.early(settings, page, sync_interval)
+            session = Session.early(settings, page, sync_interval, report_errors=True)
         else:
             profile = _open_profile(directory)
             if profile is None:
@@ -260,7 +267,7 @@ def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, syn
     if session is None:
         if not _signed_in(profile):
             return 0
-        session = Session(profile, sync_interval)
+        session = Session(profile, sync_interval, report_errors=True)
     session.start()
     quit_on_signals(app)
     try:
