@@ -419,7 +419,7 @@ def proc_cpu_seconds(pid: int | str) -> float:
 
 @dataclass(frozen=True)
 class Finished:
-    """A finished child: its exit code, wall time, CPU time and peak RSS (from wait4)."""
+    """A finished child: its exit code, wall time, CPU time (from wait4) and peak RSS."""
 
     returncode: int
     started_at: float  # time.monotonic() just before the start: the same clock in every process
@@ -439,7 +439,8 @@ def run_measured(
     cwd: Path = REPO,
     on_started: Any = None,
 ) -> Finished:
-    """Run a command to its end and take its own rusage with wait4 (not the whole family's).
+    """Run a command to its end and take its own rusage with wait4 (not the whole family's) and its
+    peak RSS from /proc while it runs.
 
     Output goes to files (no pipe can fill up and stall the child). `on_started(pid)` runs
     right after the start, e.g. to sample /proc while the child works.
@@ -454,10 +455,13 @@ def run_measured(
             if on_started is not None:
                 on_started(process.pid)
             deadline = t0 + timeout
+            peak_kb = 0
             while True:
                 pid, status, usage = os.wait4(process.pid, os.WNOHANG)
                 if pid:
                     break
+                with contextlib.suppress(OSError, ValueError, KeyError):  # gone, or a zombie
+                    peak_kb = max(peak_kb, proc_status_kb(process.pid, "VmHWM"))
                 if time.monotonic() > deadline:
                     process.kill()
                     pid, status, usage = os.wait4(process.pid, 0)
@@ -475,7 +479,9 @@ def run_measured(
         started_at=t0,
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
-        maxrss_kb=usage.ru_maxrss,
+        # VmHWM of the child's own image, sampled until it ends. wait4's ru_maxrss also counts the
+        # copy of this (large) process that fork made before exec, which hides the child's figure.
+        maxrss_kb=peak_kb or usage.ru_maxrss,
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
     )
