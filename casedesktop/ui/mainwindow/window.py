@@ -26,7 +26,6 @@ from casedesktop.store.list_sql import Tab, tab_statuses
 from casedesktop.ui.caselist.model import COLUMNS, CaseListModel, sort_key
 from casedesktop.ui.mainwindow.actions import create_actions
 from casedesktop.ui.recording.files import RECORDINGS_DIR, leftover_recordings
-from casedesktop.ui.tasks import writes
 
 if TYPE_CHECKING:
     from casedesktop.store.changes import Changes
@@ -509,5 +508,7 @@ class MainWindow(QMainWindow):
         if self.controller is not None:  # attached
             self.detail.save_reply_draft()
             self.controller.shutdown()
+            from casedesktop.ui.tasks import writes  # loaded with the pane, after the first paint
+
             writes().drain()  # the user's last change is in the cache before it closes
         super().closeEvent(event)
