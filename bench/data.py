@@ -7,7 +7,9 @@ the services fill (cases, comments, change_log), so the feed serves them as it w
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -303,3 +305,19 @@ def seed_server_feed(
         return logged
 
     return sessions.run_write(work)
+
+
+def seed_feed_server(data_dir: Path, email: str, account: str, password: str, cases: int, replies: int,
+                     say: Callable[[str], None]) -> int:
+    """A server database (not running) with one customer owning `cases` cases of `replies` replies
+    each and their change feed: what a first sync pulls. Says how long the seeding took; returns
+    the number of feed entries."""
+    sessions = server_sessions(data_dir)
+    account_id = add_customer(sessions, email, account, password)
+    reporter = user_id_of(sessions, email)
+    t0 = time.perf_counter()
+    entries = seed_server_feed(sessions, account_id, reporter, cases, replies)
+    say(f"  server seeded: {cases:,} cases, {cases * replies:,} replies, {entries:,} feed "
+        f"entries in {time.perf_counter() - t0:.1f} s")
+    sessions.dispose()
+    return entries

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -71,16 +70,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     cases = int(os.environ.get(CASES_ENV) or (2_000 if ctx.quick else 100_000))
     server_dir = ctx.workdir / "gui-stall-server"
     profile = ctx.workdir / "gui-stall-profile"
-    sessions = data.server_sessions(server_dir)
-    account = data.add_customer(sessions, EMAIL, "Stall Traders", PASSWORD)
-    reporter = data.user_id_of(sessions, EMAIL)
-    t0 = time.perf_counter()
-    entries = data.seed_server_feed(sessions, account, reporter, cases, REPLIES)
-    ctx.say(
-        f"  server seeded: {cases:,} cases, {cases * REPLIES:,} replies, {entries:,} feed "
-        f"entries in {time.perf_counter() - t0:.1f} s"
-    )
-    sessions.dispose()
+    entries = data.seed_feed_server(server_dir, EMAIL, "Stall Traders", PASSWORD, cases, REPLIES, ctx.say)
     # Generous: the first sync of 100,000 cases takes minutes, and a busy machine more.
     watchdog_s = 120 if ctx.quick else max(600, cases / 100)
 

@@ -46,16 +46,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     replies = 3
     reps = ctx.reps(3, 2)
     server_dir = ctx.workdir / "pull-server"
-    sessions = data.server_sessions(server_dir)
-    account = data.add_customer(sessions, EMAIL, "Pull Traders", PASSWORD)
-    reporter = data.user_id_of(sessions, EMAIL)
-    t0 = time.perf_counter()
-    entries = data.seed_server_feed(sessions, account, reporter, cases, replies)
-    ctx.say(
-        f"  server seeded: {cases:,} cases, {cases * replies:,} replies, {entries:,} feed "
-        f"entries in {time.perf_counter() - t0:.1f} s"
-    )
-    sessions.dispose()
+    entries = data.seed_feed_server(server_dir, EMAIL, "Pull Traders", PASSWORD, cases, replies, ctx.say)
 
     ours_s: list[float] = []
     peer_s: list[float] = []

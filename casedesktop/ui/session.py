@@ -7,7 +7,6 @@ window without a server). Nothing else builds a BlobStore, Drafts or QSettings f
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,10 +50,6 @@ class ProfileSession:
         return cls(Profile(directory, db, TokenStore(f"profile:{directory}")), identity)
 
     @property
-    def directory(self) -> Path:
-        return self.profile.directory
-
-    @property
     def db(self) -> CacheDB:
         return self.profile.db
 
@@ -80,10 +75,6 @@ class ProfileSession:
         """A local change was made: send it at once if we can."""
         if self.sync is not None:
             self.sync.poke()
-
-    def on_status(self, callback: Callable[[object], None]) -> None:
-        if self.sync is not None:
-            self.sync.statusChanged.connect(callback)
 
     def stop(self) -> None:
         """Stop the workers (the cache stays open: the profile's owner closes it)."""

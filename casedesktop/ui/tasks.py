@@ -82,9 +82,6 @@ class Task:
         self.cancelled = True
         self.future.cancel()
 
-    def done(self) -> bool:
-        return self.future.done()
-
 
 class Lane:
     """Named worker threads whose results come back on the GUI thread.
@@ -131,10 +128,6 @@ class Lane:
 
         task = Task(self._executor.submit(work))
         return task
-
-    def call(self, fn: Callable[..., T], *args: Any) -> Future:
-        """Run `fn(*args)` on this lane with no GUI delivery (for work that reports by itself)."""
-        return self._executor.submit(fn, *args)
 
     def drain(self) -> None:
         """Wait until the work given so far has run (closing the window waits for its writes)."""

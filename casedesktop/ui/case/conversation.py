@@ -11,11 +11,10 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from casedesktop.domain import CommentKind, Role, Status, activity_template, megabytes
-from casedesktop.i18n import _
+from casedesktop.i18n import _, format_datetime
 from casedesktop.store import queries
 from casedesktop.store.queries import AttachmentView, SyncState
 from casedesktop.ui import icons, theme
-from casedesktop.ui.formatting import when
 
 
 def conversation_html(detail: queries.CaseDetail, file_state: Callable[[AttachmentView], str]) -> str:
@@ -42,7 +41,7 @@ def conversation_html(detail: queries.CaseDetail, file_state: Callable[[Attachme
         pending = " · <i>" + html.escape(_("waiting to sync")) + "</i>" if m.sync_state != SyncState.SYNCED else ""
         parts.append(
             f'<table width="100%" cellpadding="8" style="background:{background}; color:{text_colour}; margin-bottom:6px">'
-            f"<tr><td><b>{html.escape(m.author_name)}</b> <small>{tag}{when(m.created_at)}{pending}</small>"
+            f"<tr><td><b>{html.escape(m.author_name)}</b> <small>{tag}{format_datetime(m.created_at)}{pending}</small>"
             f"<br>{html.escape(m.body).replace(chr(10), '<br>')}"
             f"{'<br><small>' + '<br>'.join(files_of[m.id]) + '</small>' if m.id in files_of else ''}</td></tr></table>"
         )
@@ -60,7 +59,7 @@ def activity_html(detail: queries.CaseDetail) -> str:
         reason = f": {html.escape(a.reason)}" if a.reason else ""
         pending = " <i>" + html.escape(_("(waiting to sync)")) + "</i>" if a.sync_state != SyncState.SYNCED else ""
         sentence = html.escape(activity_template(a.action)).replace("{actor}", f"<b>{html.escape(a.actor_name)}</b>")
-        rows.append(f"<li>{when(a.created_at)} — {sentence}{change}{reason}{pending}</li>")
+        rows.append(f"<li>{format_datetime(a.created_at)} — {sentence}{change}{reason}{pending}</li>")
     return f"<ul>{''.join(rows)}</ul>" if rows else "<p><i>" + html.escape(_("No activity yet.")) + "</i></p>"
 
 

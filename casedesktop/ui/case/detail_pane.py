@@ -185,7 +185,7 @@ class CaseDetailPane(QWidget):
             return
 
         def sent(result: tuple) -> None:
-            self.reply.sent(case_id, files)
+            self.reply.sent(case_id)
             self.changed.emit(result[1])
 
         def refused(error: BaseException) -> None:

@@ -6,9 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QTextBrowser, QWidget
 
 from casedesktop.domain import CASE_TYPES, SOURCES, Priority, Role, Severity, Status, status_text
-from casedesktop.i18n import N_, _
+from casedesktop.i18n import N_, _, format_datetime
 from casedesktop.store.models import CaseRow
-from casedesktop.ui.formatting import when
 
 # The sections of the portals' case pages, in their order (English, shown through `_`).
 SECTIONS = (
@@ -65,10 +64,10 @@ class CaseFields(QScrollArea):
             "source": _(case.source) if case.source in SOURCES else case.source,
             "owner_name": case.owner_name or _("Unassigned"),
             "contact": contact,
-            "created_at": when(case.created_at),
-            "updated_at": when(case.updated_at),
-            "resolved_at": when(case.resolved_at) if case.resolved_at else "",
-            "closed_at": when(case.closed_at) if case.closed_at else "",
+            "created_at": format_datetime(case.created_at),
+            "updated_at": format_datetime(case.updated_at),
+            "resolved_at": format_datetime(case.resolved_at) if case.resolved_at else "",
+            "closed_at": format_datetime(case.closed_at) if case.closed_at else "",
         }
         for key, label in self.labels.items():
             label.setText(values.get(key, getattr(case, key, "")) or "—")

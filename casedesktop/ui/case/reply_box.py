@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, 
 
 from casedesktop.domain import CommentKind
 from casedesktop.i18n import _
-from casedesktop.store.attachments import PreparedFile
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.drafts import Draft, Drafts
 from casedesktop.ui import icons, theme
@@ -66,8 +65,9 @@ class ReplyBox(QWidget):
 
     # --- drafts --------------------------------------------------------------------------------
 
-    def _draft_name(self) -> str:
-        return f"reply-{self.case_id}"
+    @staticmethod
+    def _draft_name(case_id: str | None) -> str:
+        return f"reply-{case_id}"
 
     def show_case(self, case_id: str | None) -> None:
         """Keep the reply written for the case left; bring back the one written for `case_id`."""
@@ -76,7 +76,7 @@ class ReplyBox(QWidget):
         if self.case_id is not None:
             self.save_draft()
         self.case_id = case_id
-        draft = self.drafts.load(self._draft_name()) if case_id else None
+        draft = self.drafts.load(self._draft_name(self.case_id)) if case_id else None
         self.editor.blockSignals(True)
         self.editor.setPlainText(draft.fields.get("body", "") if draft else "")
         self.editor.blockSignals(False)
@@ -86,7 +86,7 @@ class ReplyBox(QWidget):
     def save_draft(self) -> None:
         self._draft_timer.stop()
         if self.case_id is not None:
-            self.drafts.save(self._draft_name(), Draft({"body": self.editor.toPlainText()}, self.files.files()))
+            self.drafts.save(self._draft_name(self.case_id), Draft({"body": self.editor.toPlainText()}, self.files.files()))
 
     def set_enabled(self, enabled: bool) -> None:
         for widget in (self.editor, self.send_button, self.internal_button):
@@ -107,10 +107,10 @@ class ReplyBox(QWidget):
         self.set_enabled(False)  # until the cache has it: one reply, never two
         self.sendRequested.emit(kind, self.editor.toPlainText(), self.files.files())
 
-    def sent(self, case_id: str, files: list[PreparedFile]) -> None:
+    def sent(self, case_id: str) -> None:
         """The reply is in the cache: clear the box (unless the user has moved to another case)."""
         self.set_enabled(self.case_id is not None)
-        self.drafts.delete(f"reply-{case_id}")
+        self.drafts.delete(self._draft_name(case_id))
         if case_id == self.case_id:
             self.editor.clear()
             self.files.clear()
