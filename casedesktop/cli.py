@@ -25,7 +25,7 @@ from casedesktop.domain import (
     parse_emails,
     status_text,
 )
-from casedesktop.i18n import _, format_datetime, install, ngettext
+from casedesktop.i18n import _, format_datetime, format_size, install, ngettext
 
 # The cache and sync layers (SQLAlchemy, pydantic, requests: ~0.4 s and ~20 MB) are imported
 # by the verbs that use them, so `casedesktop record` loads only the recorder.
@@ -251,8 +251,8 @@ def cmd_cases_download(profile: Profile, args: argparse.Namespace) -> int:
             download(client, blobs, attachment.id, attachment.sha256, attachment.size)
             target = out / safe_filename(attachment.filename, attachment.id)
             blobs.export(attachment.sha256, target)
-            print(ngettext("{path}  {size} byte  sha256 {sha256}", "{path}  {size} bytes  sha256 {sha256}",
-                           attachment.size).format(path=target, size=attachment.size, sha256=attachment.sha256))
+            print(_("{path}  {size}  sha256 {sha256}").format(
+                path=target, size=format_size(attachment.size), sha256=attachment.sha256))
             saved += 1
     finally:
         client.close()

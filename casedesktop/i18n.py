@@ -161,6 +161,21 @@ def format_number(value: float, decimals: int = 0, grouping: bool = True) -> str
     return format_decimal(value, pattern, locale=locale)
 
 
-def format_megabytes(size: float, unit: int = 1024 * 1024) -> str:
-    """A size in megabytes with one decimal ("3.2 MB"); `unit` 1_000_000 for decimal ones."""
-    return _("{size} MB").format(size=format_number(size / unit, 1, grouping=False))
+# Binary multiples under the names Windows Explorer and most support portals give them: a 40 MiB
+# limit reads "40 MB" wherever it is shown, and a file of that limit reads the same.
+# Translators: sizes in kilobytes, megabytes, gigabytes and terabytes (of 1,024 each), as a file
+# manager writes them.
+_SIZE_UNITS = (N_("{size} KB"), N_("{size} MB"), N_("{size} GB"), N_("{size} TB"))
+
+
+def format_size(n_bytes: int) -> str:
+    """A size as every text of the app writes it: "512 bytes", "1.2 MB" (one decimal under 10),
+    "42 MB" (none from 10 up), with 1 KB = 1,024 bytes and 1 MB = 1,048,576 bytes."""
+    if abs(n_bytes) < 1024:
+        return ngettext("{count} byte", "{count} bytes", n_bytes).format(count=format_number(n_bytes))
+    unit, value = 0, n_bytes / 1024
+    # The next unit as soon as the rounded number would reach 1,024 (1,048,575 bytes: "1.0 MB").
+    while abs(round(value)) >= 1024 and unit < len(_SIZE_UNITS) - 1:
+        unit, value = unit + 1, value / 1024
+    decimals = 1 if abs(round(value, 1)) < 10 else 0
+    return _(_SIZE_UNITS[unit]).format(size=format_number(value, decimals))

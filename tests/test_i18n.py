@@ -63,7 +63,7 @@ def test_without_a_catalog_everything_stays_english(english) -> None:
     assert i18n.format_time(moment) == moment.astimezone().strftime("%H:%M")
     assert i18n.format_datetime(None) == "—" and i18n.format_datetime(None, empty="-") == "-"
     assert i18n.format_number(1234567) == "1,234,567" and i18n.format_number(1234.56, 1, grouping=False) == "1234.6"
-    assert i18n.format_megabytes(5 * 1024 * 1024) == "5.0 MB"
+    assert i18n.format_size(5 * 1024 * 1024) == "5.0 MB"
 
 
 def test_the_language_comes_from_the_environment_as_gettext_looks_it_up(english, localedir, monkeypatch) -> None:
@@ -87,7 +87,34 @@ def test_a_language_formats_dates_and_numbers_its_own_way(english, localedir) ->
     moment = datetime(2026, 3, 4, 17, 6, tzinfo=UTC)
     assert i18n.format_datetime(moment) != moment.astimezone().strftime("%Y-%m-%d %H:%M")
     assert i18n.format_number(1234.5, 1) == "1,234.5"
-    assert i18n.format_megabytes(5 * 1024 * 1024) == pseudo("{size} MB").format(size="5.0")
+    assert i18n.format_size(5 * 1024 * 1024) == pseudo("{size} MB").format(size="5.0")
+    assert i18n.format_size(1) == pseudo("{count} byte").format(count="1")
+
+
+@pytest.mark.parametrize(("n_bytes", "text"), [
+    (0, "0 bytes"),
+    (1, "1 byte"),
+    (1023, "1,023 bytes"),
+    (1024, "1.0 KB"),
+    (65_044, "64 KB"),  # 63.5 KB: no decimal from 10 up
+    (1_048_575, "1.0 MB"),  # rounds to 1,024 KB: the next unit
+    (1_048_576, "1.0 MB"),
+    (40 * 2**20, "40 MB"),  # the attachment limit, as every text says it
+    (41_943_041, "40 MB"),
+    (int(9.96 * 2**20), "10 MB"),  # rounds to 10: written as 10, not 10.0
+    (5 * 2**30, "5.0 GB"),
+])
+def test_one_way_to_write_a_size(english, n_bytes: int, text: str) -> None:
+    assert i18n.format_size(n_bytes) == text
+
+
+def test_a_size_is_written_with_the_language_s_numbers(english, localedir, tmp_path) -> None:
+    import shutil
+
+    shutil.copytree(localedir / PSEUDO, tmp_path / "de")  # any catalog will do: the numbers are Babel's
+    assert i18n.install("de", tmp_path) == "de"
+    assert i18n.format_size(1023) == pseudo("{count} bytes").format(count="1.023")
+    assert i18n.format_size(int(1.25 * 2**20)) == pseudo("{size} MB").format(size="1,2")
 
 
 def test_the_server_gets_english_whatever_the_client_installed(english, localedir) -> None:

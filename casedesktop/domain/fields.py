@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from casedesktop.i18n import N_, _, format_megabytes, ngettext, pgettext
+from casedesktop.i18n import N_, _, format_size, ngettext, pgettext
 
 SUBJECT_MAX = 255
 DESCRIPTION_MAX = 32_000
@@ -95,7 +95,15 @@ class Severity(StrEnum):
 
     @property
     def meaning(self) -> str:
+        """What the severity is for, so that the customer can choose ("production down, no workaround")."""
         return _(_SEVERITY_MEANINGS[self])
+
+    @property
+    def label_with_meaning(self) -> str:
+        """The label and its meaning in one line, as a choice of severity shows it: the customer
+        picks by what is happening, not by a word."""
+        # Translators: a severity and what it is for, e.g. "Critical — production down, no workaround".
+        return _("{severity} — {meaning}").format(severity=self.label, meaning=self.meaning)
 
     @property
     def rank(self) -> int:
@@ -109,11 +117,12 @@ _SEVERITY_LABELS = {
     Severity.STANDARD: N_("Standard"),
     Severity.LOW: N_("Low"),
 }
+# Short enough to follow the label in a drop-down, concrete enough to choose by.
 _SEVERITY_MEANINGS = {
-    Severity.CRITICAL: N_("Immediate attention required, business operations halted."),
-    Severity.URGENT: N_("Severe impact on the application, but it is still functional."),
-    Severity.STANDARD: N_("Minor disruption, work efficiency affected."),
-    Severity.LOW: N_("General query or enhancement request, no significant business impact."),
+    Severity.CRITICAL: N_("production down, no workaround"),
+    Severity.URGENT: N_("a key function fails, work goes on with difficulty"),
+    Severity.STANDARD: N_("something does not work as it should, a workaround exists"),
+    Severity.LOW: N_("a question, a request or a cosmetic problem"),
 }
 
 
@@ -267,26 +276,14 @@ def validate_product(wanted: str, products: list[str]) -> list[ValidationError]:
     return []
 
 
-def megabytes(size: int) -> str:
-    """"3.2 MB" (MiB, one decimal), as every limit and file size is worded."""
-    return format_megabytes(size)
-
-
 def validate_attachments(
     files: list[tuple[str, int]],
     max_bytes: int = MAX_ATTACHMENT_BYTES,
     max_total: int = MAX_TOTAL_ATTACHMENT_BYTES,
 ) -> list[ValidationError]:
     """Check (name, size) pairs against the limits before any byte is copied or sent."""
-    errors = [
-        ValidationError(
-            "attachments",
-            _("{name} is {size}; files can be at most {limit}. Compress it or share a smaller part.").format(
-                name=name, size=megabytes(size), limit=megabytes(max_bytes)),
-        )
-        for name, size in files
-        if size > max_bytes
-    ]
+    errors = [ValidationError("attachments", _too_large(name, size, max_bytes)) for name, size in files
+              if size > max_bytes]
     total = sum(size for _name, size in files)
     if not errors and total > max_total:
         errors.append(
@@ -294,7 +291,17 @@ def validate_attachments(
                 "attachments",
                 _("Together the files are {total}; at most {limit} can be attached at once "
                   "(the last one, {name}, goes over).").format(
-                    total=megabytes(total), limit=megabytes(max_total), name=files[-1][0]),
+                    total=format_size(total), limit=format_size(max_total), name=files[-1][0]),
             )
         )
     return errors
+
+
+def _too_large(name: str, size: int, limit: int) -> str:
+    """Says by how much when the rounded sizes read the same ("40 MB" for a file of 40 MB and one
+    byte): "it is 40 MB; at most 40 MB" would make no sense."""
+    if format_size(size) == format_size(limit):
+        return _("{name} is {excess} over the limit of {limit} for a file. Compress it or share a smaller part."
+                 ).format(name=name, excess=format_size(size - limit), limit=format_size(limit))
+    return _("{name} is {size}; files can be at most {limit}. Compress it or share a smaller part.").format(
+        name=name, size=format_size(size), limit=format_size(limit))

@@ -39,6 +39,11 @@ class Action(StrEnum):
         return _(_LABELS[self])
 
     @property
+    def explanation(self) -> str:
+        """What the action does, in one line a customer understands: its tooltip and its dialog's text."""
+        return _(_EXPLANATIONS[self])
+
+    @property
     def rule(self) -> Rule:
         return RULES[self]
 
@@ -57,6 +62,23 @@ _LABELS = {
     Action.RESUME: N_("Resume"),
     Action.RESOLVE: N_("Resolve"),
     Action.MERGE: N_("Merge into…"),
+}
+
+
+# What each action does, as one line for the button's tooltip and the dialog that asks for it.
+_EXPLANATIONS = {
+    Action.ESCALATE: N_("Tell support the case needs more urgent attention, and why."),
+    Action.REQUEST_CLOSE: N_("Ask support to confirm it is solved and close it."),
+    Action.CLOSE: N_("Close it now: you no longer need help."),
+    Action.ACCEPT: N_("The resolution solved the problem: close the case."),
+    Action.REJECT: N_("The resolution did not solve the problem: the case opens again for support."),
+    Action.REOPEN: N_("The problem is back or not solved: open the case again."),
+    Action.PICK_UP: N_("Take the case and start working on it."),
+    Action.PENDING_CUSTOMER: N_("Wait for the customer's answer before going on."),
+    Action.HOLD: N_("Pause work on the case, for example while waiting on a third party."),
+    Action.RESUME: N_("Go on working on the case."),
+    Action.RESOLVE: N_("Tell the customer what was done; they accept or reject the resolution."),
+    Action.MERGE: N_("Fold this case into another case about the same problem."),
 }
 
 

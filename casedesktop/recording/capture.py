@@ -19,8 +19,13 @@ import numpy as np
 
 from casedesktop.recording.cursor import CursorOverlay, mss_draws_cursor
 from casedesktop.recording.framequeue import CapturedFrame, FrameQueue
-from casedesktop.recording.geometry import CaptureArea, blackout_slices, resolve_area
-from casedesktop.recording.settings import RecordingSettings
+from casedesktop.recording.geometry import (
+    CaptureArea,
+    blackout_slices,
+    resolve_area,
+    screen_to_region,
+)
+from casedesktop.recording.settings import RecordingSettings, Rect
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +103,12 @@ class CaptureThread(threading.Thread):
         # Set before begin(): BGRA image -> what the encoder takes; used on this thread only.
         self.convert: Callable[[np.ndarray], Any] | None = None
         self._item_bytes = 0  # size of the last queued item, to skip work on a full queue
+        # Screen areas to black out that may move while recording (the app's own control bar):
+        # replaced whole from other threads, turned into slices here when they change.
+        self._hidden: tuple[Rect, ...] = ()
+        self._hidden_seen: tuple[Rect, ...] = ()
+        self._hidden_slices: list[tuple[slice, slice]] = []
+        self._area: CaptureArea | None = None
 
     # Control, called from other threads -------------------------------------------------
 
@@ -113,6 +124,10 @@ class CaptureThread(threading.Thread):
 
     def stop(self) -> None:
         self._set(stopping=True)
+
+    def hide(self, rects: tuple[Rect, ...]) -> None:
+        """Black out these screen rectangles from the next frame on (replacing the last ones)."""
+        self._hidden = tuple(rects)
 
     def _set(self, **flags: bool) -> None:
         with self._cond:
@@ -153,7 +168,10 @@ class CaptureThread(threading.Thread):
     def _set_size(self, area: CaptureArea, image: np.ndarray) -> None:
         height, width = image.shape[:2]
         self.frame_size = (width, height)
+        self._area = area
         self._blackouts = blackout_slices(self._settings.blackouts, area, width, height)
+        self._hidden_seen = ()
+        self._hidden_slices = []
 
     def _loop(self, source: FrameSource) -> None:
         period = 1.0 / self._settings.fps
@@ -202,7 +220,11 @@ class CaptureThread(threading.Thread):
         image = source.grab()
         if (image.shape[1], image.shape[0]) != self.frame_size:
             self._set_size(source.area, image)  # the screen changed scale or size
-        for rows, cols in self._blackouts:
+        hidden = self._hidden
+        if hidden != self._hidden_seen and self._area is not None:
+            self._hidden_seen = hidden
+            self._hidden_slices = blackout_slices(screen_to_region(hidden, self._area), self._area, *self.frame_size)
+        for rows, cols in (*self._blackouts, *self._hidden_slices):
             image[rows, cols, :3] = 0
         item = CapturedFrame(pts, image if self.convert is None else self.convert(image))
         self._item_bytes = item.nbytes

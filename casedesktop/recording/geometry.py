@@ -80,6 +80,12 @@ def blackout_slices(
     return result
 
 
+def screen_to_region(rects: Sequence[Rect], area: CaptureArea) -> list[Rect]:
+    """Screen rectangles in region coordinates, as `blackout_slices` takes them."""
+    left, top = area.rect.left - area.offset_x, area.rect.top - area.offset_y  # the region's corner
+    return [Rect(r.left - left, r.top - top, r.width, r.height) for r in rects]
+
+
 def _rect(monitor: Mapping[str, Any]) -> Rect:
     return Rect(monitor["left"], monitor["top"], monitor["width"], monitor["height"])
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from casedesktop.i18n import _
+from casedesktop.i18n import _, format_size
 from casedesktop.recording.events import (
     Failed,
     Progress,
@@ -74,14 +74,14 @@ def record_to_file(
                 ).format(asked_width=asked.width, asked_height=asked.height, left=asked.left, top=asked.top,
                          width=event.width, height=event.height, max_width=settings.max_width))
         elif isinstance(event, Progress):
-            say(_("{seconds} s {megabytes} MB {dropped} dropped").format(
-                seconds=f"{event.elapsed_s:7.1f}", megabytes=f"{event.bytes / 1e6:8.2f}",
+            say(_("{seconds} s {size} {dropped} dropped").format(
+                seconds=f"{event.elapsed_s:7.1f}", size=f"{format_size(event.bytes):>11}",
                 dropped=f"{event.frames_dropped:5d}"))
         elif isinstance(event, Stopped):
             r = event.result
-            say(_("Saved {path}: {seconds} s, {frames} frames, {megabytes} MB, {dropped} dropped ({reason})").format(
+            say(_("Saved {path}: {seconds} s, {frames} frames, {size}, {dropped} dropped ({reason})").format(
                 path=r.path, seconds=f"{r.duration_s:.1f}", frames=r.frames_encoded,
-                megabytes=f"{r.bytes / 1e6:.2f}", dropped=r.frames_dropped, reason=r.stop_reason))
+                size=format_size(r.bytes), dropped=r.frames_dropped, reason=r.stop_reason))
         elif isinstance(event, Failed):
             say(event.message)
 

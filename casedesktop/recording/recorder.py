@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from casedesktop.i18n import _
@@ -35,7 +35,7 @@ from casedesktop.recording.events import (
 from casedesktop.recording.formats import container_for
 from casedesktop.recording.framequeue import FrameQueue
 from casedesktop.recording.geometry import output_size
-from casedesktop.recording.settings import RecordingSettings
+from casedesktop.recording.settings import RecordingSettings, Rect
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,7 @@ class Recorder:
         self._queue: FrameQueue | None = None
         self._capture: CaptureThread | None = None
         self._encoding: EncoderThread | None = None
+        self._hidden: tuple[Rect, ...] = ()
 
     # Public API ------------------------------------------------------------------------
 
@@ -134,6 +135,16 @@ class Recorder:
             self._capture.resume()
             elapsed = self._clock.elapsed()
         self._publish(Resumed(elapsed))
+
+    def hide_areas(self, rects: Sequence[Rect]) -> None:
+        """Black out these screen rectangles (screen coordinates, like `settings.region`) from the
+        next frame on, replacing the last ones: for windows that move while recording, such as a
+        control bar over the recorded area. Private areas chosen beforehand are `blackouts`."""
+        with self._lock:
+            self._hidden = tuple(Rect(*r) for r in rects)
+            capture = self._capture
+        if capture is not None:
+            capture.hide(self._hidden)
 
     def request_stop(self, reason: StopReason = "user") -> None:
         """Ask the recording to end without waiting; a Stopped or Failed event follows."""
@@ -209,7 +220,9 @@ class Recorder:
         capture = CaptureThread(
             s, queue, self._open_source, self._on_time_limit, self._on_capture_error
         )
-        self._queue, self._capture = queue, capture
+        with self._lock:
+            self._queue, self._capture = queue, capture
+            capture.hide(self._hidden)
         capture.start()
         if not capture.ready.wait(START_TIMEOUT_S):
             capture.stop()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from casedesktop.domain.fields import MAX_ATTACHMENT_BYTES
-from casedesktop.i18n import _
+from casedesktop.i18n import _, format_size
 from casedesktop.recording.formats import CODECS
 
 MiB = 1024 * 1024
@@ -102,7 +102,7 @@ class RecordingSettings:
         if self.max_seconds <= 0:
             raise ValueError(_("A recording must last more than 0 seconds."))
         if self.max_bytes < 256 * 1024:
-            raise ValueError(_("The size limit must be at least 256 KiB."))
+            raise ValueError(_("The size limit must be at least {size}.").format(size=format_size(256 * 1024)))
         if self.queue_max_frames < 1 or self.queue_max_bytes < 1:
             raise ValueError(_("The frame queue needs room for at least one frame."))
         if not 0.1 <= self.keyframe_interval_s <= 60:

@@ -371,6 +371,15 @@ class _Reader:
             self.state.choices[column] = values
         return values
 
+    def lists(self, query: ListQuery, case_id: str) -> bool:
+        """Whether `query` lists the case (an index seek by id, plus the search's hits if any)."""
+        where, params = _filters(query)
+        if self._searching(query):
+            where.append(f"cases.rowid IN (SELECT rowid FROM {_HITS})")
+        where.append("cases.id = ?")
+        params.append(case_id)
+        return bool(self._rows("SELECT 1 FROM cases WHERE " + " AND ".join(where) + " LIMIT 1", params))
+
     # --- pages -------------------------------------------------------------------------------
 
     def page(self, query: ListQuery, offset: int, limit: int) -> list[CaseSummary]:
@@ -479,6 +488,7 @@ class ListPage:
     # order (a search typed on that still matches the same cases, one that matches every case).
     content: tuple = ()
     tabs_pending: bool = False  # some tab counts are Counting(): ask again without tabs_later
+    lists_followed: bool | None = None  # whether the rows include `first`'s `follow` case (None: not asked)
 
 
 class Counting(int):
@@ -517,14 +527,15 @@ class ListReader:
                        dedicated=True)
 
     def first(self, query: ListQuery, page_size: int, *, tabs_later: bool = False,
-              cancelled: Callable[[], bool] | None = None) -> ListPage:
+              cancelled: Callable[[], bool] | None = None, follow: str | None = None) -> ListPage:
         """The count, first page, tab counts, cards and filter choices for `query`.
 
         With `tabs_later`, the tabs' counts of a search with many matches (the one part that
         reads a row of every match: ~14 ms for 25,000) are left `Counting()`, unless they come
         for free; `tabs_pending` says so, and the same call without it completes them.
         `cancelled` is asked before each statement (`interrupt` stops the one running): when it
-        says yes, sqlite3.OperationalError("interrupted ...") is raised.
+        says yes, sqlite3.OperationalError("interrupted ...") is raised. `follow` is a case id
+        (the one the window shows): `lists_followed` says whether the query lists it.
         """
         with self._lock:
             if self._closed:
@@ -539,15 +550,21 @@ class ListReader:
                     tabs[Tab.ALL] = count  # no filter but the search: all its matches
                 else:
                     tabs = reader.tab_counts(query)
+                rows = reader.page(query, 0, page_size)
+                lists_followed = None
+                if follow is not None:
+                    lists_followed = any(row.id == follow for row in rows) or (
+                        len(rows) < count and reader.lists(query, follow))
                 return ListPage(
                     count,
-                    reader.page(query, 0, page_size),
+                    rows,
                     tabs,
                     reader.summary_cards(query.role),
                     reader.distinct_values("product"),
                     reader.distinct_values("account"),
                     reader.content_key(query),
                     pending,
+                    lists_followed,
                 )
 
     def interrupt(self) -> None:

@@ -53,7 +53,7 @@ from casedesktop.api.files import (
     encode_metadata,
 )
 from casedesktop.api.push import MutationResult, MutationStatus
-from casedesktop.i18n import _, ngettext
+from casedesktop.i18n import _, format_size
 from casedesktop.store import outbox, uploads
 from casedesktop.store.attachments import UploadOp
 from casedesktop.store.blobs import BlobRef, BlobStore
@@ -381,9 +381,8 @@ def _fetch(client: ApiClient, attachment_id: str, sha256: str, size: int, partia
                         on_progress(f"download:{attachment_id}", done, size)
             except requests.RequestException as exc:
                 out.flush()
-                raise Unreachable(ngettext("The download of {id} broke off at {count} byte.",
-                                           "The download of {id} broke off at {count} bytes.", done).format(
-                    id=attachment_id, count=done)) from exc
+                raise Unreachable(_("The download of {id} broke off at {size}.").format(
+                    id=attachment_id, size=format_size(done))) from exc
             out.flush()
 
 

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from casedesktop.i18n import _, format_number
+from casedesktop.i18n import _, format_size
 from casedesktop.store import conflicts, outbox
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.changes import Changes
@@ -67,7 +67,7 @@ class SyncStatus:
     next_attempt: datetime | None = None  # when the worker tries again on its own
     next_attempt_at: float | None = None  # the same on time.monotonic(), for a countdown
     conflicts: int = 0  # notices about the user's own changes not seen yet (store/conflicts.py)
-    transfer: str = ""  # e.g. "Uploading recording.mp4: 12.0 of 30.0 MB"
+    transfer: str = ""  # e.g. "Uploading recording.mp4: 12 MB of 30 MB"
     progress: TransferProgress | None = None  # the same, per attachment, for the Attachments tab
     release: ReleaseNotice | None = None  # a newer CaseDesktop, for this system
 
@@ -218,10 +218,9 @@ class SyncWorker:
             return
         self._last_progress = now
         item = TransferProgress.parse(what, done, total)
-        text = _("Uploading {name}: {done} of {total} MB") if item.kind == "upload" else _(
-            "Downloading {name}: {done} of {total} MB")
-        self._transfer = text.format(name=item.name, done=format_number(done / 1048576, 1, grouping=False),
-                                     total=format_number(total / 1048576, 1, grouping=False))
+        text = _("Uploading {name}: {done} of {total}") if item.kind == "upload" else _(
+            "Downloading {name}: {done} of {total}")
+        self._transfer = text.format(name=item.name, done=format_size(done), total=format_size(total))
         self._progress_item = item
         self.publish_status(syncing=True)
 

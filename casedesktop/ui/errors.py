@@ -124,6 +124,31 @@ def details_text(reports: list[ErrorReport]) -> str:
     return scrub("\n".join(parts))
 
 
+def log_tail(source: Path | None = None, lines: int = 50) -> list[str]:
+    """The last `lines` lines of the log, scrubbed (empty when there is no log)."""
+    source = source or log_file()
+    if source is None or not source.is_file():
+        return []
+    for handler in logging.getLogger("casedesktop").handlers:
+        handler.flush()
+    with source.open("rb") as f:
+        f.seek(max(0, source.stat().st_size - max(16_384, 400 * lines)))  # enough for `lines` lines
+        tail = f.read().decode("utf-8", errors="replace").splitlines()
+    return [scrub(line) for line in tail[-lines:]]
+
+
+def diagnostics_text(profile_dir: Path, server_url: str = "", log: Path | None = None, lines: int = 50) -> str:
+    """What support asks for first, for Settings' "Copy diagnostics": versions, platform, where the
+    profile and its log are, and the log's last lines. Scrubbed: never a token or a password."""
+    log = log or log_file()
+    parts = [environment_text(), f"Profile: {profile_dir}", f"Log: {log or '-'}"]
+    if server_url:
+        parts.append(f"Server: {server_url}")
+    tail = log_tail(log, lines)
+    parts += ["", f"Last {len(tail)} log lines:", *tail] if tail else ["", "No log yet."]
+    return scrub("\n".join(parts))
+
+
 def log_file() -> Path | None:
     """The profile's log file, if `casedesktop.app` set one up (it does when a profile opens)."""
     for handler in logging.getLogger("casedesktop").handlers:

@@ -52,6 +52,11 @@ ICONS: dict[str, str] = {
     "network-transmit-receive": "refresh",  # syncing, connecting
     "network-offline": "cloud-off",
     "network-error": "cloud-lock",  # signed out: sync waits for a sign-in
+    "preferences-system": "settings",
+    "system-log-out": "logout",
+    "system-users": "users",  # switch account
+    "avatar-default": "user-circle",  # the account menu
+    "folder-open": "folder-open",
 }
 # The theme role a bundled icon is drawn in when the caller names none (else the button text).
 DEFAULT_ROLES: dict[str, str] = {

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from casedesktop import APP_ID, APP_NAME, __version__
+from casedesktop import APP_ID, APP_NAME, __version__, i18n
 from casedesktop.app import profile_path
 from casedesktop.domain import Role
 from casedesktop.i18n import language
 from casedesktop.store import first_page
-from casedesktop.ui import theme
+from casedesktop.ui import preferences, theme
 from casedesktop.ui.caselist.model import PAGE_SIZE
 from casedesktop.ui.mainwindow.window import MainWindow, app_icon
 from casedesktop.ui.session import ProfileSession, window_settings
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 FIRST_PAINT_PROBE = "CASEDESKTOP_FIRST_PAINT_FILE"
 
 
-def application() -> QApplication:
+def application(settings: QSettings | None = None) -> QApplication:
+    """The QApplication, with the theme chosen in `settings` (the profile's Settings)."""
     _windows_app_id()  # before the first window, so the taskbar groups it under the Start-menu entry
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -48,8 +49,41 @@ def application() -> QApplication:
     app.setDesktopFileName(APP_ID)  # Wayland/X11: matches the installed desktop entry and its icon
     app.setWindowIcon(app_icon())
     _qt_translations(app)
-    theme.apply_scheme_from_environment(app)  # CASEDESKTOP_COLOR_SCHEME=dark: a dark palette anywhere
+    # CASEDESKTOP_COLOR_SCHEME=dark: a dark palette anywhere; else the scheme chosen in Settings.
+    theme.apply_scheme_from_environment(app, preferences.color_scheme(settings) if settings is not None else "system")
     return app
+
+
+def install_language(settings: QSettings) -> None:
+    """The language chosen in Settings, before any widget is built (`cli.main` installed the
+    environment's already; "System default" keeps that)."""
+    chosen = preferences.language(settings)
+    preferences.started_language = chosen
+    if chosen != preferences.SYSTEM:
+        i18n.install(chosen)
+
+
+_restart = False
+
+
+def request_restart(window: QWidget) -> None:
+    """Close the window as the user would and start CaseDesktop again once this one has ended."""
+    global _restart
+    _restart = window.close()
+
+
+def relaunch_command() -> list[str]:
+    """This program with its arguments: the bundle's executable, or Python running the package."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *sys.argv[1:]]
+    return [sys.executable, "-m", "casedesktop", *sys.argv[1:]]
+
+
+def _relaunch() -> None:
+    from PySide6.QtCore import QProcess
+
+    program, *arguments = relaunch_command()
+    QProcess.startDetached(program, arguments)
 
 
 def _qt_translations(app: QApplication) -> None:
@@ -252,11 +286,13 @@ def quit_on_signals(app: QApplication) -> QTimer:
 
 
 def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, sync_interval: float = 30.0) -> int:
-    app = application()
+    global _restart
+    directory = profile.directory if profile is not None else profile_path(profile_dir)
+    settings = window_settings(directory)
+    install_language(settings)  # before the first widget: every text is made in it
+    app = application(settings)
     session: Session | None = None
     if profile is None:
-        directory = profile_path(profile_dir)
-        settings = window_settings(directory)
         page = first_page.read(directory, *_saved_sort(settings), limit=PAGE_SIZE)
         if page is not None:  # the usual start: paint the list now, open the rest after
             session = Session.early(settings, page, sync_interval, report_errors=True)
@@ -277,6 +313,9 @@ def run_gui(profile_dir: Path | None = None, profile: Profile | None = None, syn
             session.session.stop()
         if session.profile is not None:
             session.profile.close()
+        if _restart:
+            _restart = False
+            _relaunch()
 
 
 def _saved_sort(settings: QSettings) -> tuple[str, bool]:

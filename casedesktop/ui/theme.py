@@ -15,7 +15,8 @@ the `QPalette` in force:
 The roles are recomputed when the application's palette or colour scheme changes, and `changed`
 tells whoever painted with them (`follow`, `set_text_role`). `CASEDESKTOP_COLOR_SCHEME=dark`
 (or `light`) sets a palette of that scheme at start (`apply_scheme_from_environment`), for looking
-at the window in dark mode where the platform has no dark theme of its own.
+at the window in dark mode where the platform has no dark theme of its own; otherwise the scheme
+chosen in Settings (`apply_scheme`, at start and at once when it is changed).
 """
 
 from __future__ import annotations
@@ -358,10 +359,31 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def apply_scheme_from_environment(app: QApplication) -> None:
-    """`CASEDESKTOP_COLOR_SCHEME=dark` or `light`: use that scheme's palette whatever the desktop's."""
+SCHEMES = ("system", "light", "dark")
+
+
+def environment_scheme() -> str | None:
+    """`CASEDESKTOP_COLOR_SCHEME` ("dark" or "light"), if set: it wins over the saved setting, so a
+    screenshot or a bug report can be made in either scheme without touching the profile."""
     wanted = os.environ.get(SCHEME_ENV, "").strip().lower()
-    if wanted == "dark":
+    return wanted if wanted in ("dark", "light") else None
+
+
+def apply_scheme(app: QApplication, scheme: str) -> None:
+    """Use the palette of `scheme` ("system", "light" or "dark") now; every widget that paints
+    with theme roles follows at once (`ThemeManager.changed`)."""
+    if scheme == "dark":
         app.setPalette(dark_palette())
-    elif wanted == "light":
+    elif scheme == "light":
         app.setPalette(app.style().standardPalette())
+    else:
+        app.setPalette(QPalette())  # an empty palette resolves to the platform's own again
+    manager().refresh()
+
+
+def apply_scheme_from_environment(app: QApplication, saved: str = "system") -> None:
+    """The scheme at start: `CASEDESKTOP_COLOR_SCHEME` if set, else `saved` (the Settings choice).
+    The platform's own palette ("system") is left alone."""
+    wanted = environment_scheme() or saved
+    if wanted in ("dark", "light"):
+        apply_scheme(app, wanted)

@@ -44,8 +44,11 @@ def test_about_shows_version_and_opens_the_licence(qtbot, tmp_path: Path) -> Non
 def test_first_start_size_fits_the_screen() -> None:
     from PySide6.QtCore import QRect, QSize
 
-    from casedesktop.ui.mainwindow.window import default_size
+    from casedesktop.ui.mainwindow.placement import ASSUMED_FRAME, default_geometry
 
-    assert default_size(QRect(0, 0, 1920, 1040)) == QSize(1360, 820)
-    small = default_size(QRect(0, 0, 1366, 741))  # 1366x768 with a panel
-    assert small.width() <= 1366 - 16 and small.height() <= 741 - 48 - 16
+    large = QRect(0, 0, 1920, 1040)
+    assert default_geometry(large).size() == QSize(1360, 820)
+    small = QRect(0, 27, 1366, 741)  # 1366x768 with a panel at the top
+    placed = default_geometry(small)
+    assert small.contains(placed.marginsAdded(ASSUMED_FRAME))  # title bar and frame included
+    assert placed.width() >= 1300 and placed.height() >= 680  # the room there is, used

@@ -122,11 +122,11 @@ def test_rows_show_each_state_and_follow_progress(qtbot, seeded, screenshot) -> 
     assert not tab.bars
 
     tick = TransferProgress("upload", ids["recording"], "screen recording.mp4", 3 * MB * 2 // 5, 3 * MB)
-    bridge.statusChanged.emit(_status(progress=tick, transfer="Uploading screen recording.mp4: 1.2 of 3.0 MB"))
+    bridge.statusChanged.emit(_status(progress=tick, transfer="Uploading screen recording.mp4: 1.2 MB of 3.0 MB"))
     qtbot.waitUntil(lambda: ids["recording"] in tab.bars)
     bar = tab.bars[ids["recording"]]
     assert tab.tree.itemWidget(tab.items[ids["recording"]], STATE_COLUMN) is bar
-    assert bar.value() == 400 and bar.text() == "Uploading 40% (1.2/3.0 MB)"
+    assert bar.value() == 400 and bar.text() == "Uploading 40% (1.2 MB of 3.0 MB)"
     assert bar.accessibleName() == "Upload progress of screen recording.mp4"
     assert state_of(tab, ids["recording"]) == "Uploading 40% (1.2 MB of 3.0 MB)"
     assert "Uploading screen recording.mp4" in window.sync_indicator.label.text()
@@ -162,10 +162,10 @@ def test_inline_attachments_of_a_reply_show_their_state(qtbot, seeded, tmp_path)
     files = prepare_files(window.session.blobs, [_file(tmp_path, "console.log", 300_000)])
     _, changes = local_changes.add_comment(window.session.db, ME, detail.case_id, "Console output attached.", files=files)
     window.local_change(changes)
-    assert "console.log (0.3 MB) — Waiting to upload" in detail.conversation.toPlainText()
+    assert "console.log (293 KB) — Waiting to upload" in detail.conversation.toPlainText()
     attachment_id = next(a.id for a in detail.attachments.rows if a.filename == "console.log")
     bridge.statusChanged.emit(_status(progress=TransferProgress("upload", attachment_id, "console.log", 150_000, 300_000)))
-    qtbot.waitUntil(lambda: "console.log (0.3 MB) — Uploading 50%" in detail.conversation.toPlainText(), timeout=3000)
+    qtbot.waitUntil(lambda: "console.log (293 KB) — Uploading 50%" in detail.conversation.toPlainText(), timeout=3000)
 
 
 # --- against a real server --------------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_a_real_download_shows_its_progress_then_verified(qtbot, start_session, 
     qtbot.waitUntil(lambda: state_of(tab, attachment_id) == "Downloaded and verified", timeout=15_000)
     assert saved.exists() and hashlib.sha256(saved.read_bytes()).digest() == hashlib.sha256(original.read_bytes()).digest()
     moving = [(text, value) for text, value in log.seen if text.startswith("Downloading")]
-    assert moving[0] == ("Downloading 0% (0 B of 3.0 MB)", 0)
+    assert moving[0] == ("Downloading 0% (0 bytes of 3.0 MB)", 0)
     assert any(0 < (value or 0) < 1000 for _, value in moving), log.seen
     assert attachment_id not in tab.bars
     assert log.threads == {"MainThread"}
@@ -249,7 +249,7 @@ def test_a_failed_download_says_why(qtbot, seeded) -> None:
     tab.fetch = relay.fetch  # the real relay, towards a port where nothing answers
     tab.tree.setCurrentItem(tab.items[ids["staff"]])
     tab.open_selected()
-    assert state_of(tab, ids["staff"]) == "Downloading 0% (0 B of 5.0 MB)"
+    assert state_of(tab, ids["staff"]) == "Downloading 0% (0 bytes of 5.0 MB)"
     qtbot.waitUntil(lambda: state_of(tab, ids["staff"]).startswith("Download failed"), timeout=15_000)
     assert state_of(tab, ids["staff"]) == (
         "Download failed: fix-5.2.1-notes.pdf could not be downloaded: the server cannot be reached. "

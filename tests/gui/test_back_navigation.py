@@ -1,6 +1,6 @@
-"""Back: Enter opens a case; cases opened from a notification or a link stack on top; Back (Alt+Left,
-the toolbar's Back, the pane's ← Back) goes to the case before, then to the list with its
-selection, scroll position and search as they were left."""
+"""Back: Enter opens a case; cases opened from a notification or a link stack on top; the window's one
+Back (Alt+Left, the toolbar, the View menu) goes to the case before, then to the list with its
+selection, scroll position and search as they were left, and is enabled only while it can."""
 
 from __future__ import annotations
 
@@ -90,14 +90,17 @@ def test_back_goes_through_the_opened_cases_then_to_the_list_as_it_was(qtbot, wi
     qtbot.mouseClick(toolbar_back, Qt.MouseButton.LeftButton)  # Back (toolbar): to A
     assert window.detail.case_id == a and _selected(window) == a
     assert window.detail.tabs.currentIndex() == 1
-    qtbot.mouseClick(window.detail.back_button, Qt.MouseButton.LeftButton)  # Back (the pane's button): the list
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert window.back_action in view_menu.actions()
+    window.back_action.trigger()  # Back (the View menu's, the same action): the list
     qtbot.waitUntil(lambda: window.table.hasFocus())
     assert _selected(window) == a and window.detail.case_id == a
     assert window.table.verticalScrollBar().value() == scroll
     assert window.filters.search.text() == "Payroll" and window.model.query.search == "Payroll"
     assert window.model.rowCount() == 100
 
-    # Nothing left to go back to: Back keeps the list as it is.
+    # Nothing left to go back to: Back is disabled, and Alt+Left keeps the list as it is.
+    assert not window.back_action.isEnabled() and not toolbar_back.isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert _selected(window) == a and window.table.verticalScrollBar().value() == scroll
 
@@ -124,9 +127,11 @@ def test_moving_in_the_list_forgets_the_history(qtbot, window: MainWindow) -> No
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
     window.open_case(_case_id(1001))
     window.table.setFocus()
+    assert window.back_action.isEnabled()
     qtbot.keyClick(window.table, Qt.Key.Key_Down)  # the user goes on in the list by themselves
     moved = _selected(window)
     assert moved not in (a, None)
+    assert not window.back_action.isEnabled()  # nothing to go back to
     qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert _selected(window) == moved and window.detail.case_id == moved and window.table.hasFocus()
 
@@ -136,4 +141,4 @@ def test_back_and_changes_have_names_and_shortcuts(window: MainWindow) -> None:
     assert window.changes_action.shortcut().toString() == "Ctrl+Shift+C"
     view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     assert {window.back_action, window.changes_action} <= set(view_menu.actions())
-    assert window.detail.back_button.accessibleName() == "Back to the case list"
+    assert not hasattr(window.detail, "back_button")  # one Back, the window's: the pane has none

@@ -113,7 +113,7 @@ CUSTOMER_BUTTONS = {
     "open": {Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE},
     "pending_customer": {Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE},
     "on_hold": {Action.ESCALATE, Action.REQUEST_CLOSE, Action.CLOSE},
-    "resolved": {Action.CLOSE, Action.ACCEPT, Action.REJECT},
+    "resolved": {Action.ACCEPT, Action.REJECT},  # accepting closes it: Close case would only confuse
     "closed": {Action.REOPEN},
     "merged": set(),
 }

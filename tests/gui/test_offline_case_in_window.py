@@ -37,7 +37,7 @@ def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server_pro
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     dialog = window.findChild(NewCaseDialog)
     assert dialog is not None and dialog.isVisible()
-    assert not dialog.create_button.isEnabled()  # required fields are empty
+    assert dialog.create_button.isEnabled()  # required fields are empty: pressing it says which
     dialog.severity.setCurrentIndex(dialog.severity.findData("urgent"))
     qtbot.keyClicks(dialog.subject, SUBJECT)
     qtbot.keyClicks(dialog.description, "Since this morning the run stops and shows error 0x80.")
@@ -51,7 +51,7 @@ def test_case_made_offline_gets_its_number_and_the_agent_reply(qtbot, server_pro
     # the list query runs on its worker and answers within milliseconds).
     qtbot.waitUntil(lambda: window.model.row_of(case_id) >= 0, timeout=2000)
     row = window.model.row_of(case_id)
-    assert window.model.index(row, 0).data() == "Waiting to sync"
+    assert window.model.index(row, 0).data() == "Not sent yet"
     assert window.model.index(row, 0).data(SYNC_STATE_ROLE) == "waiting"
     assert window.model.index(row, 1).data() == SUBJECT
     assert window.detail.case_id == case_id

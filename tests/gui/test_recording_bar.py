@@ -4,9 +4,11 @@ the tray menu stop too."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
+import av
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QMouseEvent
@@ -20,6 +22,7 @@ from casedesktop.ui.mainwindow.actions import RECORD_TEXT, STOP_TEXT
 from casedesktop.ui.mainwindow.window import MainWindow
 from casedesktop.ui.recording import flow as recording_flow
 from casedesktop.ui.recording.controls import MARGIN, RecordingControlBar, bar_position
+from casedesktop.ui.recording.preview import PreviewChoice
 from casedesktop.ui.session import ProfileSession
 
 SMALL = RecordingSettings(region=Rect(0, 0, 320, 240), fps=10)
@@ -40,8 +43,8 @@ def test_position_keeps_the_whole_bar_on_the_screen(available: QRect) -> None:
         assert where.x() >= available.left() and where.y() >= available.top()
         dragged = bar_position(size, available, QPoint(available.right() + 500, available.bottom() + 500))
         assert available.contains(QRect(dragged, size)) or size.width() > available.width()
-    # The default place is the top-right corner, inside the margin.
-    assert bar_position(QSize(400, 40), QRect(0, 0, 1920, 1040)) == QPoint(1920 - 400 - MARGIN, MARGIN)
+    # The default place is the bottom centre, inside the margin: far from the title bars' buttons.
+    assert bar_position(QSize(400, 40), QRect(0, 0, 1920, 1040)) == QPoint(760, 1040 - 40 - MARGIN)
 
 
 def status(state: RecorderState, elapsed: float, size: int) -> RecorderStatus:
@@ -91,8 +94,8 @@ def test_dragging_moves_the_bar_but_not_off_the_screen(qtbot) -> None:  # noqa: 
 
     origin = start + QPoint(5, 5)
     send(QMouseEvent.Type.MouseButtonPress, origin)
-    send(QMouseEvent.Type.MouseMove, origin + QPoint(-300, 200))
-    assert bar.pos() == start + QPoint(-300, 200)
+    send(QMouseEvent.Type.MouseMove, origin + QPoint(-300, -200))
+    assert bar.pos() == start + QPoint(-300, -200)
     send(QMouseEvent.Type.MouseMove, origin + QPoint(5000, 5000))
     send(QMouseEvent.Type.MouseButtonRelease, origin + QPoint(5000, 5000))
     assert QGuiApplication.primaryScreen().availableGeometry().contains(bar.frameGeometry())
@@ -126,7 +129,7 @@ def test_record_action_turns_into_stop_and_the_tray_menu_stops(qtbot, window: Ma
     assert window.record_action.text() == RECORD_TEXT
     assert not window.notifier.stop_recording_action.isVisible()
     with qtbot.waitSignal(flow.ended, timeout=5000):
-        flow.preview.discard_button.click()
+        flow.preview._choose(PreviewChoice.DISCARD)
 
 
 def test_record_action_stops_a_recording_under_way(qtbot, window: MainWindow) -> None:  # noqa: ANN001
@@ -140,4 +143,71 @@ def test_record_action_stops_a_recording_under_way(qtbot, window: MainWindow) ->
     window.record_action.trigger()
     qtbot.waitUntil(lambda: flow.preview is not None and flow.preview.isVisible(), timeout=10_000)
     assert flow.preview.result.stop_reason == "user"
-    flow.preview.discard_button.click()
+    flow.preview._choose(PreviewChoice.DISCARD)
+
+
+def test_the_buttons_have_plain_accessible_names_and_the_keyboard_stops(qtbot) -> None:  # noqa: ANN001
+    bar = RecordingControlBar(600, 42_000_000)
+    qtbot.addWidget(bar)
+    bar.show()
+    assert bar.stop_button.accessibleName() == "Stop recording"
+    assert bar.pause_button.accessibleName() == "Pause recording"
+    bar.show_status(status(RecorderState.PAUSED, 5, 1000))
+    assert bar.pause_button.accessibleName() == "Resume recording"
+    names = [w.accessibleName() for w in (bar, bar.cue, bar.time, bar.size, bar.pause_button, bar.stop_button)]
+    assert all(re.fullmatch(r"[\w ]+", name) for name in names), names  # words only, no glyphs
+    # A window of its own (not a tool window), so Alt+Tab reaches it; then Stop has the keyboard.
+    assert not bar.windowFlags() & Qt.WindowType.Tool & ~Qt.WindowType.Window
+    bar.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is bar.stop_button, timeout=5000)
+    with qtbot.waitSignal(bar.stopRequested, timeout=1000):
+        qtbot.keyClick(bar.stop_button, Qt.Key.Key_Space)
+    with qtbot.waitSignal(bar.stopRequested, timeout=1000):
+        qtbot.keyClick(bar, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+
+
+def test_the_bar_starts_beside_the_recorded_area(qtbot) -> None:  # noqa: ANN001
+    screen = QGuiApplication.primaryScreen()
+    for captured in (QRect(0, 0, 320, 240), QRect(400, 700, 800, 300), QRect(0, 0, 1900, 1000)):
+        bar = RecordingControlBar(600, 42_000_000, screen, captured)
+        qtbot.addWidget(bar)
+        assert not bar.frameGeometry().intersects(captured), captured
+        assert screen.availableGeometry().contains(bar.frameGeometry())
+    whole = RecordingControlBar(600, 42_000_000, screen, screen.geometry())  # no room beside it
+    qtbot.addWidget(whole)
+    assert whole.frameGeometry().bottom() == screen.availableGeometry().bottom() - MARGIN  # bottom centre
+
+
+def test_the_bar_over_the_recorded_area_is_black_in_the_video(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QWidget
+
+    painted = QWidget(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+    painted.setStyleSheet("background: rgb(255, 200, 0);")
+    painted.setGeometry(0, 0, 320, 240)
+    qtbot.addWidget(painted)
+    painted.show()
+    qtbot.waitExposed(painted)
+    flow = recording_flow.RecordingFlow(tmp_path / "recordings", QSettings(str(tmp_path / "ui.ini"),
+                                        QSettings.Format.IniFormat), countdown_seconds=0, base=SMALL)
+    flow._count_down(SMALL)
+    qtbot.waitUntil(lambda: flow.bar is not None and flow.bar.isVisible(), timeout=5000)
+    bar = flow.bar
+    assert not bar.frameGeometry().intersects(QRect(0, 0, 320, 240))  # beside the area at first
+    bar.move(20, 100)  # dragged over it
+
+    def bar_on_screen() -> bool:
+        shown = QGuiApplication.primaryScreen().grabWindow(0).toImage().pixelColor(bar.x() + 40, bar.y() + 20)
+        return shown.getRgb()[:3] != (255, 200, 0) and shown.lightness() > 40
+
+    qtbot.waitUntil(bar_on_screen, timeout=3000)  # the screen shows the bar there, over the yellow
+    frames_then = flow.recorder.status().frames_encoded
+    qtbot.waitUntil(lambda: flow.recorder.status().frames_encoded >= frames_then + 5, timeout=5000)
+    bar.stop_button.click()
+    qtbot.waitUntil(lambda: flow.preview is not None, timeout=10_000)
+    with av.open(str(flow.preview.result.path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    first, last = frames[0], frames[-1]
+    assert first[120, 60][0] > 200 and first[120, 60][2] < 60  # yellow: the bar was not there yet
+    assert max(last[120, 60]) < 30, last[120, 60]  # black where the bar is: not the bar, not yellow
+    assert last[20, 60][0] > 200 and last[20, 60][2] < 60  # the rest is recorded as before
+    flow.preview._choose(PreviewChoice.DISCARD)

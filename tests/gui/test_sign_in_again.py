@@ -3,7 +3,8 @@ with no token at start (no keychain kept it), "Work offline" opens the cases any
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QSettings, Qt
 
 from casedesktop.app import open_profile
 from casedesktop.sync.sign_in import sign_in, sign_out
@@ -12,7 +13,15 @@ from casedesktop.ui.main import _signed_in
 from tests.support import CUSTOMER, ServerProcess
 
 
-def test_a_signed_out_window_signs_in_again_from_the_status_bar(qtbot, start_session) -> None:
+@pytest.fixture(autouse=True)
+def app_settings(tmp_path, monkeypatch) -> QSettings:  # noqa: ANN001
+    """The app-wide settings (the last server) in a file of the test's own, not the user's."""
+    settings = QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat)
+    monkeypatch.setattr("casedesktop.ui.dialogs.sign_in.app_settings", lambda: settings)
+    return settings
+
+
+def test_a_signed_out_window_signs_in_again_from_the_status_bar(qtbot, start_session, app_settings) -> None:  # noqa: ANN001
     session = start_session()
     window = session.window
     sign_out(session.profile.db, session.profile.tokens)  # the token is gone (revoked, or kept nowhere)
@@ -28,6 +37,7 @@ def test_a_signed_out_window_signs_in_again_from_the_status_bar(qtbot, start_ses
     qtbot.keyClicks(dialog.password, CUSTOMER[1])
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=15_000)
+    assert app_settings.value("sign_in/last_server") == session.profile.identity.server_url
     qtbot.waitUntil(lambda: not indicator.status.needs_sign_in and indicator.status.online, timeout=15_000)
     assert indicator.button.text() == "Sync now"
     session.stop()

@@ -15,9 +15,10 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
-from casedesktop.store.queries import AttachmentView, CaseDetail, CommentView
+from casedesktop.store.queries import AttachmentView
 from casedesktop.ui import theme
-from casedesktop.ui.case.conversation import conversation_html
+from casedesktop.ui.case.thread import Message, ThreadFile
+from casedesktop.ui.case.thread_widgets import MessageCard
 
 UI = Path(theme.__file__).resolve().parent
 TEXT_ROLES = ("text", "muted_text", "link", "error_text", "warning_text", "success_text", "overlay_text")
@@ -56,15 +57,14 @@ def _when() -> datetime:
     return datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
-def _detail() -> CaseDetail:
-    comments = [
-        CommentView(str(uuid.uuid4()), "Dana Whitfield", "customer", "reply", "It still says Connected.", _when(), "synced"),
-        CommentView(str(uuid.uuid4()), "Alex Moreno", "agent", "reply", "Could you record it?", _when(), "synced"),
-        CommentView(str(uuid.uuid4()), "Alex Moreno", "agent", "internal", "Bank API outage?", _when(), "waiting"),
+def _messages() -> list[Message]:
+    file = AttachmentView(str(uuid.uuid4()), None, "bank.png", 2048, "0" * 64, "image/png", "Dana", _when(), "synced")
+    return [
+        Message("1", "You", "Dana Whitfield", True, False, False, _when(), "It still says Connected.",
+                (ThreadFile(file, "image", False, ""),)),
+        Message("2", "Support", "Alex Moreno", False, True, False, _when(), "Could you record it?"),
+        Message("3", "Alex Moreno", "Alex Moreno", False, True, True, _when(), "Bank API outage?", pending=True),
     ]
-    files = [AttachmentView(str(uuid.uuid4()), comments[0].id, "bank.png", 2048, "0" * 64, "image/png", "Dana",
-                            _when(), "synced")]
-    return CaseDetail(None, "synced", comments, [], files)  # type: ignore[arg-type] - no case row needed
 
 
 def test_every_text_role_reads_on_base_and_window(palette: str) -> None:
@@ -80,19 +80,21 @@ def test_every_text_role_reads_on_base_and_window(palette: str) -> None:
     assert theme.contrast(colours.unread_marker, colours.base) >= 3.0
 
 
-def test_the_conversation_reads_in_every_palette(palette: str) -> None:
-    text = conversation_html(_detail(), lambda _a: "")
+def test_the_conversation_reads_in_every_palette(palette: str, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
     colours = theme.current()
-    blocks = re.findall(r'style="background:\s*(#[0-9a-f]{6});\s*color:\s*(#[0-9a-f]{6})', text)
-    assert len(blocks) == 3, text[:300]
-    assert len({background for background, _ in blocks}) == 3  # note, support and customer differ
-    for background, foreground in blocks:
-        ratio = theme.contrast(QColor(foreground), QColor(background))
-        assert ratio >= 4.5, f"{palette}: message text {foreground} on {background}: {ratio:.2f}"
+    backgrounds = set()
+    for message in _messages():
+        card = MessageCard(message, tmp_path, lambda sha256: tmp_path / sha256)
+        qtbot.addWidget(card)
+        background = card.palette().color(QPalette.ColorRole.Window)
+        backgrounds.add(background.name())
+        for label in (card.body, card.tags):
+            ratio = theme.contrast(label.palette().color(QPalette.ColorRole.WindowText), background)
+            assert ratio >= 4.5, f"{palette}: {label.text()[:30]} on {background.name()}: {ratio:.2f}"
+    assert len(backgrounds) == 3  # note, support and customer differ
     if palette != "light":
-        assert all(QColor(background) != QColor("#fff4d6") for background, _ in blocks)  # not the old fixed tints
+        assert "#fff4d6" not in backgrounds  # not the old fixed tints
     assert colours.base == QApplication.palette().color(QPalette.ColorRole.Base)
-    assert "data:image/png;base64," in text  # the file's mark is an image, not a glyph
 
 
 def test_error_labels_read_in_every_palette(palette: str, qtbot, profile_dir: Path) -> None:  # noqa: ANN001
@@ -107,14 +109,16 @@ def test_error_labels_read_in_every_palette(palette: str, qtbot, profile_dir: Pa
         me = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
         dialog = NewCaseDialog(ProfileSession.offline(db, me))
         qtbot.addWidget(dialog)
-        dialog.subject.setText("x" * 300)  # too long: the form says so
-        assert dialog.errors.text()
-        labels: list[QLabel] = [dialog.errors, dialog.severity_meaning, dialog.attachments.hint]
+        dialog.subject.setText("x" * 300)  # too long: the form says what it cut
+        dialog.create()  # no description: the form says so beside the field
+        errors, notice = dialog.messages["description"], dialog.messages["subject"]
+        assert errors.text() and notice.text()
+        labels: list[QLabel] = [errors, notice, dialog.attachments.hint]
         for label in labels:
             foreground = label.palette().color(QPalette.ColorRole.WindowText)
             background = dialog.palette().color(QPalette.ColorRole.Window)
             assert theme.contrast(foreground, background) >= 4.5, f"{palette}: {label.accessibleName() or label.text()}"
-        assert dialog.errors.palette().color(QPalette.ColorRole.WindowText) == theme.colour("error_text")
+        assert errors.palette().color(QPalette.ColorRole.WindowText) == theme.colour("error_text")
     finally:
         db.close()
 

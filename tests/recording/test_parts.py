@@ -19,6 +19,7 @@ from casedesktop.recording.geometry import (
     blackout_slices,
     output_size,
     resolve_area,
+    screen_to_region,
 )
 from casedesktop.recording.limits import SizeBudget
 from casedesktop.recording.settings import RecordingSettings, Rect
@@ -120,6 +121,16 @@ def test_blackouts_follow_clipping_and_pixel_scale() -> None:
     area = CaptureArea(Rect(0, 0, 100, 100))
     slices = blackout_slices([Rect(10, 10, 5, 5), Rect(500, 0, 5, 5)], area, 200, 200)
     assert slices == [(slice(20, 30), slice(20, 30))]
+
+
+def test_screen_areas_to_hide_land_where_they_are_on_the_screen() -> None:
+    """A window over the recorded area (screen coordinates) is blacked out where it shows, also
+    when the region was clipped at the screen's edge."""
+    area = resolve_area(MONITORS, RecordingSettings(region=(-10, 100, 210, 200)))
+    assert area.rect == Rect(0, 100, 200, 200)
+    hidden = screen_to_region([Rect(50, 150, 30, 20)], area)
+    assert hidden == [Rect(60, 50, 30, 20)]  # region coordinates: from (-10, 100)
+    assert blackout_slices(hidden, area, 200, 200) == [(slice(50, 70), slice(50, 80))]
 
 
 def frame(pts: int, nbytes: int = 400) -> CapturedFrame:

@@ -110,3 +110,51 @@ def test_close_stops_a_playing_player_quickly(tmp_path: Path) -> None:
     count = len(shown)
     time.sleep(0.3)
     assert len(shown) == count < 200
+
+
+def test_open_hands_over_the_first_frame_without_playing(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "a.mp4", 20)
+    shown: list[VideoImage] = []
+    player = Player(path, (800, 450), shown.append, lambda _error: None)
+    player.open()
+    deadline = time.monotonic() + 5
+    while not shown and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # long enough for several frames, were it playing
+    assert [round(image.time_s * FPS) for image in shown] == [0]
+    assert not player.playing
+    player.close()
+
+
+def test_seek_shows_the_frame_at_that_time_and_play_goes_on_from_there(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "a.mp4", 40)  # 2 s, frame i at i/20 s
+    shown: list[VideoImage] = []
+    ended = threading.Event()
+    player = Player(path, (800, 450), shown.append, lambda _error: ended.set())
+    player.seek(1.52)  # between frames 30 (1.50 s) and 31 (1.55 s): frame 30 is on screen then
+    deadline = time.monotonic() + 5
+    while len(shown) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [round(image.time_s * FPS) for image in shown] == [0, 30]
+    assert level(shown[-1]) == pytest.approx((10 * 30) % 250, abs=3)
+    player.play()
+    assert ended.wait(5)
+    assert [round(image.time_s * FPS) for image in shown[2:]] == list(range(31, 40))
+    player.seek(0.5)  # after the end, a seek shows that frame again
+    deadline = time.monotonic() + 5
+    while round(shown[-1].time_s * FPS) != 10 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert round(shown[-1].time_s * FPS) == 10
+    player.close()
+
+
+def test_seek_past_the_end_shows_the_last_frame_and_ends(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "a.mp4", 20)
+    shown: list[VideoImage] = []
+    ended = threading.Event()
+    player = Player(path, (800, 450), shown.append, lambda _error: ended.set())
+    player.play()
+    player.seek(60.0)
+    assert ended.wait(5)
+    assert round(shown[-1].time_s * FPS) == 19 and not player.playing
+    player.close()

@@ -212,6 +212,7 @@ def test_too_large_is_refused_from_the_header_before_any_body(tmp_path: Path) ->
         )
         assert answer.startswith(b"HTTP/1.1 413"), answer[:100]
         assert b"Tus-Resumable" in answer or b"tus-resumable" in answer
+        assert b"Files can be at most 98 KB;" in answer  # the limit in the client's words (100,000 bytes)
 
         # A PATCH announcing more than the upload's length is refused the same way.
         location = ann.start_upload(case["id"], 1000).headers["Location"]

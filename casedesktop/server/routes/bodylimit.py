@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException
 from casedesktop.api import API_PREFIX, ErrorCode, ErrorOut
 from casedesktop.api.files import UPLOADS_PATH
 from casedesktop.api.push import MAX_MUTATIONS_PER_PUSH, PUSH_PATH
+from casedesktop.i18n import format_size
 from casedesktop.server import auth
 from casedesktop.server.errors import ApiError
 from casedesktop.server.routes.error_handlers import error_response
@@ -57,7 +58,7 @@ def body_cap(method: str, path: str) -> int | None:
 
 def _too_large_message(cap: int) -> str:
     return (
-        f"The request body is larger than this server takes here ({cap // KIB} KiB); "
+        f"The request body is larger than this server takes here ({format_size(cap)}); "
         "send less at once."
     )
 

@@ -47,6 +47,7 @@ from casedesktop.api.files import (
     decode_metadata,
 )
 from casedesktop.domain import safe_filename
+from casedesktop.i18n import format_size
 from casedesktop.server.auth import caller_of
 from casedesktop.server.errors import ApiError
 from casedesktop.server.identity import CurrentUser
@@ -139,7 +140,7 @@ def _too_large(limit: int) -> ApiError:
     return ApiError(
         413,
         ErrorCode.TOO_LARGE,
-        f"Files can be at most {limit / (1024 * 1024):.1f} MB; compress it or share a smaller part.",
+        f"Files can be at most {format_size(limit)}; compress it or share a smaller part.",
     )
 
 

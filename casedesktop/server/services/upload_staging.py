@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 
 from casedesktop.api import ErrorCode
 from casedesktop.api.files import CHECKSUM_MISMATCH_STATUS, META_COMMENT_ID
-from casedesktop.domain import MAX_TOTAL_ATTACHMENT_BYTES, CommentKind, megabytes
+from casedesktop.domain import MAX_TOTAL_ATTACHMENT_BYTES, CommentKind
+from casedesktop.i18n import format_size
 from casedesktop.server.base import utcnow
 from casedesktop.server.db import Sessions
 from casedesktop.server.errors import ApiError, not_found
@@ -186,7 +187,7 @@ def _check_total(session: Session, case_id: uuid.UUID, wanted: NewUpload) -> Non
         raise ApiError(
             413,
             ErrorCode.TOO_LARGE,
-            f"Files on one case or reply can add up to {megabytes(MAX_TOTAL_ATTACHMENT_BYTES)}; "
+            f"Files on one case or reply can add up to {format_size(MAX_TOTAL_ATTACHMENT_BYTES)}; "
             "this one would pass that.",
         )
 

@@ -26,10 +26,9 @@ from casedesktop.domain import (
     MAX_ATTACHMENT_BYTES,
     MAX_TOTAL_ATTACHMENT_BYTES,
     ValidationError,
-    megabytes,
     validate_attachments,
 )
-from casedesktop.i18n import _, format_number, ngettext
+from casedesktop.i18n import _, format_size
 from casedesktop.store.attachments import AttachmentError, PreparedFile, prepare_files
 from casedesktop.store.blobs import BlobStore
 from casedesktop.ui import icons, theme
@@ -38,14 +37,7 @@ FILE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def describe(file: PreparedFile) -> str:
-    return f"{file.filename} — {size_text(file.size)}"
-
-
-def size_text(size: int) -> str:
-    """"3.2 MB" from 100 kB up, "12,345 bytes" below."""
-    if size >= 100_000:
-        return megabytes(size)
-    return ngettext("{count} byte", "{count} bytes", size).format(count=format_number(size))
+    return f"{file.filename} — {format_size(file.size)}"
 
 
 class AttachmentList(QWidget):
@@ -65,7 +57,7 @@ class AttachmentList(QWidget):
         self.list.setAccessibleName(_("Attached files"))
         self.list.setMaximumHeight(110)
         layout.addWidget(self.list)
-        row = QHBoxLayout()
+        self.buttons = row = QHBoxLayout()  # a caller may add its own button (Record) to the row
         self.add_button = QPushButton(icons.icon("mail-attachment"), _("&Attach files…"))
         self.add_button.clicked.connect(self.pick)
         self.paste_button = QPushButton(icons.icon("insert-image"), _("Paste &image"))
@@ -73,12 +65,14 @@ class AttachmentList(QWidget):
         self.paste_button.clicked.connect(self.paste_image)
         self.remove_button = QPushButton(icons.icon("list-remove"), _("Remove"))
         self.remove_button.clicked.connect(self.remove_selected)
-        self.hint = QLabel(_("or drop files here · up to {size} each").format(size=megabytes(max_bytes)))
+        self.hint = QLabel(_("or drop files here · up to {size} each").format(size=format_size(max_bytes)))
+        self.hint.setWordWrap(True)  # on its own line under the buttons: it wraps there, if at all
         theme.set_text_role(self.hint, "muted_text")  # palette(mid) is too faint to read on most
         for widget in (self.add_button, self.paste_button, self.remove_button):
             row.addWidget(widget)
-        row.addWidget(self.hint, 1)
+        row.addStretch(1)
         layout.addLayout(row)
+        layout.addWidget(self.hint)
         self._icons = QFileIconProvider()
         self._update()
 

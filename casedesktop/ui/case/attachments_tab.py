@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from casedesktop.domain import is_program, safe_filename
-from casedesktop.i18n import N_, _, format_datetime, format_megabytes, format_number
+from casedesktop.i18n import N_, _, format_datetime, format_size
 from casedesktop.store import outbox, uploads
 from casedesktop.store.attachments import AttachmentError, prepare_files
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.database import CacheDB
 from casedesktop.store.queries import AttachmentView, SyncState
 from casedesktop.sync.worker import TransferProgress
+from casedesktop.ui import theme
 
 STATE_TEXT = {SyncState.WAITING: N_("Waiting to upload"), SyncState.FAILED: N_("Upload refused"),
               SyncState.SYNCED: N_("Uploaded")}  # shown through `_`
@@ -48,16 +49,10 @@ STATE_COLUMN = 4
 ACTIVE, PAUSED, FINISHED, FAILED = "active", "paused", "finished", "failed"
 
 
-def _mb(size: int) -> str:
-    return format_megabytes(size) if size >= 100_000 else _("{size} B").format(size=format_number(size))
-
-
 def _fraction(done: int, total: int) -> str:
-    """"1.2/3.0 MB": short enough for a progress bar in a narrow column."""
-    if total >= 100_000:
-        return _("{done}/{total} MB").format(done=format_number(done / 1048576, 1, grouping=False),
-                                            total=format_number(total / 1048576, 1, grouping=False))
-    return _("{done}/{total} B").format(done=format_number(done), total=format_number(total))
+    """"1.2 MB of 3.0 MB", in the words every size of the app is written in."""
+    # Translators: a size out of a whole (sent so far, recorded of the limit): "1.2 MB of 40 MB".
+    return _("{done} of {total}").format(done=format_size(done), total=format_size(total))
 
 
 @dataclass
@@ -107,6 +102,11 @@ class AttachmentsTab(QWidget):
         self.tree.currentItemChanged.connect(lambda *_: self._update())
         self.tree.currentItemChanged.connect(lambda *_: self._say_state())
         layout.addWidget(self.tree, 1)
+        self.empty = QLabel(_("No attachments yet.") + "\n" + _("Drop files here or use Add files… to attach them."))
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        theme.set_text_role(self.empty, "muted_text")
+        layout.addWidget(self.empty, 1)
         row = QHBoxLayout()
         self.open_button = QPushButton(_("&Open"))
         self.open_button.setAccessibleName(_("Open the attachment"))
@@ -114,7 +114,7 @@ class AttachmentsTab(QWidget):
         self.save_button = QPushButton(_("Save &as…"))
         self.save_button.setAccessibleName(_("Save the attachment as"))
         self.save_button.clicked.connect(lambda: self.save_selected())  # not clicked(checked) as the destination
-        self.add_button = QPushButton(_("Add &files…"))
+        self.add_button = QPushButton(_("Add fi&les…"))  # Alt+F is the File menu
         self.add_button.setAccessibleName(_("Add files to the case"))
         self.add_button.clicked.connect(self.pick)
         self.remove_button = QPushButton(_("&Remove"))
@@ -142,7 +142,7 @@ class AttachmentsTab(QWidget):
         for a in rows:
             if a.sync_state == SyncState.SYNCED and a.id in self.transfers and self.transfers[a.id].kind == "upload":
                 del self.transfers[a.id]  # the server confirmed it: the row says so from now on
-            item = QTreeWidgetItem([a.filename, _mb(a.size),
+            item = QTreeWidgetItem([a.filename, format_size(a.size),
                                     a.uploader_name, format_datetime(a.created_at), ""])
             item.setIcon(0, self._icons.icon(QFileInfo(a.filename)))
             item.setSizeHint(STATE_COLUMN, QSize(1, self._row_height()))  # the same height with a progress bar or not
@@ -155,6 +155,8 @@ class AttachmentsTab(QWidget):
             self.tree.resizeColumnToContents(column)
         self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 240))
         self._rebuilding = False
+        self.tree.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
         self._update()
 
     def _row_height(self) -> int:
@@ -175,7 +177,7 @@ class AttachmentsTab(QWidget):
             reason = self._refusals.get(a.id, "")
             return _("Upload refused: {reason}").format(reason=reason) if reason else _(STATE_TEXT[SyncState.FAILED])
         if transfer is not None and transfer.kind == "upload" and a.sync_state == SyncState.WAITING:
-            sizes = {"percent": transfer.percent, "done": _mb(transfer.done), "total": _mb(transfer.total)}
+            sizes = {"percent": transfer.percent, "done": format_size(transfer.done), "total": format_size(transfer.total)}
             if transfer.state == ACTIVE:
                 return _("Uploading {percent}% ({done} of {total})").format(**sizes)
             if transfer.state == FINISHED:
@@ -188,12 +190,12 @@ class AttachmentsTab(QWidget):
             state = uploads.get(self._db, a.id)
             if state is not None and state.offset > 0:
                 return _("Waiting to upload · {done} of {total} already sent").format(
-                    done=_mb(state.offset), total=_mb(a.size))
+                    done=format_size(state.offset), total=format_size(a.size))
             return _(STATE_TEXT[SyncState.WAITING])
         if transfer is not None and transfer.kind == "download":
             if transfer.state == ACTIVE:
                 return _("Downloading {percent}% ({done} of {total})").format(
-                    percent=transfer.percent, done=_mb(transfer.done), total=_mb(transfer.total))
+                    percent=transfer.percent, done=format_size(transfer.done), total=format_size(transfer.total))
             if transfer.state == FAILED:
                 return _("Download failed: {error}").format(error=transfer.error)
             if transfer.state == FINISHED and self.blobs.has(a.sha256):
@@ -275,7 +277,8 @@ class AttachmentsTab(QWidget):
 
     # --- getting the bytes -----------------------------------------------------------------------
 
-    def _with_local_file(self, attachment: AttachmentView, then: Callable[[Path], None]) -> None:
+    def with_local_file(self, attachment: AttachmentView, then: Callable[[Path], None]) -> None:
+        """`then(path)` with the file's bytes here: at once, or once downloaded and verified."""
         if self.blobs.has(attachment.sha256):
             then(self.blobs.path_of(attachment.sha256))
             return
@@ -301,14 +304,17 @@ class AttachmentsTab(QWidget):
 
     def open_selected(self) -> None:
         chosen = self.selected()
-        if not chosen:
-            return
+        if chosen:
+            self.open_attachment(chosen)
+
+    def open_attachment(self, chosen: AttachmentView) -> None:
+        """Open the file in the program the system has for it (a program is only ever saved)."""
         if is_program(chosen.filename):  # as mail clients do: a program is saved, never run from here
             self.message.setText(
                 _("{name} is a program, and CaseDesktop never opens programs it receives. Save it, and run it only "
                   "if you trust where it came from.").format(name=safe_filename(chosen.filename)))
             return
-        self._with_local_file(chosen, lambda path: self._open_copy(chosen, path))
+        self.with_local_file(chosen, lambda path: self._open_copy(chosen, path))
 
     def _open_copy(self, attachment: AttachmentView, blob: Path) -> None:
         # Open a named copy (the blob's name is a hash; viewers need the extension).
@@ -330,7 +336,7 @@ class AttachmentsTab(QWidget):
             if not name:
                 return
             destination = Path(name)
-        self._with_local_file(chosen, lambda _path: self._saved(chosen, destination))
+        self.with_local_file(chosen, lambda _path: self._saved(chosen, destination))
 
     def _saved(self, attachment: AttachmentView, destination: Path) -> None:
         try:

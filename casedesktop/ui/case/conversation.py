@@ -1,51 +1,53 @@
-"""The Conversation and Activity tabs' text: messages with their files, and the case's history.
+"""The Conversation tab's view of the thread, and the Activity tab's text.
 
-Everything a user or the server wrote is escaped: text is never interpreted as HTML.
+The thread (`thread.py`) is plain data; this view makes widgets for the newest items only and
+for older ones when the reader scrolls up to them (or presses Home), so a case with hundreds of
+messages opens as fast as one with three. A redraw compares the new thread with the one shown and
+replaces only what changed, so a new reply or a file's progress never rebuilds the rest, and the
+reader keeps their place (or the end, if they were there).
+
+Keyboard: the view is one Tab stop; from it Up, Down, Home and End go into the messages, where
+they and Page Up and Page Down move between them, and Tab goes through the links and buttons of
+the thread in order, then on out of it. Everything anyone wrote is escaped: text is never
+interpreted as HTML.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from casedesktop.domain import CommentKind, Role, Status, activity_template, megabytes
-from casedesktop.i18n import _, format_datetime
+from casedesktop.domain import Status, activity_template
+from casedesktop.i18n import _, format_datetime, ngettext
 from casedesktop.store import queries
-from casedesktop.store.queries import AttachmentView, SyncState
-from casedesktop.ui import icons, theme
+from casedesktop.store.queries import SyncState
+from casedesktop.ui import theme
+from casedesktop.ui.case.thread import Item, Message, plain_text
+from casedesktop.ui.case.thread_widgets import (
+    SIDE_MARGIN,
+    STOP_PROPERTY,
+    MessageCard,
+    ResolutionCard,
+    ThreadItem,
+    widget_for,
+)
 
-
-def conversation_html(detail: queries.CaseDetail, file_state: Callable[[AttachmentView], str]) -> str:
-    """The messages, oldest first, each with the files sent with it and their transfer state."""
-    parts = []
-    files_of: dict[str, list[str]] = {}
-    # The theme's colours (tints of the palette's Base, and text readable on them) and a paperclip
-    # drawn as an image: a paperclip glyph is a box in many fonts.
-    colours = theme.current()
-    text_colour = theme.css_colour(colours.message_text)
-    clip = icons.html_image("mail-attachment", 14, "message_text")
-    for a in detail.attachments:
-        if a.comment_id:
-            state = file_state(a)
-            files_of.setdefault(a.comment_id, []).append(
-                f"{clip} {html.escape(a.filename)} ({megabytes(a.size)}){html.escape(state)}")
-    for m in detail.comments:
-        staff = m.author_role != Role.CUSTOMER
-        background = theme.css_colour(colours.internal_note_background if m.kind == CommentKind.INTERNAL
-                                      else colours.support_message_background if staff
-                                      else colours.customer_message_background)
-        tag = (html.escape(_("Internal note")) + " · " if m.kind == CommentKind.INTERNAL
-               else html.escape(_("Support")) + " · " if staff else "")
-        pending = " · <i>" + html.escape(_("waiting to sync")) + "</i>" if m.sync_state != SyncState.SYNCED else ""
-        parts.append(
-            f'<table width="100%" cellpadding="8" style="background:{background}; color:{text_colour}; margin-bottom:6px">'
-            f"<tr><td><b>{html.escape(m.author_name)}</b> <small>{tag}{format_datetime(m.created_at)}{pending}</small>"
-            f"<br>{html.escape(m.body).replace(chr(10), '<br>')}"
-            f"{'<br><small>' + '<br>'.join(files_of[m.id]) + '</small>' if m.id in files_of else ''}</td></tr></table>"
-        )
-    return "".join(parts) or "<p><i>" + html.escape(_("No replies yet.")) + "</i></p>"
+FIRST_BATCH = 40  # items made into widgets when a case opens: more than a screen holds
+MORE_BATCH = 60  # items added each time the reader reaches the top
+NEAR_TOP = 120  # pixels from the top at which older items are made
 
 
 def activity_html(detail: queries.CaseDetail) -> str:
@@ -63,16 +65,236 @@ def activity_html(detail: queries.CaseDetail) -> str:
     return f"<ul>{''.join(rows)}</ul>" if rows else "<p><i>" + html.escape(_("No activity yet.")) + "</i></p>"
 
 
-class ConversationView(QTextBrowser):
-    """Shows the conversation; a redraw keeps the reader's place (or the end, if they were there)."""
+class ConversationView(QScrollArea):
+    """The thread as widgets, made lazily, updated in place."""
 
-    def __init__(self, parent: QWidget | None = None):
+    fileChosen = Signal(object)  # ThreadFile: open it (downloading it first if needed)
+    actionChosen = Signal(object)  # Action, from the resolution's buttons
+
+    def __init__(self, previews_folder: Path, blob_path: Callable[[str], Path], parent: QWidget | None = None):
         super().__init__(parent)
+        self.previews_folder = previews_folder
+        self.blob_path = blob_path
         self.setAccessibleName(_("Conversation"))
-        self.setOpenExternalLinks(False)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.items: list[Item] = []
+        self.widgets: list[ThreadItem] = []  # for items[first_built:]
+        self.first_built = 0
+        self._focused: ThreadItem | None = None
+        self._stick_to_end = True
+        self._from_end: int | None = None  # keep this distance from the end while older items go in
 
-    def show_html(self, text: str, keep_place: bool = False) -> None:
+        body = QWidget()
+        body.setAccessibleName(_("Messages"))
+        self.column = QVBoxLayout(body)
+        self.column.setContentsMargins(8, 8, 8, 8)
+        self.column.setSpacing(8)
+        self.earlier = QPushButton()
+        self.earlier.setFlat(True)
+        self.earlier.clicked.connect(self.show_earlier)
+        self.column.addWidget(self.earlier, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.empty = QLabel(_("No messages yet."))
+        theme.set_text_role(self.empty, "muted_text")
+        self.column.addWidget(self.empty, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.column.addStretch(1)
+        self.setWidget(body)
         bar = self.verticalScrollBar()
-        at_end, value = bar.value() >= bar.maximum(), bar.value()
-        self.setHtml(text)
-        bar.setValue(bar.maximum() if at_end or not keep_place else value)
+        bar.valueChanged.connect(self._scrolled)
+        bar.rangeChanged.connect(self._range_changed)
+        self._update_earlier()
+
+    # --- what is shown ---------------------------------------------------------------------------
+
+    def show_items(self, items: list[Item], keep_place: bool = False) -> None:
+        """Show `items`; with `keep_place` the reader stays where they were (or at the end)."""
+        if not keep_place:
+            self._clear()
+            self._stick_to_end = True
+        same = 0
+        while same < min(len(self.items), len(items)) and self.items[same] == items[same]:
+            same += 1
+        if same == len(self.items) == len(items):
+            return
+        keep_from = max(same, self.first_built)
+        for widget in self.widgets[keep_from - self.first_built:]:
+            self._drop(widget)
+        del self.widgets[keep_from - self.first_built:]
+        self.items = list(items)
+        if not self.widgets:  # nothing kept: start from the newest items
+            self.first_built = max(0, len(items) - FIRST_BATCH) if not keep_place else min(self.first_built, max(0, len(items) - FIRST_BATCH))
+            keep_from = self.first_built
+        for index in range(keep_from, len(items)):
+            self._insert(len(self.widgets), self._make(items[index]))
+        self.empty.setVisible(not items)
+        self._update_earlier()
+        if self._stick_to_end:
+            self._to_end()
+
+    def rebuild(self) -> None:
+        """Make the shown items' widgets again (the palette changed: their tints come from it)."""
+        for widget in self.widgets:
+            self._drop(widget)
+        self.widgets = []
+        for index in range(self.first_built, len(self.items)):
+            self._insert(len(self.widgets), self._make(self.items[index]))
+
+    def toPlainText(self) -> str:  # noqa: N802 - as QTextEdit names it: tests and copies read it
+        """The whole thread as text, the parts not made into widgets yet too."""
+        return plain_text(self.items)
+
+    def widget_of(self, key: str) -> ThreadItem | None:
+        """The widget of the item `key`, once made (older items are made when scrolled to)."""
+        return next((w for w in self.widgets if w.item.key == key), None)
+
+    def show_earlier(self) -> int:
+        """Make the next older items into widgets, above the ones shown; how many were made."""
+        if self.first_built == 0:
+            return 0
+        bar = self.verticalScrollBar()
+        self._from_end = bar.maximum() - bar.value()
+        start = max(0, self.first_built - MORE_BATCH)
+        made = [self._make(item) for item in self.items[start:self.first_built]]
+        for offset, widget in enumerate(made):
+            self._insert(offset, widget)
+        self.first_built = start
+        self._update_earlier()
+        return len(made)
+
+    def _make(self, item: Item) -> ThreadItem:
+        widget = widget_for(item, self.previews_folder, self.blob_path)
+        widget.keyMove.connect(self._move_focus)
+        widget.focused.connect(self._remember_focus)
+        if isinstance(widget, MessageCard):
+            widget.fileChosen.connect(self.fileChosen.emit)
+        if isinstance(widget, ResolutionCard):
+            widget.actionChosen.connect(self.actionChosen.emit)
+        return widget
+
+    def _insert(self, position: int, widget: ThreadItem) -> None:
+        """Put `widget` at `position` among the made ones, set to its side."""
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        item = widget.item
+        if isinstance(item, Message) and item.mine:
+            row.addSpacing(SIDE_MARGIN)
+            row.addWidget(widget, 1)
+        elif isinstance(item, Message):
+            row.addWidget(widget, 1)
+            row.addSpacing(SIDE_MARGIN)
+        else:
+            row.addWidget(widget, 1)
+        self.widgets.insert(position, widget)
+        self.column.insertLayout(2 + position, row)  # after "earlier" and the empty note
+        widget.show()  # now, not when the event loop gets to it: the keyboard may go to it at once
+
+    def _drop(self, widget: ThreadItem) -> None:
+        if widget is self._focused:
+            self._focused = None
+        index = next(i for i in range(self.column.count()) if self.column.itemAt(i).layout() is not None
+                     and self.column.itemAt(i).layout().indexOf(widget) >= 0)
+        row = self.column.takeAt(index).layout()
+        widget.hide()
+        widget.setParent(None)
+        widget.deleteLater()
+        row.deleteLater()
+
+    def _clear(self) -> None:
+        for widget in self.widgets:
+            self._drop(widget)
+        self.widgets, self.items, self.first_built = [], [], 0
+
+    def _update_earlier(self) -> None:
+        count = self.first_built
+        self.earlier.setVisible(count > 0)
+        self.earlier.setText(ngettext("Show {count} earlier item", "Show {count} earlier items", count).format(count=count))
+
+    # --- scrolling -------------------------------------------------------------------------------
+
+    def _scrolled(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        if self._from_end is None:
+            self._stick_to_end = value >= bar.maximum() - 4
+        if value <= NEAR_TOP and self.first_built > 0 and self._from_end is None and bar.maximum() > 0:
+            self.show_earlier()
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        bar = self.verticalScrollBar()
+        if self._from_end is not None:
+            bar.setValue(maximum - self._from_end)
+            self._from_end = None
+        elif self._stick_to_end:
+            bar.setValue(maximum)
+
+    def _to_end(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    # --- keyboard --------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """From the view itself (a Tab stop), the arrows, Home and End go into the messages."""
+        key = event.key()
+        if self.widgets and key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home, Qt.Key.Key_End):
+            remembered = self._focused if self._focused in self.widgets else self.widgets[-1]
+            if key == Qt.Key.Key_Home:
+                self._move_focus(self.widgets[0], -10**6)
+            else:
+                self._move_focus(self.widgets[-1] if key == Qt.Key.Key_End else remembered, 0)
+            return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        self.setAccessibleDescription(
+            ngettext("{count} item. Up and Down move between the messages.",
+                     "{count} items. Up and Down move between the messages.", len(self.items)).format(count=len(self.items)))
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802
+        """Tab inside the thread: through its links and buttons in thread order, then out of it,
+        to the widget after (or before) the view; never round the messages made later."""
+        current = QApplication.focusWidget()
+        if current is None or current is self or not self.isAncestorOf(current):
+            return super().focusNextPrevChild(forward)
+        stops = [(index, w) for index, item in enumerate(self.widgets)
+                 for w in item.findChildren(QWidget) if w.property(STOP_PROPERTY) and w.isVisibleTo(self)]
+        card = next((i for i, item in enumerate(self.widgets) if item is current or item.isAncestorOf(current)), -1)
+        if current in [w for _i, w in stops]:
+            position = [w for _i, w in stops].index(current)
+            candidates = stops[position + 1:] if forward else stops[:position][::-1]
+        else:
+            candidates = [s for s in stops if s[0] >= card] if forward else [s for s in stops if s[0] < card][::-1]
+        if candidates:
+            candidates[0][1].setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+            self.ensureWidgetVisible(candidates[0][1])
+            return True
+        return self._leave(forward)
+
+    def _leave(self, forward: bool) -> bool:
+        widget = self.nextInFocusChain() if forward else self.previousInFocusChain()
+        while widget is not None and widget is not self:
+            if (widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() and widget.isEnabled()
+                    and not self.isAncestorOf(widget) and widget.window() is self.window()
+                    and widget.focusProxy() is None):
+                widget.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+                return True
+            widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
+        return False
+
+    def _remember_focus(self, widget: ThreadItem) -> None:
+        self._focused = widget
+
+    def _move_focus(self, widget: ThreadItem, step: int) -> None:
+        index = self.widgets.index(widget) + step
+        if index < 0 and self.first_built > 0:
+            made = self.show_earlier()
+            index = max(0, index + made) if step > -10**6 else 0
+            while index == 0 and step <= -10**6 and self.first_built > 0:
+                self.show_earlier()
+        index = min(max(index, 0), len(self.widgets) - 1)
+        target = self.widgets[index]
+        self._focused = target
+        self.column.activate()  # the items just made have their places before scrolling to one
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.ensureWidgetVisible(target, 0, 40)

@@ -3,11 +3,17 @@
 The pane reads the case on the GUI thread (one case: a quick read that WAL never blocks) and
 writes through the cache's write lane (`ui/tasks.py`): marking it read, a reply, files, an action.
 Each write's `Changes` go out through `changed`, to the window's one refresh point.
+
+The Conversation tab is the case as one thread (`thread.py`); its Accept and Reject buttons take
+the same path as the header's. A customer is offered only what they can understand and use: a
+resolved case is accepted or rejected (accepting closes it), not closed beside them.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
 from casedesktop.domain import (
@@ -16,22 +22,26 @@ from casedesktop.domain import (
     CaseState,
     CommentKind,
     MissingField,
+    Role,
     Status,
     TransitionError,
     allowed_actions,
+    status_text,
 )
 from casedesktop.i18n import _
-from casedesktop.store import local_changes, queries
+from casedesktop.store import local_changes, queries, reference
 from casedesktop.store.attachments import PreparedFile
 from casedesktop.store.changes import Changes
 from casedesktop.store.local_changes import InvalidInput
 from casedesktop.store.queries import AttachmentView, SyncState
 from casedesktop.ui import theme
 from casedesktop.ui.case.attachments_tab import AttachmentsTab
-from casedesktop.ui.case.conversation import ConversationView, activity_html, conversation_html
+from casedesktop.ui.case.conversation import ConversationView, activity_html
 from casedesktop.ui.case.fields import CaseFields
 from casedesktop.ui.case.header import CaseHeader
 from casedesktop.ui.case.reply_box import ReplyBox
+from casedesktop.ui.case.thread import ThreadFile, build_thread
+from casedesktop.ui.case.viewer import ImageViewer, VideoViewer
 from casedesktop.ui.dialogs.reason import ReasonDialog
 from casedesktop.ui.dialogs.survey import SurveyDialog
 from casedesktop.ui.session import ProfileSession
@@ -39,11 +49,20 @@ from casedesktop.ui.tasks import writes
 
 CONVERSATION_TAB = 1
 ATTACHMENTS_TAB = 2
+PREVIEWS_DIR = "previews"  # beside the blob store: pictures of attached images and recordings
+
+
+def offered_actions(state: CaseState, role: Role) -> list[Action]:
+    """The lifecycle's actions, as a customer is offered them: a resolution is accepted (which
+    closes the case) or rejected, so Close case does not stand beside them."""
+    actions = allowed_actions(state, role)
+    if role is Role.CUSTOMER and Action.ACCEPT in actions and Action.CLOSE in actions:
+        actions.remove(Action.CLOSE)
+    return actions
 
 
 class CaseDetailPane(QWidget):
     changed = Signal(object)  # Changes made here, for the window's refresh point
-    backRequested = Signal()
     recordRequested = Signal()  # record the screen and attach the video to the reply
 
     def __init__(self, session: ProfileSession, parent: QWidget | None = None):
@@ -56,14 +75,14 @@ class CaseDetailPane(QWidget):
 
         layout = QVBoxLayout(self)
         self.header = CaseHeader()
-        self.header.backRequested.connect(self.backRequested.emit)
         self.header.actionChosen.connect(self.take_action)
         layout.addWidget(self.header)
-        self.back_button = self.header.back_button
         self.title = self.header.title
+        self._several_accounts: bool | None = None  # read once from the reference data
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(_("Case tabs"))
+        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its tab bar is the Tab stop (the focus proxy)
         layout.addWidget(self.tabs, 1)
 
         self.fields = CaseFields()
@@ -73,11 +92,15 @@ class CaseDetailPane(QWidget):
 
         conversation = QWidget()
         conv_layout = QVBoxLayout(conversation)
-        self.conversation = ConversationView()
+        conv_layout.setContentsMargins(0, 0, 0, 0)
+        self.conversation = ConversationView(session.blobs.root.parent / PREVIEWS_DIR, session.blobs.path_of)
+        self.conversation.fileChosen.connect(self.open_file)
+        self.conversation.actionChosen.connect(self.take_action)
         conv_layout.addWidget(self.conversation, 1)
         self.reply = ReplyBox(session.blobs, session.drafts, self._identity.role.is_staff)
         self.reply.sendRequested.connect(self._send)
         self.reply.recordRequested.connect(self.recordRequested.emit)
+        self.reply.reopenRequested.connect(lambda: self.take_action(Action.REOPEN))
         conv_layout.addWidget(self.reply)
         self.reply_box = self.reply.editor
         self.send_button = self.reply.send_button
@@ -97,9 +120,11 @@ class CaseDetailPane(QWidget):
 
         self.activity = QTextBrowser()
         self.activity.setAccessibleName(_("Activity"))
-        self.tabs.addTab(self.activity, _("&Activity"))
+        self.tabs.addTab(self.activity, _("Activit&y"))  # Alt+A is Attach files
+        self._actions: list[Action] = []
+        self.viewer = None  # the image or recording opened from the conversation
         self.show_case(None)
-        theme.follow(self._redraw_conversation)  # its colours are the palette's: redrawn when it changes
+        theme.follow(self._recolour_conversation)  # its colours are the palette's: made again when it changes
 
     @property
     def action_buttons(self) -> dict:
@@ -127,10 +152,14 @@ class CaseDetailPane(QWidget):
     def refresh(self) -> None:
         enabled = self.case_id is not None
         self.tabs.setEnabled(enabled)
+        self.tabs.setVisible(enabled)  # no case: the title's hint alone, not the last case greyed out
         self.reply.set_enabled(enabled)
         if self.case_id is None:
+            self._detail = None
             self.title.setText(_("Select a case to see it here, or press Ctrl+N to open a new one."))
+            self.header.set_status("")
             self.header.set_actions([])
+            self.reply.set_closed(False, False)
             return
         try:
             detail = queries.case_detail(self._db, self.case_id)
@@ -152,14 +181,29 @@ class CaseDetailPane(QWidget):
         else:
             title = _("{case}: {subject}")
         self.title.setText(title.format(case=number, subject=c.subject))
-        self.fields.show_case(c, self._identity.role)
+        role = self._identity.role
+        self.fields.show_case(c, role, self._has_several_accounts())
+        shown_before = self._detail is not None and self._detail.case.id == c.id
         self._detail = detail
         self.attachments.show_attachments(detail.attachments)  # first: the conversation shows its states
-        self.conversation.show_html(conversation_html(detail, self._inline_state))
+        self._actions = offered_actions(CaseState(Status(c.status), c.escalated, c.close_requested), role)
+        self.conversation.show_items(self._thread(), keep_place=shown_before)
         self.activity.setHtml(activity_html(detail))
         self.tabs.setTabText(ATTACHMENTS_TAB, _("A&ttachments ({count})").format(count=len(detail.attachments))
                              if detail.attachments else _("A&ttachments"))
-        self.header.set_actions(allowed_actions(CaseState(Status(c.status), c.escalated, c.close_requested), self._identity.role))
+        self.header.set_status(status_text(Status(c.status), role, c.escalated, c.close_requested))
+        self.header.set_actions(self._actions)
+        self.reply.set_closed(c.status in (Status.CLOSED, Status.MERGED), Action.REOPEN in self._actions)
+
+    def _has_several_accounts(self) -> bool:
+        """Whether the user belongs to more than one account (the reference data lists theirs)."""
+        if self._several_accounts is None:
+            self._several_accounts = len(reference.load(self._db).accounts) > 1
+        return self._several_accounts
+
+    def _thread(self) -> list:
+        assert self._detail is not None
+        return build_thread(self._detail, self._identity, self._inline_state, self._session.blobs.has, self._actions)
 
     def _inline_state(self, a: AttachmentView) -> str:
         if a.sync_state == SyncState.SYNCED and a.id not in self.attachments.transfers:
@@ -175,7 +219,28 @@ class CaseDetailPane(QWidget):
         """An inline file's state changed: redraw the conversation where the reader is."""
         if self._detail is None or self._detail.case.id != self.case_id:
             return
-        self.conversation.show_html(conversation_html(self._detail, self._inline_state), keep_place=True)
+        self.conversation.show_items(self._thread(), keep_place=True)
+
+    def _recolour_conversation(self) -> None:
+        """The palette changed: the messages' tints are made again from it."""
+        if self._detail is not None and self._detail.case.id == self.case_id:
+            self.conversation.rebuild()
+
+    def open_file(self, file: ThreadFile) -> None:
+        """A file clicked in the conversation: pictures and recordings open here, other files in
+        their program; one not downloaded yet is fetched first."""
+        attachment = file.attachment
+        if file.kind == "file":
+            self.attachments.open_attachment(attachment)
+            return
+
+        def show(path: Path) -> None:
+            viewer = (ImageViewer if file.kind == "image" else VideoViewer)(path, attachment.filename, self)
+            viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.viewer = viewer
+            viewer.open()
+
+        self.attachments.with_local_file(attachment, show)
 
     # --- acting --------------------------------------------------------------------------------
 

@@ -1,4 +1,10 @@
-"""The Details tab: the case's fields in the portals' sections, and its description."""
+"""The Details tab: the case's fields in the portals' sections, and its description.
+
+A customer sees only the fields that hold something (a wall of dashes says nothing), and the
+Account row only when they belong to several accounts; staff see every field. Each value's
+accessible name carries its field and value ("Status: Open"), and each row's label is the value's
+buddy, so a screen reader reads the pair.
+"""
 
 from __future__ import annotations
 
@@ -30,20 +36,26 @@ class CaseFields(QScrollArea):
         details = QWidget()
         self.form = QFormLayout(details)
         self.labels: dict[str, QLabel] = {}
+        self.headings: dict[str, QLabel] = {}
+        self._names: dict[str, str] = {}
         for section, fields in SECTIONS:
             heading = QLabel(_(section))
             heading_font = heading.font()
             heading_font.setBold(True)
             heading.setFont(heading_font)
             self.form.addRow(heading)
+            self.headings[section] = heading
             for key, label in fields:
                 value = QLabel("—")
                 value.setWordWrap(True)
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 value.setAccessibleName(_(label))
                 self.labels[key] = value
+                self._names[key] = _(label)
                 # Translators: a field's name before its value, as in "Status:".
-                self.form.addRow(_("{field}:").format(field=_(label)), value)
+                name = QLabel(_("{field}:").format(field=_(label)))
+                name.setBuddy(value)
+                self.form.addRow(name, value)
         self.description = QTextBrowser()
         self.description.setAccessibleName(_("Case description"))
         self.description.setMinimumHeight(90)
@@ -51,7 +63,9 @@ class CaseFields(QScrollArea):
         self.setWidgetResizable(True)
         self.setWidget(details)
 
-    def show_case(self, case: CaseRow, role: Role) -> None:
+    def show_case(self, case: CaseRow, role: Role, several_accounts: bool = True) -> None:
+        """Show `case` as `role` reads it; `several_accounts`: whether the reader belongs to more
+        than one account (else the Account row tells a customer nothing)."""
         status = status_text(Status(case.status), role, case.escalated, case.close_requested)
         contact = case.contact_name + (f" <{case.contact_email}>" if case.contact_email else "")
         severity = Severity(case.severity)
@@ -69,6 +83,22 @@ class CaseFields(QScrollArea):
             "resolved_at": format_datetime(case.resolved_at) if case.resolved_at else "",
             "closed_at": format_datetime(case.closed_at) if case.closed_at else "",
         }
+        customer = role is Role.CUSTOMER
+        if customer:
+            values["owner_name"] = case.owner_name  # "Unassigned" is staff's business
         for key, label in self.labels.items():
-            label.setText(values.get(key, getattr(case, key, "")) or "—")
+            value = values.get(key, getattr(case, key, "")) or ""
+            label.setText(value or "—")
+            # Translators: a field and its value, as a screen reader reads them: "Status: Open".
+            label.setAccessibleName(_("{field}: {value}").format(field=self._names[key], value=value or _("none")))
+            shown = bool(value) or not customer
+            if key == "account_name" and customer and not several_accounts:
+                shown = False
+            self.form.setRowVisible(label, shown)
+        for section, fields in SECTIONS:
+            self.form.setRowVisible(self.headings[section], any(self._row_shown(key) for key, _label in fields))
         self.description.setPlainText(case.description)
+
+    def _row_shown(self, key: str) -> bool:
+        row, _role = self.form.getWidgetPosition(self.labels[key])
+        return self.form.isRowVisible(row)

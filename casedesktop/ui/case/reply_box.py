@@ -3,14 +3,18 @@
 What the user writes is kept as a draft while they type (and when they switch cases), so a crash
 or a closed window never loses a reply. Sending itself belongs to the case pane, which writes it
 off the GUI thread and calls `sent()` or `refused()` when the cache has answered.
+
+Tab leaves the editor (a reply rarely needs a tab character) and Ctrl+Enter sends from it. On a
+closed case the box says so and offers Reopen instead of taking a reply nobody will act on; what
+was written stays.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from casedesktop.domain import CommentKind
+from casedesktop.domain import Action, CommentKind, visible
 from casedesktop.i18n import _
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.drafts import Draft, Drafts
@@ -21,6 +25,7 @@ from casedesktop.ui.case.attachment_list import AttachmentList
 class ReplyBox(QWidget):
     sendRequested = Signal(object, str, list)  # CommentKind, body, [PreparedFile]
     recordRequested = Signal()  # record the screen and attach the video to the reply
+    reopenRequested = Signal()  # the case is closed: reopen it to go on
 
     def __init__(self, blobs: BlobStore, drafts: Drafts, staff: bool, parent: QWidget | None = None):
         super().__init__(parent)
@@ -29,10 +34,28 @@ class ReplyBox(QWidget):
         self.case_id: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.closed_row = QWidget()
+        closed_layout = QHBoxLayout(self.closed_row)
+        closed_layout.setContentsMargins(0, 0, 0, 0)
+        self.closed_note = QLabel(_("This case is closed. Reopen it if the problem is back; support sees "
+                                    "replies on open cases."))
+        self.closed_note.setWordWrap(True)
+        theme.set_text_role(self.closed_note, "warning_text")
+        closed_layout.addWidget(self.closed_note, 1)
+        self.reopen_button = QPushButton(Action.REOPEN.label)
+        self.reopen_button.setToolTip(Action.REOPEN.explanation)
+        self.reopen_button.setAccessibleDescription(Action.REOPEN.explanation)
+        self.reopen_button.clicked.connect(self.reopenRequested.emit)
+        closed_layout.addWidget(self.reopen_button)
+        self.closed_row.hide()
+        layout.addWidget(self.closed_row)
+        self.closed = False
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText(_("Write a reply… (Ctrl+Enter sends)"))
         self.editor.setAccessibleName(_("Reply text"))
-        self.editor.setMaximumHeight(110)
+        self.editor.setMaximumHeight(84)  # the conversation above gets the room
+        self.editor.setTabChangesFocus(True)
+        self.editor.installEventFilter(self)
         layout.addWidget(self.editor)
         self.files = AttachmentList(blobs)
         self.files.refused.connect(lambda message: self.error.setText(message))
@@ -40,7 +63,7 @@ class ReplyBox(QWidget):
         self.record_button.setAccessibleName(_("Record the screen for this reply"))
         self.record_button.setToolTip(_("Record the screen and attach the video to this reply"))
         self.record_button.clicked.connect(self.recordRequested.emit)
-        self.files.layout().itemAt(1).layout().insertWidget(2, self.record_button)
+        self.files.buttons.insertWidget(2, self.record_button)
         layout.addWidget(self.files)
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -89,8 +112,31 @@ class ReplyBox(QWidget):
             self.drafts.save(self._draft_name(self.case_id), Draft({"body": self.editor.toPlainText()}, self.files.files()))
 
     def set_enabled(self, enabled: bool) -> None:
-        for widget in (self.editor, self.send_button, self.internal_button):
-            widget.setEnabled(enabled)
+        self.editor.setEnabled(enabled)
+        for widget in (self.send_button, self.internal_button):
+            widget.setEnabled(enabled and not self.closed)
+
+    def set_closed(self, closed: bool, can_reopen: bool) -> None:
+        """A closed case takes no reply: say so, and offer Reopen where the lifecycle allows it."""
+        self.closed = closed
+        self.closed_row.setVisible(closed)
+        self.reopen_button.setVisible(closed and can_reopen)
+        self.closed_note.setText(
+            _("This case is closed. Reopen it if the problem is back; support sees replies on open cases.")
+            if can_reopen else _("This case is closed and can no longer take replies."))
+        self.set_enabled(self.case_id is not None)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Ctrl+Enter in the editor sends (before the window's shortcuts see it)."""
+        if watched is self.editor and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            sends = (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                     and event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            if sends:
+                event.accept()
+                if event.type() == QEvent.Type.KeyPress:
+                    self._request(CommentKind.REPLY)
+                return True
+        return super().eventFilter(watched, event)
 
     def add_recording(self, path) -> bool:  # noqa: ANN001 - a Path from the recording flow
         """A finished recording goes with the reply being written."""
@@ -103,6 +149,12 @@ class ReplyBox(QWidget):
 
     def _request(self, kind: CommentKind) -> None:
         if self.case_id is None or not self.send_button.isEnabled():
+            return
+        if not visible(self.editor.toPlainText()) and self.files.files():
+            # The cache and the server keep a reply's words with its files: a reply of files alone is refused.
+            self.error.setText(_("Add a few words about the files (what they show) and send again; "
+                                 "to add files without a message, use the Attachments tab."))
+            self.editor.setFocus()
             return
         self.set_enabled(False)  # until the cache has it: one reply, never two
         self.sendRequested.emit(kind, self.editor.toPlainText(), self.files.files())

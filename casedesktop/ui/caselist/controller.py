@@ -8,7 +8,7 @@ worker skips work already superseded, and results that arrive late are dropped.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -34,6 +34,17 @@ class ListResult:
     accounts: list[str]
     content: tuple = ()  # equal for two results listing the same rows in the same order
     tabs_pending: bool = False  # some tab_counts are case_list.Counting() ("…"); a second result follows
+    followed: str | None = None  # the case `lists_followed` is about
+    lists_followed: bool | None = None  # whether the rows include it (None: nothing followed)
+    refiltered: bool = True  # the tab, a filter or the search differ from the result shown before
+    first: bool = False  # the controller's first result: the window is complete
+
+
+def same_rows_asked(before: ListQuery | None, after: ListQuery) -> bool:
+    """Whether two queries ask for the same cases (the sort aside): same tab, filters and search."""
+    return before is not None and (before.tab, before.severity, before.product, before.account,
+                                   before.search.strip()) == (after.tab, after.severity, after.product,
+                                                              after.account, after.search.strip())
 
 
 class ListController(QObject):
@@ -46,6 +57,8 @@ class ListController(QObject):
         self.query = model.query
         self._generation = 0
         self._shown: tuple | None = None  # the content the model shows
+        self._shown_query: ListQuery | None = None  # the query of the result shown last
+        self.followed: str | None = None  # the case the window shows: each result says if it is listed
         self._closed = False
         self._reader = ListReader(db)
         self._lane = Lane("casedesktop-list")  # one thread: the reader's connection stays on it
@@ -64,22 +77,22 @@ class ListController(QObject):
             return
         self._generation += 1
         self._reader.interrupt()  # whatever still runs is for an older query
-        self._lane.run(self._run, self._generation, self.query, done=self._apply_if_any, owner=self)
+        self._lane.run(self._run, self._generation, self.query, self.followed, done=self._apply_if_any, owner=self)
 
     def refresh_now(self) -> ListResult:
         """The same work on the calling thread: for start-up, so the first paint already has rows."""
         self._generation += 1
         self._reader.interrupt()
-        result = self._compute(self._generation, self.query)
+        result = self._compute(self._generation, self.query, self.followed)
         self._apply(result)
         return result
 
-    def _run(self, generation: int, query: ListQuery) -> ListResult | None:
+    def _run(self, generation: int, query: ListQuery, follow: str | None) -> ListResult | None:
         for _attempt in range(3):
             if generation != self._generation or self._closed:
                 return None  # superseded before it started (or interrupted for a newer one)
             try:
-                return self._compute(generation, query, tabs_later=True)
+                return self._compute(generation, query, follow, tabs_later=True)
             except Exception as error:
                 if case_list.is_interrupted(error):
                     continue  # superseded: the loop returns; otherwise a stray interrupt, retry
@@ -92,21 +105,23 @@ class ListController(QObject):
         if result is not None:
             self._apply(result)
 
-    def _compute(self, generation: int, query: ListQuery, tabs_later: bool = False) -> ListResult:
+    def _compute(self, generation: int, query: ListQuery, follow: str | None = None,
+                 tabs_later: bool = False) -> ListResult:
         found = self._reader.first(
-            query, PAGE_SIZE, tabs_later=tabs_later, cancelled=lambda: generation != self._generation
+            query, PAGE_SIZE, tabs_later=tabs_later, cancelled=lambda: generation != self._generation,
+            follow=follow,
         )
         return ListResult(
             generation, query, found.count, found.first_page, found.tab_counts, found.cards,
-            found.products, found.accounts, found.content, found.tabs_pending,
+            found.products, found.accounts, found.content, found.tabs_pending, follow, found.lists_followed,
         )
 
-    def _run_tabs(self, generation: int, query: ListQuery) -> ListResult | None:
+    def _run_tabs(self, generation: int, query: ListQuery, follow: str | None) -> ListResult | None:
         """The second step of a big search: the complete result, with every tab's count."""
         if generation != self._generation or self._closed:
             return None
         try:
-            return self._compute(generation, query)
+            return self._compute(generation, query, follow)
         except Exception as error:
             if not case_list.is_interrupted(error) and not self._closed:
                 log.exception("Counting the case list's tabs failed")
@@ -115,6 +130,9 @@ class ListController(QObject):
     def _apply(self, result: ListResult) -> None:
         if result.generation != self._generation:
             return  # a newer query is on its way
+        result = replace(result, refiltered=not same_rows_asked(self._shown_query, result.query),
+                         first=self._shown_query is None)
+        self._shown_query = result.query
         if result.content and result.content == self._shown and result.count == self.model.rowCount():
             # The same rows in the same order (typing on within the same matches, or a search
             # every case matches): no model reset, so the selection and scroll position stay.
@@ -131,7 +149,7 @@ class ListController(QObject):
 
     def _submit_tabs(self, generation: int, query: ListQuery) -> None:
         if generation == self._generation and not self._closed:
-            self._lane.run(self._run_tabs, generation, query, done=self._apply_if_any, owner=self)
+            self._lane.run(self._run_tabs, generation, query, self.followed, done=self._apply_if_any, owner=self)
 
     def shutdown(self) -> None:
         self._closed = True

@@ -30,18 +30,28 @@ class FilterBar(QWidget):
         self._debounce.timeout.connect(lambda: self.searchChanged.emit(self.search.text()))
         self.search.textChanged.connect(lambda _: self._debounce.start())
 
-        self.severity = self._combo(_("Any severity"), _("Filter by severity"), "severity")
+        # A screen reader says the name, then the value ("Severity filter, Any severity").
+        self.severity = self._combo(_("Any severity"), _("Severity filter"), _("Show only cases of this severity"),
+                                    "severity")
         for severity in Severity:
             self.severity.addItem(severity.label, severity.value)
-        self.product = self._combo(_("Any product"), _("Filter by product"), "product")
-        self.account = self._combo(_("Any account"), _("Filter by account"), "account")
+        self.product = self._combo(_("Any product"), _("Product filter"), _("Show only cases about this product"),
+                                   "product")
+        self.account = self._combo(_("Any account"), _("Account filter"), _("Show only this account's cases"),
+                                   "account")
+        self.account.hide()  # until several accounts are known (offer_accounts)
         for combo in (self.severity, self.product, self.account):
             layout.addWidget(combo, 1)
 
-    def _combo(self, any_label: str, name: str, field: str) -> QComboBox:
+    def offer_accounts(self, several: bool) -> None:
+        """The account filter only where there is a choice (or one is set: it can be cleared)."""
+        self.account.setVisible(several or bool(self.account.currentData()))
+
+    def _combo(self, any_label: str, name: str, tip: str, field: str) -> QComboBox:
         combo = QComboBox()
         combo.addItem(any_label, "")
         combo.setAccessibleName(name)
+        combo.setToolTip(tip)
         combo.currentIndexChanged.connect(lambda _: self.filterChanged.emit(field, combo.currentData() or ""))
         return combo
 

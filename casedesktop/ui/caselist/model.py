@@ -124,6 +124,15 @@ class CaseListModel(QAbstractTableModel):
         offset = row - number * PAGE_SIZE
         return rows[offset] if offset < len(rows) else None
 
+    def loaded_rows(self, limit: int) -> list[CaseSummary]:
+        """Up to `limit` rows in memory, first pages first (no SQL): samples for sizing columns."""
+        found: list[CaseSummary] = []
+        for number in sorted(self._pages):
+            found.extend(self._pages[number][: limit - len(found)])
+            if len(found) >= limit:
+                break
+        return found
+
     @property
     def rows_in_memory(self) -> int:
         return sum(len(rows) for rows in self._pages.values())
@@ -149,8 +158,13 @@ class CaseListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return _(COLUMNS[section][0])
+        if role == Qt.ItemDataRole.InitialSortOrderRole:  # a first click on a date: newest first
+            newest_first = COLUMNS[section][1] in (SortKey.CREATED, SortKey.UPDATED)
+            return Qt.SortOrder.DescendingOrder if newest_first else Qt.SortOrder.AscendingOrder
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -165,7 +179,9 @@ class CaseListModel(QAbstractTableModel):
             return None
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+            return self.cell_text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[column][1] in (SortKey.SUBJECT, SortKey.STATUS):
+            return self.cell_text(row, column)  # a narrow list elides these
         if role == Qt.ItemDataRole.ToolTipRole and row.sync_state != SYNCED:
             if row.sync_state == WAITING:
                 return _("Waiting to sync: saved here, sent when the server can be reached")
@@ -180,7 +196,7 @@ class CaseListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.sync_state == FAILED and column == 0:
             return QBrush(theme.colour(FAILED_ROLE))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            parts = [self._display(row, column)]
+            parts = [self.cell_text(row, column)]
             if row.sync_state in (WAITING, FAILED):
                 parts.append(_("waiting to sync") if row.sync_state == WAITING else _("sync failed"))
             if row.unread:
@@ -192,12 +208,13 @@ class CaseListModel(QAbstractTableModel):
             return row.sync_state
         return None
 
-    def _display(self, row: CaseSummary, column: int) -> str:
+    def cell_text(self, row: CaseSummary, column: int) -> str:
+        """What a cell shows (the display role, for a row at hand)."""
         key = COLUMNS[column][1]
         if key == "number":
             if row.number:
                 return row.number
-            return _("Not sent (refused)") if row.sync_state == FAILED else _("Waiting to sync")
+            return _("Not sent (refused)") if row.sync_state == FAILED else _("Not sent yet")
         if key == "status":
             return row_status(row, self.role)
         if key == "severity":

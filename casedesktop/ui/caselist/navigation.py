@@ -5,8 +5,9 @@ it was left — the same selection, scroll position, search, status tab and filt
   and the history is that one case.
 - A case opened from a notification or a link goes on top of the history (the list is remembered
   first if nothing was open).
-- Back (Alt+Left, the toolbar's Back or the pane's Back button) shows the case below the top one, or,
-  from the last one, returns to the list as it was left, keyboard in the list.
+- Back (Alt+Left, or Back in the toolbar and the View menu: one action) shows the case below the
+  top one, or, from the last one, returns to the list as it was left, keyboard in the list. It is
+  enabled only while there is somewhere to go back to, so a click always does something.
 - Moving in the list by oneself starts afresh: there is nothing to go back to but the list.
 
 The list is refreshed by replacing its model's rows (a reset loses the view's selection and may
@@ -37,6 +38,7 @@ class CaseNavigator(QObject):
     """The window's history of opened cases and the list place to return to."""
 
     returned = Signal()  # back at the list, its place restored
+    changed = Signal(bool)  # can_go_back
 
     def __init__(self, window):  # noqa: ANN001 - the MainWindow whose list and pane it moves
         super().__init__(window)
@@ -47,6 +49,11 @@ class CaseNavigator(QObject):
         self._pending: ListPlace | None = None  # waits for the list query a restore started
         window.table.selectionModel().currentRowChanged.connect(self._selection_moved)
         window.controller.updated.connect(self._list_updated)
+        self.changed.connect(window.back_action.setEnabled)
+        self._announce()
+
+    def _announce(self) -> None:
+        self.changed.emit(self.can_go_back)
 
     # --- remembering ---------------------------------------------------------------------------
 
@@ -69,6 +76,7 @@ class CaseNavigator(QObject):
         """Enter or double-click on the list: history starts here."""
         self.place = self.snapshot()
         self.cases = [self.place.case_id] if self.place.case_id else []
+        self._announce()
 
     def opening(self, case_id: str) -> None:
         """A case opened from a notification or a link (call before the selection moves)."""
@@ -76,6 +84,7 @@ class CaseNavigator(QObject):
             self.place = self.snapshot()
         if not self.cases or self.cases[-1] != case_id:
             self.cases.append(case_id)
+        self._announce()
 
     @property
     def can_go_back(self) -> bool:
@@ -94,8 +103,10 @@ class CaseNavigator(QObject):
                 self._moving = False
             w.detail.tabs.setCurrentIndex(1)
             w.detail.reply_box.setFocus()
+            self._announce()
             return
         place, self.place, self.cases = self.place, None, []
+        self._announce()
         if place is None:
             w.table.setFocus()  # nothing opened: Back just gives the list the keyboard
             return
@@ -151,3 +162,4 @@ class CaseNavigator(QObject):
             return
         if self.window.model.case_id_at(current.row()) != self.cases[-1]:
             self.cases, self.place = [], None
+            self._announce()

@@ -5,12 +5,30 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from casedesktop.domain import Severity
 from casedesktop.i18n import N_, _, ngettext
-from casedesktop.store.case_list import SummaryCards
+from casedesktop.store.case_list import ListQuery, SummaryCards
+from casedesktop.store.list_sql import Tab
 from casedesktop.ui import theme
 
 CARDS = (("open", N_("Open")), ("waiting_on_me", N_("Waiting on me")), ("resolved", N_("Resolved")),
          ("critical", N_("Critical")))
+# What a click shows: a status tab and a severity, every other filter and the search cleared, so
+# a card shows the same cases whatever was set before, and as many as it counts (the counts are
+# over every case: store/case_list.py summary_cards).
+CARD_FILTERS: dict[str, tuple[Tab, str]] = {
+    "open": (Tab.OPEN, ""),
+    "waiting_on_me": (Tab.WAITING_ON_ME, ""),
+    "resolved": (Tab.RESOLVED, ""),
+    "critical": (Tab.OPEN, Severity.CRITICAL.value),
+}
+
+
+def card_showing(query: ListQuery) -> str | None:
+    """The card whose click gives exactly this query's rows, if any."""
+    if query.product or query.account or query.search.strip():
+        return None
+    return next((key for key, shown in CARD_FILTERS.items() if shown == (query.tab, query.severity)), None)
 
 
 class SummaryCardsBar(QWidget):
@@ -25,12 +43,13 @@ class SummaryCardsBar(QWidget):
             button = QPushButton(f"{_(label)}\n–")
             button.setAccessibleName(_(label))
             button.setMinimumSize(110, 52)
+            button.setCheckable(True)  # checked while the list shows what the card counts
             font = button.font()
             font.setPointSizeF(font.pointSizeF() * 1.1)
             button.setFont(font)
             if key == "critical":  # a palette colour, not a style sheet: dark mode keeps working
                 theme.set_text_role(button, "critical_text")
-            button.clicked.connect(lambda _=False, k=key: self.cardClicked.emit(k))
+            button.clicked.connect(lambda _=False, k=key: self._clicked(k))
             layout.addWidget(button)
             self.buttons[key] = button
         layout.addStretch(1)
@@ -39,5 +58,14 @@ class SummaryCardsBar(QWidget):
         for key, label in CARDS:
             value = getattr(cards, key)
             self.buttons[key].setText(f"{_(label)}\n{value}")
-            # Translators: English says "cases" for any count here.
             self.buttons[key].setAccessibleDescription(ngettext("{count} case", "{count} cases", value).format(count=value))
+
+    def _clicked(self, key: str) -> None:
+        self.buttons[key].setChecked(False)  # until the list shows it (mark_current)
+        self.cardClicked.emit(key)
+
+    def mark_current(self, query: ListQuery) -> None:
+        """Check the card the list shows, if it shows one card's cases."""
+        current = card_showing(query)
+        for key, button in self.buttons.items():
+            button.setChecked(key == current)

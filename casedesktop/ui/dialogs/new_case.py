@@ -1,5 +1,10 @@
 """The New Case dialog: every field of the portals, attachments and recordings, a draft saved as
-you type; the case is saved to the cache at once and sent when the server can be reached."""
+you type; the case is saved to the cache at once and sent when the server can be reached.
+
+Create is always enabled: a click (or Ctrl+Enter) on an incomplete form says what is missing next
+to each field, in space the form keeps for it (nothing moves), and takes the keyboard to the first
+field to fix; from then on each message goes as soon as its field is right.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -27,25 +34,28 @@ from casedesktop.domain import (
     CASE_TYPES,
     SUBJECT_MAX,
     Severity,
+    ValidationError,
     parse_emails,
     validate_emails,
     validate_new_case,
     validate_product,
 )
-from casedesktop.i18n import _, format_time
+from casedesktop.i18n import _, format_number, format_time, ngettext
 from casedesktop.store import case_list, local_changes
 from casedesktop.store.attachments import PreparedFile
 from casedesktop.store.changes import Changes
 from casedesktop.store.drafts import NEW_CASE, Draft
 from casedesktop.store.local_changes import InvalidInput
 from casedesktop.store.reference import Reference
-from casedesktop.ui import icons, theme
+from casedesktop.ui import icons
 from casedesktop.ui.case.attachment_list import AttachmentList
+from casedesktop.ui.field_message import FieldMessage, with_message
 from casedesktop.ui.session import ProfileSession
 from casedesktop.ui.tasks import writes
 
 DEFAULT_PRODUCTS = ("Ledger Cloud", "Ledger Desktop", "Payroll")
 DRAFT_DELAY_MS = 400
+PASTE_MAX = 1_000_000  # Qt's own limit (32,767) would cut a paste silently; the dialog cuts and says so
 
 
 class NewCaseDialog(QDialog):
@@ -54,7 +64,7 @@ class NewCaseDialog(QDialog):
     def __init__(self, session: ProfileSession, reference: Reference | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("New case"))
-        self.setMinimumSize(640, 640)
+        self.setMinimumSize(720, 640)  # the file buttons and "up to 40 MB each" on one line
         self._db = session.db
         self._identity = session.identity
         self.reference = reference or Reference()
@@ -62,6 +72,13 @@ class NewCaseDialog(QDialog):
         self.created_case_id: str | None = None
         self.changes = Changes()
         self._keeps_draft = True  # False for a form filled by the app (an error report): see prefill
+        self._edited_since_prefill = False
+        self._attempted = False  # Create was pressed: from then on the messages follow every edit
+        self._refused: dict[str, str] = {}  # what the cache refused, by field, until the next edit
+        self._refusal = ""  # why the last files were not attached
+        self._subject_notice = ""  # what was cut from the subject
+        self._cutting = False
+        self.messages: dict[str, FieldMessage] = {}  # by field, in the order of the form
 
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -72,7 +89,7 @@ class NewCaseDialog(QDialog):
         self.account.currentIndexChanged.connect(self._fill_contacts)
         self.account_label = QLabel(_("&Account: *"))
         self.account_label.setBuddy(self.account)
-        form.addRow(self.account_label, self.account)
+        form.addRow(self.account_label, self.account)  # always one chosen: no line kept for a message
         several = len(self.reference.accounts) > 1
         self.account.setVisible(several)
         self.account_label.setVisible(several)
@@ -83,7 +100,7 @@ class NewCaseDialog(QDialog):
         self.product.setEditable(True)
         self.product.addItems(self.reference.products or case_list.distinct_values(self._db, "product") or list(DEFAULT_PRODUCTS))
         self.product.setAccessibleName(_("Product"))
-        form.addRow(_("&Product: *"), self.product)
+        form.addRow(_("&Product: *"), self._with_message("product", self.product))
         self.environment = QLineEdit()
         self.environment.setPlaceholderText(_("Tenant, site or environment (e.g. Production EU)"))
         self.environment.setAccessibleName(_("Environment"))
@@ -94,37 +111,41 @@ class NewCaseDialog(QDialog):
         self.case_type.setAccessibleName(_("Type"))
         form.addRow(_("&Type:"), self.case_type)
         self.severity = QComboBox()
-        for severity in Severity:
-            self.severity.addItem(severity.label, severity.value)
+        for severity in Severity:  # each choice says what it is for
+            self.severity.addItem(severity.label_with_meaning, severity.value)
         self.severity.setCurrentIndex(list(Severity).index(Severity.STANDARD))
         self.severity.setAccessibleName(_("Severity"))
         form.addRow(_("Se&verity: *"), self.severity)
-        self.severity_meaning = QLabel()
-        self.severity_meaning.setWordWrap(True)
-        theme.set_text_role(self.severity_meaning, "muted_text")
-        form.addRow("", self.severity_meaning)
         self.subject = QLineEdit()
-        self.subject.setMaxLength(SUBJECT_MAX + 50)  # typed past the limit shows the error, not a silent cut
+        self.subject.setMaxLength(PASTE_MAX)
         self.subject.setPlaceholderText(_("One line that sums up the problem"))
         self.subject.setAccessibleName(_("Subject"))
-        form.addRow(_("&Subject: *"), self.subject)
+        self.subject.textChanged.connect(self._keep_subject_in_limit)
+        form.addRow(_("&Subject: *"), self._with_message("subject", self.subject))
         self.description = QPlainTextEdit()
         self.description.setPlaceholderText(_("What did you do, what did you expect, what happened instead?"))
         self.description.setAccessibleName(_("Description"))
-        form.addRow(_("&Description: *"), self.description)
+        self.description.setTabChangesFocus(True)  # Tab leads on to the files and the buttons
+        form.addRow(_("&Description: *"), self._with_message("description", self.description))
         self.cc = QLineEdit()
         self.cc.setPlaceholderText(_("colleague@example.com, another@example.com"))
         self.cc.setAccessibleName(_("Copy people by email"))
-        form.addRow(_("&Cc:"), self.cc)
+        form.addRow(_("&Cc:"), self._with_message("cc_emails", self.cc, lines=2))  # it quotes a long address
         layout.addLayout(form)
 
         self.attachments = AttachmentList(session.blobs, self.reference.max_attachment_bytes)
         self.attachments.refused.connect(self._show_refusal)
+        self.attachments.hint.setWordWrap(True)  # the limit stays readable in a longer language
         layout.addWidget(self.attachments)
+        # Said of the Attach button, which is always shown and is what the user needs next.
+        self.attachments_message = self.messages["attachments"] = FieldMessage(self.attachments.add_button, lines=2)
+        layout.addWidget(self.attachments_message)
         self.record_button = QPushButton(icons.icon("media-record"), _("&Record screen…"))
         self.record_button.setToolTip(_("Record the problem as it happens; the video is attached here"))
         self.record_button.clicked.connect(self.recordRequested.emit)
-        self.attachments.layout().itemAt(1).layout().insertWidget(2, self.record_button)
+        self.attachments.buttons.insertWidget(2, self.record_button)
+        QWidget.setTabOrder(self.attachments.paste_button, self.record_button)  # Tab goes as the row reads
+        QWidget.setTabOrder(self.record_button, self.attachments.remove_button)
         # Enter always means Create case: a button focused by its last click must not take it over.
         for button in (self.record_button, self.attachments.add_button, self.attachments.paste_button,
                        self.attachments.remove_button):
@@ -138,26 +159,22 @@ class NewCaseDialog(QDialog):
         self.draft_row.addWidget(self.discard_draft_button)
         layout.addLayout(self.draft_row)
 
-        self.errors = QLabel()
-        self.errors.setWordWrap(True)
-        theme.set_text_role(self.errors, "error_text")
-        self.errors.setAccessibleName(_("Problems with the form"))
-        self.errors.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 4)
-        layout.addWidget(self.errors)
         self.required_hint = QLabel(_("Fields marked * are required."))
         layout.addWidget(self.required_hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.create_button.setText(_("Create case"))
+        self.create_button.setToolTip(_("Save the case (Ctrl+Enter); it is sent when online"))
         self.buttons.accepted.connect(self.create)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # from any field, the description included
+            QShortcut(QKeySequence(keys), self, self.create)
 
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
-        self._refusal = ""
         self._fill_contacts()
         self._restore_draft()
         for signal in (self.severity.currentIndexChanged, self.subject.textChanged, self.description.textChanged,
@@ -165,7 +182,13 @@ class NewCaseDialog(QDialog):
                        self.product.currentTextChanged, self.contact.currentIndexChanged, self.account.currentIndexChanged,
                        self.attachments.changed):
             signal.connect(self._edited)
-        self._update()
+        self.attachments.changed.connect(self._files_changed)
+        self._show_messages()
+
+    def _with_message(self, key: str, field: QWidget, lines: int = 1) -> QWidget:
+        """`field` with its message line under it, for the form row."""
+        box, self.messages[key] = with_message(field, lines)
+        return box
 
     # --- fields ----------------------------------------------------------------------------------
 
@@ -190,34 +213,75 @@ class NewCaseDialog(QDialog):
             "cc_emails": self.cc.text(),
         }
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[ValidationError]:
+        """What stops the case from being created, each with its field, in the order of the form."""
         f = self.fields()
         errors = validate_new_case(f["subject"], f["description"], f["severity"])
         errors += validate_product(f["product"], self.reference.products)
         errors += validate_emails(parse_emails(f["cc_emails"]))
-        problems = [e.message for e in errors]
         if len(self.reference.accounts) > 1 and not f["account"]:
-            problems.append(_("Choose the account this case is for."))
-        return problems
+            errors.append(ValidationError("account", _("Choose the account this case is for.")))
+        order = list(self.messages)
+        return sorted(errors, key=lambda e: order.index(e.field) if e.field in order else len(order))
 
     def _edited(self) -> None:
-        self._refusal = ""
-        self._update()
+        self._refused = {}
+        self._edited_since_prefill = True
+        self._show_messages()
         self._draft_timer.start()
 
-    def _update(self) -> None:
-        self.severity_meaning.setText(Severity(self.severity.currentData()).meaning)
-        problems = self.problems()
-        self.create_button.setEnabled(not problems)
-        self.create_button.setToolTip("\n".join(problems) if problems else _("Save the case; it is sent when online"))
-        touched = bool(self.subject.text() or self.description.toPlainText() or self.cc.text())
-        shown = problems if touched else []
-        self.errors.setText("\n".join(([self._refusal] if self._refusal else []) + shown))
-        self.required_hint.setVisible(not touched and not self._refusal)
+    def _files_changed(self) -> None:
+        self._refusal = ""
+        self._show_messages()
+
+    def _show_messages(self) -> None:
+        """Each field's message: its error once Create was pressed (or the cache refused it), else
+        what was cut from it or why files were not attached; nothing otherwise."""
+        errors: dict[str, str] = {}
+        for error in self.problems() if self._attempted else []:
+            key = error.field if error.field in self.messages else "attachments"  # the form's last line
+            errors.setdefault(key, error.message)
+        for key, message in self._refused.items():
+            errors.setdefault(key if key in self.messages else "attachments", message)
+        for key, message in self.messages.items():
+            if key in errors:
+                message.show_error(errors[key])
+            elif key == "subject" and self._subject_notice:
+                message.show_notice(self._subject_notice)
+            elif key == "attachments" and self._refusal:
+                message.show_error(self._refusal)
+            else:
+                message.clear()
+
+    def _keep_subject_in_limit(self, text: str) -> None:
+        """Cut what goes past the limit from the end of what was just typed or pasted (as a field's
+        maximum length would), and say so beside the field: never a silent cut."""
+        if self._cutting:
+            return
+        excess = len(text) - SUBJECT_MAX
+        if excess <= 0:
+            self._subject_notice = ""
+            return
+        end = self.subject.cursorPosition()
+        start = end - excess if end >= excess else SUBJECT_MAX
+        end = end if end >= excess else len(text)
+        self._cutting = True
+        try:
+            self.subject.setText(text[:start] + text[end:])
+            self.subject.setCursorPosition(start)
+        finally:
+            self._cutting = False
+        self._subject_notice = ngettext(
+            "Subject is limited to {limit} characters; the last {count} was cut.",
+            "Subject is limited to {limit} characters; the last {count} were cut.", excess,
+        ).format(limit=format_number(SUBJECT_MAX), count=format_number(excess))
+        self._show_messages()
+        self.messages["subject"].announce()
 
     def _show_refusal(self, message: str) -> None:
         self._refusal = message
-        self._update()
+        self._show_messages()
+        self.attachments_message.announce()
 
     def add_recording(self, path) -> bool:  # noqa: ANN001 - a Path from the recording flow
         added = self.attachments.add_paths([path])
@@ -244,6 +308,7 @@ class NewCaseDialog(QDialog):
         if paths:
             self.attachments.add_paths(list(paths))
         self._draft_timer.stop()
+        self._edited_since_prefill = False
 
     def save_draft(self) -> None:
         if not self._keeps_draft:
@@ -291,6 +356,19 @@ class NewCaseDialog(QDialog):
         self.draft_note.hide()
         self.discard_draft_button.hide()
 
+    def reject(self) -> None:
+        """Escape, Cancel or close. The user's own form is kept as a draft (see `done`); a form the
+        app filled keeps no draft, so once the user has changed it, ask before it is thrown away."""
+        if not self._keeps_draft and self._edited_since_prefill and self.created_case_id is None:
+            answer = QMessageBox.question(
+                self, _("Discard this report?"),
+                _("Your changes to this report are not kept anywhere else. Discard them?"),
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
+
     def done(self, result: int) -> None:
         self._draft_timer.stop()
         if self.created_case_id is None:
@@ -300,8 +378,14 @@ class NewCaseDialog(QDialog):
     # --- create ----------------------------------------------------------------------------------
 
     def create(self) -> None:
-        if self.problems():
-            self._update()
+        """Create the case, or show what stops it next to each field and go to the first one."""
+        if not self.create_button.isEnabled():
+            return  # the cache is saving it already (Ctrl+Enter twice): one case, never two
+        self._attempted = True
+        problems = self.problems()
+        self._show_messages()
+        if problems:
+            self._go_to(problems[0].field)
             return
         f = self.fields()
         contact_name = "" if not f["contact"] else self.contact.currentText().split(" <")[0]
@@ -332,7 +416,15 @@ class NewCaseDialog(QDialog):
 
     def _not_created(self, error: BaseException) -> None:
         """The cache refused it (a rule the form does not check): say why; everything typed stays."""
+        self.create_button.setEnabled(True)
         if not isinstance(error, InvalidInput):
-            self._update()
             raise error
-        self._show_refusal(str(error))
+        self._refused = {e.field: e.message for e in reversed(error.errors)}  # the first per field wins
+        self._show_messages()
+        self._go_to(next(iter(self._refused), "attachments"))
+
+    def _go_to(self, field: str) -> None:
+        """Focus the field to fix and have its message read out."""
+        message = self.messages.get(field, self.attachments_message)
+        message.field.setFocus(Qt.FocusReason.OtherFocusReason)
+        message.announce()

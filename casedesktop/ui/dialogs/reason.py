@@ -1,4 +1,7 @@
-"""Asks for the text an action needs (a reason, a resolution summary); Confirm enables once it is filled."""
+"""Asks for the text an action needs (a reason, a resolution summary); Confirm enables once it is filled.
+
+It opens with the line that says what the action does, the same as its button's tooltip.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +22,21 @@ class ReasonDialog(QDialog):
     def __init__(self, action: Action, required: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(action.label)
+        self.setMinimumWidth(440)  # the explanation reads on one or two lines, not a column
         self.required = required
         layout = QVBoxLayout(self)
+        # What the action does, in the words of its button's tooltip.
+        self.explanation = QLabel(action.explanation)
+        self.explanation.setWordWrap(True)
+        font = self.explanation.font()
+        font.setBold(True)
+        self.explanation.setFont(font)
+        layout.addWidget(self.explanation)
         prompt = {
             Action.ESCALATE: _("Why does this case need escalating?"),
             Action.REJECT: _("Why does the resolution not solve the problem?"),
+            Action.REQUEST_CLOSE: _("Anything support should know (optional):"),
+            Action.CLOSE: _("Why are you closing it (optional)?"),
             Action.REOPEN: _("Why are you reopening the case (the issue recurred, the fix was incomplete…)?"),
             Action.RESOLVE: _("Resolution summary: what was done?"),
         }.get(action, _("Comment (optional):"))
@@ -32,6 +45,7 @@ class ReasonDialog(QDialog):
         layout.addWidget(label)
         self.text = QPlainTextEdit()
         self.text.setAccessibleName(prompt)
+        self.text.setTabChangesFocus(True)  # Tab goes on to the buttons
         label.setBuddy(self.text)
         layout.addWidget(self.text)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

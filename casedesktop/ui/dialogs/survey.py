@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesktop.domain import Action
 from casedesktop.i18n import N_, _
 
 # The answers are sent as these English values; the dialog shows them translated.
@@ -30,7 +31,13 @@ class SurveyDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Accept resolution"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("The case will be closed. Two optional questions help us improve:")))
+        self.explanation = QLabel(Action.ACCEPT.explanation)  # the same line as the button's tooltip
+        font = self.explanation.font()
+        font.setBold(True)
+        self.explanation.setFont(font)
+        self.explanation.setWordWrap(True)
+        layout.addWidget(self.explanation)
+        layout.addWidget(QLabel(_("Two optional questions help us improve:")))
         self.groups: dict[str, QButtonGroup] = {}
         for key, question, choices in QUESTIONS:
             layout.addWidget(QLabel(_(question)))
@@ -46,6 +53,8 @@ class SurveyDialog(QDialog):
             self.groups[key] = group
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText(_("Anything else? (optional)"))
+        self.comment.setAccessibleName(_("Anything else? (optional)"))
+        self.comment.setTabChangesFocus(True)  # Tab goes on to the buttons
         self.comment.setMaximumHeight(70)
         layout.addWidget(self.comment)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -1,5 +1,10 @@
 """Every command of the main window in one place: its words, shortcut, tooltip, and where it is
-offered (menu, toolbar). The window connects them to what they do."""
+offered (menu, toolbar, account menu). The window connects them to what they do.
+
+Every command has a shortcut and a menu entry (a toolbar button is not reachable from the
+keyboard), and within one menu no two entries share a mnemonic letter. The menu bar's own letters
+(F, V, H) avoid those of the case pane's tabs and buttons, which share the window's Alt keys.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,13 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QToolBar, QToolButton, QWidget
 
 from casedesktop.i18n import N_, _
 from casedesktop.ui import icons
 
 # English, shown through `_` (the language is chosen after import).
-RECORD_TEXT = N_("&Record screen")
+RECORD_TEXT = N_("Record &screen")
 STOP_TEXT = N_("&Stop recording")
 RECORD_TIP = N_("Record the screen and attach the video to a reply on the selected case (Ctrl+Shift+R)")
 STOP_TIP = N_("Stop the recording and review it (Ctrl+Shift+R)")
@@ -30,15 +35,25 @@ class WindowActions:
     send: QAction
     back: QAction
     changes: QAction
+    settings: QAction
+    sign_out: QAction
+    switch_account: QAction
     quit: QAction
     about: QAction
     toolbar: QToolBar
+    file_menu: QMenu
+    view_menu: QMenu
     help_menu: QMenu
+    account_menu: QMenu
+    account_button: QToolButton
 
     def needing_a_profile(self) -> list[QAction]:
         """What stays disabled until the cache is open (a cold start shows the list before)."""
         return [self.new_case, self.sync, self.record, self.search, self.reply, self.send, self.back,
-                self.changes]
+                self.changes, self.sign_out, self.switch_account]
+
+    def menus(self) -> list[QMenu]:
+        return [self.file_menu, self.view_menu, self.help_menu, self.account_menu]
 
     def show_recording(self, running: bool) -> None:
         """The Record command is Stop while a recording runs (the bar is not the only way)."""
@@ -46,53 +61,110 @@ class WindowActions:
         self.record.setToolTip(_(STOP_TIP) if running else _(RECORD_TIP))
         self.record.setIcon(icons.icon("media-playback-stop" if running else "media-record"))
 
+    def show_identity(self, name: str, email: str, server: str, company: str = "") -> None:
+        """The account menu's heading: who is signed in, for which company, on which server."""
+        self.account_button.setText(name or email)
+        self.account_button.setToolTip(_("Signed in as {name} <{email}> on {server}").format(
+            name=name, email=email, server=server))
+        self.account_button.setAccessibleName(_("Account: {name}").format(name=name or email))
+        for action in self.account_menu.actions():
+            if action.property("identity"):
+                self.account_menu.removeAction(action)
+        lines = [_("{name} <{email}>").format(name=name, email=email) if name else email]
+        if company:
+            lines.append(company)
+        lines.append(server)
+        first = self.account_menu.actions()[0] if self.account_menu.actions() else None
+        for line in lines:
+            heading = QAction(line, self.account_menu)
+            heading.setEnabled(False)  # information, not a command
+            heading.setProperty("identity", True)
+            self.account_menu.insertAction(first, heading)
+        separator = QAction(self.account_menu)
+        separator.setSeparator(True)
+        separator.setProperty("identity", True)
+        self.account_menu.insertAction(first, separator)
+
 
 def create_actions(window: QMainWindow) -> WindowActions:
     """The window's commands, in its menus and toolbar; connect each `triggered` to its slot."""
 
-    def action(text: str, shortcut: QKeySequence | QKeySequence.StandardKey, tip: str = "") -> QAction:
+    def action(text: str, shortcut: QKeySequence | QKeySequence.StandardKey, tip: str = "",
+               icon: str = "", fallback: str = "") -> QAction:
         made = QAction(text, window)
-        made.setShortcut(shortcut)
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            # The platform's keys for it; some platforms have none (Preferences on Windows, GNOME).
+            made.setShortcuts(QKeySequence.keyBindings(shortcut) or [QKeySequence(fallback)])
+        else:
+            made.setShortcut(shortcut)
         if tip:
             made.setToolTip(tip)
+        if icon:
+            made.setIcon(icons.icon(icon))
         window.addAction(made)  # the shortcut works wherever the focus is
         return made
 
+    account_menu = QMenu(_("Account"), window)
+    account_button = QToolButton()
     actions = WindowActions(
-        new_case=action(_("&New case"), QKeySequence.StandardKey.New),
-        sync=action(_("&Sync now"), QKeySequence(Qt.Key.Key_F5)),
-        record=action(_(RECORD_TEXT), QKeySequence("Ctrl+Shift+R"), _(RECORD_TIP)),
-        search=action(_("Search"), QKeySequence.StandardKey.Find),
+        new_case=action(_("&New case…"), QKeySequence.StandardKey.New, icon="document-new"),
+        sync=action(_("S&ync now"), QKeySequence(Qt.Key.Key_F5), icon="view-refresh"),
+        record=action(_(RECORD_TEXT), QKeySequence("Ctrl+Shift+R"), _(RECORD_TIP), icon="media-record"),
+        search=action(_("&Search"), QKeySequence.StandardKey.Find, icon="edit-find"),
         reply=action(_("&Reply"), QKeySequence("Ctrl+R")),
-        send=action(_("Send reply"), QKeySequence("Ctrl+Return")),
-        back=action(_("&Back"), QKeySequence("Alt+Left"), _(BACK_TIP)),
+        send=action(_("Sen&d reply"), QKeySequence("Ctrl+Return"), icon="mail-send"),
+        back=action(_("&Back"), QKeySequence("Alt+Left"), _(BACK_TIP), icon="go-previous"),
         changes=action(_("&Changes…"), QKeySequence("Ctrl+Shift+C"),
                        _("Changes the server refused and notices about your changes")),
-        quit=action(_("&Quit"), QKeySequence.StandardKey.Quit),
-        about=QAction(_("&About CaseDesktop"), window),
+        settings=action(_("Se&ttings…"), QKeySequence.StandardKey.Preferences, icon="preferences-system",
+                        fallback="Ctrl+,"),
+        sign_out=action(_("Sign &out"), QKeySequence("Ctrl+Shift+L"), icon="system-log-out"),
+        switch_account=action(_("S&witch account…"), QKeySequence("Ctrl+Shift+U"), icon="system-users"),
+        quit=action(_("&Quit"), QKeySequence.StandardKey.Quit, fallback="Ctrl+Q"),
+        about=action(_("&About CaseDesktop"), QKeySequence.StandardKey.HelpContents, fallback="F1"),
         toolbar=QToolBar(_("Main")),
-        help_menu=window.menuBar().addMenu(_("&Help")),
+        file_menu=QMenu(_("&File"), window),
+        view_menu=QMenu(_("&View"), window),
+        help_menu=QMenu(_("&Help"), window),
+        account_menu=account_menu,
+        account_button=account_button,
     )
+    # macOS moves these into the application menu under its own words.
+    actions.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+    actions.quit.setMenuRole(QAction.MenuRole.QuitRole)
+    actions.about.setMenuRole(QAction.MenuRole.AboutRole)
+
     actions.toolbar.setObjectName("main-toolbar")
     actions.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)  # icons with their words
-    for command, name in ((actions.new_case, "document-new"), (actions.sync, "view-refresh"),
-                          (actions.record, "media-record"), (actions.back, "go-previous"),
-                          (actions.search, "edit-find"), (actions.send, "mail-send")):
-        command.setIcon(icons.icon(name))
     window.addToolBar(actions.toolbar)
     for command in (actions.new_case, actions.sync, actions.record, actions.back):
         actions.toolbar.addAction(command)
+    spacer = QWidget()  # the account's button at the toolbar's right end
+    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    actions.toolbar.addWidget(spacer)
+    account_button.setObjectName("account-button")
+    account_button.setIcon(icons.icon("avatar-default"))
+    account_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    account_button.setAccessibleName(_("Account"))
+    # The menu opens below the button on a click, not through setMenu: Fusion would squeeze its
+    # arrow over the name, and a style sheet hiding it would stop the button following the theme.
+    account_button.clicked.connect(
+        lambda: account_menu.popup(account_button.mapToGlobal(account_button.rect().bottomLeft())))
+    actions.toolbar.addWidget(account_button)
+    for command in (actions.settings, actions.sign_out, actions.switch_account):
+        account_menu.addAction(command)
 
-    menu_bar = window.menuBar()
-    file_menu = QMenu(_("&File"), window)
-    for command in (actions.new_case, actions.record, actions.sync):
-        file_menu.addAction(command)
-    file_menu.addSeparator()
-    file_menu.addAction(actions.quit)
-    view_menu = QMenu(_("&View"), window)
-    for command in (actions.search, actions.reply, actions.back, actions.changes):
-        view_menu.addAction(command)
-    menu_bar.insertMenu(actions.help_menu.menuAction(), file_menu)
-    menu_bar.insertMenu(actions.help_menu.menuAction(), view_menu)
+    for command in (actions.new_case, actions.reply, actions.send, actions.record, actions.sync):
+        actions.file_menu.addAction(command)
+    actions.file_menu.addSeparator()
+    actions.file_menu.addAction(actions.settings)
+    actions.file_menu.addSeparator()
+    for command in (actions.sign_out, actions.switch_account, actions.quit):
+        actions.file_menu.addAction(command)
+    for command in (actions.search, actions.back, actions.changes):
+        actions.view_menu.addAction(command)
     actions.help_menu.addAction(actions.about)
+    menu_bar = window.menuBar()
+    for menu in (actions.file_menu, actions.view_menu, actions.help_menu):
+        menu_bar.addMenu(menu)
     return actions

@@ -6,24 +6,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QRect, QSettings, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtCore import QItemSelectionModel, QMargins, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QTabBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from casedesktop import APP_ID
 from casedesktop.domain import Role, Status
-from casedesktop.i18n import _, pgettext
+from casedesktop.i18n import _, ngettext, pgettext
 from casedesktop.store.list_sql import Tab, tab_statuses
 from casedesktop.ui.caselist.model import COLUMNS, CaseListModel, sort_key
+from casedesktop.ui.caselist.table import CaseTable
+from casedesktop.ui.mainwindow import placement
 from casedesktop.ui.mainwindow.actions import create_actions
 from casedesktop.ui.recording.files import RECORDINGS_DIR, leftover_recordings
 
@@ -32,12 +32,15 @@ if TYPE_CHECKING:
     from casedesktop.ui.caselist.controller import ListResult
     from casedesktop.ui.dialogs.changes import ChangesDialog
     from casedesktop.ui.dialogs.new_case import NewCaseDialog
+    from casedesktop.ui.dialogs.settings import SettingsDialog
     from casedesktop.ui.errors import SupportRequest
     from casedesktop.ui.session import ProfileSession
 
 
 WINDOW_TITLE = "CaseDesktop"  # the app's name, in every language
-DEFAULT_WIDTHS = (80, 260, 150, 75, 110, 120, 110, 120, 120)
+# Small enough for a 1024×600 netbook screen; at this size the list, the case's action buttons and
+# the reply box's Send button are all still on screen (tests/gui/test_window_frame.py).
+MINIMUM_SIZE = QSize(960, 540)
 
 
 def saved_sort(settings: QSettings) -> tuple[int, bool]:
@@ -52,15 +55,6 @@ def saved_sort(settings: QSettings) -> tuple[int, bool]:
     return column, settings.value("list/sort_descending", "true") in (True, "true")
 
 
-
-
-FRAME_ALLOWANCE = 64  # title bar and frame a window manager adds (openbox's came to 51 px at 1366×768)
-
-
-def default_size(available: QRect) -> QSize:
-    """The first start's size: 1360×820, or less where the screen's free area is smaller (with room
-    for the window manager's title bar), so the status bar and the reply box are never below it."""
-    return QSize(min(1360, available.width() - 16), min(820, available.height() - FRAME_ALLOWANCE))
 
 
 def app_icon() -> QIcon:
@@ -81,15 +75,15 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(app_icon())
-        available = QGuiApplication.primaryScreen().availableGeometry()
-        self.resize(default_size(available))
-        self.move(available.topLeft())  # the window manager adds its frame; the whole of it fits
+        self.setMinimumSize(MINIMUM_SIZE)
         self.session: ProfileSession | None = None
         self.settings = settings if session is None else session.settings
         self.profile_dir = Path(self.settings.fileName()).parent
         self.recording = None  # the RecordingFlow under way, if any
         self.awaiting_number: set[str] = set()  # cases made here that the server has not numbered yet
         self.controller = None  # ListController, from attach
+        self.company = ""  # the customer's account(s), for the account menu and Settings
+        self._quit_confirmed = False
 
         # --- left: cards, filters, tabs, list --------------------------------------------------
         role = session.identity.role if session else (role or Role.CUSTOMER)
@@ -108,24 +102,7 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(i, _("Cases that are {statuses}").format(
                 statuses=pgettext("between items of a list", ", ").join(statuses)) if statuses else _("Every case"))
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(_("Cases"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate(DEFAULT_WIDTHS):
-            header.resizeSection(column, width)
-        self.table.setSortingEnabled(True)
-        header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)
+        self.table = CaseTable(self.model, self.settings)
 
         left = QWidget()
         self.left_layout = QVBoxLayout(left)
@@ -140,6 +117,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(left)
         self.splitter.addWidget(QWidget())
         self.splitter.setSizes([800, 560])
+        self.splitter.setStretchFactor(0, 3)  # a wider window widens the list more than the case
+        self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
 
         # --- actions and shortcuts -------------------------------------------------------------
@@ -158,8 +137,12 @@ class MainWindow(QMainWindow):
         self.changes_action = self.commands.changes
         self.changes_action.triggered.connect(lambda: self.show_changes())
         self.quit_action = self.commands.quit
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.request_quit)
         self.commands.about.triggered.connect(self._about)
+        self.settings_action = self.commands.settings
+        self.settings_action.triggered.connect(lambda: self.show_settings())
+        self.commands.sign_out.triggered.connect(lambda: self.sign_out())
+        self.commands.switch_account.triggered.connect(lambda: self.sign_out(switch=True))
         self.help_menu = self.commands.help_menu  # attach adds the newer-version entry (ui/syncstatus/release_notice.py)
         for action in self.commands.needing_a_profile():
             action.setEnabled(False)  # until attach
@@ -218,11 +201,10 @@ class MainWindow(QMainWindow):
 
         self.detail = CaseDetailPane(session)
         self.detail.changed.connect(self.local_change)
-        self.detail.backRequested.connect(self.go_back)
         self.detail.recordRequested.connect(lambda: self.start_recording(self.detail.add_recording))
-        sizes = self.splitter.sizes()
+        state = self.splitter.saveState()  # the sizes as set or restored, shown or not yet
         self.splitter.replaceWidget(1, self.detail).deleteLater()
-        self.splitter.setSizes(sizes)
+        self.splitter.restoreState(state)
 
         for action in self.commands.needing_a_profile():
             action.setEnabled(True)
@@ -237,7 +219,10 @@ class MainWindow(QMainWindow):
         self.sync_indicator.releaseChanged.connect(self.release.show_notice)
         self.statusBar().showMessage(_("Signed in as {name} <{email}> on {server}").format(
             name=identity.name, email=identity.email, server=identity.server_url), 10000)
-        self.notifier = Notifier(self.windowIcon(), self.statusBar(), self)
+        self._show_identity()
+        self.notifier = Notifier(self.windowIcon(), self.statusBar(), self, session=session)
+        self.left_layout.insertWidget(0, self.notifier.banner)  # where there is no tray to show notices
+        self.controller.updated.connect(lambda _result: self.notifier.count_unread())  # the tray's badge
         self.notifier.stop_recording_action.triggered.connect(self._record_or_stop)
         self.notifier.caseClicked.connect(self.open_case)
         self.navigator = CaseNavigator(self)
@@ -262,23 +247,86 @@ class MainWindow(QMainWindow):
         AboutDialog(self.profile_dir, self.session.identity.server_url if self.session else "", self).exec()
 
     def _list_updated(self, result: ListResult) -> None:
+        from casedesktop.i18n import ngettext
+        from casedesktop.ui.caselist.table import empty_state
+
+        if result.first:
+            self._list_ready()
         for i, tab in enumerate(Tab):
-            self.tabs.setTabText(i, _("{tab} ({count})").format(tab=tab.label, count=result.tab_counts[tab]))
+            count = result.tab_counts[tab]
+            self.tabs.setTabText(i, _("{tab} ({count})").format(tab=tab.label, count=count))
+            cases = ngettext("{count} case", "{count} cases", count).format(count=count)
+            # Translators: a status tab as a screen reader says it: "Open, 7 cases".
+            self.tabs.setAccessibleTabName(i, _("{tab}, {cases}").format(tab=tab.label, cases=cases))
         self.cards.show_cards(result.cards)
+        self.cards.mark_current(result.query)
         self.filters.set_choices(self.filters.product, result.products)
         self.filters.set_choices(self.filters.account, result.accounts)
+        self.filters.offer_accounts(len(result.accounts) > 1)
+        self.table.set_single_account(len(result.accounts) <= 1)
+        self.table.set_empty_state(empty_state(result.query))
         current = self.detail.case_id
         if current and self.model.row_of(current) >= 0:
             self.select_case(current, open_it=False)
-        elif current is None and self.model.rowCount() > 0:
+        elif current and result.refiltered and result.followed == current and result.lists_followed is False:
+            # The tab, a filter or the search left the open case out: the pane lets it go too.
+            self.table.clearSelection()
+            self.detail.show_case(None)
+            self.table.pick_first_row = False
+        elif current is None and self.table.pick_first_row and self.model.rowCount() > 0:
             self.table.selectRow(0)
+        self.controller.followed = self.detail.case_id
+
+    def _list_ready(self) -> None:
+        """The window is complete (the list's first result after attach): what joins its parts."""
+        self.table.emptyActionRequested.connect(self._empty_list_action)
+        # Tab order, in one place: search, filters, status tabs, the list, the case, then the cards.
+        filters = self.filters
+        chain = [filters.search, filters.severity, filters.product, filters.account, self.tabs, self.table,
+                 self.detail, *self.cards.buttons.values()]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+
+    def show_list(self, *, tab: Tab | None = None, severity: str | None = None, product: str | None = None,
+                  account: str | None = None, search: str | None = None) -> None:
+        """Set the status tab, filters and search at once (None keeps one): one list query."""
+        filters = self.filters
+        changes: dict[str, object] = {}
+        if tab is not None:
+            self.tabs.blockSignals(True)
+            self.tabs.setCurrentIndex(list(Tab).index(tab))
+            self.tabs.blockSignals(False)
+            changes["tab"] = tab
+        for field, combo, value in (("severity", filters.severity, severity), ("product", filters.product, product),
+                                    ("account", filters.account, account)):
+            if value is not None:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(max(combo.findData(value), 0))
+                combo.blockSignals(False)
+                changes[field] = combo.currentData() or ""
+        if search is not None:
+            filters.search.blockSignals(True)  # no debounce: the query goes at once
+            filters.search.setText(search)
+            filters.search.blockSignals(False)
+            changes["search"] = search
+        self.controller.set_query(**changes)
 
     def _card_clicked(self, key: str) -> None:
-        if key == "critical":
-            self.filters.severity.setCurrentIndex(self.filters.severity.findData("critical"))
-            self.tabs.setCurrentIndex(list(Tab).index(Tab.OPEN))
-        else:
-            self.tabs.setCurrentIndex(list(Tab).index(Tab(key)))
+        from casedesktop.ui.caselist.summary_cards import CARD_FILTERS
+
+        tab, severity = CARD_FILTERS[key]
+        self.show_list(tab=tab, severity=severity, product="", account="", search="")
+
+    def _empty_list_action(self, action: str) -> None:
+        if action == "new_case":
+            self.open_new_case()
+        elif action == "clear_search":
+            self.show_list(search="")
+            self.focus_search()
+        elif action == "clear_filters":
+            self.show_list(severity="", product="", account="")
+        elif action == "all_cases":
+            self.show_list(tab=Tab.ALL)
 
     def focus_search(self) -> None:
         self.filters.search.setFocus()
@@ -289,6 +337,7 @@ class MainWindow(QMainWindow):
     def _current_changed(self, current, _previous) -> None:  # noqa: ANN001
         if current.isValid():
             self.detail.show_case(self.model.case_id_at(current.row()))
+            self.controller.followed = self.detail.case_id
 
     def select_case(self, case_id: str, open_it: bool = True) -> None:
         row = self.model.row_of(case_id)
@@ -299,6 +348,7 @@ class MainWindow(QMainWindow):
             self.table.scrollTo(index)
         if open_it or row < 0:
             self.detail.show_case(case_id)
+        self.controller.followed = self.detail.case_id
 
     def open_current_case(self) -> None:
         """Enter or double-click: the case gets the keyboard, the conversation in front."""
@@ -346,8 +396,12 @@ class MainWindow(QMainWindow):
 
     # --- recording -----------------------------------------------------------------------------
 
-    def start_recording(self, attach_to):  # noqa: ANN001, ANN201 - callable(Path) -> RecordingFlow | None
-        """Record the screen; the finished video goes to `attach_to` (a dialog or the reply box)."""
+    def start_recording(self, attach_to, destination: str | None = None):  # noqa: ANN001, ANN201
+        """Record the screen; the finished video goes to `attach_to` (a dialog or the reply box:
+        callable(Path)), and the preview names `destination` ("" for a new case). Returns the
+        RecordingFlow, or None when one is under way. For the reply box, the video goes to the
+        case open now, even if another one is open when it is attached."""
+        from casedesktop.ui.recording.destination import open_case
         from casedesktop.ui.recording.flow import (
             RecordingFlow,  # numpy, PyAV, mss: load when needed
         )
@@ -355,7 +409,11 @@ class MainWindow(QMainWindow):
         if self.recording is not None:
             self.statusBar().showMessage(_("A recording is already under way."), 5000)
             return None
-        flow = RecordingFlow(self.profile_dir / RECORDINGS_DIR, self.settings, self)
+        if attach_to == self.detail.add_recording:
+            case = open_case(self.session.db, self.detail.case_id)
+            if case is not None:
+                attach_to, destination = self._recording_for_case(case.case_id), case.label
+        flow = RecordingFlow(self.profile_dir / RECORDINGS_DIR, self.settings, self, destination=destination or "")
         flow.recorded.connect(attach_to)
         flow.ended.connect(self._recording_ended)
         flow.recordingChanged.connect(self._show_recording)
@@ -363,16 +421,50 @@ class MainWindow(QMainWindow):
         flow.begin()
         return flow
 
+    def _recording_for_case(self, case_id: str):  # noqa: ANN202 - callable(Path) -> bool
+        """Attach a finished recording to the reply of `case_id`, opening that case if the user has
+        moved on to another while recording."""
+        def attach(path: Path) -> bool:
+            if self.detail.case_id != case_id:
+                self.open_case(case_id)
+            return self.detail.add_recording(path)
+        return attach
+
+    def _recording_for_new_case(self, path: Path) -> bool:
+        """Open New Case with the finished recording attached (the user's draft stays as it was)."""
+        return self.open_new_case().add_recording(path)
+
     def _recording_ended(self) -> None:
         self.recording = None
         self._show_recording(False)
 
     def _record_or_stop(self) -> None:
-        """The Record action, which is Stop while a recording runs (the bar is not the only way)."""
-        if self.recording is not None and self.recording.recording:
-            self.recording.stop()
-        else:
-            self.start_recording(self.detail.add_recording)
+        """The Record action, which is Stop while a recording runs (the bar is not the only way).
+        It first asks where the recording goes when a case that takes replies is open."""
+        if self.recording is not None:
+            if self.recording.recording:
+                self.recording.stop()
+            else:
+                self.statusBar().showMessage(_("A recording is already under way."), 5000)
+            return
+        from casedesktop.ui.recording.destination import Destination, DestinationDialog, open_case
+
+        case = open_case(self.session.db, self.detail.case_id)
+        if case is None:  # nothing to attach it to: it starts a new case
+            self.start_recording(self._recording_for_new_case, "")
+            return
+        question = DestinationDialog(case, self)
+        self.recording_question = question
+
+        def answered(_code: int) -> None:
+            self.recording_question = None
+            if question.choice is Destination.OPEN_CASE:
+                self.start_recording(self._recording_for_case(case.case_id), case.label)
+            elif question.choice is Destination.NEW_CASE:
+                self.start_recording(self._recording_for_new_case, "")
+
+        question.finished.connect(answered)
+        question.open()
 
     def _show_recording(self, running: bool) -> None:
         self.commands.show_recording(running)
@@ -381,24 +473,36 @@ class MainWindow(QMainWindow):
             notifier.stop_recording_action.setVisible(running)
 
     def offer_leftover_recordings(self) -> list[Path]:
-        """A recording never attached (the app crashed, or its preview was closed) is offered again."""
+        """A recording never attached (the app crashed, or its preview was closed) is offered
+        again, for the open case or a new one. Reading the file runs off the GUI thread."""
         leftovers = leftover_recordings(self.profile_dir / RECORDINGS_DIR)
         if not leftovers:
             return []
         from casedesktop.recording.probe import describe_recording
-        from casedesktop.ui.recording.flow import RecordingFlow
-        for path in leftovers[:1]:
-            result = describe_recording(path)
-            if result is None:
-                path.rename(path.with_suffix(".unplayable"))
-                continue
-            flow = RecordingFlow(self.profile_dir / RECORDINGS_DIR, self.settings, self)
-            flow.recorded.connect(self.detail.add_recording)
-            flow.ended.connect(self._recording_ended)
-            self.recording = flow
-            self.statusBar().showMessage(_("A recording that was never attached is back: attach it or discard it."), 15000)
-            flow.review(result)
+        from casedesktop.ui.tasks import background
+
+        path = leftovers[0]
+        background().run(describe_recording, path, owner=self, done=lambda result: self._offer_leftover(path, result))
         return leftovers
+
+    def _offer_leftover(self, path: Path, result) -> None:  # noqa: ANN001 - RecordingResult | None
+        from casedesktop.ui.recording.destination import open_case
+        from casedesktop.ui.recording.flow import RecordingFlow
+
+        if result is None:
+            path.rename(path.with_suffix(".unplayable"))
+            return
+        if self.recording is not None:
+            return  # the user started a recording meanwhile: this one waits for the next start
+        case = open_case(self.session.db, self.detail.case_id)
+        attach_to = self._recording_for_case(case.case_id) if case else self._recording_for_new_case
+        flow = RecordingFlow(self.profile_dir / RECORDINGS_DIR, self.settings, self,
+                             destination=case.label if case else "")
+        flow.recorded.connect(attach_to)
+        flow.ended.connect(self._recording_ended)
+        self.recording = flow
+        self.statusBar().showMessage(_("A recording that was never attached is back: attach it or discard it."), 15000)
+        flow.review(result)
 
     def _case_created(self, dialog: NewCaseDialog) -> None:
         if dialog.created_case_id:
@@ -437,21 +541,9 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(_("Your case {number} reached support.").format(number=number), 15000)
 
     def _notify(self, case_id: str) -> None:
-        from casedesktop.store import queries
-
-        try:
-            detail = queries.case_detail(self.session.db, case_id)
-        except LookupError:
-            return
-        case = detail.case
-        staff_replies = [c for c in detail.comments if c.author_role != self.session.identity.role.value and c.kind == "reply"]
-        if staff_replies:
-            message = _("{name}: {text}").format(name=staff_replies[-1].author_name, text=staff_replies[-1].body[:140])
-        else:
-            message = _("Status is now {status}").format(status=Status(case.status).label)
-        title = (_("{case} updated — {subject}").format(case=case.number, subject=case.subject) if case.number
-                 else _("Case updated — {subject}").format(subject=case.subject))
-        self.notifier.notify(case_id, title, message)
+        """News from someone else on a case: the notifier words it, groups what comes together and
+        reads the cache off the GUI thread (ui/syncstatus/notifier.py)."""
+        self.notifier.case_updated(case_id)
 
     def sign_in_again(self) -> None:
         """Signed out (a refused token, or started offline): sign in, then send what waited."""
@@ -481,9 +573,7 @@ class MainWindow(QMainWindow):
     # --- settings ------------------------------------------------------------------------------
 
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        self._restore_placement()
         splitter = self.settings.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -494,16 +584,169 @@ class MainWindow(QMainWindow):
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
         self.table.horizontalHeader().setSortIndicator(column, order)  # attach queries in it
 
+    def _restore_placement(self) -> None:
+        """The size, place and maximised state saved for the screen it was last on (see placement)."""
+        screen, geometry, maximized = placement.restore_placement(self.settings)
+        legacy = self.settings.value(placement.LEGACY_GEOMETRY_KEY)
+        if not self.settings.contains(placement.LAST_SCREEN_KEY) and legacy is not None:
+            self.restoreGeometry(legacy)  # saved by an older version: one place for every screen
+            geometry = placement.fit_into(self.normalGeometry(), screen.availableGeometry())
+            maximized = self.isMaximized()
+        self.setGeometry(geometry)
+        state = self.windowState() & ~Qt.WindowState.WindowMaximized
+        self.setWindowState(state | Qt.WindowState.WindowMaximized if maximized else state)
+        self._placed = False  # checked once against the window manager's real frame (showEvent)
+        self._first_start = not self.settings.contains(placement.LAST_SCREEN_KEY) and legacy is None
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            QTimer.singleShot(250, self, self.keep_on_screen)  # the frame comes with the first map
+
+    def keep_on_screen(self) -> None:
+        """With the window manager's frame known: move or shrink the window so that all of it,
+        title bar to status bar, is inside its screen's free area."""
+        if self.isMaximized() or self.isFullScreen() or not self.isVisible():
+            return
+        inner, outer = self.geometry(), self.frameGeometry()
+        frame = QMargins(inner.left() - outer.left(), inner.top() - outer.top(),
+                         outer.right() - inner.right(), outer.bottom() - inner.bottom())
+        if frame.top() <= 0:  # not framed (yet): the assumed title bar
+            frame = placement.ASSUMED_FRAME
+        available = self.screen().availableGeometry()
+        if self._first_start:  # the default place, now with the real title bar instead of a guess
+            fitted = placement.default_geometry(available, frame)
+        else:
+            fitted = placement.fit_into(inner, available, frame)
+        if fitted != inner:
+            self.setGeometry(fitted)
+
     def save_settings(self) -> None:
         header = self.table.horizontalHeader()
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        normal = self.normalGeometry() if self.isMaximized() or self.isFullScreen() else self.geometry()
+        placement.SavedPlacement(normal, self.isMaximized()).write(self.settings, placement.screen_key(self.screen()))
+        self.settings.remove(placement.LEGACY_GEOMETRY_KEY)
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("list/header", header.saveState())
         self.settings.setValue("list/sort_column", header.sortIndicatorSection())
         self.settings.setValue("list/sort_descending", header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
         self.settings.sync()
 
+    def show_settings(self) -> SettingsDialog:
+        from casedesktop.ui.dialogs.settings import SettingsDialog
+
+        dialog = SettingsDialog(self.session, self, settings=self.settings, profile_dir=self.profile_dir,
+                                company=self.company)
+        dialog.signOutRequested.connect(lambda: self.sign_out())
+        dialog.switchAccountRequested.connect(lambda: self.sign_out(switch=True))
+        dialog.restartRequested.connect(self.restart)
+        dialog.open()
+        return dialog
+
+    def restart(self) -> None:
+        """Settings' "Restart now": close as Quit does and start again (a new language)."""
+        from casedesktop.ui import main
+
+        main.request_restart(self)
+
+    # --- account -------------------------------------------------------------------------------
+
+    def _show_identity(self) -> None:
+        """The account menu's heading; the customer's company follows from the cache's reference
+        (read again whenever the menu opens: a first sync brings it after the window is up)."""
+        identity = self.session.identity
+        self.commands.show_identity(identity.name, identity.email, identity.server_url, self.company)
+        self._load_company()
+        self.commands.account_menu.aboutToShow.connect(self._load_company)
+
+    def _load_company(self) -> None:
+        from casedesktop.store import reference
+        from casedesktop.ui.tasks import background
+
+        if self.session is not None and self.session.identity.role == Role.CUSTOMER:
+            background().run(reference.load, self.session.db, done=self._show_company, owner=self)
+
+    def _show_company(self, known: object) -> None:
+        names = [account.name for account in getattr(known, "accounts", [])]
+        company = pgettext("between items of a list", ", ").join(names)
+        if company == self.company:
+            return
+        self.company = company
+        identity = self.session.identity
+        self.commands.show_identity(identity.name, identity.email, identity.server_url, self.company)
+
+    def sign_out(self, switch: bool = False) -> None:
+        """Forget the token (the keychain's, and the server's session when it is reachable), then
+        ask for a sign-in: the same person again, or with `switch`, anyone. The cache and its
+        waiting changes stay for the next sign-in."""
+        from casedesktop.sync.sign_in import sign_out
+        from casedesktop.ui.tasks import background
+
+        profile = self.session.profile
+        self.commands.sign_out.setEnabled(False)
+        background().run(sign_out, profile.db, profile.tokens, done=lambda _none: self._signed_out(switch),
+                         failed=lambda _error: self._signed_out(switch), owner=self)
+
+    def _signed_out(self, switch: bool) -> None:
+        from casedesktop.ui.dialogs.sign_in import SignInDialog
+
+        self.commands.sign_out.setEnabled(True)
+        self.statusBar().showMessage(_("Signed out. Your cases and waiting changes stay here until you sign in "
+                                       "again."), 15000)
+        if not switch:
+            self.sign_in_again()
+            return
+        identity = self.session.identity
+        dialog = SignInDialog(self.session.db, self.session.profile.tokens, identity.server_url, "", self)
+        dialog.email.setFocus()
+        dialog.accepted.connect(self.session.request_sync)
+        dialog.open()
+
+    # --- quitting ------------------------------------------------------------------------------
+
+    def request_quit(self) -> bool:
+        """Quit, after saying so when changes have not reached the server yet (they are kept)."""
+        if not self.confirm_quit():
+            return False
+        self._quit_confirmed = True
+        return self.close()
+
+    def unsent_count(self) -> int:
+        """Changes in the outbox the server has not taken yet (what the Changes view lists)."""
+        if self.controller is None:
+            return 0
+        from casedesktop.store import outbox
+        from casedesktop.ui.tasks import writes
+
+        self.detail.save_reply_draft()
+        writes().drain()  # a change made a moment ago is counted too
+        return outbox.counts(self.session.db).waiting
+
+    def quit_question(self, count: int) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Question, _("Quit CaseDesktop"), ngettext(
+            "{count} change is not sent yet. It is kept and will be sent the next time CaseDesktop is online.",
+            "{count} changes are not sent yet. They are kept and will be sent the next time CaseDesktop is online.",
+            count).format(count=count), QMessageBox.StandardButton.Cancel, self)
+        quit_button = box.addButton(_("&Quit"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(quit_button)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        return box
+
+    def confirm_quit(self) -> bool:
+        count = self.unsent_count()
+        if count == 0:
+            return True
+        box = self.quit_question(count)
+        box.exec()
+        return box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.AcceptRole
+
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        # The window manager's close button asks as Quit does; closing from code (a restart, the
+        # end of a session, a signal) does not: nothing is lost either way.
+        if event.spontaneous() and not self._quit_confirmed and not self.confirm_quit():
+            event.ignore()
+            return
         self.save_settings()
         if self.controller is not None:  # attached
             self.detail.save_reply_draft()

@@ -1,6 +1,10 @@
 """The whole recording journey: choose what to record, check it can be, count down, record with
 the control bar, preview, then hand the file over to be attached (or record again, or discard).
 
+The user's saved choices (frame rate, length, pointer, countdown: `options.py`) are read when a
+recording starts. The control bar is kept out of the video: placed beside the recorded area when
+there is room, and blacked out by the recorder wherever it is over it.
+
 Recordings are written to the profile's `recordings/` folder as they go (fragmented MP4, playable
 even after a crash); a file still there at start-up was never attached or discarded, and the app
 offers it again.
@@ -11,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import mss
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtGui import QScreen
+from PySide6.QtCore import QObject, QRect, QSettings, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -37,10 +41,12 @@ from casedesktop.recording import (
     Stopped,
     check_capture_available,
 )
-from casedesktop.ui.recording.controls import Countdown, RecordingControlBar, screen_of
+from casedesktop.ui.recording.controls import Countdown, RecordingControlBar
 from casedesktop.ui.recording.files import leftover_recordings, new_recording_path
+from casedesktop.ui.recording.options import countdown_seconds, recorder_options
 from casedesktop.ui.recording.preview import PreviewChoice, RecordingPreview
 from casedesktop.ui.recording.region_picker import RegionPicker
+from casedesktop.ui.recording.screens import screen_of, to_capture_rect, to_logical_rect
 from casedesktop.ui.tasks import on_gui_thread
 
 TARGET_KEY = "recording/target"  # "desktop", "monitor:N" or "region"
@@ -95,9 +101,9 @@ class TargetDialog(QDialog):
         layout.addWidget(buttons)
 
     def pick_private_area(self) -> None:
-        picker = RegionPicker()
+        picker = RegionPicker(self.screen())
         picker.picked.connect(lambda rect: self._set_private([*self.private_areas, rect]))
-        picker.show()
+        picker.start()
         self._picker = picker
 
     def _set_private(self, areas: list[Rect]) -> None:
@@ -113,23 +119,34 @@ class TargetDialog(QDialog):
 
 
 AFTER_COUNTDOWN_MS = 250
+# After the target dialog closes, before the screen is photographed for the area picker: the
+# windows under the dialog repaint first (without a compositor the X server shows a hole there).
+SETTLE_MS = 200
+BAR_SHADOW = 2  # pixels around the bar blacked out with it (a compositor may draw a shadow there)
 
 
 class RecordingFlow(QObject):
-    """One object per recording journey; emits `recorded` with the file to attach, or `ended`."""
+    """One object per recording journey; emits `recorded` with the file to attach, or `ended`.
+
+    `destination` names the case the recording will go to ("CS-1042: Printer offline"), empty for a
+    new case; the preview says it. `countdown_seconds` and `base` (the defaults) are for tests and
+    scripts; the user's saved choices apply on top of `base`.
+    """
 
     recorded = Signal(object)  # Path of a finished recording the user chose to attach
     ended = Signal()  # the journey is over, whatever the outcome
     recordingChanged = Signal(bool)  # the recorder started (True) or stopped (False)
 
     def __init__(self, recordings_dir: Path, settings: QSettings, parent: QWidget | None = None,
-                 countdown_seconds: int = 3, base: RecordingSettings | None = None):
+                 countdown_seconds: int | None = None, base: RecordingSettings | None = None,
+                 destination: str = ""):
         super().__init__(parent)
         self.recordings_dir = recordings_dir
         self.settings = settings
         self.parent_widget = parent
-        self.countdown_seconds = countdown_seconds
+        self.countdown_seconds = countdown_seconds  # None: the user's setting
         self.base = base or RecordingSettings()
+        self.destination = destination
         self.recorder: Recorder | None = None
         self.bar: RecordingControlBar | None = None
         self.countdown: Countdown | None = None
@@ -158,13 +175,21 @@ class RecordingFlow(QObject):
             target = dialog.target()
             self.private_areas = list(dialog.private_areas)
         if target == "region":
-            self.picker = RegionPicker()
-            self.picker.picked.connect(lambda rect: self._count_down(self._settings(region=rect)))
-            self.picker.cancelled.connect(self.ended.emit)
-            self.picker.show()
+            QTimer.singleShot(SETTLE_MS, self._pick_region)
             return
         monitor = 0 if target == "desktop" else int(target.split(":")[1])
         self._count_down(self._settings(monitor=monitor))
+
+    def _window_screen(self) -> QScreen:
+        """The screen the app's window is on: where the area is drawn."""
+        widget = self.parent_widget
+        return (widget.window().screen() if widget is not None else None) or QGuiApplication.primaryScreen()
+
+    def _pick_region(self) -> None:
+        self.picker = RegionPicker(self._window_screen())
+        self.picker.picked.connect(lambda rect: self._count_down(self._settings(region=rect)))
+        self.picker.cancelled.connect(self.ended.emit)
+        self.picker.start()
 
     def _settings(self, monitor: int = 1, region: Rect | None = None) -> RecordingSettings:
         """The base settings for this target, with the private areas moved into its coordinates."""
@@ -174,7 +199,8 @@ class RecordingFlow(QObject):
             screen = monitors()[monitor] if monitor < len(monitors()) else monitors()[0]
             origin = (screen["left"], screen["top"])
         blackouts = tuple(Rect(a.left - origin[0], a.top - origin[1], a.width, a.height) for a in self.private_areas)
-        return RecordingSettings(**{**self._base_fields(), "monitor": monitor, "region": region, "blackouts": blackouts})
+        return RecordingSettings(**{**self._base_fields(), **recorder_options(self.settings),
+                                    "monitor": monitor, "region": region, "blackouts": blackouts})
 
     def _base_fields(self) -> dict[str, object]:
         return {name: getattr(self.base, name) for name in self.base.__dataclass_fields__}
@@ -184,9 +210,13 @@ class RecordingFlow(QObject):
         if error:
             self._fail(error)
             return
-        self.countdown = Countdown(self.countdown_seconds)
-        # A moment after the countdown closes, so the screen under it is repainted before the
-        # first frame: otherwise the "1" is the recording's first picture (and its preview poster).
+        seconds = countdown_seconds(self.settings) if self.countdown_seconds is None else self.countdown_seconds
+        # A moment after the countdown (or the area picker) closes, so the screen under it is
+        # repainted before the first frame: otherwise the "1" is the recording's first picture.
+        if seconds <= 0:
+            QTimer.singleShot(AFTER_COUNTDOWN_MS, lambda: self._record(settings))
+            return
+        self.countdown = Countdown(seconds, self._captured(settings)[0])
         self.countdown.finished.connect(lambda: QTimer.singleShot(AFTER_COUNTDOWN_MS, lambda: self._record(settings)))
         self.countdown.cancelled.connect(self.ended.emit)
         self.countdown.start()
@@ -200,22 +230,34 @@ class RecordingFlow(QObject):
         except (RecordingError, ValueError, OSError) as exc:
             self._fail(str(exc))
             return
-        self.bar = RecordingControlBar(settings.max_seconds, settings.max_bytes, self._recorded_screen(settings))
+        screen, captured = self._captured(settings)
+        self.bar = RecordingControlBar(settings.max_seconds, settings.max_bytes, screen, captured)
         self.bar.pauseRequested.connect(self.recorder.pause)
         self.bar.resumeRequested.connect(self.recorder.resume)
         self.bar.stopRequested.connect(self.stop)
+        self.bar.moved.connect(self._hide_bar)
+        self._hide_bar(self.bar.frameGeometry())  # before it shows: no frame has it
         self.bar.show()
         self.recordingChanged.emit(True)
         self.poll.start()
 
     @staticmethod
-    def _recorded_screen(settings: RecordingSettings) -> QScreen:
-        """The Qt screen the capture area starts on: the bar stays on it."""
+    def _captured(settings: RecordingSettings) -> tuple[QScreen, QRect]:
+        """The screen the recorded area starts on, and the area where Qt places windows."""
         if settings.region is not None:
-            return screen_of(settings.region.left, settings.region.top)
-        found = monitors()
-        monitor = found[settings.monitor] if settings.monitor < len(found) else found[0]
-        return screen_of(monitor["left"], monitor["top"])
+            area = settings.region
+        else:
+            found = monitors()
+            monitor = found[settings.monitor] if settings.monitor < len(found) else found[0]
+            area = Rect(monitor["left"], monitor["top"], monitor["width"], monitor["height"])
+        screen = screen_of(area.left, area.top)
+        return screen, to_logical_rect(area, screen)
+
+    def _hide_bar(self, frame: QRect) -> None:
+        """Wherever the bar is over the recorded area, the video shows black instead of it."""
+        if self.recorder is not None and self.bar is not None:
+            around = frame.adjusted(-BAR_SHADOW, -BAR_SHADOW, BAR_SHADOW, BAR_SHADOW)
+            self.recorder.hide_areas([to_capture_rect(around, self.bar.home_screen)])
 
     @property
     def recording(self) -> bool:
@@ -253,7 +295,7 @@ class RecordingFlow(QObject):
         self.review(result)
 
     def review(self, result: RecordingResult) -> None:
-        self.preview = RecordingPreview(result, self.parent_widget)
+        self.preview = RecordingPreview(result, self.parent_widget, self.destination)
         self.preview.finished.connect(lambda _code: self._reviewed(result))
         self.preview.open()
 

@@ -13,11 +13,14 @@ import time
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from casedesktop.i18n import _, format_time, ngettext
+from casedesktop.i18n import _, format_time, ngettext, pgettext
 from casedesktop.sync.worker import SyncStatus
 from casedesktop.ui import icons, theme
+from casedesktop.ui.syncstatus import speech
+
+SEPARATION = 12  # pixels between the status bar's message area and the indicator
 
 
 def seconds_to_next_try(status: SyncStatus, now: float) -> float | None:
@@ -48,37 +51,51 @@ def _duration(seconds: float) -> str:
     return _("{count} min").format(count=math.ceil(whole / 60))
 
 
-def describe(status: SyncStatus, now: float | None = None) -> str:
-    """The label's text; `now` is time.monotonic() (the countdown's clock). Facts joined by " · "."""
+def state_text(status: SyncStatus) -> str:
+    """The connection's state in a few words, the first of the label's facts."""
     if status.needs_sign_in:
-        state = _("Signed out — sign in again to sync")
-    elif status.syncing:
-        state = _("Syncing…")
-    elif status.online is None:
-        state = _("Connecting…")
-    elif status.online:
-        state = _("Online")
-    elif status.offline_since:
-        state = _("Offline since {time}").format(time=format_time(status.offline_since))
-    else:
-        state = _("Offline")
+        return _("Signed out — sign in again to sync")
+    if status.syncing:
+        return _("Syncing…")
+    if status.online is None:
+        return _("Connecting…")
+    if status.online:
+        return _("Online")
+    if status.offline_since:
+        return _("Offline since {time}").format(time=format_time(status.offline_since))
+    return _("Offline")
+
+
+def facts(status: SyncStatus, now: float | None = None) -> list[str]:
+    """What the label says, fact by fact; `now` is time.monotonic() (the countdown's clock)."""
+    parts = [state_text(status)]
     remaining = seconds_to_next_try(status, time.monotonic() if now is None else now)
     if remaining is not None:
-        state += " · " + (_("trying again in {duration}").format(duration=_duration(remaining)) if remaining > 0
-                          else _("trying again now"))
+        parts.append(_("trying again in {duration}").format(duration=_duration(remaining)) if remaining > 0
+                     else _("trying again now"))
     if status.waiting:
-        state += " · " + ngettext("{count} change waiting", "{count} changes waiting", status.waiting).format(
-            count=status.waiting)
+        parts.append(ngettext("{count} change waiting", "{count} changes waiting", status.waiting).format(
+            count=status.waiting))
     if status.failed:
-        state += " " + _("({count} refused)").format(count=status.failed)
+        parts[-1] += " " + _("({count} refused)").format(count=status.failed)
     if status.conflicts:
-        state += " · " + ngettext("{count} notice about your changes", "{count} notices about your changes",
-                                  status.conflicts).format(count=status.conflicts)
+        parts.append(ngettext("{count} notice about your changes", "{count} notices about your changes",
+                              status.conflicts).format(count=status.conflicts))
     if status.transfer and status.syncing:
-        state += f" · {status.transfer}"
+        parts.append(str(status.transfer))
     if status.last_sync and status.online and not status.syncing:
-        state += " · " + _("synced {time}").format(time=format_time(status.last_sync))
-    return state
+        parts.append(_("synced {time}").format(time=format_time(status.last_sync)))
+    return parts
+
+
+def describe(status: SyncStatus, now: float | None = None) -> str:
+    """The label's text: the facts joined by " · "."""
+    return " · ".join(facts(status, now))
+
+
+def spoken(status: SyncStatus, now: float | None = None) -> str:
+    """The same facts for a screen reader: joined as a list, with no separator glyph to read out."""
+    return pgettext("between items of a list", ", ").join(facts(status, now))
 
 
 class SyncIndicator(QWidget):
@@ -92,12 +109,20 @@ class SyncIndicator(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # Its own slot at the right of the status bar (a permanent widget): a status message is
+        # drawn only left of it, and the rule and margin keep a clipped message clear of the icon.
+        layout.setContentsMargins(SEPARATION, 0, 0, 0)
+        self.rule = QFrame()
+        self.rule.setFrameShape(QFrame.Shape.VLine)
+        self.rule.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addWidget(self.rule)
+        layout.addSpacing(SEPARATION // 2)
+        self.setAccessibleName(_("Sync status"))
         self.dot = QLabel()  # an icon, not a dot glyph: fonts that lack it draw a box
         self.dot.setAccessibleName(_("Connection"))
         self._connection = ("network-transmit-receive", "muted_text")
-        self.label = QLabel(_("Connecting…"))
-        self.label.setAccessibleName(_("Sync status"))
+        self._state = ""  # the state screen readers were last told of
+        self.label = QLabel(_("Connecting…"))  # its accessible name is its text
         self.button = QPushButton(icons.icon("view-refresh"), _("Sync now"))
         self.button.setToolTip(_("Send waiting changes and fetch news now (F5)"))
         self.button.setAccessibleName(_("Sync now"))
@@ -157,6 +182,13 @@ class SyncIndicator(QWidget):
         now = time.monotonic()
         self.label.setText(describe(self.status, now))
         self.dot.setToolTip(self.label.text())
+        self.setAccessibleDescription(spoken(self.status, now))
+        state = state_text(self.status)
+        if state != self._state:  # a new state, not a countdown's tick: tell a reader on it
+            self._state = state
+            self.dot.setAccessibleName(_("Connection: {state}").format(state=state))
+            speech.name_changed(self.dot)
+            speech.description_changed(self)
         remaining = seconds_to_next_try(self.status, now)
         if remaining is not None and remaining > 0:
             until_next_second = remaining - (math.ceil(remaining) - 1)  # 6.3 s left shows 7 s for 0.3 s

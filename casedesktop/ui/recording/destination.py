@@ -1,0 +1,88 @@
+"""Where a recording started from the toolbar goes: the case open in the window, or a new case.
+
+Asked before recording, so the preview can say where Attach puts the video. A closed or merged
+case takes no more replies, so it is never offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from casedesktop.domain import Status
+from casedesktop.i18n import _
+from casedesktop.store.database import CacheDB
+
+NO_REPLIES = frozenset({Status.CLOSED, Status.MERGED})
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """The case open in the window, as the recording questions name it."""
+
+    case_id: str
+    number: str | None  # None until the server has numbered a case made here
+    subject: str
+
+    @property
+    def label(self) -> str:
+        """"CS-1042: Printer offline"; the subject alone in quotes before it has a number."""
+        if self.number:
+            return _("{case}: {subject}").format(case=self.number, subject=self.subject)
+        return _("“{subject}”").format(subject=self.subject)
+
+    @property
+    def short_label(self) -> str:
+        return self.number or _("“{subject}”").format(subject=self.subject)
+
+
+def open_case(db: CacheDB, case_id: str | None) -> OpenCase | None:
+    """The case `case_id` if a recording may go to it (it exists and takes replies), else None.
+    One row read: quick, and WAL never makes it wait for the sync thread."""
+    if case_id is None:
+        return None
+    from casedesktop.store.models import CaseRow
+
+    with db.reading() as session:
+        row = session.get(CaseRow, case_id)
+        if row is None or Status(row.status) in NO_REPLIES:
+            return None
+        return OpenCase(row.id, row.number, row.subject)
+
+
+class Destination(Enum):
+    OPEN_CASE = "case"
+    NEW_CASE = "new"
+
+
+class DestinationDialog(QDialog):
+    """"Attach to CS-1042 (the open case)" / "Start a new case with it" / Cancel; `choice` holds
+    the answer (None: cancelled)."""
+
+    def __init__(self, case: OpenCase, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Record your screen"))
+        self.choice: Destination | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(_("Where should the recording go?")))
+        self.case_label = QLabel(_("The open case: {case}").format(case=case.label))
+        self.case_label.setWordWrap(True)
+        layout.addWidget(self.case_label)
+        buttons = QDialogButtonBox()
+        self.case_button = QPushButton(_("Attach to {case} (the open case)").format(case=case.short_label))
+        self.case_button.setToolTip(case.label)
+        self.new_case_button = QPushButton(_("Start a new case with it"))
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.addButton(self.case_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.new_case_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.case_button.setDefault(True)
+        self.case_button.clicked.connect(lambda: self._choose(Destination.OPEN_CASE))
+        self.new_case_button.clicked.connect(lambda: self._choose(Destination.NEW_CASE))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _choose(self, choice: Destination) -> None:
+        self.choice = choice
+        self.accept()

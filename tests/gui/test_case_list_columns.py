@@ -1,0 +1,206 @@
+"""The list's columns in the real window: they fit the pane (the subject elides, nothing else does),
+step aside when narrow, can be picked from the header and stay picked after a restart; the unread
+dot never cuts the number; the sort arrow points the way the rows run."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication, QMenu
+
+from casedesktop.domain import Role
+from casedesktop.store import local_changes
+from casedesktop.store.database import open_cache
+from casedesktop.store.list_sql import SortKey
+from casedesktop.store.meta import Identity
+from casedesktop.store.models import CaseRow
+from casedesktop.ui.caselist.table import KEYS, dot_margin
+from casedesktop.ui.mainwindow.window import MainWindow
+from casedesktop.ui.session import ProfileSession
+from casedesktop.ui.tasks import settle
+from tests.support import seed_cases
+
+ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
+
+
+@pytest.fixture
+def db(profile_dir):
+    cache = open_cache(profile_dir)
+    yield cache
+    cache.close()
+
+
+def open_window(qtbot, db, width: int = 1350, height: int = 740) -> MainWindow:  # noqa: ANN001
+    main = MainWindow(ProfileSession.offline(db, ME))
+    qtbot.addWidget(main)
+    main.resize(width, height)
+    main.show()
+    qtbot.waitExposed(main)
+    qtbot.wait(20)
+    return main
+
+
+def shown(window: MainWindow) -> list[SortKey]:
+    return window.table.shown_columns()
+
+
+def column(key: SortKey) -> int:
+    return KEYS.index(key)
+
+
+def needs(window: MainWindow, key: SortKey, row: int) -> int:
+    """The width a cell's text needs, in bold (the widest an unread row makes it), with the number's dot."""
+    bold = QFont(window.table.font())
+    bold.setBold(True)
+    text = window.model.index(row, column(key)).data()
+    extra = dot_margin(window.table.fontMetrics()) if key is SortKey.NUMBER else 0
+    return QFontMetrics(bold).horizontalAdvance(text) + extra + 6
+
+
+def test_the_columns_fit_the_default_window_and_only_the_subject_elides(qtbot, db) -> None:  # noqa: ANN001
+    seed_cases(db, 60)
+    with db.transaction() as session:
+        session.get_one(CaseRow, str(uuid.UUID(int=1059))).unread = True  # row 1: not the selected one
+    window = open_window(qtbot, db)
+    table, header = window.table, window.table.horizontalHeader()
+    assert not table.horizontalScrollBar().isVisible()  # as the window opens
+    window.splitter.setSizes([790, 560])  # the list's share of a window on a 1366×768 screen
+    qtbot.waitUntil(lambda: table.width() > 650)
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
+    assert header.length() <= table.viewport().width()
+    assert {SortKey.NUMBER, SortKey.SUBJECT, SortKey.STATUS, SortKey.UPDATED} <= set(shown(window))
+    rows = range(min(30, window.model.rowCount()))
+    for key in shown(window):
+        if key is SortKey.SUBJECT:
+            continue
+        widest = max(needs(window, key, r) for r in rows)
+        assert header.sectionSize(column(key)) >= widest, key  # never elided
+        header_text = header.fontMetrics().horizontalAdvance(window.model.headerData(column(key), Qt.Orientation.Horizontal))
+        assert header.sectionSize(column(key)) > header_text, key
+    subject = header.sectionSize(column(SortKey.SUBJECT))
+    assert subject >= table.fontMetrics().averageCharWidth() * 20  # the subject keeps real room
+    assert max(needs(window, SortKey.SUBJECT, r) for r in rows) > subject  # and elides, with the full text as tooltip
+    assert window.model.index(0, column(SortKey.SUBJECT)).data(Qt.ItemDataRole.ToolTipRole).startswith("Case 1060")
+
+    # The unread case: bold, a dot beside the number, the whole number readable.
+    assert window.model.index(1, 0).data() == "CS-1059"
+    assert window.model.index(1, 0).data(Qt.ItemDataRole.FontRole).bold()
+    image = table.viewport().grab().toImage()
+    rect = table.visualRect(window.model.index(1, 0))
+    dot = QColor(image.pixel(rect.left() + dot_margin(table.fontMetrics()) // 2 + 1, rect.center().y() + 1))
+    assert dot.saturation() > 80  # the marker's colour, in a margin of its own
+
+
+def test_a_wide_window_shows_every_column_and_a_narrow_pane_fewer(qtbot, db) -> None:  # noqa: ANN001
+    seed_cases(db, 60)
+    window = open_window(qtbot, db, 1900, 1000)
+    window.splitter.setSizes([1200, 700])
+    qtbot.waitUntil(lambda: window.table.width() > 1100)
+    assert shown(window) == list(KEYS)
+    qtbot.waitUntil(lambda: not window.table.horizontalScrollBar().isVisible())
+    header = window.table.horizontalHeader()
+    created = QPoint(header.sectionViewportPosition(column(SortKey.CREATED)) + 5, 5)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=created)  # a first click on a date
+    qtbot.waitUntil(lambda: window.model.query.sort is SortKey.CREATED)
+    assert window.model.query.descending and window.model.index(0, 0).data() == "CS-1060"  # newest first
+
+    window.splitter.setSizes([560, 1340])
+    qtbot.waitUntil(lambda: window.table.width() < 600)
+    narrow = shown(window)
+    assert SortKey.CREATED not in narrow and {SortKey.NUMBER, SortKey.SUBJECT, SortKey.STATUS} <= set(narrow)
+    qtbot.waitUntil(lambda: not window.table.horizontalScrollBar().isVisible())
+    assert window.table.horizontalHeader().length() <= window.table.viewport().width()
+    menu = window.table.column_menu()
+    note = next(a for a in menu.actions() if a.text().startswith("Not shown for lack of room"))
+    assert "Created" in note.text()
+
+
+def test_the_column_picker_hides_and_restores_a_column_across_restarts(qtbot, db) -> None:  # noqa: ANN001
+    seed_cases(db, 30)
+    window = open_window(qtbot, db, 1900, 1000)
+    window.splitter.setSizes([1300, 600])
+    qtbot.waitUntil(lambda: SortKey.PRODUCT in shown(window))
+    header = window.table.horizontalHeader()
+    seen: list[bool] = []
+
+    def pick(text: str) -> None:
+        menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible())
+        seen.append(next(a for a in menu.actions() if a.text() == "Number").isEnabled())
+        action = next(a for a in menu.actions() if a.text() == text)
+        assert action.isCheckable()
+        action.trigger()
+        menu.close()
+
+    # Right-click on the header opens the picker: Number and Subject cannot be hidden.
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(200, lambda: pick("Product"))
+    header.customContextMenuRequested.emit(QPoint(10, 5))
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [False]
+    assert SortKey.PRODUCT not in shown(window)
+    window.close()
+
+    again = open_window(qtbot, db, 1900, 1000)
+    again.splitter.setSizes([1300, 600])
+    qtbot.waitUntil(lambda: again.table.width() > 1200)
+    assert SortKey.PRODUCT not in shown(again) and SortKey.CREATED in shown(again)
+    product = next(a for a in again.table.column_menu().actions() if a.text() == "Product")
+    assert not product.isChecked()
+    product.trigger()
+    assert SortKey.PRODUCT in shown(again)
+    again.close()
+    third = open_window(qtbot, db, 1900, 1000)
+    third.splitter.setSizes([1300, 600])
+    qtbot.waitUntil(lambda: SortKey.PRODUCT in shown(third))
+
+
+def test_newest_first_shows_a_downward_arrow_and_rows_run_newest_first(qtbot, db) -> None:  # noqa: ANN001
+    seed_cases(db, 30)
+    window = open_window(qtbot, db)
+    header = window.table.horizontalHeader()
+    assert header.sortIndicatorSection() == column(SortKey.UPDATED)
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert window.model.query.descending and window.model.index(0, 0).data() == "CS-1030"
+
+    def arrow_points_down() -> bool:
+        """Of the arrow's rows of dark pixels, the widest comes first when it points down."""
+        image = header.grab().toImage()
+        section = column(SortKey.UPDATED)
+        left = header.sectionViewportPosition(section)
+        right = left + header.sectionSize(section)
+        widths = []
+        for y in range(image.height()):
+            dark = [x for x in range(right - 22, right - 2)
+                    if QColor(image.pixel(x, y)).lightness() < 160]
+            if dark:
+                widths.append(max(dark) - min(dark) + 1)
+        assert len(widths) >= 2, widths  # an arrow is there
+        return widths[0] > widths[-1]
+
+    assert arrow_points_down()
+    window.table.sortByColumn(column(SortKey.UPDATED), Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: window.model.index(0, 0).data() == "CS-1001")
+    assert not arrow_points_down()
+    # A first click on a date sorts newest first (the order people want from a date).
+    assert window.model.headerData(column(SortKey.CREATED), Qt.Orientation.Horizontal,
+                                   Qt.ItemDataRole.InitialSortOrderRole) == Qt.SortOrder.DescendingOrder
+
+
+def test_an_unsent_case_reads_not_sent_yet_and_a_close_request_shows(qtbot, db) -> None:  # noqa: ANN001
+    seed_cases(db, 10)
+    case_id, _changes = local_changes.create_case(db, ME, subject="Printer queue stuck", description="Since today.")
+    with db.transaction() as session:
+        session.get_one(CaseRow, str(uuid.UUID(int=1002))).close_requested = True  # open
+        session.get_one(CaseRow, str(uuid.UUID(int=1005))).close_requested = True  # resolved
+    window = open_window(qtbot, db)
+    settle()
+    row = window.model.row_of(case_id)
+    assert window.model.index(row, 0).data() == "Not sent yet"
+    assert window.table.horizontalHeader().sectionSize(0) >= needs(window, SortKey.NUMBER, row)
+    status = column(SortKey.STATUS)
+    assert window.model.index(window.model.row_of(str(uuid.UUID(int=1002))), status).data() == "Open · Close requested"
+    assert window.model.index(window.model.row_of(str(uuid.UUID(int=1005))), status).data() == "Resolved"

@@ -1,0 +1,308 @@
+"""The main window's frame: where it opens (per screen, clamped into the screen), its minimum size
+with every action still reachable, its menus (a shortcut for each command, no mnemonic twice in a
+menu), the account menu, and quitting with changes not sent yet."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from casedesktop.domain import Role
+from casedesktop.store import local_changes, outbox, reference
+from casedesktop.store.database import open_cache
+from casedesktop.store.meta import Identity
+from casedesktop.ui.mainwindow import placement
+from casedesktop.ui.mainwindow.window import MINIMUM_SIZE, WINDOW_TITLE, MainWindow
+from casedesktop.ui.session import ProfileSession
+from casedesktop.ui.tasks import settle
+from tests.support import seed_cases
+
+CUSTOMER = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield",
+                    Role.CUSTOMER)
+
+
+@pytest.fixture
+def db(profile_dir):
+    cache = open_cache(profile_dir)
+    seed_cases(cache, 12)
+    yield cache
+    cache.close()
+
+
+def make_window(qtbot, db, settings: QSettings | None = None) -> MainWindow:  # noqa: ANN001
+    session = ProfileSession.offline(db, CUSTOMER)
+    if settings is not None:
+        session.settings = settings
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    return window
+
+
+def available() -> QRect:
+    return QGuiApplication.primaryScreen().availableGeometry()
+
+
+# --- placement ----------------------------------------------------------------------------------
+
+def test_the_size_and_place_come_back_on_the_same_screen(qtbot, db) -> None:  # noqa: ANN001
+    first = make_window(qtbot, db)
+    assert first.windowTitle() == WINDOW_TITLE == "CaseDesktop"
+    room = available()
+    wanted = QRect(room.left() + 40, room.top() + 60, 1000, 600)
+    first.setGeometry(wanted)
+    first.save_settings()
+    key = placement.screen_key(QGuiApplication.primaryScreen())
+    assert first.settings.value(placement.LAST_SCREEN_KEY) == key
+    assert placement.SavedPlacement.read(first.settings, key).geometry == wanted
+
+    again = make_window(qtbot, db, first.settings)
+    assert again.geometry() == wanted
+    assert not again.windowState() & Qt.WindowState.WindowMaximized
+
+
+def test_a_place_saved_for_another_screen_does_not_move_this_one(qtbot, db) -> None:  # noqa: ANN001
+    settings = make_window(qtbot, db).settings
+    room = available()
+    here = QRect(room.left() + 10, room.top() + 50, 980, 560)
+    placement.SavedPlacement(QRect(3000, 100, 1600, 900), True).write(settings, "HDMI-1-2560x1440+1920+0")
+    placement.SavedPlacement(here, False).write(settings, placement.screen_key(QGuiApplication.primaryScreen()))
+    window = make_window(qtbot, db, settings)
+    assert window.geometry() == here
+
+
+def test_a_place_off_the_screen_is_clamped_into_it(qtbot, db) -> None:  # noqa: ANN001
+    settings = make_window(qtbot, db).settings
+    key = placement.screen_key(QGuiApplication.primaryScreen())
+    placement.SavedPlacement(QRect(5000, -300, 4000, 3000), False).write(settings, key)
+    window = make_window(qtbot, db, settings)
+    inside = available().marginsRemoved(placement.ASSUMED_FRAME)
+    assert inside.contains(window.geometry()), (window.geometry(), inside)
+
+
+def test_a_screen_that_is_gone_sends_the_window_to_the_primary_one(qtbot, db) -> None:  # noqa: ANN001
+    settings = make_window(qtbot, db).settings
+    settings.remove(placement.SCREEN_GROUP)
+    placement.SavedPlacement(QRect(2200, 200, 1200, 700), True).write(settings, "DP-3-2560x1440+1920+0")
+    window = make_window(qtbot, db, settings)
+    assert available().marginsRemoved(placement.ASSUMED_FRAME).contains(window.geometry())
+    assert window.windowState() & Qt.WindowState.WindowMaximized  # as it was left there
+
+
+def test_fit_into_moves_as_little_as_needed() -> None:
+    room = QRect(0, 0, 1366, 768)
+    frame = placement.ASSUMED_FRAME
+    inside = QRect(100, 100, 800, 500)
+    assert placement.fit_into(inside, room, frame) == inside
+    low = placement.fit_into(QRect(100, 600, 800, 500), room, frame)
+    assert low.size() == inside.size() and low.bottom() == room.bottom() - frame.bottom() and low.left() == 100
+    big = placement.fit_into(QRect(0, 0, 1920, 1080), room, frame)
+    assert room.contains(big.marginsAdded(frame))
+
+
+# --- minimum size -------------------------------------------------------------------------------
+
+def inside_window(window: QWidget, widget: QWidget) -> bool:
+    top_left = widget.mapTo(window, QPoint(0, 0))
+    return widget.isVisible() and window.rect().contains(QRect(top_left, widget.size()))
+
+
+def test_at_the_minimum_size_send_and_the_case_actions_are_reachable(qtbot, db, screenshot) -> None:  # noqa: ANN001
+    window = make_window(qtbot, db)
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(MINIMUM_SIZE)
+    qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
+    settle()
+    qtbot.waitUntil(lambda: window.detail.case_id is not None)
+    window.detail.tabs.setCurrentIndex(1)  # the conversation, with the reply box
+    qtbot.wait(50)
+    assert inside_window(window, window.detail.send_button)
+    buttons = [b for b in window.detail.action_buttons.values() if b.isVisibleTo(window)]
+    assert buttons
+    assert all(inside_window(window, b) for b in buttons)
+    assert inside_window(window, window.statusBar())
+    screenshot(window, "window-minimum-size")
+
+
+# --- menus and shortcuts ------------------------------------------------------------------------
+
+def mnemonic(text: str) -> str | None:
+    found = re.search(r"&([^&])", text.replace("&&", ""))
+    return found.group(1).lower() if found else None
+
+
+def test_every_command_in_the_menus_has_a_shortcut_and_a_unique_mnemonic(qtbot, db) -> None:  # noqa: ANN001
+    window = make_window(qtbot, db)
+    seen_somewhere = set()
+    for menu in window.commands.menus():
+        letters = []
+        for action in menu.actions():
+            if action.isSeparator() or not action.isVisible() or not action.isEnabled():
+                continue  # the account's heading lines are information; a hidden entry is not offered
+            assert not action.shortcut().isEmpty(), action.text()
+            letter = mnemonic(action.text())
+            assert letter is not None, action.text()
+            letters.append(letter)
+            seen_somewhere.add(action)
+        assert len(letters) == len(set(letters)), (menu.title(), letters)
+    bar_letters = [mnemonic(a.text()) for a in window.menuBar().actions()]
+    assert len(bar_letters) == len(set(bar_letters))
+    # The tabs and buttons of the case pane share the window's Alt keys with the menu bar.
+    pane = [mnemonic(window.detail.tabs.tabText(i)) for i in range(window.detail.tabs.count())]
+    assert not set(bar_letters) & set(pane)
+    for command in (window.commands.record, window.commands.send, window.commands.settings,
+                    window.commands.sign_out, window.commands.switch_account, window.commands.quit):
+        assert command in seen_somewhere
+    assert window.commands.settings.shortcut().matches(
+        window.commands.settings.shortcut()) and window.commands.settings.menuRole() == \
+        window.commands.settings.MenuRole.PreferencesRole
+
+
+def test_no_two_things_shown_together_share_an_alt_key(qtbot, db) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QAbstractButton
+
+    window = make_window(qtbot, db)
+    window.show()
+    qtbot.waitExposed(window)
+    settle()
+    qtbot.waitUntil(lambda: window.detail.case_id is not None)
+    for tab in range(window.detail.tabs.count()):
+        window.detail.tabs.setCurrentIndex(tab)
+        qtbot.wait(20)
+        texts = [a.text() for a in window.menuBar().actions()]
+        texts += [window.detail.tabs.tabText(i) for i in range(window.detail.tabs.count())]
+        texts += [b.text() for b in window.findChildren(QAbstractButton) if b.isVisible()]
+        letters = [letter for text in texts if (letter := mnemonic(text))]
+        assert len(letters) == len(set(letters)), (window.detail.tabs.tabText(tab), sorted(letters))
+
+
+def test_toolbar_commands_carry_icons_and_names_without_glyphs(qtbot, db) -> None:  # noqa: ANN001
+    window = make_window(qtbot, db)
+    for action in window.commands.toolbar.actions():
+        if action.text():
+            assert not action.icon().isNull(), action.text()
+            assert all(ch.isalnum() or ch in " &…'" for ch in action.text()), action.text()
+    assert window.commands.account_button.accessibleName() == "Account: Dana Whitfield"
+
+
+def test_stop_recording_is_offered_in_the_menu_while_recording(qtbot, db) -> None:  # noqa: ANN001
+    window = make_window(qtbot, db)
+    window.commands.show_recording(True)
+    assert window.commands.record in window.commands.file_menu.actions()
+    assert window.commands.record.text().replace("&", "") == "Stop recording"
+    window.commands.show_recording(False)
+    assert window.commands.record.text().replace("&", "") == "Record screen"
+
+
+def test_the_account_menu_says_who_is_signed_in(qtbot, db) -> None:  # noqa: ANN001
+    window = make_window(qtbot, db)
+    texts = [a.text() for a in window.commands.account_menu.actions()]
+    assert "Dana Whitfield <dana@northwind.example>" in texts
+    assert CUSTOMER.server_url in texts
+    # The first sync brings the customer's company; the menu reads it again when it opens.
+    reference.save(db, reference.Reference(accounts=[reference.Account("a1", "Northwind Traders")]))
+    window.commands.account_menu.aboutToShow.emit()
+    qtbot.waitUntil(lambda: "Northwind Traders" in [a.text() for a in window.commands.account_menu.actions()])
+    assert window.company == "Northwind Traders"
+    assert window.commands.settings in window.commands.account_menu.actions()
+    assert window.commands.sign_out in window.commands.account_menu.actions()
+    assert window.commands.switch_account in window.commands.account_menu.actions()
+
+
+# --- quitting with unsent changes ---------------------------------------------------------------
+
+def answer_next_box(button_role: QMessageBox.ButtonRole, seen: list[str]) -> None:
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        seen.append(box.text())
+        next(b for b in box.buttons() if box.buttonRole(b) == button_role).click()
+
+    QTimer.singleShot(20, click)
+
+
+def test_quit_says_how_many_changes_wait_and_keeps_them(qtbot, db) -> None:  # noqa: ANN001
+    window = make_window(qtbot, db)
+    window.show()
+    qtbot.waitExposed(window)
+    for n in range(3):
+        local_changes.create_case(db, CUSTOMER, subject=f"Printer {n} jams", description="It jams on page two.")
+    waiting = outbox.counts(db).waiting
+    assert waiting == 3
+
+    seen: list[str] = []
+    answer_next_box(QMessageBox.ButtonRole.RejectRole, seen)
+    assert window.request_quit() is False
+    assert window.isVisible()
+    assert seen == ["3 changes are not sent yet. They are kept and will be sent the next time CaseDesktop is online."]
+
+    answer_next_box(QMessageBox.ButtonRole.AcceptRole, seen)
+    assert window.request_quit() is True
+    assert not window.isVisible()
+    assert outbox.counts(db).waiting == 3  # kept for the next start
+
+
+def test_quit_without_waiting_changes_asks_nothing(qtbot, db) -> None:  # noqa: ANN001
+    window = make_window(qtbot, db)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.request_quit() is True
+    assert not window.isVisible()
+
+
+# --- signing out --------------------------------------------------------------------------------
+
+def open_sign_in(window: MainWindow):  # noqa: ANN201 - the SignInDialog, once shown
+    from casedesktop.ui.dialogs.sign_in import SignInDialog
+
+    return next((d for d in window.findChildren(SignInDialog) if d.isVisible()), None)
+
+
+def test_sign_out_forgets_the_token_and_asks_for_a_sign_in(qtbot, db) -> None:  # noqa: ANN001
+    window = make_window(qtbot, db)
+    window.show()
+    tokens = window.session.profile.tokens
+    tokens.keep_in_memory("a-token-for-this-test")
+    window.commands.sign_out.trigger()
+    qtbot.waitUntil(lambda: open_sign_in(window) is not None, timeout=10_000)
+    assert tokens.get() is None
+    dialog = open_sign_in(window)
+    assert dialog.email.text() == CUSTOMER.email and dialog.email.isReadOnly()  # the same person again
+    assert "Signed out" in window.statusBar().currentMessage()
+    dialog.reject()
+
+
+def test_switch_account_signs_out_and_asks_for_anyone(qtbot, db) -> None:  # noqa: ANN001
+    window = make_window(qtbot, db)
+    window.show()
+    tokens = window.session.profile.tokens
+    tokens.keep_in_memory("a-token-for-this-test")
+    window.commands.switch_account.trigger()
+    qtbot.waitUntil(lambda: open_sign_in(window) is not None, timeout=10_000)
+    assert tokens.get() is None
+    dialog = open_sign_in(window)
+    assert dialog.email.text() == "" and not dialog.email.isReadOnly()
+    assert dialog.server.text() == CUSTOMER.server_url
+    dialog.reject()
+
+
+def test_restart_closes_the_window_and_starts_the_app_again(qtbot, db, monkeypatch) -> None:  # noqa: ANN001
+    import sys
+
+    from casedesktop.ui import main
+
+    monkeypatch.setattr(sys, "argv", ["casedesktop", "--profile", "/tmp/p"])
+    assert main.relaunch_command() == [sys.executable, "-m", "casedesktop", "--profile", "/tmp/p"]
+    window = make_window(qtbot, db)
+    window.show()
+    window.restart()
+    assert not window.isVisible()
+    assert main._restart is True  # run_gui starts the new process once this one has ended
+    monkeypatch.setattr(main, "_restart", False)
