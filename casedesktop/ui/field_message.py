@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from casedesktop.ui import icons, theme
+from casedesktop.ui import icons, speech, theme
 
 ERROR, NOTICE = "error", "notice"
 _ICONS = {ERROR: "dialog-error", NOTICE: "dialog-warning"}
@@ -59,7 +59,7 @@ class FieldMessage(QLabel):
     def announce(self) -> None:
         """Have a screen reader say the message now (as well as when the field gets focus)."""
         if self.text():
-            QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
+            speech.send(QAccessibleEvent(self, QAccessible.Event.Alert))
 
     def _show(self, message: str, kind: str) -> None:
         if not message:

@@ -22,6 +22,22 @@ from tests.support import CUSTOMER, ServerProcess
 HERE = Path(__file__).resolve().parent
 
 
+@pytest.fixture(autouse=True)
+def no_window_outlives_its_test(qtbot):  # noqa: ANN001
+    """Delete every top-level widget a test leaves behind. pytest-qt closes only the widgets whose
+    Python wrapper is still alive; a window whose wrapper went first would live on into the next
+    tests and react to what they do (a palette change rebuilding its conversation)."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        if widget.objectName() == "casedesktop-palette-watcher":  # the app's own, never shown
+            continue
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, 52)  # QEvent.DeferredDelete: now, not in the next test
+
+
 @pytest.fixture
 def start_session(qtbot, server_process: ServerProcess, profile_dir: Path) -> Callable[[], Session]:  # noqa: ANN001
     """Call to open the window on `profile_dir`, signed in as the demo customer on

@@ -1,6 +1,6 @@
 """What a notification says, decided without any widget: the newest reply or status change by
-someone else on each case (read from a real cache), one grouped notice for several cases, the
-unread count, and the on/off setting as QSettings hands it over."""
+someone else on each case (read from a real cache), one grouped notice for several cases, and the
+unread count."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from casedesktop.ui.syncstatus.news import (
     CaseNews,
     announcement_for,
     first_line,
-    notifications_enabled,
     read_news,
     unread_count,
 )
@@ -140,9 +139,3 @@ def test_unread_cases_are_counted(db: CacheDB) -> None:
             session.get(CaseRow, case_id(n)).unread = True
     assert unread_count(db) == 3
 
-
-@pytest.mark.parametrize(("value", "enabled"), [
-    (None, True), (True, True), ("true", True), (False, False), ("false", False), ("0", False), (0, False),
-])
-def test_the_setting_as_qsettings_returns_it(value: object, enabled: bool) -> None:
-    assert notifications_enabled(value) is enabled

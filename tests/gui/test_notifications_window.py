@@ -20,12 +20,12 @@ from casedesktop.store.database import CacheDB, open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import CaseRow, CommentRow
 from casedesktop.sync.worker import SyncStatus
-from casedesktop.ui import theme
+from casedesktop.ui import speech, theme
 from casedesktop.ui.mainwindow.window import MainWindow, app_icon
+from casedesktop.ui.preferences import NOTIFICATIONS_KEY
 from casedesktop.ui.session import ProfileSession
-from casedesktop.ui.syncstatus import speech
 from casedesktop.ui.syncstatus.news import Announcement
-from casedesktop.ui.syncstatus.notifier import ENABLED_KEY, GATHER_MS, Notifier
+from casedesktop.ui.syncstatus.notifier import GATHER_MS, Notifier
 from casedesktop.ui.syncstatus.tray import badge_icon, badge_pixmap, unread_tooltip
 from casedesktop.ui.tasks import settle
 from tests.support import seed_cases
@@ -128,7 +128,7 @@ def test_news_arriving_together_is_one_notice(qtbot, window: MainWindow, db: Cac
 
 def test_notifications_switched_off_show_nothing(qtbot, window: MainWindow, db: CacheDB) -> None:  # noqa: ANN001
     settings: QSettings = window.session.settings
-    settings.setValue(ENABLED_KEY, False)  # what the Settings dialog writes
+    settings.setValue(NOTIFICATIONS_KEY, False)  # what the Settings dialog writes
     staff_reply(db, 1003, "Please send the log.")
     window._notify(case_id(1003))
     qtbot.wait(GATHER_MS + 300)
@@ -137,7 +137,7 @@ def test_notifications_switched_off_show_nothing(qtbot, window: MainWindow, db: 
     window.notifier.notify(case_id(1003), "Support replied on CS-1003", "Please send the log.")
     assert window.notifier.history == [] and not window.notifier.banner.isVisible()
 
-    settings.setValue(ENABLED_KEY, "true")  # read each time: on again at once
+    settings.setValue(NOTIFICATIONS_KEY, "true")  # read each time: on again at once
     window._notify(case_id(1003))
     wait_for_notices(qtbot, window.notifier, 1)
     assert window.notifier.banner.isVisible()
@@ -224,3 +224,34 @@ def test_screen_readers_hear_notices_and_the_sync_state(qtbot, window: MainWindo
     spoken.clear()
     qtbot.waitUntil(lambda: "in 5 s" in indicator.label.text(), timeout=2_000)  # a countdown tick
     assert spoken == []  # the same state: nothing to announce each second
+
+
+def test_own_changes_and_the_first_sync_notify_nothing(qtbot, start_session, server_process) -> None:  # noqa: ANN001
+    from casedesktop.store import local_changes
+    from tests.support import Staff
+
+    session = start_session()  # a new profile's first download: every case is history, not news
+    window = session.window
+    qtbot.wait(GATHER_MS + 300)
+    settle()
+    assert window.notifier.history == [] and not window.notifier.banner.isVisible()
+
+    staff = Staff(server_process.url)
+    mine = staff.case_by_subject("VAT return totals differ from the VAT report")
+    _comment, changes = local_changes.add_comment(session.profile.db, session.profile.identity, mine["id"],
+                                                  "Attached the VAT report as asked.")
+    window.local_change(changes)  # the user's own reply, sent by the sync worker
+    qtbot.waitUntil(lambda: window.sync_indicator.status.waiting == 0 and not window.sync_indicator.status.syncing,
+                    timeout=15_000)
+    window.sync_action.trigger()  # the feed brings the reply back: it is the user's own
+    qtbot.wait(1_500)
+    settle()
+    assert window.notifier.history == []
+
+    other = staff.case_by_subject("Invoice PDF export cuts off the last line item")
+    staff.reply(other["id"], "Fixed in 5.3.")
+    window.sync_action.trigger()
+    wait_for_notices(qtbot, window.notifier, 1)
+    assert window.notifier.history[0].case_ids == (other["id"],)  # only the reply from support
+    session.stop()
+    session.profile.close()

@@ -106,3 +106,23 @@ def test_the_picker_covers_the_screen_it_is_given(qtbot) -> None:  # noqa: ANN00
     picker = open_picker(qtbot)
     assert picker.geometry() == screen.geometry()
     assert picker.picture.size() == screen.geometry().size() * screen.devicePixelRatio()
+
+
+def test_a_private_area_is_drawn_over_the_open_target_dialog(qtbot, tmp_path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QSettings
+
+    from casedesktop.ui.recording.flow import TargetDialog
+
+    dialog = TargetDialog(QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(dialog)
+    dialog.open()  # modal, as while the user chooses what to record
+    qtbot.waitExposed(dialog)
+    dialog.privacy_button.click()
+    picker = dialog._picker
+    qtbot.waitExposed(picker)
+    qtbot.mousePress(picker, Qt.MouseButton.LeftButton, pos=QPoint(40, 40))
+    qtbot.mouseMove(picker, QPoint(100, 100))
+    qtbot.mouseRelease(picker, Qt.MouseButton.LeftButton, pos=QPoint(139, 89))
+    qtbot.keyClick(picker, Qt.Key.Key_Return)
+    assert dialog.private_areas == [Rect(40, 40, 100, 50)]
+    assert dialog.privacy_label.text() == "1 area blacked out"

@@ -195,9 +195,9 @@ class ConversationView(QScrollArea):
         index = next(i for i in range(self.column.count()) if self.column.itemAt(i).layout() is not None
                      and self.column.itemAt(i).layout().indexOf(widget) >= 0)
         row = self.column.takeAt(index).layout()
+        row.removeWidget(widget)
         widget.hide()
-        widget.setParent(None)
-        widget.deleteLater()
+        widget.deleteLater()  # Qt's to delete: setParent(None) would hand it to Python's collector too
         row.deleteLater()
 
     def _clear(self) -> None:

@@ -29,6 +29,7 @@ from casedesktop.sync.api_client import AuthRequired, SyncError
 from casedesktop.sync.credentials import TokenStore
 from casedesktop.sync.sign_in import server_address, sign_in
 from casedesktop.ui import theme
+from casedesktop.ui.field_message import FieldMessage, with_message
 from casedesktop.ui.tasks import background
 
 LAST_SERVER_KEY = "sign_in/last_server"
@@ -49,9 +50,9 @@ def normalised_server(text: str) -> str:
     "http//support.example.com" or "support..example.com" is refused here rather than sent a
     password."""
     # Said under the field, so without repeating what is in it.
-    refusal = _("This is not a server address: type one like https://support.example.com.")
+    refusal = _("This is not a server address; one looks like support.example.com.")
     if text.strip() and "@" in text and "://" not in text:
-        raise ValueError(_("This is an email address; a server's address looks like https://support.example.com."))
+        raise ValueError(_("This is an email address; a server's address looks like support.example.com."))
     try:
         url = server_address(text)
     except ValueError as error:
@@ -105,17 +106,12 @@ class SignInDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(_("Password"))
-        self.errors: dict[QLineEdit, QLabel] = {}
-        for text, field in ((_("&Server address:"), self.server), (_("&Email:"), self.email),
-                            (_("&Password:"), self.password)):
-            self.form.addRow(text, field)
-            error = QLabel()
-            error.setWordWrap(True)
-            error.setTextFormat(Qt.TextFormat.PlainText)
-            theme.set_text_role(error, "error_text")
-            self.form.addRow("", error)
-            self.form.setRowVisible(error, False)
-            self.errors[field] = error
+        self.errors: dict[QLineEdit, FieldMessage] = {}
+        for text, field, lines in ((_("&Server address:"), self.server, 2), (_("&Email:"), self.email, 1),
+                                   (_("&Password:"), self.password, 1)):
+            row, self.errors[field] = with_message(field, lines)  # the reason right under the field
+            self.form.addRow(text, row)
+            self.form.labelForField(row).setBuddy(field)
             field.textEdited.connect(lambda _text, f=field: self._clear_error(f))
         layout.addLayout(self.form)
         self.forgot = QLabel(_("Forgot your password? Ask your vendor's support or use the reset link on "
@@ -156,17 +152,14 @@ class SignInDialog(QDialog):
 
     def _show_error(self, field: QLineEdit, text: str, focus: bool = True) -> None:
         """`text` under `field` (nothing typed is cleared); the field takes the keyboard to fix it."""
-        error = self.errors[field]
-        error.setText(text)
-        self.form.setRowVisible(error, bool(text))
-        field.setAccessibleDescription(text)
-        if text and focus:
+        message = self.errors[field]
+        message.show_error(text)
+        message.announce()
+        if focus:
             field.setFocus()
-        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _clear_error(self, field: QLineEdit) -> None:
-        if self.errors[field].text():
-            self._show_error(field, "")
+        self.errors[field].clear()
 
     def _check_server(self) -> str | None:
         """The address as a URL shown in the field (https:// added), or None after saying why not."""

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesktop.i18n import _
-from casedesktop.ui import icons, theme
-from casedesktop.ui.syncstatus import speech
+from casedesktop.ui import icons, speech, theme
 
 
 class NoticeBanner(QFrame):

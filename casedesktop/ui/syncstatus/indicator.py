@@ -17,8 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from casedesktop.i18n import _, format_time, ngettext, pgettext
 from casedesktop.sync.worker import SyncStatus
-from casedesktop.ui import icons, theme
-from casedesktop.ui.syncstatus import speech
+from casedesktop.ui import icons, speech, theme
 
 SEPARATION = 12  # pixels between the status bar's message area and the indicator
 

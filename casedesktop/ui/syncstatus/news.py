@@ -144,9 +144,3 @@ def unread_count(db: CacheDB) -> int:
     with db.reading() as session:
         return session.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.unread.is_(True))) or 0
 
-
-def notifications_enabled(value: object) -> bool:
-    """The "notifications/enabled" setting as QSettings returns it: a bool, or text from the file."""
-    if isinstance(value, str):
-        return value.strip().lower() not in ("false", "0", "no", "off")
-    return True if value is None else bool(value)

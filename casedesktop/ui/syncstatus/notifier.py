@@ -19,14 +19,12 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QStatusBar, QSystemTrayIcon, QWidget
 
 from casedesktop.i18n import _
-from casedesktop.ui import icons
-from casedesktop.ui.syncstatus import speech
+from casedesktop.ui import icons, preferences, speech
 from casedesktop.ui.syncstatus.banner import NoticeBanner
 from casedesktop.ui.syncstatus.news import (
     Announcement,
     CaseNews,
     announcement_for,
-    notifications_enabled,
     read_news,
     unread_count,
 )
@@ -36,7 +34,6 @@ from casedesktop.ui.tasks import background
 if TYPE_CHECKING:
     from casedesktop.ui.session import ProfileSession
 
-ENABLED_KEY = "notifications/enabled"
 GATHER_MS = 400  # news arriving within this of the first is one notification
 SHOW_MS = 8000  # how long the tray's balloon stays
 
@@ -94,7 +91,7 @@ class Notifier(QObject):
         """The user's choice, read now (the Settings dialog may have changed it a moment ago)."""
         if self._settings is None:
             return True
-        return notifications_enabled(self._settings.value(ENABLED_KEY, True))
+        return preferences.notifications_enabled(self._settings)
 
     def case_updated(self, case_id: str) -> None:
         """News from someone else on `case_id`; told together with what arrives in the next moment."""

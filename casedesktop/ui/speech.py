@@ -31,5 +31,8 @@ def description_changed(widget: QWidget) -> None:
 
 
 def send(event: QAccessibleEvent) -> None:
-    """The one door to the platform's accessibility bridge (a no-op when no reader listens)."""
-    QAccessible.updateAccessibility(event)
+    """The one door to the platform's accessibility bridge. Only while a reader listens: the update
+    makes and caches an accessible interface for the widget even when none does, and such an
+    interface made for a widget on its way out has crashed the process later."""
+    if QAccessible.isActive():
+        QAccessible.updateAccessibility(event)
