@@ -7,16 +7,26 @@ each other.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from casedesktop.app import open_profile
+from casedesktop.domain import Role
+from casedesktop.store.database import CacheDB, open_cache
+from casedesktop.store.meta import Identity
+from casedesktop.store.models import ActivityRow, CaseRow, CommentRow
 from casedesktop.sync.sign_in import sign_in
 from casedesktop.ui.main import Session
+from casedesktop.ui.mainwindow.window import MainWindow
+from casedesktop.ui.session import ProfileSession
 from tests.support import CUSTOMER, ServerProcess
 
 HERE = Path(__file__).resolve().parent
@@ -61,6 +71,82 @@ def start_session(qtbot, server_process: ServerProcess, profile_dir: Path) -> Ca
         return session
 
     return start
+
+
+@pytest.fixture
+def customer() -> Identity:
+    """Dana Whitfield, the customer an offline window is signed in as (no server at that address)."""
+    return Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield",
+                    Role.CUSTOMER)
+
+
+@pytest.fixture
+def db(profile_dir: Path) -> Iterator[CacheDB]:
+    """The profile's cache, empty until the test seeds the rows it needs (`tests.support.seed_cases`)."""
+    cache = open_cache(profile_dir)
+    yield cache
+    cache.close()
+
+
+@pytest.fixture
+def offline_window(qtbot, db: CacheDB, customer: Identity) -> Iterator[Callable[..., MainWindow]]:  # noqa: ANN001
+    """Call to open the window on `db` with no sync running, as `identity` (the customer unless
+    given): shown at `size` (None: where it places itself), exposed and active. With `show=False`
+    it is only built, for a test of where it opens. A call, so a test seeds its rows first; the
+    windows are closed before the cache is."""
+    opened: list[MainWindow] = []
+
+    def open_window(*, size: tuple[int, int] | None = (1366, 768), identity: Identity | None = None,
+                    settings: QSettings | None = None, show: bool = True) -> MainWindow:
+        session = ProfileSession.offline(db, identity or customer)
+        if settings is not None:
+            session.settings = settings
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        opened.append(window)
+        if not show:
+            return window
+        if size is not None:
+            window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        return window
+
+    yield open_window
+    for window in opened:
+        if shiboken6.isValid(window):
+            window.close()
+
+
+@pytest.fixture
+def bank_feed_case(db: CacheDB) -> Callable[[int], str]:
+    """Call with the number of a seeded case (1005 for CS-1005): it becomes an open case someone
+    from support picked up, with a short conversation between the customer and that agent, the
+    way a case looks when people look at the window. Returns the case's id."""
+
+    def seed(number: int) -> str:
+        case_id = str(uuid.UUID(int=number))
+        t0 = datetime.now(UTC) - timedelta(hours=5)
+        with db.transaction() as session:
+            case = session.get_one(CaseRow, case_id)
+            case.subject = "Bank feed stopped importing transactions since Monday"
+            case.description = "Our business account has not imported any transactions since Monday morning."
+            case.status = "open"
+            case.owner_name = "Alex Moreno"
+            for i, (who, role, body) in enumerate([
+                ("Dana Whitfield", "customer", "It still says 'Connected' but nothing arrives."),
+                ("Alex Moreno", "agent", "Thanks Dana. Could you record the bank connection page for me?"),
+                ("Dana Whitfield", "customer", "Recording attached. The sync button spins forever."),
+            ]):
+                session.add(CommentRow(id=str(uuid.uuid4()), case_id=case_id, author_name=who, author_role=role,
+                                       kind="reply", body=body, created_at=t0 + timedelta(minutes=30 * i)))
+            session.add(ActivityRow(id=str(uuid.uuid4()), case_id=case_id, actor_name="Alex Moreno",
+                                    action="pick-up", from_status="new", to_status="open", created_at=t0))
+        return case_id
+
+    return seed
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,7 @@ accessible text (a value label named after its field hides the value).
 from __future__ import annotations
 
 import unicodedata
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -26,15 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesktop.domain import Action, Role
-from casedesktop.store.database import open_cache
-from casedesktop.store.meta import Identity
-from casedesktop.store.models import ActivityRow, CaseRow, CommentRow
+from casedesktop.domain import Action
 from casedesktop.ui.mainwindow.window import MainWindow
-from casedesktop.ui.session import ProfileSession
 from tests.support import seed_cases
-
-ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
 
 R = QAccessible.Role
 ACTIONABLE = {R.Button, R.CheckBox, R.RadioButton, R.ComboBox, R.EditableText, R.SpinBox, R.Slider,
@@ -94,33 +86,12 @@ def problems_of(top: QWidget) -> list[str]:
 
 
 @pytest.fixture
-def window(qtbot, profile_dir):
-    db = open_cache(profile_dir)
+def window(db, offline_window, bank_feed_case) -> MainWindow:  # noqa: ANN001
     seed_cases(db, 12)
-    case_id = str(uuid.UUID(int=1005))
-    t0 = datetime.now(UTC) - timedelta(hours=5)
-    with db.transaction() as session:
-        case = session.get_one(CaseRow, case_id)
-        case.subject = "Bank feed stopped importing transactions since Monday"
-        case.description = "Our business account has not imported any transactions since Monday morning."
-        case.status = "open"
-        for i, (who, role, body) in enumerate([
-            ("Dana Whitfield", "customer", "It still says 'Connected' but nothing arrives."),
-            ("Alex Moreno", "agent", "Thanks Dana. Could you record the bank connection page for me?"),
-        ]):
-            session.add(CommentRow(id=str(uuid.uuid4()), case_id=case_id, author_name=who, author_role=role,
-                                   kind="reply", body=body, created_at=t0 + timedelta(minutes=30 * i)))
-        session.add(ActivityRow(id=str(uuid.uuid4()), case_id=case_id, actor_name="Alex Moreno", action="pick-up",
-                                from_status="new", to_status="open", created_at=t0))
-    main = MainWindow(ProfileSession.offline(db, ME))
-    qtbot.addWidget(main)
-    main.resize(1360, 740)
-    main.show()
-    qtbot.waitExposed(main)
+    case_id = bank_feed_case(1005)
+    main = offline_window(size=(1360, 740))
     main.select_case(case_id)
-    yield main
-    main.close()
-    db.close()
+    return main
 
 
 def test_every_control_of_the_main_window_reads_right(qtbot, window: MainWindow) -> None:
@@ -144,7 +115,7 @@ def dialogs(window: MainWindow) -> Iterator[tuple[str, QWidget]]:
     yield "reopen reason", ReasonDialog(Action.REOPEN, required=True, parent=window)
     yield "survey", SurveyDialog(window)
     yield "changes", ChangesDialog(window.session.db, window)
-    yield "about", AboutDialog(window.profile_dir, ME.server_url, window)
+    yield "about", AboutDialog(window.profile_dir, window.session.identity.server_url, window)
     yield "sign in", SignInDialog(window.session.db, None, "https://support.example.com", "dana@northwind.example")
     from casedesktop.ui.dialogs.settings import SettingsDialog
 

@@ -8,32 +8,16 @@ import uuid
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtWidgets import QToolButton
 
-from casedesktop.domain import Role
-from casedesktop.store.database import open_cache
-from casedesktop.store.meta import Identity
 from casedesktop.ui.mainwindow.window import MainWindow
-from casedesktop.ui.session import ProfileSession
 from tests.support import seed_cases
-
-ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
 
 
 @pytest.fixture
-def window(qtbot, profile_dir):
-    db = open_cache(profile_dir)
+def window(db, offline_window) -> MainWindow:  # noqa: ANN001
     seed_cases(db, 400)
-    main = MainWindow(ProfileSession.offline(db, ME))
-    qtbot.addWidget(main)
-    main.resize(1360, 820)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    yield main
-    main.close()
-    db.close()
+    return offline_window(size=(1360, 820))
 
 
 def _case_id(number: int) -> str:

@@ -13,10 +13,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from casedesktop.domain import Action, Role
+from casedesktop.domain import Action
 from casedesktop.store import queries, reference
-from casedesktop.store.database import open_cache
-from casedesktop.store.meta import Identity
 from casedesktop.store.models import ActivityRow, AttachmentRow, CaseRow, CommentRow
 from casedesktop.ui.case import previews
 from casedesktop.ui.case.conversation import FIRST_BATCH
@@ -25,37 +23,21 @@ from casedesktop.ui.case.thread_widgets import EventLine, MessageCard, Resolutio
 from casedesktop.ui.dialogs import reason as reason_dialog
 from casedesktop.ui.dialogs import survey as survey_dialog
 from casedesktop.ui.mainwindow.window import MainWindow
-from casedesktop.ui.session import ProfileSession
 from casedesktop.ui.tasks import settle
 from tests.support import seed_cases
 
-DANA = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
 OPEN, RESOLVED, CLOSED = (str(uuid.UUID(int=n)) for n in (1002, 1005, 1006))  # seed_cases' statuses
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def db(profile_dir):
-    cache = open_cache(profile_dir)
-    seed_cases(cache, 10)
-    yield cache
-    cache.close()
-
-
-def _window(qtbot, db) -> MainWindow:  # noqa: ANN001
-    main = MainWindow(ProfileSession.offline(db, DANA))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    return main
+@pytest.fixture(autouse=True)
+def ten_cases(db) -> None:  # noqa: ANN001
+    seed_cases(db, 10)
 
 
 @pytest.fixture
-def window(qtbot, db) -> MainWindow:  # noqa: ANN001
-    return _window(qtbot, db)
+def window(offline_window) -> MainWindow:  # noqa: ANN001
+    return offline_window()
 
 
 def _reply(db, case_id: str, body: str, minutes: int, author: str = "Alex Moreno", role: str = "agent") -> str:  # noqa: ANN001
@@ -168,7 +150,11 @@ def test_a_recording_shows_its_first_frame_and_plays_in_place(qtbot, window: Mai
     qtbot.waitUntil(lambda: button.iconSize().width() == previews.THUMBNAIL.width(), timeout=10_000)  # the poster
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     viewer = window.detail.viewer
-    qtbot.waitUntil(lambda: viewer.video.pixmap() is not None and not viewer.video.pixmap().isNull(), timeout=10_000)
+    view = viewer.playback
+    qtbot.waitUntil(lambda: view.picture.pixmap() is not None and not view.picture.pixmap().isNull(), timeout=10_000)
+    assert view.play_button.accessibleName() == "Play the recording"
+    qtbot.waitUntil(lambda: not view.slider.isHidden(), timeout=10_000)  # its length, read off the GUI thread
+    assert view.slider.maximum() == 1000 and view.position.text().endswith("/ 0:01")  # 5 frames at 5 a second
     viewer.reject()
 
 
@@ -217,9 +203,9 @@ def test_reject_in_the_thread_asks_why_and_reopens(qtbot, window: MainWindow, db
     assert "The export still stops at 40%" in window.detail.conversation.toPlainText()
 
 
-def test_details_hide_empty_fields_and_the_account_of_a_one_account_user(qtbot, db) -> None:  # noqa: ANN001
+def test_details_hide_empty_fields_and_the_account_of_a_one_account_user(db, offline_window) -> None:  # noqa: ANN001
     reference.save(db, reference.Reference(accounts=[reference.Account("a1", "Northwind Traders")]))
-    window = _window(qtbot, db)
+    window = offline_window()
     window.detail.show_case(OPEN)
     fields = window.detail.fields
     labels = window.detail.field_labels
@@ -233,10 +219,10 @@ def test_details_hide_empty_fields_and_the_account_of_a_one_account_user(qtbot, 
     assert name.buddy() is labels["status"]
 
 
-def test_details_show_the_account_to_a_user_of_several(qtbot, db) -> None:  # noqa: ANN001
+def test_details_show_the_account_to_a_user_of_several(db, offline_window) -> None:  # noqa: ANN001
     reference.save(db, reference.Reference(accounts=[reference.Account("a1", "Northwind Traders"),
                                                      reference.Account("a2", "Contoso")]))
-    window = _window(qtbot, db)
+    window = offline_window()
     window.detail.show_case(OPEN)
     label = window.detail.field_labels["account_name"]
     assert label.isVisibleTo(window.detail.fields) and label.accessibleName() == "Account: Contoso"

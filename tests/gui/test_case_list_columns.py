@@ -6,41 +6,19 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QMenu
 
-from casedesktop.domain import Role
 from casedesktop.store import local_changes
-from casedesktop.store.database import open_cache
 from casedesktop.store.list_sql import SortKey
-from casedesktop.store.meta import Identity
 from casedesktop.store.models import CaseRow
 from casedesktop.ui.caselist.table import KEYS, dot_margin
 from casedesktop.ui.mainwindow.window import MainWindow
-from casedesktop.ui.session import ProfileSession
 from casedesktop.ui.tasks import settle
 from tests.support import seed_cases
 
-ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
-
-
-@pytest.fixture
-def db(profile_dir):
-    cache = open_cache(profile_dir)
-    yield cache
-    cache.close()
-
-
-def open_window(qtbot, db, width: int = 1350, height: int = 740) -> MainWindow:  # noqa: ANN001
-    main = MainWindow(ProfileSession.offline(db, ME))
-    qtbot.addWidget(main)
-    main.resize(width, height)
-    main.show()
-    qtbot.waitExposed(main)
-    qtbot.wait(20)
-    return main
+DEFAULT, WIDE = (1350, 740), (1900, 1000)
 
 
 def shown(window: MainWindow) -> list[SortKey]:
@@ -60,11 +38,11 @@ def needs(window: MainWindow, key: SortKey, row: int) -> int:
     return QFontMetrics(bold).horizontalAdvance(text) + extra + 6
 
 
-def test_the_columns_fit_the_default_window_and_only_the_subject_elides(qtbot, db) -> None:  # noqa: ANN001
+def test_the_columns_fit_the_default_window_and_only_the_subject_elides(qtbot, db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 60)
     with db.transaction() as session:
         session.get_one(CaseRow, str(uuid.UUID(int=1059))).unread = True  # row 1: not the selected one
-    window = open_window(qtbot, db)
+    window = offline_window(size=DEFAULT)
     table, header = window.table, window.table.horizontalHeader()
     assert not table.horizontalScrollBar().isVisible()  # as the window opens
     window.splitter.setSizes([790, 560])  # the list's share of a window on a 1366×768 screen
@@ -94,9 +72,9 @@ def test_the_columns_fit_the_default_window_and_only_the_subject_elides(qtbot, d
     assert dot.saturation() > 80  # the marker's colour, in a margin of its own
 
 
-def test_a_wide_window_shows_every_column_and_a_narrow_pane_fewer(qtbot, db) -> None:  # noqa: ANN001
+def test_a_wide_window_shows_every_column_and_a_narrow_pane_fewer(qtbot, db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 60)
-    window = open_window(qtbot, db, 1900, 1000)
+    window = offline_window(size=WIDE)
     window.splitter.setSizes([1200, 700])
     qtbot.waitUntil(lambda: window.table.width() > 1100)
     assert shown(window) == list(KEYS)
@@ -118,9 +96,9 @@ def test_a_wide_window_shows_every_column_and_a_narrow_pane_fewer(qtbot, db) -> 
     assert "Created" in note.text()
 
 
-def test_the_column_picker_hides_and_restores_a_column_across_restarts(qtbot, db) -> None:  # noqa: ANN001
+def test_the_column_picker_hides_and_restores_a_column_across_restarts(qtbot, db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 30)
-    window = open_window(qtbot, db, 1900, 1000)
+    window = offline_window(size=WIDE)
     window.splitter.setSizes([1300, 600])
     qtbot.waitUntil(lambda: SortKey.PRODUCT in shown(window))
     header = window.table.horizontalHeader()
@@ -144,7 +122,7 @@ def test_the_column_picker_hides_and_restores_a_column_across_restarts(qtbot, db
     assert SortKey.PRODUCT not in shown(window)
     window.close()
 
-    again = open_window(qtbot, db, 1900, 1000)
+    again = offline_window(size=WIDE)
     again.splitter.setSizes([1300, 600])
     qtbot.waitUntil(lambda: again.table.width() > 1200)
     assert SortKey.PRODUCT not in shown(again) and SortKey.CREATED in shown(again)
@@ -153,14 +131,14 @@ def test_the_column_picker_hides_and_restores_a_column_across_restarts(qtbot, db
     product.trigger()
     assert SortKey.PRODUCT in shown(again)
     again.close()
-    third = open_window(qtbot, db, 1900, 1000)
+    third = offline_window(size=WIDE)
     third.splitter.setSizes([1300, 600])
     qtbot.waitUntil(lambda: SortKey.PRODUCT in shown(third))
 
 
-def test_newest_first_shows_a_downward_arrow_and_rows_run_newest_first(qtbot, db) -> None:  # noqa: ANN001
+def test_newest_first_shows_a_downward_arrow_and_rows_run_newest_first(qtbot, db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 30)
-    window = open_window(qtbot, db)
+    window = offline_window(size=DEFAULT)
     header = window.table.horizontalHeader()
     assert header.sortIndicatorSection() == column(SortKey.UPDATED)
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
@@ -190,13 +168,13 @@ def test_newest_first_shows_a_downward_arrow_and_rows_run_newest_first(qtbot, db
                                    Qt.ItemDataRole.InitialSortOrderRole) == Qt.SortOrder.DescendingOrder
 
 
-def test_an_unsent_case_reads_not_sent_yet_and_a_close_request_shows(qtbot, db) -> None:  # noqa: ANN001
+def test_an_unsent_case_reads_not_sent_yet_and_a_close_request_shows(db, offline_window, customer) -> None:  # noqa: ANN001
     seed_cases(db, 10)
-    case_id, _changes = local_changes.create_case(db, ME, subject="Printer queue stuck", description="Since today.")
+    case_id, _changes = local_changes.create_case(db, customer, subject="Printer queue stuck", description="Since today.")
     with db.transaction() as session:
         session.get_one(CaseRow, str(uuid.UUID(int=1002))).close_requested = True  # open
         session.get_one(CaseRow, str(uuid.UUID(int=1005))).close_requested = True  # resolved
-    window = open_window(qtbot, db)
+    window = offline_window(size=DEFAULT)
     settle()
     row = window.model.row_of(case_id)
     assert window.model.index(row, 0).data() == "Not sent yet"

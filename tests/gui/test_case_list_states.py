@@ -5,42 +5,18 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from casedesktop.domain import Role
-from casedesktop.store.database import open_cache
 from casedesktop.store.list_sql import Tab
-from casedesktop.store.meta import Identity
-from casedesktop.ui.mainwindow.window import MainWindow
-from casedesktop.ui.session import ProfileSession
 from tests.support import seed_cases
 
-ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
+SIZE = (1350, 740)
 
 
-@pytest.fixture
-def db(profile_dir):
-    cache = open_cache(profile_dir)
-    yield cache
-    cache.close()
-
-
-def open_window(qtbot, db) -> MainWindow:  # noqa: ANN001
-    main = MainWindow(ProfileSession.offline(db, ME))
-    qtbot.addWidget(main)
-    main.resize(1350, 740)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    return main
-
-
-def test_empty_states_say_why_and_offer_the_way_back(qtbot, db) -> None:  # noqa: ANN001
+def test_empty_states_say_why_and_offer_the_way_back(qtbot, db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 60)
-    window = open_window(qtbot, db)
+    window = offline_window(size=SIZE)
     empty = window.table.empty
     assert not empty.isVisible()
     window.focus_search()
@@ -63,17 +39,17 @@ def test_empty_states_say_why_and_offer_the_way_back(qtbot, db) -> None:  # noqa
     assert not empty.isVisible()
 
 
-def test_no_cases_at_all_says_so_and_offers_a_new_case(qtbot, db) -> None:  # noqa: ANN001
-    window = open_window(qtbot, db)
+def test_no_cases_at_all_says_so_and_offers_a_new_case(qtbot, offline_window) -> None:  # noqa: ANN001
+    window = offline_window(size=SIZE)
     empty = window.table.empty
     qtbot.waitUntil(empty.isVisible)
     assert empty.title.text() == "No cases yet"
     assert empty.button.text() == "Create a case…"
 
 
-def test_the_case_pane_lets_go_of_a_case_the_filters_leave_out(qtbot, db) -> None:  # noqa: ANN001
+def test_the_case_pane_lets_go_of_a_case_the_filters_leave_out(qtbot, db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 400)
-    window = open_window(qtbot, db)
+    window = offline_window(size=SIZE)
     resolved = str(uuid.UUID(int=1005))
     window.select_case(resolved)
     assert window.detail.case_id == resolved
@@ -94,9 +70,9 @@ def test_the_case_pane_lets_go_of_a_case_the_filters_leave_out(qtbot, db) -> Non
     assert window.detail.case_id == deep
 
 
-def test_each_card_sets_one_whole_filter_and_shows_what_it_counts(qtbot, db) -> None:  # noqa: ANN001
+def test_each_card_sets_one_whole_filter_and_shows_what_it_counts(qtbot, db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 60)
-    window = open_window(qtbot, db)
+    window = offline_window(size=SIZE)
     cards = window.cards
     counts = {key: int(button.text().split("\n")[1]) for key, button in cards.buttons.items()}
     window.focus_search()
@@ -110,9 +86,9 @@ def test_each_card_sets_one_whole_filter_and_shows_what_it_counts(qtbot, db) -> 
     assert counts["open"] == 40 and counts["critical"] == 10
 
 
-def test_tab_leaves_the_list_and_arrows_move_in_it(qtbot, db) -> None:  # noqa: ANN001
+def test_tab_leaves_the_list_and_arrows_move_in_it(qtbot, db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 30)
-    window = open_window(qtbot, db)
+    window = offline_window(size=SIZE)
     table = window.table
     assert not table.tabKeyNavigation()
     table.setFocus()
@@ -128,16 +104,16 @@ def test_tab_leaves_the_list_and_arrows_move_in_it(qtbot, db) -> None:  # noqa: 
     assert QApplication.focusWidget() is window.tabs  # the status tabs come before
 
 
-def test_filters_have_names_and_the_account_filter_needs_accounts(qtbot, db) -> None:  # noqa: ANN001
+def test_filters_have_names_and_the_account_filter_needs_accounts(db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 8)  # two accounts
-    window = open_window(qtbot, db)
+    window = offline_window(size=SIZE)
     filters = window.filters
     assert (filters.severity.accessibleName(), filters.product.accessibleName(), filters.account.accessibleName()) == (
         "Severity filter", "Product filter", "Account filter")
     assert filters.account.isVisible()
 
 
-def test_one_account_needs_no_account_filter_or_column(qtbot, db) -> None:  # noqa: ANN001
+def test_one_account_needs_no_account_filter_or_column(db, offline_window) -> None:  # noqa: ANN001
     from sqlalchemy import update
 
     from casedesktop.store.models import CaseRow
@@ -145,7 +121,7 @@ def test_one_account_needs_no_account_filter_or_column(qtbot, db) -> None:  # no
     seed_cases(db, 8)
     with db.transaction() as session:
         session.execute(update(CaseRow).values(account_name="Northwind Traders"))
-    single = open_window(qtbot, db)
+    single = offline_window(size=SIZE)
     assert not single.filters.account.isVisible()
     assert "account_name" not in {k.value for k in single.table.shown_columns()}
     assert single.table.accessibleDescription() == "8 cases"
@@ -154,9 +130,9 @@ def test_one_account_needs_no_account_filter_or_column(qtbot, db) -> None:  # no
     assert single.tabs.tabText(resolved) == "Resolved (1)"
 
 
-def test_back_is_enabled_only_with_somewhere_to_go(qtbot, db) -> None:  # noqa: ANN001
+def test_back_is_enabled_only_with_somewhere_to_go(qtbot, db, offline_window) -> None:  # noqa: ANN001
     seed_cases(db, 30)
-    window = open_window(qtbot, db)
+    window = offline_window(size=SIZE)
     assert not window.back_action.isEnabled()
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Down)

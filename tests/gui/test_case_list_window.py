@@ -8,36 +8,20 @@ import uuid
 import pytest
 from PySide6.QtCore import Qt
 
-from casedesktop.domain import Action, Role
+from casedesktop.domain import Action
 from casedesktop.store import queries
-from casedesktop.store.database import open_cache
-from casedesktop.store.meta import Identity
 from casedesktop.store.models import CaseRow
 from casedesktop.ui.caselist.model import PAGE_SIZE
 from casedesktop.ui.dialogs.reason import ReasonDialog
 from casedesktop.ui.mainwindow.window import MainWindow
-from casedesktop.ui.session import ProfileSession
 from casedesktop.ui.tasks import settle
 from tests.support import seed_cases
 
-CUSTOMER = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
-
 
 @pytest.fixture
-def db(profile_dir):
-    cache = open_cache(profile_dir)
-    yield cache
-    cache.close()
-
-
-@pytest.fixture
-def window(qtbot, db):
+def window(db, offline_window) -> MainWindow:  # noqa: ANN001
     seed_cases(db, 60)
-    main = MainWindow(ProfileSession.offline(db, CUSTOMER))
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
+    return offline_window(size=None)
 
 
 def visible_numbers(window: MainWindow) -> list[str]:
@@ -92,12 +76,9 @@ def test_filters_and_search_as_you_type(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=3000)
 
 
-def test_a_large_cache_is_fetched_lazily(qtbot, db) -> None:
+def test_a_large_cache_is_fetched_lazily(qtbot, db, offline_window) -> None:
     seed_cases(db, 100_000)
-    main = MainWindow(ProfileSession.offline(db, CUSTOMER))
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
+    main = offline_window(size=None)
     assert main.model.rowCount() == 100_000
     assert main.model.rows_fetched <= 2 * PAGE_SIZE  # one screen, not 100,000 rows
     main.table.scrollToBottom()

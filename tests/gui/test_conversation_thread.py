@@ -11,16 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from casedesktop.domain import Role
-from casedesktop.store.database import open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import AttachmentRow, CaseRow, CommentRow
 from casedesktop.ui.case.thread import Message, linkify
 from casedesktop.ui.mainwindow.window import MainWindow
-from casedesktop.ui.session import ProfileSession
 from casedesktop.ui.tasks import settle
 from tests.support import seed_cases
 
-DANA = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
 OPEN = str(uuid.UUID(int=1002))
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -43,8 +40,7 @@ def test_links_are_made_from_escaped_text_only(text: str, rich: str) -> None:
 
 
 @pytest.fixture
-def window(qtbot, profile_dir):  # noqa: ANN001
-    db = open_cache(profile_dir)
+def window(db, offline_window) -> MainWindow:  # noqa: ANN001
     seed_cases(db, 5)
     with db.transaction() as session:
         created = session.get_one(CaseRow, OPEN).created_at
@@ -56,19 +52,11 @@ def window(qtbot, profile_dir):  # noqa: ANN001
                                created_at=T0 + timedelta(hours=1)))
         session.add(CommentRow(id="c2", case_id=OPEN, author_name="Dana Whitfield", author_role="customer", kind="reply",
                                body="Thanks, trying now.", created_at=T0 + timedelta(hours=2)))
-    main = MainWindow(ProfileSession.offline(db, DANA))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
+    main = offline_window()
     main.detail.show_case(OPEN)
     main.detail.tabs.setCurrentIndex(1)
     settle()
-    yield main
-    main.close()
-    db.close()
+    return main
 
 
 def test_files_sent_with_the_case_belong_to_the_description(window: MainWindow) -> None:
@@ -101,24 +89,18 @@ def test_tab_goes_through_the_threads_links_then_to_the_reply(qtbot, window: Mai
     assert QApplication.focusWidget() is view
 
 
-def test_staff_read_internal_notes_marked_as_such(qtbot, profile_dir) -> None:  # noqa: ANN001
+def test_staff_read_internal_notes_marked_as_such(db, offline_window) -> None:  # noqa: ANN001
     agent = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "agent@vendor.example", "Alex Moreno", Role.AGENT)
-    db = open_cache(profile_dir)
     seed_cases(db, 5)
     with db.transaction() as session:
         session.add(CommentRow(id="n1", case_id=OPEN, author_name="Sam Lee", author_role="agent", kind="internal",
                                body="Bank API outage?", created_at=T0 + timedelta(hours=1)))
-    main = MainWindow(ProfileSession.offline(db, agent))
-    qtbot.addWidget(main)
-    try:
-        main.detail.show_case(OPEN)
-        view = main.detail.conversation
-        description, note = view.items[0], view.items[1]
-        assert description.author == "Dana Whitfield" and not description.mine  # the customer, by name
-        assert note.internal and note.author == "Sam Lee"
-        card = view.widget_of("n1")
-        assert "Internal note: staff only" in card.tags.text()
-        assert card.palette().window().color() != view.widget_of(description.key).palette().window().color()
-    finally:
-        main.close()
-        db.close()
+    main = offline_window(identity=agent, show=False)
+    main.detail.show_case(OPEN)
+    view = main.detail.conversation
+    description, note = view.items[0], view.items[1]
+    assert description.author == "Dana Whitfield" and not description.mine  # the customer, by name
+    assert note.internal and note.author == "Sam Lee"
+    card = view.widget_of("n1")
+    assert "Internal note: staff only" in card.tags.text()
+    assert card.palette().window().color() != view.widget_of(description.key).palette().window().color()

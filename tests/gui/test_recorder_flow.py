@@ -53,13 +53,13 @@ def test_record_preview_attach(qtbot, flow: RecordingFlow) -> None:
     assert flow.preview.result.width == 320 and flow.preview.result.height == 240
     assert format_size(flow.preview.result.bytes) in flow.preview.info.text()  # "87 KB", as every size reads
     preview = flow.preview
-    qtbot.waitUntil(lambda: preview.frames_shown == 1, timeout=5000)  # the first frame, before Play
-    assert not preview.video.pixmap().isNull()
-    preview.play_button.click()
-    assert preview.play_button.text() == "Pause"
+    qtbot.waitUntil(lambda: preview.playback.frames_shown == 1, timeout=5000)  # the first frame, before Play
+    assert not preview.playback.picture.pixmap().isNull()
+    preview.playback.play_button.click()
+    assert preview.playback.play_button.text() == "Pause"
     frames = decoded_frames(path)
-    qtbot.waitUntil(lambda: preview.frames_shown == frames, timeout=10_000)  # the first, then the rest
-    qtbot.waitUntil(lambda: preview.play_button.text() == "Play", timeout=5000)  # back at the end
+    qtbot.waitUntil(lambda: preview.playback.frames_shown == frames, timeout=10_000)  # the first, then the rest
+    qtbot.waitUntil(lambda: preview.playback.play_button.text() == "Play", timeout=5000)  # back at the end
     with qtbot.waitSignal(flow.recorded, timeout=5000) as attached:
         flow.preview.attach_button.click()
     assert attached.args == [path]

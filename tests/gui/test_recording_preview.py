@@ -52,7 +52,7 @@ def open_preview(qtbot, result: RecordingResult, destination: str = "") -> Recor
 
 
 def shown_colour(preview: RecordingPreview) -> QColor:
-    image = preview.video.grab().toImage()
+    image = preview.playback.picture.grab().toImage()
     return image.pixelColor(image.width() // 2, image.height() // 2)
 
 
@@ -78,21 +78,22 @@ def answer_next_question(button: QMessageBox.StandardButton) -> list[str]:
 
 def test_the_first_frame_shows_before_play_and_the_seek_bar_spans_the_recording(qtbot, video) -> None:  # noqa: ANN001
     preview = open_preview(qtbot, video, "CS-1042: Printer offline")
+    view = preview.playback
     qtbot.waitUntil(lambda: near(shown_colour(preview), colour_of(0)), timeout=5000)  # not black: frame 0
-    assert preview.play_button.text() == "Play" and not preview.player.playing
-    assert preview.slider.minimum() == 0 and preview.slider.maximum() == 2500  # milliseconds
-    assert preview.position.text() == "0:00 / 0:02"
+    assert view.play_button.text() == "Play" and not view.player.playing
+    assert view.slider.minimum() == 0 and view.slider.maximum() == 2500  # milliseconds
+    assert view.position.text() == "0:00 / 0:02"
     assert preview.destination.text() == "Will be attached to CS-1042: Printer offline"
     assert preview.choppy.isHidden()
 
-    preview.slider.setValue(1530)  # as a drag or a key does: shows that moment, still paused
+    view.slider.setValue(1530)  # as a drag or a key does: shows that moment, still paused
     qtbot.waitUntil(lambda: near(shown_colour(preview), colour_of(15)), timeout=5000)
-    assert preview.position.text() == "0:01 / 0:02" and not preview.player.playing
+    assert view.position.text() == "0:01 / 0:02" and not view.player.playing
 
-    preview.play_button.click()  # plays on from there to the end
+    view.play_button.click()  # plays on from there to the end
     qtbot.waitUntil(lambda: near(shown_colour(preview), colour_of(FRAMES - 1)), timeout=5000)
-    qtbot.waitUntil(lambda: preview.play_button.text() == "Play", timeout=3000)
-    assert preview.slider.value() == 2400 and preview.position.text() == "0:02 / 0:02"
+    qtbot.waitUntil(lambda: view.play_button.text() == "Play", timeout=3000)
+    assert view.slider.value() == 2400 and view.position.text() == "0:02 / 0:02"
 
 
 def test_discard_asks_first(qtbot, video) -> None:  # noqa: ANN001
@@ -126,7 +127,8 @@ def test_a_file_that_does_not_play_says_so(qtbot, tmp_path: Path, video) -> None
     broken.write_bytes(b"\x00" * 4096)
     result = replace(video, path=broken)
     preview = open_preview(qtbot, result)
-    qtbot.waitUntil(lambda: "cannot be played" in preview.video.text(), timeout=5000)
-    assert not preview.play_button.isEnabled() and not preview.slider.isEnabled()
+    view = preview.playback
+    qtbot.waitUntil(lambda: "cannot be played" in view.picture.text(), timeout=5000)
+    assert not view.play_button.isEnabled() and not view.slider.isEnabled()
     assert preview.attach_button.isEnabled()  # the choice stays the user's
 

@@ -7,59 +7,28 @@ Saved to $CASEDESKTOP_SCREENSHOTS or build/screenshots/ of the checkout (conftes
 from __future__ import annotations
 
 import os
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
 
-from casedesktop.domain import Action, Role
-from casedesktop.store.database import open_cache
-from casedesktop.store.meta import Identity
-from casedesktop.store.models import ActivityRow, CaseRow, CommentRow
+from casedesktop.domain import Action
 from casedesktop.ui.dialogs.failed_changes import FailedChangesDialog
 from casedesktop.ui.dialogs.new_case import NewCaseDialog
 from casedesktop.ui.dialogs.reason import ReasonDialog
 from casedesktop.ui.dialogs.sign_in import SignInDialog
 from casedesktop.ui.dialogs.survey import SurveyDialog
 from casedesktop.ui.mainwindow.window import MainWindow
-from casedesktop.ui.session import ProfileSession
 from tests.support import seed_cases
-
-ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield", Role.CUSTOMER)
 
 
 @pytest.fixture
-def window(qtbot, profile_dir):
-    db = open_cache(profile_dir)
+def window(db, offline_window, bank_feed_case) -> MainWindow:  # noqa: ANN001
     seed_cases(db, 40)
-    case_id = str(uuid.UUID(int=1040))
-    t0 = datetime.now(UTC) - timedelta(hours=5)
-    with db.transaction() as session:
-        case = session.get_one(CaseRow, case_id)
-        case.subject = "Bank feed stopped importing transactions since Monday"
-        case.description = "Our business account has not imported any transactions since Monday morning."
-        case.status = "open"
-        case.owner_name = "Alex Moreno"
-        for i, (who, role, body) in enumerate([
-            ("Dana Whitfield", "customer", "It still says 'Connected' but nothing arrives."),
-            ("Alex Moreno", "agent", "Thanks Dana. Could you record the bank connection page for me?"),
-            ("Dana Whitfield", "customer", "Recording attached. The sync button spins forever."),
-        ]):
-            session.add(CommentRow(id=str(uuid.uuid4()), case_id=case_id, author_name=who, author_role=role,
-                                   kind="reply", body=body, created_at=t0 + timedelta(minutes=30 * i)))
-        session.add(ActivityRow(id=str(uuid.uuid4()), case_id=case_id, actor_name="Alex Moreno", action="pick-up",
-                                from_status="new", to_status="open", created_at=t0))
-    main = MainWindow(ProfileSession.offline(db, ME))
-    qtbot.addWidget(main)
-    main.resize(1360, 820)
-    main.show()
-    qtbot.waitExposed(main)
+    case_id = bank_feed_case(1040)
+    main = offline_window(size=(1360, 820))
     main.select_case(case_id)
-    yield main
-    main.close()
-    db.close()
+    return main
 
 
 def test_screenshots_of_the_window_and_its_dialogs(qtbot, window: MainWindow, screenshot, screenshots_dir: Path) -> None:

@@ -5,42 +5,22 @@ menu), the account menu, and quitting with changes not sent yet."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from casedesktop.domain import Role
 from casedesktop.store import local_changes, outbox, reference
-from casedesktop.store.database import open_cache
-from casedesktop.store.meta import Identity
 from casedesktop.ui.mainwindow import placement
 from casedesktop.ui.mainwindow.window import MINIMUM_SIZE, WINDOW_TITLE, MainWindow
-from casedesktop.ui.session import ProfileSession
 from casedesktop.ui.tasks import settle
 from tests.support import seed_cases
 
-CUSTOMER = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana Whitfield",
-                    Role.CUSTOMER)
 
-
-@pytest.fixture
-def db(profile_dir):
-    cache = open_cache(profile_dir)
-    seed_cases(cache, 12)
-    yield cache
-    cache.close()
-
-
-def make_window(qtbot, db, settings: QSettings | None = None) -> MainWindow:  # noqa: ANN001
-    session = ProfileSession.offline(db, CUSTOMER)
-    if settings is not None:
-        session.settings = settings
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    return window
+@pytest.fixture(autouse=True)
+def twelve_cases(db) -> None:  # noqa: ANN001
+    seed_cases(db, 12)
 
 
 def available() -> QRect:
@@ -49,8 +29,8 @@ def available() -> QRect:
 
 # --- placement ----------------------------------------------------------------------------------
 
-def test_the_size_and_place_come_back_on_the_same_screen(qtbot, db) -> None:  # noqa: ANN001
-    first = make_window(qtbot, db)
+def test_the_size_and_place_come_back_on_the_same_screen(offline_window) -> None:  # noqa: ANN001
+    first = offline_window(show=False)
     assert first.windowTitle() == WINDOW_TITLE == "CaseDesktop"
     room = available()
     wanted = QRect(room.left() + 40, room.top() + 60, 1000, 600)
@@ -60,35 +40,35 @@ def test_the_size_and_place_come_back_on_the_same_screen(qtbot, db) -> None:  # 
     assert first.settings.value(placement.LAST_SCREEN_KEY) == key
     assert placement.SavedPlacement.read(first.settings, key).geometry == wanted
 
-    again = make_window(qtbot, db, first.settings)
+    again = offline_window(show=False, settings=first.settings)
     assert again.geometry() == wanted
     assert not again.windowState() & Qt.WindowState.WindowMaximized
 
 
-def test_a_place_saved_for_another_screen_does_not_move_this_one(qtbot, db) -> None:  # noqa: ANN001
-    settings = make_window(qtbot, db).settings
+def test_a_place_saved_for_another_screen_does_not_move_this_one(offline_window) -> None:  # noqa: ANN001
+    settings = offline_window(show=False).settings
     room = available()
     here = QRect(room.left() + 10, room.top() + 50, 980, 560)
     placement.SavedPlacement(QRect(3000, 100, 1600, 900), True).write(settings, "HDMI-1-2560x1440+1920+0")
     placement.SavedPlacement(here, False).write(settings, placement.screen_key(QGuiApplication.primaryScreen()))
-    window = make_window(qtbot, db, settings)
+    window = offline_window(show=False, settings=settings)
     assert window.geometry() == here
 
 
-def test_a_place_off_the_screen_is_clamped_into_it(qtbot, db) -> None:  # noqa: ANN001
-    settings = make_window(qtbot, db).settings
+def test_a_place_off_the_screen_is_clamped_into_it(offline_window) -> None:  # noqa: ANN001
+    settings = offline_window(show=False).settings
     key = placement.screen_key(QGuiApplication.primaryScreen())
     placement.SavedPlacement(QRect(5000, -300, 4000, 3000), False).write(settings, key)
-    window = make_window(qtbot, db, settings)
+    window = offline_window(show=False, settings=settings)
     inside = available().marginsRemoved(placement.ASSUMED_FRAME)
     assert inside.contains(window.geometry()), (window.geometry(), inside)
 
 
-def test_a_screen_that_is_gone_sends_the_window_to_the_primary_one(qtbot, db) -> None:  # noqa: ANN001
-    settings = make_window(qtbot, db).settings
+def test_a_screen_that_is_gone_sends_the_window_to_the_primary_one(offline_window) -> None:  # noqa: ANN001
+    settings = offline_window(show=False).settings
     settings.remove(placement.SCREEN_GROUP)
     placement.SavedPlacement(QRect(2200, 200, 1200, 700), True).write(settings, "DP-3-2560x1440+1920+0")
-    window = make_window(qtbot, db, settings)
+    window = offline_window(show=False, settings=settings)
     assert available().marginsRemoved(placement.ASSUMED_FRAME).contains(window.geometry())
     assert window.windowState() & Qt.WindowState.WindowMaximized  # as it was left there
 
@@ -111,10 +91,8 @@ def inside_window(window: QWidget, widget: QWidget) -> bool:
     return widget.isVisible() and window.rect().contains(QRect(top_left, widget.size()))
 
 
-def test_at_the_minimum_size_send_and_the_case_actions_are_reachable(qtbot, db, screenshot) -> None:  # noqa: ANN001
-    window = make_window(qtbot, db)
-    window.show()
-    qtbot.waitExposed(window)
+def test_at_the_minimum_size_send_and_the_case_actions_are_reachable(qtbot, offline_window, screenshot) -> None:  # noqa: ANN001
+    window = offline_window(size=None)
     window.resize(MINIMUM_SIZE)
     qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
     settle()
@@ -136,8 +114,8 @@ def mnemonic(text: str) -> str | None:
     return found.group(1).lower() if found else None
 
 
-def test_every_command_in_the_menus_has_a_shortcut_and_a_unique_mnemonic(qtbot, db) -> None:  # noqa: ANN001
-    window = make_window(qtbot, db)
+def test_every_command_in_the_menus_has_a_shortcut_and_a_unique_mnemonic(offline_window) -> None:  # noqa: ANN001
+    window = offline_window(show=False)
     seen_somewhere = set()
     for menu in window.commands.menus():
         letters = []
@@ -163,12 +141,10 @@ def test_every_command_in_the_menus_has_a_shortcut_and_a_unique_mnemonic(qtbot, 
         window.commands.settings.MenuRole.PreferencesRole
 
 
-def test_no_two_things_shown_together_share_an_alt_key(qtbot, db) -> None:  # noqa: ANN001
+def test_no_two_things_shown_together_share_an_alt_key(qtbot, offline_window) -> None:  # noqa: ANN001
     from PySide6.QtWidgets import QAbstractButton
 
-    window = make_window(qtbot, db)
-    window.show()
-    qtbot.waitExposed(window)
+    window = offline_window(size=None)
     settle()
     qtbot.waitUntil(lambda: window.detail.case_id is not None)
     for tab in range(window.detail.tabs.count()):
@@ -181,8 +157,8 @@ def test_no_two_things_shown_together_share_an_alt_key(qtbot, db) -> None:  # no
         assert len(letters) == len(set(letters)), (window.detail.tabs.tabText(tab), sorted(letters))
 
 
-def test_toolbar_commands_carry_icons_and_names_without_glyphs(qtbot, db) -> None:  # noqa: ANN001
-    window = make_window(qtbot, db)
+def test_toolbar_commands_carry_icons_and_names_without_glyphs(offline_window) -> None:  # noqa: ANN001
+    window = offline_window(show=False)
     for action in window.commands.toolbar.actions():
         if action.text():
             assert not action.icon().isNull(), action.text()
@@ -190,8 +166,8 @@ def test_toolbar_commands_carry_icons_and_names_without_glyphs(qtbot, db) -> Non
     assert window.commands.account_button.accessibleName() == "Account: Dana Whitfield"
 
 
-def test_stop_recording_is_offered_in_the_menu_while_recording(qtbot, db) -> None:  # noqa: ANN001
-    window = make_window(qtbot, db)
+def test_stop_recording_is_offered_in_the_menu_while_recording(offline_window) -> None:  # noqa: ANN001
+    window = offline_window(show=False)
     window.commands.show_recording(True)
     assert window.commands.record in window.commands.file_menu.actions()
     assert window.commands.record.text().replace("&", "") == "Stop recording"
@@ -199,11 +175,11 @@ def test_stop_recording_is_offered_in_the_menu_while_recording(qtbot, db) -> Non
     assert window.commands.record.text().replace("&", "") == "Record screen"
 
 
-def test_the_account_menu_says_who_is_signed_in(qtbot, db) -> None:  # noqa: ANN001
-    window = make_window(qtbot, db)
+def test_the_account_menu_says_who_is_signed_in(qtbot, db, offline_window, customer) -> None:  # noqa: ANN001
+    window = offline_window(show=False)
     texts = [a.text() for a in window.commands.account_menu.actions()]
     assert "Dana Whitfield <dana@northwind.example>" in texts
-    assert CUSTOMER.server_url in texts
+    assert customer.server_url in texts
     # The first sync brings the customer's company; the menu reads it again when it opens.
     reference.save(db, reference.Reference(accounts=[reference.Account("a1", "Northwind Traders")]))
     window.commands.account_menu.aboutToShow.emit()
@@ -228,12 +204,10 @@ def answer_next_box(button_role: QMessageBox.ButtonRole, seen: list[str]) -> Non
     QTimer.singleShot(20, click)
 
 
-def test_quit_says_how_many_changes_wait_and_keeps_them(qtbot, db) -> None:  # noqa: ANN001
-    window = make_window(qtbot, db)
-    window.show()
-    qtbot.waitExposed(window)
+def test_quit_says_how_many_changes_wait_and_keeps_them(db, offline_window, customer) -> None:  # noqa: ANN001
+    window = offline_window(size=None)
     for n in range(3):
-        local_changes.create_case(db, CUSTOMER, subject=f"Printer {n} jams", description="It jams on page two.")
+        local_changes.create_case(db, customer, subject=f"Printer {n} jams", description="It jams on page two.")
     waiting = outbox.counts(db).waiting
     assert waiting == 3
 
@@ -249,10 +223,8 @@ def test_quit_says_how_many_changes_wait_and_keeps_them(qtbot, db) -> None:  # n
     assert outbox.counts(db).waiting == 3  # kept for the next start
 
 
-def test_quit_without_waiting_changes_asks_nothing(qtbot, db) -> None:  # noqa: ANN001
-    window = make_window(qtbot, db)
-    window.show()
-    qtbot.waitExposed(window)
+def test_quit_without_waiting_changes_asks_nothing(offline_window) -> None:  # noqa: ANN001
+    window = offline_window(size=None)
     assert window.request_quit() is True
     assert not window.isVisible()
 
@@ -265,43 +237,40 @@ def open_sign_in(window: MainWindow):  # noqa: ANN201 - the SignInDialog, once s
     return next((d for d in window.findChildren(SignInDialog) if d.isVisible()), None)
 
 
-def test_sign_out_forgets_the_token_and_asks_for_a_sign_in(qtbot, db) -> None:  # noqa: ANN001
-    window = make_window(qtbot, db)
-    window.show()
+def signed_out_by(qtbot, window: MainWindow, command: QAction):  # noqa: ANN001, ANN201 - the SignInDialog
+    """Trigger `command` with a token kept: the token is gone and the sign-in dialog shows."""
     tokens = window.session.profile.tokens
     tokens.keep_in_memory("a-token-for-this-test")
-    window.commands.sign_out.trigger()
+    command.trigger()
     qtbot.waitUntil(lambda: open_sign_in(window) is not None, timeout=10_000)
     assert tokens.get() is None
-    dialog = open_sign_in(window)
-    assert dialog.email.text() == CUSTOMER.email and dialog.email.isReadOnly()  # the same person again
+    return open_sign_in(window)
+
+
+def test_sign_out_forgets_the_token_and_asks_for_a_sign_in(qtbot, offline_window, customer) -> None:  # noqa: ANN001
+    window = offline_window(size=None)
+    dialog = signed_out_by(qtbot, window, window.commands.sign_out)
+    assert dialog.email.text() == customer.email and dialog.email.isReadOnly()  # the same person again
     assert "Signed out" in window.statusBar().currentMessage()
     dialog.reject()
 
 
-def test_switch_account_signs_out_and_asks_for_anyone(qtbot, db) -> None:  # noqa: ANN001
-    window = make_window(qtbot, db)
-    window.show()
-    tokens = window.session.profile.tokens
-    tokens.keep_in_memory("a-token-for-this-test")
-    window.commands.switch_account.trigger()
-    qtbot.waitUntil(lambda: open_sign_in(window) is not None, timeout=10_000)
-    assert tokens.get() is None
-    dialog = open_sign_in(window)
+def test_switch_account_signs_out_and_asks_for_anyone(qtbot, offline_window, customer) -> None:  # noqa: ANN001
+    window = offline_window(size=None)
+    dialog = signed_out_by(qtbot, window, window.commands.switch_account)
     assert dialog.email.text() == "" and not dialog.email.isReadOnly()
-    assert dialog.server.text() == CUSTOMER.server_url
+    assert dialog.server.text() == customer.server_url
     dialog.reject()
 
 
-def test_restart_closes_the_window_and_starts_the_app_again(qtbot, db, monkeypatch) -> None:  # noqa: ANN001
+def test_restart_closes_the_window_and_starts_the_app_again(offline_window, monkeypatch) -> None:  # noqa: ANN001
     import sys
 
     from casedesktop.ui import main
 
     monkeypatch.setattr(sys, "argv", ["casedesktop", "--profile", "/tmp/p"])
     assert main.relaunch_command() == [sys.executable, "-m", "casedesktop", "--profile", "/tmp/p"]
-    window = make_window(qtbot, db)
-    window.show()
+    window = offline_window(size=None)
     window.restart()
     assert not window.isVisible()
     assert main._restart is True  # run_gui starts the new process once this one has ended

@@ -6,31 +6,18 @@ from __future__ import annotations
 import uuid
 from contextlib import contextmanager
 
-import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import update
 
-from casedesktop.domain import Action, Role
-from casedesktop.store.database import CacheDB, open_cache
-from casedesktop.store.meta import Identity
+from casedesktop.domain import Action
+from casedesktop.store.database import CacheDB
 from casedesktop.store.models import CaseRow
-from casedesktop.ui.mainwindow.window import MainWindow
-from casedesktop.ui.session import ProfileSession
 from casedesktop.ui.tasks import settle
 from tests.support import seed_cases
 
-ME = Identity("http://127.0.0.1:9", str(uuid.uuid4()), "dana@northwind.example", "Dana", Role.CUSTOMER)
 
-
-@pytest.fixture
-def db(profile_dir):
-    cache = open_cache(profile_dir)
-    yield cache
-    cache.close()
-
-
-def test_opening_replying_acting_and_creating_write_off_the_gui_thread(qtbot, db: CacheDB, monkeypatch) -> None:
+def test_opening_replying_acting_and_creating_write_off_the_gui_thread(db: CacheDB, offline_window, monkeypatch) -> None:
     seed_cases(db, 20)
     with db.transaction() as session:
         session.execute(update(CaseRow).values(unread=True))
@@ -44,10 +31,7 @@ def test_opening_replying_acting_and_creating_write_off_the_gui_thread(qtbot, db
             yield session
 
     monkeypatch.setattr(CacheDB, "transaction", watched)
-    window = MainWindow(ProfileSession.offline(db, ME))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = offline_window(size=None)
 
     case_id = str(uuid.UUID(int=1002))  # an open case
     window.select_case(case_id)  # opening an unread case marks it read

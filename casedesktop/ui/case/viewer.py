@@ -1,30 +1,23 @@
 """Opens an image or a recording from the conversation in place, without leaving the app.
 
-The image is decoded off the GUI thread; a recording plays with the recording preview's player
-(`recording/playback.py`: PyAV on its own thread), read-only.
+The image is decoded off the GUI thread; a recording plays in the recording preview's player
+(`ui/recording/player_view.py`), read-only.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QImageReader, QPixmap
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from casedesktop.i18n import _
-from casedesktop.ui import icons, theme
 from casedesktop.ui.tasks import background
+
+if TYPE_CHECKING:
+    from casedesktop.recording import RecordingResult
 
 VIDEO_BOX = (960, 540)
 
@@ -70,69 +63,30 @@ class ImageViewer(QDialog):
         self.resize(max(320, pixmap.width() + 40), max(200, pixmap.height() + 80))
 
 
-class _PlayerSignals(QObject):
-    image = Signal(object)
-    ended = Signal(object)
-
-
 class VideoViewer(QDialog):
-    """An attached recording: its first frame, then Play and Pause."""
+    """An attached recording: its first frame at once, then Play, Pause and a seek bar once its
+    length is known (read off the GUI thread)."""
 
     def __init__(self, path: Path, name: str, parent: QWidget | None = None):
-        from casedesktop.recording.playback import Player
+        from casedesktop.recording.probe import describe_recording
+        from casedesktop.ui.recording.player_view import VideoPlayerView
 
         super().__init__(parent)
         self.setWindowTitle(name)
         layout = QVBoxLayout(self)
-        self.video = QLabel(_("Opening {name}…").format(name=name))
-        self.video.setAccessibleName(_("Recording {name}").format(name=name))
-        self.video.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.video.setMinimumSize(320, 180)
-        self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        theme.follow(self._colours)
-        layout.addWidget(self.video, 1)
-        row = QHBoxLayout()
-        self.play_button = QPushButton(icons.icon("media-playback-start"), _("Play"))
-        self.play_button.clicked.connect(self._toggle)
-        row.addWidget(self.play_button)
-        row.addStretch(1)
-        close = QPushButton(_("Close"))
-        close.clicked.connect(self.reject)
-        row.addWidget(close)
-        layout.addLayout(row)
-        self._signals = _PlayerSignals(self)
-        self._signals.image.connect(self._show)
-        self._signals.ended.connect(self._ended)
-        self.player = Player(path, VIDEO_BOX, self._signals.image.emit, self._signals.ended.emit)
+        self.playback = VideoPlayerView(path, VIDEO_BOX, _("Recording {name}").format(name=name),
+                                        placeholder=_("Opening {name}…").format(name=name))
+        layout.addWidget(self.playback, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
         self.resize(800, 520)
-        self.player.open()  # the first frame comes at once, on the player's thread
+        background().run(describe_recording, path, done=self._described, owner=self)
 
-    def _colours(self) -> None:
-        self.video.setStyleSheet(f"background: {theme.css('video_background')}; color: {theme.css('video_text')};")
-
-    def _show(self, image: object) -> None:
-        picture = QImage(image.rgb, image.width, image.height, image.width * 3, QImage.Format.Format_RGB888)
-        self.video.setPixmap(QPixmap.fromImage(picture))
-
-    def _ended(self, error: str | None) -> None:
-        self._show_play(False)
-        if error:
-            self.video.setText(error)
-            self.play_button.setEnabled(False)
-
-    def _toggle(self) -> None:
-        if self.player.playing:
-            self.player.pause()
-            self._show_play(False)
-        else:
-            self.player.play()
-            self._show_play(True)
-
-    def _show_play(self, playing: bool) -> None:
-        self.play_button.setText(_("Pause") if playing else _("Play"))
-        self.play_button.setIcon(icons.icon("media-playback-pause" if playing else "media-playback-start"))
+    def _described(self, recording: RecordingResult | None) -> None:
+        if recording is not None:
+            self.playback.set_duration(recording.duration_s)
 
     def done(self, code: int) -> None:  # noqa: D102 - closing by any way stops the player
-        self.player.close()
+        self.playback.release()
         super().done(code)
-

@@ -20,7 +20,7 @@ from casedesktop.ui import icons
 # English, shown through `_` (the language is chosen after import).
 RECORD_TEXT = N_("Record &screen")
 STOP_TEXT = N_("&Stop recording")
-RECORD_TIP = N_("Record the screen and attach the video to a reply on the selected case (Ctrl+Shift+R)")
+RECORD_TIP = N_("Record the screen, for the open case or a new one (Ctrl+Shift+R)")
 STOP_TIP = N_("Stop the recording and review it (Ctrl+Shift+R)")
 BACK_TIP = N_("Back to the case opened before, then to the list as you left it (Alt+Left)")
 
