@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from casedesktop.domain import Role, Status
-from casedesktop.i18n import N_, _
+from casedesktop.i18n import _, pgettext
 
 
 class OpState(StrEnum):
@@ -43,16 +43,24 @@ class Tab(StrEnum):
 
     @property
     def label(self) -> str:
-        """The tab's text, in the user's language."""
-        return _(_TAB_LABELS[self.value])
+        """The tab's text, in the user's language (shown with a count: "Open (7)")."""
+        return _TAB_LABELS[self.value]()
 
 
-_TAB_LABELS = {"all": N_("All"), "open": N_("Open"), "waiting_on_me": N_("Waiting on me"),
-               "resolved": N_("Resolved"), "closed": N_("Closed")}
+# A context of their own: a tab names a group of cases and is shown counted, where a status names
+# one case's state, so a language may word them differently. "Waiting on you" is the wording the
+# customer's status column uses, for staff too: the tab is whatever needs this person's move.
+_TAB_LABELS = {
+    "all": lambda: pgettext("status tab", "All"),
+    "open": lambda: pgettext("status tab", "Open"),
+    "waiting_on_me": lambda: pgettext("status tab", "Waiting on you"),
+    "resolved": lambda: pgettext("status tab", "Resolved"),
+    "closed": lambda: pgettext("status tab", "Closed"),
+}
 
 
 def tab_statuses(tab: Tab, role: Role) -> tuple[str, ...]:
-    """Which statuses a tab shows. "Waiting on me" is whatever needs this person's move."""
+    """Which statuses a tab shows. "Waiting on you" is whatever needs this person's move."""
     if tab is Tab.OPEN:
         return ACTIVE
     if tab is Tab.WAITING_ON_ME:

@@ -180,8 +180,7 @@ class Session:
             self.window.attach(self.session)
         bridge.statusChanged.connect(self.window.sync_indicator.show_status)
         bridge.changesArrived.connect(self.window.apply_changes)
-        if profile.tokens.warning:
-            self.window.statusBar().showMessage(profile.tokens.warning, 15000)
+        self.window.sync_indicator.set_sign_in_note(profile.tokens.warning)  # lasting, not a passing message
         if profile.recovery is not None:
             self.window.statusBar().showMessage(profile.recovery.message, 60000)
 
@@ -269,7 +268,8 @@ def _signed_in(profile: Profile, parent: QWidget | None = None) -> bool:
     known = profile.identity
     dialog = SignInDialog(profile.db, profile.tokens, known.server_url if known else "", known.email if known else "",
                           parent, offline_allowed=known is not None)
-    return dialog.exec() == SignInDialog.DialogCode.Accepted
+    accepted = dialog.exec() == SignInDialog.DialogCode.Accepted
+    return accepted or dialog.work_offline  # Work offline opens the window whatever else was tried
 
 
 def quit_on_signals(app: QApplication) -> QTimer:

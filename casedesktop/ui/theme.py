@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 SCHEME_ENV = "CASEDESKTOP_COLOR_SCHEME"
 MIN_TEXT_CONTRAST = 4.5  # WCAG 2 AA for body text
@@ -340,8 +340,10 @@ def set_text_role(widget: QWidget, role: str) -> None:
 # --- a palette for a scheme the platform does not offer ------------------------------------------
 
 def dark_palette() -> QPalette:
-    """A dark palette built from a few greys and the system's highlight hue (Fusion draws it well)."""
-    grey = [QColor.fromHslF(0, 0, lightness) for lightness in (0.12, 0.16, 0.20, 0.25, 0.45, 0.60, 0.92)]
+    """A dark palette built from a few greys and the system's highlight hue (Fusion draws it well).
+    Text fields (Base) are clearly darker than the dialog around them (Window), as a light palette
+    has them clearly lighter: with only a few per cent between the two an empty field vanishes."""
+    grey = [QColor.fromHslF(0, 0, lightness) for lightness in (0.07, 0.11, 0.21, 0.26, 0.45, 0.60, 0.92)]
     darkest, base, window, button, mid, disabled, light_text = grey
     palette = QPalette()
     for role, value in ((Role.Window, window), (Role.WindowText, light_text), (Role.Base, base),
@@ -359,6 +361,56 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def focus_colour(palette: QPalette) -> QColor:
+    """The keyboard focus ring: the Highlight hue, lightened or darkened until it stands out from
+    the Window and Button behind it (WCAG's 3:1 for something that must be seen)."""
+    return readable(palette.color(Role.Highlight), palette.color(Role.Window), palette.color(Role.Button),
+                    minimum=MIN_MARK_CONTRAST)
+
+
+class FocusRingStyle(QProxyStyle):
+    """The application's style with a focus ring that can be seen: Fusion draws keyboard focus (on
+    tab bars, check boxes, list rows) as a faint line of Highlight at a third of its opacity,
+    which on a dark palette is all but invisible. Everything else is the style's own."""
+
+    def name(self) -> str:
+        return self.baseStyle().name()  # "fusion": code that picks by the style's name sees the style
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802
+                      painter: QPainter, widget: QWidget | None = None) -> None:
+        if element == QStyle.PrimitiveElement.PE_FrameFocusRect:
+            if _keyboard_focus(option):  # as Fusion: no ring after a click, only when the keys moved it
+                _draw_ring(painter, QRectF(option.rect).adjusted(1, 1, -1, -1), option.palette)
+            return
+        super().drawPrimitive(element, option, painter, widget)
+
+    def drawControl(self, element: QStyle.ControlElement, option: QStyleOption,  # noqa: N802
+                    painter: QPainter, widget: QWidget | None = None) -> None:
+        super().drawControl(element, option, painter, widget)
+        if element == QStyle.ControlElement.CE_TabBarTabShape and _keyboard_focus(option):
+            # Fusion marks the focused tab only by a faint tint of its face.
+            _draw_ring(painter, QRectF(option.rect).adjusted(3, 3, -3, -2), option.palette)
+
+
+def _keyboard_focus(option: QStyleOption) -> bool:
+    wanted = QStyle.StateFlag.State_HasFocus | QStyle.StateFlag.State_KeyboardFocusChange
+    return option.state & wanted == wanted
+
+
+def _draw_ring(painter: QPainter, rect: QRectF, palette: QPalette) -> None:
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(QPen(focus_colour(palette), 2))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(rect, 2, 2)
+    painter.restore()
+
+
+def _use_focus_ring(app: QApplication) -> None:
+    if not isinstance(app.style(), FocusRingStyle):
+        app.setStyle(FocusRingStyle(app.style().name()))
+
+
 SCHEMES = ("system", "light", "dark")
 
 
@@ -373,6 +425,7 @@ def apply_scheme(app: QApplication, scheme: str) -> None:
     """Use the palette of `scheme` ("system", "light" or "dark") now; every widget that paints
     with theme roles follows at once (`ThemeManager.changed`)."""
     if scheme == "dark":
+        _use_focus_ring(app)
         app.setPalette(dark_palette())
     elif scheme == "light":
         app.setPalette(app.style().standardPalette())

@@ -1,6 +1,7 @@
-"""Back: Enter opens a case; cases opened from a notification or a link stack on top; the window's one
-Back (Alt+Left, the toolbar, the View menu) goes to the case before, then to the list with its
-selection, scroll position and search as they were left, and is enabled only while it can."""
+"""Back: every case viewed (moving in the list, Enter, a notification, a link) stacks on top; Enter
+remembers the list; the window's one Back (Alt+Left, the toolbar, the View menu) goes to the case
+viewed before, then to the list with its selection, scroll position and search as they were left,
+and is enabled only while it can."""
 
 from __future__ import annotations
 
@@ -106,18 +107,47 @@ def test_back_restores_a_search_and_tab_changed_by_what_was_opened(qtbot, window
     assert window.table.hasFocus()
 
 
-def test_moving_in_the_list_forgets_the_history(qtbot, window: MainWindow) -> None:
+def test_back_returns_to_cases_viewed_by_moving_in_the_list(qtbot, window: MainWindow) -> None:
     a = _pick_row(qtbot, window, 10, 0)
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
-    window.open_case(_case_id(1001))
+    linked = _case_id(1001)
+    window.open_case(linked)
+    assert window.model.row_of(linked) == -1  # a link to a case the list does not show
     window.table.setFocus()
-    assert window.back_action.isEnabled()
     qtbot.keyClick(window.table, Qt.Key.Key_Down)  # the user goes on in the list by themselves
     moved = _selected(window)
-    assert moved not in (a, None)
-    assert not window.back_action.isEnabled()  # nothing to go back to
-    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
-    assert _selected(window) == moved and window.detail.case_id == moved and window.table.hasFocus()
+    assert moved not in (a, None) and window.detail.case_id == moved
+    assert window.back_action.isEnabled()
+
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # to the linked case
+    assert window.detail.case_id == linked and _selected(window) is None
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # to A
+    assert window.detail.case_id == a and _selected(window) == a
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # to the list as Enter left it
+    qtbot.waitUntil(lambda: window.table.hasFocus())
+    assert _selected(window) == a and not window.back_action.isEnabled()
+
+
+def test_back_after_clicking_through_the_list_without_opening(qtbot, window: MainWindow) -> None:
+    start = _selected(window)  # the window shows the first row at start
+    assert start == window.model.case_id_at(0) and not window.back_action.isEnabled()
+    first = _pick_row(qtbot, window, 5, 0)
+    second = _pick_row(qtbot, window, 8, 0)
+    third = _pick_row(qtbot, window, 12, 0)
+    assert window.detail.case_id == third and window.back_action.isEnabled()
+    for earlier in (second, first, start):
+        window.back_action.trigger()
+        assert window.detail.case_id == earlier and _selected(window) == earlier
+    assert not window.back_action.isEnabled()  # the case the window started with: nothing before it
+
+
+def test_history_keeps_the_last_cases_only(qtbot, window: MainWindow) -> None:
+    from casedesktop.ui.caselist.navigation import HISTORY_LIMIT
+
+    for row in range(HISTORY_LIMIT + 10):
+        _pick_row(qtbot, window, row, 0)
+    assert len(window.navigator.cases) == HISTORY_LIMIT
+    assert window.navigator.cases[-1] == window.model.case_id_at(HISTORY_LIMIT + 9)
 
 
 def test_back_and_changes_have_names_and_shortcuts(window: MainWindow) -> None:

@@ -113,8 +113,9 @@ def test_an_image_shows_as_a_thumbnail_and_opens_in_place(qtbot, window: MainWin
     card = window.detail.conversation.widget_of(comment)
     button = next(iter(card.file_buttons.values()))
     previews.settle()
-    qtbot.waitUntil(lambda: button.iconSize().width() == previews.THUMBNAIL.width(), timeout=5000)
-    assert button.iconSize().height() == 150  # 320x200 fitted in 240x160
+    # 320x200 fitted in 240x160 (the placeholder before it is 240 wide too, but 48 high)
+    qtbot.waitUntil(lambda: (button.iconSize().width(), button.iconSize().height()) == (previews.THUMBNAIL.width(), 150),
+                    timeout=5000)
     assert button.accessibleName() == "Open the image screen.png"
     assert list((window.session.blobs.root.parent / "previews").glob(f"{ref.sha256}-*.png"))  # kept for next time
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

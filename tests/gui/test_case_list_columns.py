@@ -1,5 +1,6 @@
-"""The list's columns in the real window: they fit the pane (the subject elides, nothing else does),
-step aside when narrow, can be picked from the header and stay picked after a restart; the unread
+"""The list's columns in the real window: they fit the pane at widths measured once (long subjects,
+statuses and names elide; numbers and dates never), step aside by the pane's width alone, leaving the
+subject real room, can be picked from the header and stay picked after a restart; the unread
 dot never cuts the number; the sort arrow points the way the rows run."""
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from PySide6.QtWidgets import QApplication, QMenu
 from casedesktop.store import local_changes
 from casedesktop.store.list_sql import SortKey
 from casedesktop.store.models import CaseRow
-from casedesktop.ui.caselist.table import KEYS, dot_margin
+from casedesktop.ui.caselist.model import ELIDED
+from casedesktop.ui.caselist.table import KEYS, SUBJECT_MIN_PX, SUBJECT_SHARE, dot_margin
 from casedesktop.ui.mainwindow.window import MainWindow
 from casedesktop.ui.tasks import settle
 from tests.support import seed_cases
@@ -54,8 +56,12 @@ def test_the_columns_fit_the_default_window_and_only_the_subject_elides(qtbot, d
     for key in shown(window):
         if key is SortKey.SUBJECT:
             continue
-        widest = max(needs(window, key, r) for r in rows)
-        assert header.sectionSize(column(key)) >= widest, key  # never elided
+        if key in ELIDED:  # a longer value elides, whole in its tooltip
+            assert all(window.model.index(r, column(key)).data(Qt.ItemDataRole.ToolTipRole)
+                       == window.model.index(r, column(key)).data() for r in rows), key
+        else:
+            widest = max(needs(window, key, r) for r in rows)
+            assert header.sectionSize(column(key)) >= widest, key  # never elided
         header_text = header.fontMetrics().horizontalAdvance(window.model.headerData(column(key), Qt.Orientation.Horizontal))
         assert header.sectionSize(column(key)) > header_text, key
     subject = header.sectionSize(column(SortKey.SUBJECT))
@@ -92,8 +98,11 @@ def test_a_wide_window_shows_every_column_and_a_narrow_pane_fewer(qtbot, db, off
     qtbot.waitUntil(lambda: not window.table.horizontalScrollBar().isVisible())
     assert window.table.horizontalHeader().length() <= window.table.viewport().width()
     menu = window.table.column_menu()
-    note = next(a for a in menu.actions() if a.text().startswith("Not shown for lack of room"))
-    assert "Created" in note.text()
+    created = next(a for a in menu.actions() if a.data() == SortKey.CREATED.value)
+    assert created.text() == "Created (no room in the list)" and created.isChecked()
+    marked = {a.data() for a in menu.actions() if "(no room in the list)" in a.text()}
+    assert marked == {k.value for k in window.table.hidden_for_room}
+    assert marked == {k.value for k in KEYS if k not in narrow}
 
 
 def test_the_column_picker_hides_and_restores_a_column_across_restarts(qtbot, db, offline_window) -> None:  # noqa: ANN001
@@ -182,3 +191,55 @@ def test_an_unsent_case_reads_not_sent_yet_and_a_close_request_shows(db, offline
     status = column(SortKey.STATUS)
     assert window.model.index(window.model.row_of(str(uuid.UUID(int=1002))), status).data() == "Open · Close requested"
     assert window.model.index(window.model.row_of(str(uuid.UUID(int=1005))), status).data() == "Resolved"
+
+
+def test_columns_stay_put_when_a_status_gets_longer(qtbot, db, offline_window) -> None:  # noqa: ANN001
+    seed_cases(db, 30)
+    window = offline_window(size=DEFAULT)
+    window.splitter.setSizes([790, 560])
+    qtbot.waitUntil(lambda: window.table.width() > 650)
+    header = window.table.horizontalHeader()
+    before = (shown(window), [header.sectionSize(i) for i in range(header.count())])
+    assert SortKey.PRODUCT in before[0]
+    with db.transaction() as session:
+        for n in range(1001, 1031):  # every case now reads "… · Escalated · Close requested"
+            row = session.get_one(CaseRow, str(uuid.UUID(int=n)))
+            row.close_requested = row.escalated = True
+    with qtbot.waitSignal(window.controller.updated, timeout=10_000):
+        window.controller.refresh()
+    statuses = [window.model.index(r, column(SortKey.STATUS)).data() for r in range(30)]
+    longest = max(statuses, key=len)
+    assert "Close requested" in longest
+    assert (shown(window), [header.sectionSize(i) for i in range(header.count())]) == before
+    index = window.model.index(statuses.index(longest), column(SortKey.STATUS))
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == longest  # elided in the cell, whole in its tooltip
+
+
+def test_the_smallest_window_gives_the_subject_room_before_dates(qtbot, db, offline_window) -> None:  # noqa: ANN001
+    seed_cases(db, 30)
+    window = offline_window(size=(960, 540))
+    table, header = window.table, window.table.horizontalHeader()
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
+    keys = shown(window)
+    assert SortKey.CREATED not in keys and SortKey.UPDATED in keys
+    subject = header.sectionSize(column(SortKey.SUBJECT))
+    # About its share (the status keeps its header's room), far from the dates taking it all.
+    assert subject >= 0.9 * min(SUBJECT_MIN_PX, SUBJECT_SHARE * table.viewport().width())
+    assert header.length() <= table.viewport().width()
+
+
+def test_the_menu_ticks_exactly_what_it_shows_for_one_account(qtbot, db, offline_window) -> None:  # noqa: ANN001
+    seed_cases(db, 30)
+    window = offline_window(size=WIDE)
+    window.splitter.setSizes([1300, 600])
+    qtbot.waitUntil(lambda: window.table.width() > 1200)
+    window.table.set_single_account(True)
+    assert SortKey.ACCOUNT not in shown(window)
+    for action in window.table.column_menu().actions():
+        if not action.isCheckable():
+            continue
+        key = SortKey(action.data())
+        explained = "(" in action.text()
+        assert (action.isChecked() and not explained) == (key in shown(window)), action.text()
+    account = next(a for a in window.table.column_menu().actions() if a.data() == SortKey.ACCOUNT.value)
+    assert account.text() == "Account (all cases are one account's)"

@@ -46,16 +46,32 @@ def test_sort_by_clicking_a_header(qtbot, window: MainWindow) -> None:
 
 def test_tabs_show_counts_and_filter(qtbot, window: MainWindow) -> None:
     labels = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert labels == ["All (60)", "Open (40)", "Waiting on me (20)", "Resolved (10)", "Closed (10)"]
+    assert labels == ["All (60)", "Open (40)", "Waiting on you (20)", "Resolved (10)", "Closed (10)"]
     window.tabs.setCurrentIndex(3)
     qtbot.waitUntil(lambda: window.model.rowCount() == 10)
     assert {window.model.index(r, 2).data() for r in range(10)} == {"Resolved"}
     window.cards.buttons["waiting_on_me"].click()
     qtbot.waitUntil(lambda: window.model.rowCount() == 20)
     assert window.tabs.currentIndex() == 2
-    # "Waiting on me" holds "Waiting on you" and resolved cases (to accept or reject): the tab says so
+    # "Waiting on you" holds cases waiting on the customer and resolved ones (to accept or reject): the tab says so
     assert window.tabs.tabToolTip(2) == "Cases that are Waiting on you, Resolved"
     assert window.tabs.tabToolTip(0) == "Every case"
+
+
+def test_tabs_cards_and_status_column_word_waiting_alike(qtbot, window: MainWindow, monkeypatch) -> None:  # noqa: ANN001
+    from casedesktop.domain import Role, Status
+    from casedesktop.store import list_sql
+    from casedesktop.store.list_sql import Tab
+
+    waiting = Status.PENDING_CUSTOMER.label_for(Role.CUSTOMER)
+    assert Tab.WAITING_ON_ME.label == waiting
+    assert window.cards.buttons["waiting_on_me"].accessibleName() == waiting
+    assert window.tabs.tabText(2).startswith(waiting)
+    # A tab's words have a translation context of their own (they are shown counted).
+    contexts = []
+    monkeypatch.setattr(list_sql, "pgettext", lambda context, message: contexts.append(context) or message)
+    assert [tab.label for tab in Tab] == ["All", "Open", waiting, "Resolved", "Closed"]
+    assert set(contexts) == {"status tab"}
 
 
 def test_filters_and_search_as_you_type(qtbot, window: MainWindow) -> None:
@@ -74,6 +90,20 @@ def test_filters_and_search_as_you_type(qtbot, window: MainWindow) -> None:
     window.filters.search.clear()
     qtbot.keyClicks(window.filters.search, "nothing matches this")
     qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=3000)
+
+
+def test_the_search_clear_button_shows_only_over_text(qtbot, window: MainWindow) -> None:
+    from PySide6.QtWidgets import QToolButton
+
+    clear = window.filters.search.findChild(QToolButton)
+    assert not clear.isVisible()
+    window.focus_search()
+    qtbot.keyClicks(window.filters.search, "Payroll")
+    qtbot.waitUntil(lambda: window.model.query.search == "Payroll")
+    assert clear.isVisible()
+    window.cards.buttons["open"].click()  # a card clears the search, as a click on the button would
+    qtbot.waitUntil(lambda: window.model.query.search == "" and window.filters.search.text() == "")
+    qtbot.waitUntil(lambda: not clear.isVisible())
 
 
 def test_a_large_cache_is_fetched_lazily(qtbot, db, offline_window) -> None:

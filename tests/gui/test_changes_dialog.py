@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from casedesktop.domain import Action
 from casedesktop.store import conflicts, outbox
+from casedesktop.store.database import open_cache
 from casedesktop.ui.dialogs.changes import ChangesDialog
 from casedesktop.ui.tasks import settle
 from tests.support import ServerProcess, Staff
@@ -79,6 +80,8 @@ def test_refused_changes_and_notices_in_one_place(qtbot, start_session, screensh
     settle()
     assert dialog.list.count() == 0 and outbox.counts(db).failed == 0
     assert not dialog.retry_button.isEnabled() and not dialog.discard_button.isEnabled()
+    assert dialog.list.isHidden() and dialog.refused_heading.isHidden()  # no empty box left behind
+    assert dialog.notice_list.isVisible() and dialog.empty_state.isHidden()
 
     # Mark the notices of the PDF case seen: the status bar's count follows at once.
     dialog.notice_list.setCurrentRow(next(i for i in range(dialog.notice_list.count())
@@ -114,3 +117,20 @@ def test_refused_changes_and_notices_in_one_place(qtbot, start_session, screensh
     again.close()
     session.stop()
     session.profile.close()
+
+
+def test_nothing_to_show_is_one_plain_sentence(qtbot, profile_dir) -> None:  # noqa: ANN001
+    db = open_cache(profile_dir)
+    dialog = ChangesDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.empty_state.isVisible()
+    assert dialog.empty_state.text() == "Everything you did has reached support. Nothing is waiting to be sent."
+    for widget in (dialog.refused_heading, dialog.list, dialog.kept, dialog.retry_button, dialog.notice_heading,
+                   dialog.notice_list, dialog.seen_button, dialog.open_button):
+        assert widget.isHidden(), widget
+    assert dialog.refused_heading.text() == "Changes support could not &accept"
+    assert dialog.notice_heading.text() == "&Messages about your changes"
+    dialog.close()
+    db.close()

@@ -438,7 +438,7 @@ def test_the_size_limit_reads_the_same_in_the_dialog_and_on_the_recording_bar(qt
     from casedesktop.ui.recording.controls import RecordingControlBar
 
     assert dialog.reference.max_attachment_bytes == MAX_ATTACHMENT_BYTES
-    assert "up to 40 MB each" in dialog.attachments.hint.text()
+    assert "up to 40 MB each." in dialog.attachments.hint.text()
     bar = RecordingControlBar(600, MAX_ATTACHMENT_BYTES)
     qtbot.addWidget(bar)
     assert bar.size.text() == "0 bytes of 40 MB"

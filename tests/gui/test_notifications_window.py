@@ -108,6 +108,20 @@ def test_a_reply_is_shown_above_the_list_and_opens_its_case(qtbot, window: MainW
     assert not banner.isVisible()
 
 
+def test_opening_the_case_from_the_list_clears_its_notice(qtbot, window: MainWindow, db: CacheDB) -> None:  # noqa: ANN001
+    staff_reply(db, 1001, "Fixed in 5.3.")
+    window._notify(case_id(1001))
+    wait_for_notices(qtbot, window.notifier, 1)
+    banner = window.notifier.banner
+    assert banner.isVisible() and banner.title.text() == "Support replied on CS-1001"
+    window.select_case(case_id(1002))  # another case: the notice stays
+    assert banner.isVisible()
+    qtbot.waitUntil(lambda: window.model.row_of(case_id(1001)) >= 0)
+    window.select_case(case_id(1001))  # the user opened it from the list
+    assert window.detail.case_id == case_id(1001)
+    assert not banner.isVisible()
+
+
 def test_news_arriving_together_is_one_notice(qtbot, window: MainWindow, db: CacheDB) -> None:  # noqa: ANN001
     for minutes, n in enumerate((1002, 1005, 1009)):
         staff_reply(db, n, f"Reply on {n}", minutes)

@@ -110,8 +110,12 @@ def test_cancel_records_nothing(qtbot, window: MainWindow) -> None:  # noqa: ANN
     assert window.started == [] and window.recording is None
 
 
-def test_a_closed_case_is_not_offered(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+def test_a_closed_case_is_not_offered_and_the_question_says_why(qtbot, window: MainWindow) -> None:  # noqa: ANN001
     show_case(qtbot, window, CLOSED)
     window.record_action.trigger()
-    assert getattr(window, "recording_question", None) is None  # nothing to choose: a new case
+    question = window.recording_question
+    assert question is not None and question.isVisible()
+    assert not question.case_button.isEnabled()
+    assert question.case_label.text() == "CS-1006 is closed, so the recording will start a new case."
+    question.new_case_button.click()
     assert len(window.started) == 1 and window.started[0].destination == ""

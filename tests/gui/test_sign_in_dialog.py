@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QFocusEvent, QFontMetrics
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QWidget
 
 from casedesktop.app import open_profile
 from casedesktop.ui.dialogs.sign_in import (
@@ -170,3 +170,24 @@ def test_an_unreachable_server_is_named_at_the_address(qtbot, profile, settings:
     qtbot.waitUntil(lambda: not dialog.busy, timeout=15_000)
     assert dialog.errors[dialog.server].invalid and dialog.errors[dialog.server].text()
     assert dialog.isVisible() and dialog.password.text() == CUSTOMER[1]
+
+
+def test_after_a_wrong_password_enter_still_signs_in(qtbot, profile, settings: QSettings,
+                                                     server_process: ServerProcess) -> None:  # noqa: ANN001
+    """While the request runs the fields and Sign in are disabled and the focus may land on Cancel;
+    after the refusal Sign in is the default again, so retyping the password and Enter signs in."""
+    dialog = make(qtbot, profile, settings, server_url=server_process.url, email=CUSTOMER[0])
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    qtbot.keyClicks(dialog.password, "not the password")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.busy
+    QApplication.sendEvent(cancel, QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.TabFocusReason))
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=15_000)
+    assert dialog.errors[dialog.password].text() == "Wrong email or password."
+    assert dialog.sign_in_button.isDefault() and not cancel.isDefault()
+
+    dialog.password.selectAll()
+    qtbot.keyClicks(dialog.password, CUSTOMER[1])
+    with qtbot.waitSignal(dialog.accepted, timeout=15_000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.identity is not None and dialog.result() == SignInDialog.DialogCode.Accepted

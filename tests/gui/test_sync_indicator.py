@@ -67,3 +67,17 @@ def test_the_countdown_is_shown_only_when_it_is_news() -> None:
     assert "trying again" not in describe(syncing, now)
     signed_out = SyncStatus(True, None, 2, 0, None, "Sign in", True, False, next_attempt_at=now + 3.0)
     assert "trying again" not in describe(signed_out, now)
+
+
+def test_a_sign_in_kept_only_in_memory_stays_said_in_the_indicator(qtbot) -> None:  # noqa: ANN001
+    note = "No keychain is available to keep your sign-in, so it lasts only while this program runs."
+    indicator = SyncIndicator()
+    qtbot.addWidget(indicator)
+    indicator.set_sign_in_note(note)
+    for status in (SyncStatus(True, None, 0, 0, datetime.now(UTC), "", False, False),
+                   SyncStatus(False, datetime.now(UTC), 1, 0, None, "Cannot reach the server.", False, False)):
+        indicator.show_status(status)  # every pass keeps it: it holds as long as the program runs
+        assert note in indicator.label.toolTip() and note in indicator.dot.toolTip()
+        assert note in indicator.accessibleDescription()
+    assert "Cannot reach the server." in indicator.label.toolTip()
+    assert note not in indicator.label.text()  # quiet: not in the status line itself

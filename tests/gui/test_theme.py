@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionFocusRect, QStyleOptionTab
 
 from casedesktop.store.queries import AttachmentView
 from casedesktop.ui import theme
@@ -143,12 +144,47 @@ def test_roles_are_recomputed_when_the_palette_changes(qapp: QApplication, qtbot
 
 
 def test_the_environment_picks_a_dark_palette(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = QPalette(qapp.palette())
+    before, style = QPalette(qapp.palette()), qapp.style().name()
     monkeypatch.setenv(theme.SCHEME_ENV, "dark")
     try:
         theme.apply_scheme_from_environment(qapp)
         assert theme.is_dark(qapp.palette()) and theme.is_dark(QApplication.palette())
     finally:
+        qapp.setStyle(style)
+        qapp.setPalette(before)
+
+
+def test_dark_fields_stand_out_and_keyboard_focus_shows(qapp: QApplication) -> None:
+    """In the dark palette an empty text field is seen against its dialog, and the focus ring (on a
+    tab bar, say) stands out from what is behind it instead of Fusion's faint line."""
+    before, style = QPalette(qapp.palette()), qapp.style().name()
+    try:
+        theme.apply_scheme(qapp, "dark")
+        palette = qapp.palette()
+        window, base = palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Base)
+        assert theme.contrast(base, window) >= 1.35
+        assert isinstance(qapp.style(), theme.FocusRingStyle) and qapp.style().name() == style
+        image = QImage(40, 20, QImage.Format.Format_RGB32)
+        image.fill(window)
+        option = QStyleOptionFocusRect()
+        option.rect, option.palette = QRect(0, 0, 40, 20), palette
+        option.state = QStyle.StateFlag.State_HasFocus | QStyle.StateFlag.State_KeyboardFocusChange
+        painter = QPainter(image)
+        qapp.style().drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, option, painter)
+        painter.end()
+        ring = QColor(image.pixel(20, 1))
+        assert theme.contrast(ring, window) >= 3.0, ring.name()
+        tab = QStyleOptionTab()  # a tab bar's focused tab: Fusion only tints its face
+        tab.rect, tab.palette, tab.state, tab.text = QRect(0, 0, 80, 24), palette, option.state, "Details"
+        image = QImage(80, 24, QImage.Format.Format_RGB32)
+        image.fill(window)
+        painter = QPainter(image)
+        qapp.style().drawControl(QStyle.ControlElement.CE_TabBarTabShape, tab, painter)
+        painter.end()
+        ring = QColor(image.pixel(40, 3))
+        assert theme.contrast(ring, window) >= 3.0, ring.name()
+    finally:
+        qapp.setStyle(style)
         qapp.setPalette(before)
 
 

@@ -40,6 +40,7 @@ from casedesktop.store.database import CacheDB
 from casedesktop.store.queries import AttachmentView, SyncState
 from casedesktop.sync.worker import TransferProgress
 from casedesktop.ui import theme
+from casedesktop.ui.case.message_line import wrap_message
 
 STATE_TEXT = {SyncState.WAITING: N_("Waiting to upload"), SyncState.FAILED: N_("Upload refused"),
               SyncState.SYNCED: N_("Uploaded")}  # shown through `_`
@@ -123,7 +124,7 @@ class AttachmentsTab(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.message = QLabel(_("Drop files here to attach them."))
         self.message.setAccessibleName(_("Attachment messages"))
-        self.message.setWordWrap(True)
+        wrap_message(self.message)
         for widget in (self.open_button, self.save_button, self.add_button, self.remove_button):
             row.addWidget(widget)
         row.addWidget(self.message, 1)

@@ -35,6 +35,7 @@ from casedesktop.store.changes import Changes
 from casedesktop.store.local_changes import InvalidInput
 from casedesktop.store.queries import AttachmentView, SyncState
 from casedesktop.ui import theme
+from casedesktop.ui.case import previews
 from casedesktop.ui.case.attachments_tab import AttachmentsTab
 from casedesktop.ui.case.conversation import ConversationView, activity_html
 from casedesktop.ui.case.fields import CaseFields
@@ -49,7 +50,6 @@ from casedesktop.ui.tasks import writes
 
 CONVERSATION_TAB = 1
 ATTACHMENTS_TAB = 2
-PREVIEWS_DIR = "previews"  # beside the blob store: pictures of attached images and recordings
 
 
 def offered_actions(state: CaseState, role: Role) -> list[Action]:
@@ -87,13 +87,12 @@ class CaseDetailPane(QWidget):
 
         self.fields = CaseFields()
         self.field_labels = self.fields.labels
-        self.description = self.fields.description
         self.tabs.addTab(self.fields, _("&Details"))
 
         conversation = QWidget()
         conv_layout = QVBoxLayout(conversation)
         conv_layout.setContentsMargins(0, 0, 0, 0)
-        self.conversation = ConversationView(session.blobs.root.parent / PREVIEWS_DIR, session.blobs.path_of)
+        self.conversation = ConversationView(session.blobs.root.parent / previews.FOLDER, session.blobs.path_of)
         self.conversation.fileChosen.connect(self.open_file)
         self.conversation.actionChosen.connect(self.take_action)
         conv_layout.addWidget(self.conversation, 1)
@@ -121,6 +120,8 @@ class CaseDetailPane(QWidget):
         self.activity = QTextBrowser()
         self.activity.setAccessibleName(_("Activity"))
         self.tabs.addTab(self.activity, _("Activit&y"))  # Alt+A is Attach files
+        # A case opens on its conversation; the tab the user picks then stays for the next case.
+        self.tabs.setCurrentIndex(CONVERSATION_TAB)
         self._actions: list[Action] = []
         self.viewer = None  # the image or recording opened from the conversation
         self.show_case(None)

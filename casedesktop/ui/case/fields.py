@@ -1,15 +1,17 @@
-"""The Details tab: the case's fields in the portals' sections, and its description.
+"""The Details tab: the case's fields in the portals' sections (the description opens the
+Conversation, so it is not repeated here).
 
 A customer sees only the fields that hold something (a wall of dashes says nothing), and the
 Account row only when they belong to several accounts; staff see every field. Each value's
 accessible name carries its field and value ("Status: Open"), and each row's label is the value's
-buddy, so a screen reader reads the pair.
+buddy, so a screen reader reads the pair. Rows are one line each where they fit and names sit on a
+value's first line, so a wrapped value does not make its row look out of step.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QTextBrowser, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from casedesktop.domain import CASE_TYPES, SOURCES, Priority, Role, Severity, Status, status_text
 from casedesktop.i18n import N_, _, format_datetime
@@ -35,6 +37,10 @@ class CaseFields(QScrollArea):
         super().__init__(parent)
         details = QWidget()
         self.form = QFormLayout(details)
+        top_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        self.form.setLabelAlignment(top_left)  # a name beside a value's first line, not its middle
+        self.form.setFormAlignment(top_left)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.labels: dict[str, QLabel] = {}
         self.headings: dict[str, QLabel] = {}
         self._names: dict[str, str] = {}
@@ -48,6 +54,8 @@ class CaseFields(QScrollArea):
             for key, label in fields:
                 value = QLabel("—")
                 value.setWordWrap(True)
+                value.setAlignment(top_left)
+                value.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 value.setAccessibleName(_(label))
                 self.labels[key] = value
@@ -55,11 +63,8 @@ class CaseFields(QScrollArea):
                 # Translators: a field's name before its value, as in "Status:".
                 name = QLabel(_("{field}:").format(field=_(label)))
                 name.setBuddy(value)
+                name.setAlignment(top_left)
                 self.form.addRow(name, value)
-        self.description = QTextBrowser()
-        self.description.setAccessibleName(_("Case description"))
-        self.description.setMinimumHeight(90)
-        self.form.addRow(_("Description:"), self.description)
         self.setWidgetResizable(True)
         self.setWidget(details)
 
@@ -72,7 +77,7 @@ class CaseFields(QScrollArea):
         values = {
             "number": case.number or _("assigned when the server receives it"),
             "status": status,
-            "severity": f"{severity.label} — {severity.meaning}",
+            "severity": severity.label,  # its meaning in the tooltip: one line, like its neighbours
             "priority": Priority(case.priority).label if case.priority in set(Priority) else (case.priority or "").capitalize(),
             "case_type": _(case.case_type) if case.case_type in CASE_TYPES else case.case_type,
             "source": _(case.source) if case.source in SOURCES else case.source,
@@ -91,13 +96,15 @@ class CaseFields(QScrollArea):
             label.setText(value or "—")
             # Translators: a field and its value, as a screen reader reads them: "Status: Open".
             label.setAccessibleName(_("{field}: {value}").format(field=self._names[key], value=value or _("none")))
+            if key == "severity":
+                label.setToolTip(severity.meaning)
+                label.setAccessibleName(_("{field}: {value}").format(field=self._names[key], value=severity.label_with_meaning))
             shown = bool(value) or not customer
             if key == "account_name" and customer and not several_accounts:
                 shown = False
             self.form.setRowVisible(label, shown)
         for section, fields in SECTIONS:
             self.form.setRowVisible(self.headings[section], any(self._row_shown(key) for key, _label in fields))
-        self.description.setPlainText(case.description)
 
     def _row_shown(self, key: str) -> bool:
         row, _role = self.form.getWidgetPosition(self.labels[key])

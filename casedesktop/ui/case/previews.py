@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage, QImageReader
 from casedesktop.ui.tasks import Lane, Task
 
 THUMBNAIL = QSize(240, 160)  # the largest a picture is shown in the thread
+FOLDER = "previews"  # beside the blob store: the pictures made, kept between runs
 _MEMORY = 200  # pictures kept in memory
 _lane: Lane | None = None
 _memory: OrderedDict[tuple[str, int, int], QImage] = OrderedDict()

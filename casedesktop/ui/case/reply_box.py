@@ -20,6 +20,7 @@ from casedesktop.store.blobs import BlobStore
 from casedesktop.store.drafts import Draft, Drafts
 from casedesktop.ui import icons, theme
 from casedesktop.ui.case.attachment_list import AttachmentList
+from casedesktop.ui.case.message_line import wrap_message
 
 
 class ReplyBox(QWidget):
@@ -73,6 +74,7 @@ class ReplyBox(QWidget):
         self.files.changed.connect(self._draft_timer.start)
         row = QHBoxLayout()
         self.error = QLabel()
+        wrap_message(self.error)
         theme.set_text_role(self.error, "error_text")
         row.addWidget(self.error, 1)
         self.internal_button = QPushButton(_("Add internal note"))
@@ -151,9 +153,9 @@ class ReplyBox(QWidget):
         if self.case_id is None or not self.send_button.isEnabled():
             return
         if not visible(self.editor.toPlainText()) and self.files.files():
-            # The cache and the server keep a reply's words with its files: a reply of files alone is refused.
-            self.error.setText(_("Add a few words about the files (what they show) and send again; "
-                                 "to add files without a message, use the Attachments tab."))
+            # The domain's reply rule (validate_reply, on the cache and the server) wants words with the files.
+            self.error.setText(_("Add a few words about the files, then send."))
+            self.error.setToolTip(_("To add files without a message, use the Attachments tab."))
             self.editor.setFocus()
             return
         self.set_enabled(False)  # until the cache has it: one reply, never two
@@ -168,6 +170,7 @@ class ReplyBox(QWidget):
             self.files.clear()
             self._draft_timer.stop()
             self.error.clear()
+            self.error.setToolTip("")
 
     def refused(self, message: str) -> None:
         """The reply could not be taken (empty, too long…): say why; the text stays."""

@@ -28,7 +28,8 @@ class FilterBar(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(lambda: self.searchChanged.emit(self.search.text()))
-        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self._quiet = False  # set_search: no searchChanged for text the program puts in
+        self.search.textChanged.connect(self._typed)
 
         # A screen reader says the name, then the value ("Severity filter, Any severity").
         self.severity = self._combo(_("Any severity"), _("Severity filter"), _("Show only cases of this severity"),
@@ -42,6 +43,22 @@ class FilterBar(QWidget):
         self.account.hide()  # until several accounts are known (offer_accounts)
         for combo in (self.severity, self.product, self.account):
             layout.addWidget(combo, 1)
+
+    def _typed(self, _text: str) -> None:
+        if not self._quiet:
+            self._debounce.start()
+
+    def set_search(self, text: str) -> None:
+        """Put text in the search box without a searchChanged (the caller queries at once).
+
+        Not by blocking the box's signals: the clear button follows its own textChanged, and would
+        stay up over an emptied box."""
+        self._debounce.stop()
+        self._quiet = True
+        try:
+            self.search.setText(text)
+        finally:
+            self._quiet = False
 
     def offer_accounts(self, several: bool) -> None:
         """The account filter only where there is a choice (or one is set: it can be cleared)."""

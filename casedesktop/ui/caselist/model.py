@@ -36,6 +36,7 @@ CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SYNC_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 PAGE_SIZE = 128
 MAX_PAGES = 24
+ELIDED = (SortKey.SUBJECT, SortKey.STATUS, SortKey.PRODUCT, SortKey.ACCOUNT, SortKey.OWNER)
 # Theme roles, looked up when painted so the list follows the palette: the number of a case the
 # server refused a change to, and a dot beside the number of a case with news.
 FAILED_ROLE = "error_text"
@@ -180,8 +181,8 @@ class CaseListModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self.cell_text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[column][1] in (SortKey.SUBJECT, SortKey.STATUS):
-            return self.cell_text(row, column)  # a narrow list elides these
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[column][1] in ELIDED:
+            return self.cell_text(row, column)  # longer than their column's fixed width, these elide
         if role == Qt.ItemDataRole.ToolTipRole and row.sync_state != SYNCED:
             if row.sync_state == WAITING:
                 return _("Waiting to sync: saved here, sent when the server can be reached")

@@ -1,14 +1,14 @@
-"""Back, as in a mail client: from an opened case to the case opened before it, then to the list as
-it was left — the same selection, scroll position, search, status tab and filters.
+"""Back, as in a web browser or a mail client: to the case viewed before, then to the list as it
+was left — the same selection, scroll position, search, status tab and filters.
 
-- Enter or a double-click on the list opens the selected case: the list as it is is remembered,
-  and the history is that one case.
-- A case opened from a notification or a link goes on top of the history (the list is remembered
-  first if nothing was open).
-- Back (Alt+Left, or Back in the toolbar and the View menu: one action) shows the case below the
-  top one, or, from the last one, returns to the list as it was left, keyboard in the list. It is
-  enabled only while there is somewhere to go back to, so a click always does something.
-- Moving in the list by oneself starts afresh: there is nothing to go back to but the list.
+- Every case the user views goes on top of the history: moving in the list (arrows, a click), Enter
+  or a double-click, a notification or a link. The history keeps the last `HISTORY_LIMIT` cases.
+- Enter or a double-click on the list opens the selected case: the list as it is is remembered as
+  the place to return to, and the history starts at that case.
+- Back (Alt+Left, or Back in the toolbar and the View menu: one action) shows the case viewed
+  before the top one, selected in the list when the list shows it (otherwise in the pane alone);
+  from the last one it returns to the list's remembered place, keyboard in the list. It is enabled
+  only while there is somewhere to go back to, so a click always does something.
 
 The list is refreshed by replacing its model's rows (a reset loses the view's selection and may
 move its scroll bar): that is why the place is restored explicitly, after any query the restore
@@ -17,9 +17,11 @@ itself starts has come back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QItemSelectionModel, QObject, Signal
+
+HISTORY_LIMIT = 50  # viewed cases Back can return to; older ones are forgotten
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class ListPlace:
 
 
 class CaseNavigator(QObject):
-    """The window's history of opened cases and the list place to return to."""
+    """The window's history of viewed cases and the list place to return to."""
 
     returned = Signal()  # back at the list, its place restored
     changed = Signal(bool)  # can_go_back
@@ -44,7 +46,7 @@ class CaseNavigator(QObject):
         super().__init__(window)
         self.window = window
         self.place: ListPlace | None = None  # the list as the user left it
-        self.cases: list[str] = []  # opened cases, oldest first; the last one is shown
+        self.cases: list[str] = []  # viewed cases, oldest first; the last one is shown
         self._moving = False  # True while Back itself moves the selection
         self._pending: ListPlace | None = None  # waits for the list query a restore started
         window.table.selectionModel().currentRowChanged.connect(self._selection_moved)
@@ -80,15 +82,19 @@ class CaseNavigator(QObject):
 
     def opening(self, case_id: str) -> None:
         """A case opened from a notification or a link (call before the selection moves)."""
-        if not self.cases:
+        if self.place is None:
             self.place = self.snapshot()
+        self._push(case_id)
+
+    def _push(self, case_id: str) -> None:
         if not self.cases or self.cases[-1] != case_id:
             self.cases.append(case_id)
+            del self.cases[:-HISTORY_LIMIT]
         self._announce()
 
     @property
     def can_go_back(self) -> bool:
-        return bool(self.cases) or self.place is not None
+        return len(self.cases) > 1 or self.place is not None
 
     # --- going back ----------------------------------------------------------------------------
 
@@ -98,6 +104,8 @@ class CaseNavigator(QObject):
             self.cases.pop()
             self._moving = True
             try:
+                if w.model.row_of(self.cases[-1]) < 0:
+                    w.table.clearSelection()  # the list does not show it: no other case looks chosen
                 w.select_case(self.cases[-1])
             finally:
                 self._moving = False
@@ -121,9 +129,7 @@ class CaseNavigator(QObject):
         filters = w.filters
         started = False
         if filters.search.text() != place.search:
-            filters.search.blockSignals(True)  # no debounce: query at once
-            filters.search.setText(place.search)
-            filters.search.blockSignals(False)
+            filters.set_search(place.search)  # no debounce: query at once
             w.controller.set_query(search=place.search)
             started = True
         if w.tabs.currentIndex() != place.tab:
@@ -156,10 +162,12 @@ class CaseNavigator(QObject):
         w.table.setFocus()
         self.returned.emit()
 
-    def _selection_moved(self, current, _previous) -> None:  # noqa: ANN001
-        """The user moved in the list: what was opened before is no longer a place to go back to."""
-        if self._moving or not current.isValid() or not self.cases:
+    def _selection_moved(self, current, previous) -> None:  # noqa: ANN001
+        """A case viewed from the list goes on top of the history. The first one remembers the list
+        with the case selected before it, so Back from there returns to that."""
+        if self._moving or not current.isValid():
             return
-        if self.window.model.case_id_at(current.row()) != self.cases[-1]:
-            self.cases, self.place = [], None
-            self._announce()
+        model = self.window.model
+        if not self.cases and self.place is None and previous.isValid():
+            self.place = replace(self.snapshot(), case_id=model.case_id_at(previous.row()))
+        self._push(model.case_id_at(current.row()))

@@ -1,18 +1,25 @@
-"""The dashboard cards above the list: open, waiting on me, resolved, critical. A click filters."""
+"""The dashboard cards above the list: open, waiting on you, resolved, critical. A click filters."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from casedesktop.domain import Severity
-from casedesktop.i18n import N_, _, ngettext
+from casedesktop.i18n import ngettext, pgettext
 from casedesktop.store.case_list import ListQuery, SummaryCards
 from casedesktop.store.list_sql import Tab
 from casedesktop.ui import theme
 
-CARDS = (("open", N_("Open")), ("waiting_on_me", N_("Waiting on me")), ("resolved", N_("Resolved")),
-         ("critical", N_("Critical")))
+# A card's words are its status tab's (same context: a group of cases, shown counted).
+CARDS: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("open", lambda: Tab.OPEN.label),
+    ("waiting_on_me", lambda: Tab.WAITING_ON_ME.label),
+    ("resolved", lambda: Tab.RESOLVED.label),
+    ("critical", lambda: pgettext("status tab", "Critical")),
+)
 # What a click shows: a status tab and a severity, every other filter and the search cleared, so
 # a card shows the same cases whatever was set before, and as many as it counts (the counts are
 # over every case: store/case_list.py summary_cards).
@@ -40,8 +47,8 @@ class SummaryCardsBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QPushButton] = {}
         for key, label in CARDS:
-            button = QPushButton(f"{_(label)}\n–")
-            button.setAccessibleName(_(label))
+            button = QPushButton(f"{label()}\n–")
+            button.setAccessibleName(label())
             button.setMinimumSize(110, 52)
             button.setCheckable(True)  # checked while the list shows what the card counts
             font = button.font()
@@ -57,7 +64,7 @@ class SummaryCardsBar(QWidget):
     def show_cards(self, cards: SummaryCards) -> None:
         for key, label in CARDS:
             value = getattr(cards, key)
-            self.buttons[key].setText(f"{_(label)}\n{value}")
+            self.buttons[key].setText(f"{label()}\n{value}")
             self.buttons[key].setAccessibleDescription(ngettext("{count} case", "{count} cases", value).format(count=value))
 
     def _clicked(self, key: str) -> None:

@@ -1,10 +1,13 @@
 """The case list's table view: columns that fit the pane, a column picker, the unread dot, the sort
 arrow pointing the way the rows run, and a message in place of an empty list.
 
-Columns are sized from what they hold (header text and values, measured with the font), not fixed
-pixels: the subject takes what is left and elides. When the pane is too narrow for everything,
-the least useful columns step aside (`DROP_FOR_ROOM`) before a horizontal scroll bar would appear.
-Which columns the user wants, and widths they dragged, are kept in the profile's settings.
+Each column's width is measured once, with the font, from its header and typical values (every
+status, a date, a capped name), never from the rows shown: columns stay put while cases change, and
+a longer value elides (its tooltip has it whole). The subject takes what is left. Which columns
+fit depends on the pane's width only: while the subject would get less than `SUBJECT_MIN_PX` (or
+`SUBJECT_SHARE` of a table narrower than that makes sense for), the least useful columns step aside
+(`DROP_FOR_ROOM`), the creation date first. Which columns
+the user wants, and widths they dragged, are kept in the profile's settings.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -43,8 +47,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesktop.domain import Severity, Status
-from casedesktop.i18n import _, format_datetime, ngettext, pgettext
+from casedesktop.domain import Severity, Status, status_text
+from casedesktop.i18n import _, format_datetime, ngettext
 from casedesktop.store.list_sql import SortKey, Tab
 from casedesktop.ui import theme
 from casedesktop.ui.caselist.model import COLUMNS, CaseListModel
@@ -57,10 +61,10 @@ ALWAYS_SHOWN = (SortKey.NUMBER, SortKey.SUBJECT)  # the picker cannot hide these
 # When the pane is too narrow, these step aside first to last; the others always stay.
 DROP_FOR_ROOM = (SortKey.CREATED, SortKey.ACCOUNT, SortKey.OWNER, SortKey.PRODUCT, SortKey.SEVERITY)
 LIST_CHARS = 112  # the list's preferred width, in average characters (~790 px at 7 px a character)
-SUBJECT_MIN_CHARS = 26  # room the subject keeps (average characters) before columns step aside
-STATUS_MAX_CHARS = 32  # a status with its flags ("Waiting on you · Escalated") reads whole
-VALUE_MAX_CHARS = 22  # one long product or owner name does not make its column wider than this
-SAMPLE_ROWS = 64  # rows measured for a column's width: more than a screenful, cheap on every refresh
+SUBJECT_MIN_PX = 180  # the subject's room before columns step aside...
+SUBJECT_SHARE = 0.35  # ...or this share of a table too narrow for that
+STATUS_MAX_CHARS = 32  # at most this much room for a status with its flags
+NAME_CHARS = 16  # product, account and owner columns: longer names elide
 HIDDEN_SETTING = "list/hidden_columns"
 WIDTHS_SETTING = "list/column_widths"
 
@@ -243,7 +247,7 @@ class CaseTable(QTableView):
                 self.user_widths[SortKey(key)] = int(width)
         self.hidden_for_room: list[SortKey] = []
         self.single_account = False
-        self._measured: dict[SortKey, int] = {}
+        self._measured: dict[tuple[SortKey, object], int] = {}  # (column, role): width
         self._fitting = False
         self.empty = EmptyListMessage(self.viewport())
         self.empty.actionRequested.connect(self.emptyActionRequested)
@@ -258,22 +262,25 @@ class CaseTable(QTableView):
         menu = QMenu(_("Columns"), self)
         menu.setToolTipsVisible(True)
         for title, key in COLUMNS:
-            action = menu.addAction(_(title))
+            action = menu.addAction(self._menu_text(title, key))
             action.setCheckable(True)
             action.setChecked(key not in self.hidden_by_choice)
             action.setEnabled(key not in ALWAYS_SHOWN)
             action.setData(key.value)
             action.toggled.connect(lambda shown, k=key: self.show_column(k, shown))
-        if self.hidden_for_room:
-            menu.addSeparator()
-            names = pgettext("between items of a list", ", ").join(_(COLUMNS[KEYS.index(k)][0]) for k in self.hidden_for_room)
-            note = menu.addAction(_("Not shown for lack of room: {columns}").format(columns=names))
-            note.setEnabled(False)
         menu.addSeparator()
         reset = menu.addAction(_("Reset columns"))
         reset.setToolTip(_("Every column, each as wide as what it shows"))
         reset.triggered.connect(self.reset_columns)
         return menu
+
+    def _menu_text(self, title: str, key: SortKey) -> str:
+        """A column's name in the menu, saying why when it is ticked but not shown."""
+        if key in self.hidden_for_room:
+            return _("{column} (no room in the list)").format(column=_(title))
+        if key is SortKey.ACCOUNT and self.single_account and key not in self.hidden_by_choice:
+            return _("{column} (all cases are one account's)").format(column=_(title))
+        return _(title)
 
     def _pop_up_columns(self, where: QPoint) -> None:
         menu = self.column_menu()
@@ -312,26 +319,27 @@ class CaseTable(QTableView):
         return [key for i, key in enumerate(KEYS) if not header.isSectionHidden(i)]
 
     def fit_columns(self) -> None:
-        """Show the chosen columns that fit, each as wide as its content; the subject takes the rest."""
+        """Show the chosen columns the pane's width has room for; the subject takes the rest."""
         if not isinstance(self.model(), CaseListModel):
             return  # being built or torn down
         header = self.horizontalHeader()
         available = self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
         wanted = [k for k in KEYS if k not in self.hidden_by_choice
                   and not (k is SortKey.ACCOUNT and self.single_account)]
-        widths = {k: self.user_widths.get(k) or self._content_width(k) for k in wanted}
+        widths = {k: self.user_widths.get(k) or self.column_width(k) for k in wanted}
         shown = list(wanted)
-        subject_room = self.fontMetrics().averageCharWidth() * SUBJECT_MIN_CHARS
+        subject_room = min(SUBJECT_MIN_PX, round(available * SUBJECT_SHARE))
         for key in DROP_FOR_ROOM:
             if sum(widths[k] for k in shown if k is not SortKey.SUBJECT) + subject_room <= available:
                 break
             if key in shown:
                 shown.remove(key)
-        fixed = sum(widths[k] for k in shown if k is not SortKey.SUBJECT)
-        if fixed + subject_room > available and SortKey.STATUS in widths and SortKey.STATUS not in self.user_widths:
-            # Still short: the status keeps room for its plain words; its flags elide (tooltip).
-            plain = self._plain_status_width()
-            widths[SortKey.STATUS] = min(widths[SortKey.STATUS], max(plain, widths[SortKey.STATUS] - (fixed + subject_room - available)))
+        for key in (SortKey.NUMBER, SortKey.STATUS):
+            # Still short (the smallest window): these give up room down to their floor and elide
+            # (tooltip), the number's "Not sent yet" and then the status's longer words.
+            short = sum(widths[k] for k in shown if k is not SortKey.SUBJECT) + subject_room - available
+            if short > 0 and key in widths and key not in self.user_widths:
+                widths[key] = max(self._floor_width(key), widths[key] - short)
         self.hidden_for_room = [k for k in wanted if k not in shown]
         self._fitting = True
         try:
@@ -346,42 +354,58 @@ class CaseTable(QTableView):
         finally:
             self._fitting = False
 
-    def _content_width(self, key: SortKey) -> int:
-        """The header's text (with the sort arrow's room) or the widest value, measured in bold
-        (an unread row is bold), whichever is wider; a long free-text value does not count in full."""
+    def column_width(self, key: SortKey) -> int:
+        """A column's width from its header's text (with the sort arrow's room) and its typical
+        values in bold (an unread row is bold): measured once per font and role, not from the rows."""
+        role = self.model().role
+        cached = self._measured.get((key, role))
+        if cached is not None:
+            return cached
         column = KEYS.index(key)
         header = self.horizontalHeader().sectionSizeFromContents(column).width()
         bold = QFont(self.font())
         bold.setBold(True)
         metrics = QFontMetrics(bold)
-        widest = max((metrics.horizontalAdvance(text) for text in self._samples(key)), default=0)
-        cap = STATUS_MAX_CHARS if key is SortKey.STATUS else VALUE_MAX_CHARS
-        widest = min(widest, metrics.averageCharWidth() * cap)
+        if key in (SortKey.PRODUCT, SortKey.ACCOUNT, SortKey.OWNER):
+            widest = metrics.averageCharWidth() * NAME_CHARS
+        else:
+            widest = max((metrics.horizontalAdvance(text) for text in self._typical_values(key)), default=0)
+            widest = min(widest, metrics.averageCharWidth() * STATUS_MAX_CHARS)
         if key is SortKey.NUMBER:
             widest += dot_margin(self.fontMetrics())
         padding = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1) + 10
         width = max(header, widest + padding)
-        width = max(width, self._measured.get(key, 0))  # grows, never shrinks: no jumping columns
-        self._measured[key] = width
+        self._measured[(key, role)] = width
         return width
 
-    def _plain_status_width(self) -> int:
-        bold = QFont(self.font())
-        bold.setBold(True)
-        labels = (Status(s).label_for(self.model().role) for s in Status)
-        return max(QFontMetrics(bold).horizontalAdvance(text) for text in labels) + 16
+    def _floor_width(self, key: SortKey) -> int:
+        """The least a column shrinks to in the smallest window: its header, and a whole number."""
+        header = self.horizontalHeader().sectionSizeFromContents(KEYS.index(key)).width()
+        if key is SortKey.NUMBER:
+            bold = QFont(self.font())
+            bold.setBold(True)
+            return max(header, QFontMetrics(bold).horizontalAdvance("CS-00000") + dot_margin(self.fontMetrics()) + 12)
+        return header
 
-    def _samples(self, key: SortKey) -> list[str]:
-        model: CaseListModel = self.model()
-        column = KEYS.index(key)
-        texts = [model.cell_text(row, column) for row in model.loaded_rows(SAMPLE_ROWS)]
+    def _typical_values(self, key: SortKey) -> list[str]:
+        role = self.model().role
+        if key is SortKey.NUMBER:
+            return ["CS-00000", _("Not sent yet")]
         if key is SortKey.STATUS:
-            texts.extend(Status(s).label_for(model.role) for s in Status)
-        elif key is SortKey.SEVERITY:
-            texts.extend(s.label for s in Severity)
-        elif key in (SortKey.CREATED, SortKey.UPDATED) and not texts:
-            texts.append(format_datetime(datetime(2026, 12, 28, 23, 58, tzinfo=UTC)))
-        return texts
+            # Every plain status; one with flags ("Open · Close requested") elides, whole in its tooltip.
+            return [status_text(s, role) for s in Status]
+        if key is SortKey.SEVERITY:
+            return [s.label for s in Severity]
+        if key in (SortKey.CREATED, SortKey.UPDATED):
+            return [format_datetime(datetime(2026, 12, 28, 23, 58, tzinfo=UTC)),
+                    format_datetime(datetime(2026, 9, 30, 20, 48, tzinfo=UTC))]
+        return []
+
+    def changeEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._measured.clear()  # measured again with the new font
+            self.fit_columns()
 
     def _section_resized(self, logical: int, _old: int, new: int) -> None:
         """A width the user dragged is kept (not the ones the fit or a restored state set)."""
@@ -409,7 +433,7 @@ class CaseTable(QTableView):
             self.empty.setGeometry(self.viewport().rect())
         self.empty.setVisible(state is not None)
         if self.isVisible():
-            self.fit_columns()  # new values may need more room
+            self.fit_columns()  # for the query's role; the rows themselves never change a width
 
     def sizeHint(self) -> QSize:  # noqa: N802
         """Room for the main columns and a readable subject: what the window's splitter gives the

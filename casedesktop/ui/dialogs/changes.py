@@ -2,8 +2,10 @@
 
 - Changes the server refused, with its reason and the user's kept text: retry or discard each
   (FailedChangesDialog's list and buttons, reused as they are).
-- Notices about the user's own changes (store/conflicts.py): what the server changed meanwhile and
+- Messages about the user's own changes (store/conflicts.py): what the server changed meanwhile and
   the text the user wrote, kept; mark them seen, or open the case.
+
+Each part shows only when it has something; with nothing in either, one plain sentence says so.
 
 Reached from the status bar's "Details…" button and View ▸ Changes… (Ctrl+Shift+C).
 """
@@ -60,9 +62,14 @@ class ChangesDialog(FailedChangesDialog):
         self.setAccessibleName(_("Changes"))
         self.resize(760, 560)
         layout = self.layout()
-        intro = layout.itemAt(0).widget()
-        intro.setWordWrap(True)
-        layout.insertWidget(0, _heading(_("Re&fused changes"), self.list))
+        self.intro.setWordWrap(True)
+        self.empty_state = QLabel(_("Everything you did has reached support. Nothing is waiting to be sent."))
+        self.empty_state.setWordWrap(True)
+        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.insertWidget(0, self.empty_state, 1)
+        self.refused_heading = _heading(_("Changes support could not &accept"), self.list)
+        layout.insertWidget(1, self.refused_heading)
+        self.list.setAccessibleName(_("Changes support could not accept"))
         self.list.setWordWrap(True)
         self.list.setSpacing(3)
         self.list.setMinimumHeight(90)
@@ -78,7 +85,7 @@ class ChangesDialog(FailedChangesDialog):
         self.list.itemActivated.connect(self._open_failed)
 
         self.notice_list = QListWidget()
-        self.notice_list.setAccessibleName(_("Notices about your changes"))
+        self.notice_list.setAccessibleName(_("Messages about your changes"))
         self.notice_list.setWordWrap(True)
         self.notice_list.setSpacing(3)
         self.notice_list.currentItemChanged.connect(lambda *_: self._update_notice_buttons())
@@ -101,7 +108,8 @@ class ChangesDialog(FailedChangesDialog):
 
         at = layout.count() - 1  # before the Close button
         layout.insertWidget(at, self.kept)
-        layout.insertWidget(at + 1, _heading(_("&Notices about your changes"), self.notice_list))
+        self.notice_heading = _heading(_("&Messages about your changes"), self.notice_list)
+        layout.insertWidget(at + 1, self.notice_heading)
         layout.insertWidget(at + 2, self.notice_list, 1)
         layout.insertLayout(at + 3, row)
         self.reload()
@@ -137,16 +145,24 @@ class ChangesDialog(FailedChangesDialog):
                 self.notice_list.setCurrentItem(item)
         if self.notice_list.currentItem() is None and self.notice_list.count():
             self.notice_list.setCurrentRow(0)
-        if not self.notices:
-            empty = QListWidgetItem(_("No notices: sync did everything as you asked."))
-            empty.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.notice_list.addItem(empty)
         self._update_notice_buttons()
+        self._show_parts()
+
+    def _show_parts(self) -> None:
+        """Only the parts that have something; the plain sentence when neither has."""
+        refused, notices = self.list.count() > 0, bool(self.notices)
+        for widget in (self.refused_heading, self.intro, self.list, self.retry_button, self.discard_button,
+                       self.kept):
+            widget.setVisible(refused)
+        for widget in (self.notice_heading, self.notice_list, self.seen_button, self.all_seen_button,
+                       self.open_button):
+            widget.setVisible(notices)
+        self.empty_state.setVisible(not refused and not notices)
 
     def _show_kept(self) -> None:
         op_id = self._selected()
         if op_id is None:
-            self.kept.setPlainText(_("Nothing the server refused.") if self.list.count() == 0 else "")
+            self.kept.setPlainText("")
             return
         item = self.list.currentItem()
         kept = next((n.your_text for n in conflicts.notices(self._db) if n.op_id == op_id and n.your_text), "")

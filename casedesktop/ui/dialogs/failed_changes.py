@@ -34,7 +34,8 @@ class FailedChangesDialog(QDialog):
         self.resize(640, 360)
         self._db = db
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("Your text is kept. Retry after the cause is fixed, or discard the change.")))
+        self.intro = QLabel(_("Your text is kept. Retry after the cause is fixed, or discard the change."))
+        layout.addWidget(self.intro)
         self.list = QListWidget()
         self.list.setAccessibleName(_("Refused changes"))
         layout.addWidget(self.list, 1)

@@ -128,7 +128,6 @@ class SignInDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.sign_in_button.setText(_("Sign in"))
-        self.sign_in_button.setDefault(True)  # Enter in any field signs in
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.offline_button = None
@@ -136,11 +135,34 @@ class SignInDialog(QDialog):
             self.offline_button = self.buttons.addButton(_("Work &offline"), QDialogButtonBox.ButtonRole.ActionRole)
             self.offline_button.setToolTip(_("Use the cases on this computer now and sign in later: changes wait "
                                               "and are sent then"))
-            self.offline_button.setAutoDefault(False)
             self.offline_button.clicked.connect(self._offline)
+        self._keep_sign_in_default()
         layout.addWidget(self.buttons)
         self._fit()
         next((f for f in (self.server, self.email, self.password) if not f.text()), self.password).setFocus()
+
+    def for_same_account(self) -> None:
+        """Signing in again: the same person on the same server (this cache is theirs), so only the
+        password is asked; the address and email are shown as text, with where to change them."""
+        for field in (self.server, self.email):
+            field.setReadOnly(True)
+            field.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no caret in a field that takes no typing
+            field.setFrame(False)
+            theme.set_text_role(field, "muted_text")
+        self.server.setToolTip(_("To use another server or account, choose Switch account in the account menu."))
+        self.same_account_note = QLabel(_("To use another server or account, choose Switch account in the "
+                                          "account menu."))
+        self.same_account_note.setWordWrap(True)
+        theme.set_text_role(self.same_account_note, "muted_text")
+        self.layout().insertWidget(self.layout().indexOf(self.forgot), self.same_account_note)
+        self.password.setFocus()
+
+    def _keep_sign_in_default(self) -> None:
+        """Enter in any field signs in, also after a refusal: disabling the button while it ran
+        would otherwise hand the default to the button that took the focus (Cancel)."""
+        for button in self.buttons.buttons():
+            button.setAutoDefault(button is self.sign_in_button)
+            button.setDefault(button is self.sign_in_button)
 
     def _fit(self) -> None:
         """Wide enough for a whole address and the title bar's title, tall enough for every row."""
@@ -213,6 +235,7 @@ class SignInDialog(QDialog):
             self.offline_button.setEnabled(not busy)
         for field in (self.server, self.email, self.password):
             field.setEnabled(not busy)
+        self._keep_sign_in_default()
         if busy:
             self.setCursor(Qt.CursorShape.BusyCursor)
         else:

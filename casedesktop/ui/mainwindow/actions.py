@@ -8,11 +8,20 @@ keyboard), and within one menu no two entries share a mnemonic letter. The menu 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QSizePolicy, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QToolBar,
+    QToolButton,
+    QWidget,
+    QWidgetAction,
+)
 
 from casedesktop.i18n import N_, _
 from casedesktop.ui import icons
@@ -39,6 +48,7 @@ class WindowActions:
     sign_out: QAction
     switch_account: QAction
     quit: QAction
+    shortcuts: QAction
     about: QAction
     toolbar: QToolBar
     file_menu: QMenu
@@ -51,6 +61,10 @@ class WindowActions:
         """What stays disabled until the cache is open (a cold start shows the list before)."""
         return [self.new_case, self.sync, self.record, self.search, self.reply, self.send, self.back,
                 self.changes, self.sign_out, self.switch_account]
+
+    def commands(self) -> list[QAction]:
+        """Every command, in the order defined here (the shortcuts list is made from it)."""
+        return [getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), QAction)]
 
     def menus(self) -> list[QMenu]:
         return [self.file_menu, self.view_menu, self.help_menu, self.account_menu]
@@ -75,11 +89,14 @@ class WindowActions:
             lines.append(company)
         lines.append(server)
         first = self.account_menu.actions()[0] if self.account_menu.actions() else None
-        for line in lines:
-            heading = QAction(line, self.account_menu)
-            heading.setEnabled(False)  # information, not a command
-            heading.setProperty("identity", True)
-            self.account_menu.insertAction(first, heading)
+        # Information, not a command: a label in normal text (a disabled action would read greyed out).
+        label = QLabel("\n".join(lines))
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setContentsMargins(12, 6, 12, 6)
+        heading = QWidgetAction(self.account_menu)
+        heading.setDefaultWidget(label)
+        heading.setProperty("identity", True)
+        self.account_menu.insertAction(first, heading)
         separator = QAction(self.account_menu)
         separator.setSeparator(True)
         separator.setProperty("identity", True)
@@ -115,12 +132,13 @@ def create_actions(window: QMainWindow) -> WindowActions:
         send=action(_("Sen&d reply"), QKeySequence("Ctrl+Return"), icon="mail-send"),
         back=action(_("&Back"), QKeySequence("Alt+Left"), _(BACK_TIP), icon="go-previous"),
         changes=action(_("&Changes…"), QKeySequence("Ctrl+Shift+C"),
-                       _("Changes the server refused and notices about your changes")),
+                       _("Changes support could not accept and messages about your changes")),
         settings=action(_("Se&ttings…"), QKeySequence.StandardKey.Preferences, icon="preferences-system",
                         fallback="Ctrl+,"),
         sign_out=action(_("Sign &out"), QKeySequence("Ctrl+Shift+L"), icon="system-log-out"),
         switch_account=action(_("S&witch account…"), QKeySequence("Ctrl+Shift+U"), icon="system-users"),
         quit=action(_("&Quit"), QKeySequence.StandardKey.Quit, fallback="Ctrl+Q"),
+        shortcuts=action(_("&Keyboard shortcuts"), QKeySequence("Ctrl+/")),
         about=action(_("&About CaseDesktop"), QKeySequence.StandardKey.HelpContents, fallback="F1"),
         toolbar=QToolBar(_("Main")),
         file_menu=QMenu(_("&File"), window),
@@ -163,6 +181,7 @@ def create_actions(window: QMainWindow) -> WindowActions:
         actions.file_menu.addAction(command)
     for command in (actions.search, actions.back, actions.changes):
         actions.view_menu.addAction(command)
+    actions.help_menu.addAction(actions.shortcuts)
     actions.help_menu.addAction(actions.about)
     menu_bar = window.menuBar()
     for menu in (actions.file_menu, actions.view_menu, actions.help_menu):

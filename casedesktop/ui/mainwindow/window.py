@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.quit_action = self.commands.quit
         self.quit_action.triggered.connect(self.request_quit)
         self.commands.about.triggered.connect(self._about)
+        self.commands.shortcuts.triggered.connect(self.show_shortcuts)
         self.settings_action = self.commands.settings
         self.settings_action.triggered.connect(lambda: self.show_settings())
         self.commands.sign_out.triggered.connect(lambda: self.sign_out())
@@ -225,6 +226,8 @@ class MainWindow(QMainWindow):
         self.controller.updated.connect(lambda _result: self.notifier.count_unread())  # the tray's badge
         self.notifier.stop_recording_action.triggered.connect(self._record_or_stop)
         self.notifier.caseClicked.connect(self.open_case)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: current.isValid() and self.notifier.case_opened(self.model.case_id_at(current.row())))
         self.navigator = CaseNavigator(self)
         from casedesktop.ui import errors
 
@@ -245,6 +248,15 @@ class MainWindow(QMainWindow):
         from casedesktop.ui.dialogs.about import AboutDialog
 
         AboutDialog(self.profile_dir, self.session.identity.server_url if self.session else "", self).exec()
+
+    def show_shortcuts(self) -> QWidget:
+        """Help > Keyboard shortcuts: every command's keys, read from the actions."""
+        from casedesktop.ui.dialogs.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self.commands.commands(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _list_updated(self, result: ListResult) -> None:
         from casedesktop.i18n import ngettext
@@ -305,9 +317,7 @@ class MainWindow(QMainWindow):
                 combo.blockSignals(False)
                 changes[field] = combo.currentData() or ""
         if search is not None:
-            filters.search.blockSignals(True)  # no debounce: the query goes at once
-            filters.search.setText(search)
-            filters.search.blockSignals(False)
+            filters.set_search(search)  # no debounce: the query goes at once
             changes["search"] = search
         self.controller.set_query(**changes)
 
@@ -440,17 +450,18 @@ class MainWindow(QMainWindow):
 
     def _record_or_stop(self) -> None:
         """The Record action, which is Stop while a recording runs (the bar is not the only way).
-        It first asks where the recording goes when a case that takes replies is open."""
+        It first asks where the recording goes when a case is open; for one that takes no replies
+        the question says why the recording will start a new case."""
         if self.recording is not None:
             if self.recording.recording:
                 self.recording.stop()
             else:
                 self.statusBar().showMessage(_("A recording is already under way."), 5000)
             return
-        from casedesktop.ui.recording.destination import Destination, DestinationDialog, open_case
+        from casedesktop.ui.recording.destination import Destination, DestinationDialog, shown_case
 
-        case = open_case(self.session.db, self.detail.case_id)
-        if case is None:  # nothing to attach it to: it starts a new case
+        case = shown_case(self.session.db, self.detail.case_id)
+        if case is None:  # no case shown: it starts a new case
             self.start_recording(self._recording_for_new_case, "")
             return
         question = DestinationDialog(case, self)
@@ -551,10 +562,9 @@ class MainWindow(QMainWindow):
 
         identity = self.session.identity
         dialog = SignInDialog(self.session.db, self.session.profile.tokens, identity.server_url, identity.email, self)
-        dialog.server.setReadOnly(True)  # the same person on the same server: this cache is theirs
-        dialog.email.setReadOnly(True)
-        dialog.password.setFocus()
+        dialog.for_same_account()  # the same person on the same server: this cache is theirs
         dialog.accepted.connect(self.session.request_sync)
+        dialog.accepted.connect(lambda: self._show_signed_in(dialog.identity))
         dialog.open()
 
     def show_changes(self) -> ChangesDialog:
@@ -680,6 +690,16 @@ class MainWindow(QMainWindow):
         """Forget the token (the keychain's, and the server's session when it is reachable), then
         ask for a sign-in: the same person again, or with `switch`, anyone. The cache and its
         waiting changes stay for the next sign-in."""
+        count = self.unsent_count()
+        if not (switch or count):
+            self._sign_out_now(switch)
+            return
+        box = self.sign_out_question(switch, count)
+        box.buttonClicked.connect(lambda button: box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole
+                                  and self._sign_out_now(switch))  # Cancel: still signed in, as before
+        box.open()
+
+    def _sign_out_now(self, switch: bool) -> None:
         from casedesktop.sync.sign_in import sign_out
         from casedesktop.ui.tasks import background
 
@@ -688,10 +708,36 @@ class MainWindow(QMainWindow):
         background().run(sign_out, profile.db, profile.tokens, done=lambda _none: self._signed_out(switch),
                          failed=lambda _error: self._signed_out(switch), owner=self)
 
+    def _show_signed_in(self, identity) -> None:  # noqa: ANN001 - Identity | None
+        """The toolbar's account button names who signed in again."""
+        if identity is not None:
+            self.commands.show_identity(identity.name, identity.email, identity.server_url, self.company)
+        self.sync_indicator.set_sign_in_note(self.session.profile.tokens.warning)  # a keychain may be gone now
+
+    def sign_out_question(self, switch: bool, count: int) -> QMessageBox:
+        """Asked before the token is forgotten: Cancel leaves the user signed in as they were."""
+        email = self.session.identity.email
+        if switch:
+            text = _("Sign out of {email} to sign in with another account?").format(email=email)
+        else:
+            text = _("Sign out of {email}?").format(email=email)
+        if count:
+            text += "\n\n" + ngettext(
+                "{count} change is not sent yet. It is kept and will be sent after the next sign-in.",
+                "{count} changes are not sent yet. They are kept and will be sent after the next sign-in.",
+                count).format(count=count)
+        box = QMessageBox(QMessageBox.Icon.Question, _("Sign out"), text, QMessageBox.StandardButton.Cancel, self)
+        sign_out_button = box.addButton(_("Sign &out"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(sign_out_button)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        return box
+
     def _signed_out(self, switch: bool) -> None:
         from casedesktop.ui.dialogs.sign_in import SignInDialog
 
         self.commands.sign_out.setEnabled(True)
+        self.commands.account_button.setText(_("Signed out"))  # not the name of who is no longer here
+        self.commands.account_button.setAccessibleName(_("Account: signed out"))
         self.statusBar().showMessage(_("Signed out. Your cases and waiting changes stay here until you sign in "
                                        "again."), 15000)
         if not switch:
@@ -701,6 +747,7 @@ class MainWindow(QMainWindow):
         dialog = SignInDialog(self.session.db, self.session.profile.tokens, identity.server_url, "", self)
         dialog.email.setFocus()
         dialog.accepted.connect(self.session.request_sync)
+        dialog.accepted.connect(lambda: self._show_signed_in(dialog.identity))
         dialog.open()
 
     # --- quitting ------------------------------------------------------------------------------

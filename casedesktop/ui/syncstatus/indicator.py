@@ -136,6 +136,7 @@ class SyncIndicator(QWidget):
         layout.addWidget(self.details_button)
         layout.addWidget(self.button)
         self.status: SyncStatus | None = None
+        self.sign_in_note = ""  # a lasting condition of the sign-in (no keychain keeps it)
         theme.follow(self._show_connection)  # a pixmap keeps its colours: redraw on a new palette
         # The countdown: fires just after the shown number of seconds goes down by one.
         self._tick = QTimer(self)
@@ -146,7 +147,7 @@ class SyncIndicator(QWidget):
     def show_status(self, status: SyncStatus) -> None:
         previous, self.status = self.status, status
         self._show_text()
-        self.label.setToolTip(status.last_error or "")
+        self._show_tooltips()
         self.details_button.setVisible(status.failed > 0 or status.conflicts > 0)
         if status.needs_sign_in:
             self.button.setText(_("Sign in…"))
@@ -162,6 +163,18 @@ class SyncIndicator(QWidget):
             self.transfersStopped.emit(status.last_error)
         if status.release != (previous.release if previous else None):
             self.releaseChanged.emit(status.release)
+
+    def set_sign_in_note(self, note: str) -> None:
+        """A lasting, quiet fact about the sign-in (it is kept only while this program runs): in
+        the indicator's tooltips and what a screen reader hears of it, for as long as it holds,
+        rather than a status message that is gone in seconds."""
+        self.sign_in_note = note
+        self._show_tooltips()
+        self._show_text()
+
+    def _show_tooltips(self) -> None:
+        error = self.status.last_error if self.status is not None else ""
+        self.label.setToolTip("\n".join(text for text in (error, self.sign_in_note) if text))
 
     def _button_clicked(self) -> None:
         if self.status is not None and self.status.needs_sign_in:
@@ -180,8 +193,11 @@ class SyncIndicator(QWidget):
             return
         now = time.monotonic()
         self.label.setText(describe(self.status, now))
-        self.dot.setToolTip(self.label.text())
-        self.setAccessibleDescription(spoken(self.status, now))
+        self.dot.setToolTip("\n".join(text for text in (self.label.text(), self.sign_in_note) if text))
+        description = spoken(self.status, now)
+        if self.sign_in_note:
+            description = pgettext("between items of a list", ", ").join((description, self.sign_in_note))
+        self.setAccessibleDescription(description)
         state = state_text(self.status)
         if state != self._state:  # a new state, not a countdown's tick: tell a reader on it
             self._state = state

@@ -61,6 +61,7 @@ class Notifier(QObject):
         self.history: list[Notification] = []
         self.unread = 0
         self._pending: list[str] = []
+        self._unopened: set[str] | None = None  # cases of the banner's notice not opened yet
         self._counting = False
         self._count_again = False
         self._gather = QTimer(self)
@@ -118,6 +119,7 @@ class Notifier(QObject):
             return
         self.history.append(Notification(announcement.case_id, announcement.title, announcement.body,
                                          announcement.case_ids))
+        self._unopened = None  # a new notice: every case it covers is unopened
         self.open_action.setEnabled(True)
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
             self.tray.showMessage(announcement.title, announcement.body, self._tray_icon(), SHOW_MS)
@@ -137,6 +139,18 @@ class Notifier(QObject):
         self.banner.hide()
         if self.history:
             self.caseClicked.emit(self.history[-1].case_id)
+
+    def case_opened(self, case_id: str) -> None:
+        """The user opened `case_id` another way (the list): the banner that names it has been
+        answered; a grouped one stays until every case it covers was opened."""
+        if not self.history or not self.banner.isVisible():
+            return
+        shown = self.history[-1]
+        waiting = self._unopened if self._unopened is not None else set(shown.case_ids or (shown.case_id,))
+        waiting.discard(case_id)
+        self._unopened = waiting
+        if not waiting:
+            self.banner.hide()
 
     def _tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
