@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesktop.i18n import _
+from casedesktop.i18n import _, pgettext
 
 
 def command_name(action: QAction) -> str:
@@ -27,7 +27,7 @@ def command_name(action: QAction) -> str:
 
 def keys_text(action: QAction) -> str:
     """Every key sequence of `action` as the platform writes it, "Ctrl+N, Ctrl+Shift+N"."""
-    return _(", ").join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+    return pgettext("between items of a list", ", ").join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
 
 
 class ShortcutsDialog(QDialog):
