@@ -105,6 +105,10 @@ def test_at_the_minimum_size_send_and_the_case_actions_are_reachable(qtbot, offl
     assert all(inside_window(window, b) for b in buttons)
     assert inside_window(window, window.statusBar())
     screenshot(window, "window-minimum-size")
+    for i in range(window.tabs.count()):  # longer words, as in German: every status tab stays in view
+        window.tabs.setTabText(i, window.tabs.tabText(i) + " Wartet Geschlossen")
+    qtbot.wait(50)
+    assert all(window.tabs.rect().contains(window.tabs.tabRect(i)) for i in range(window.tabs.count()))
 
 
 # --- menus and shortcuts ------------------------------------------------------------------------

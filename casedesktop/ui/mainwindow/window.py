@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.filters.setFixedHeight(self.fontMetrics().height() + 8)  # FilterBar's, in Fusion
         self.tabs = QTabBar()
         self.tabs.setAccessibleName(_("Case status tabs"))
+        self.tabs.setUsesScrollButtons(False)  # a narrow list (or a long language) elides the labels
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)  # rather than hiding tabs behind arrows
         for i, tab in enumerate(Tab):
             self.tabs.addTab(tab.label)
             statuses = [Status(s).label_for(role) for s in tab_statuses(tab, role)]
