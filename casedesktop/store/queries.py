@@ -172,3 +172,9 @@ def mark_read(db: CacheDB, case_id: str) -> bool:
             return False
         row.unread = False
         return True
+
+
+def unread_count(db: CacheDB) -> int:
+    """How many cases carry the unread mark (the list shows them bold with a dot; the tray counts them)."""
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.unread.is_(True))) or 0

@@ -14,6 +14,10 @@ from casedesktop.sync.credentials import TokenStore
 LOOPBACK_HOSTS = ("localhost", "::1")
 
 
+class AddressTypo(ValueError):
+    """An address that is almost one (its message says what to type): worth showing as it is."""
+
+
 def server_address(text: str) -> str:
     """The server's address as the user typed it, made a URL: without a scheme, `https://` (and
     `http://` for this machine, where a test or demo server runs); ValueError for anything else."""
@@ -34,7 +38,22 @@ def server_address(text: str) -> str:
         raise ValueError(refusal) from None
     if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
         raise ValueError(refusal)
+    if parts.hostname in ("http", "https"):  # "https//support.example.com"
+        raise AddressTypo(_("Type the address with \"://\", for example https://support.example.com."))
+    if parts.username or parts.password or parts.query or parts.fragment or "//" in parts.path:
+        raise ValueError(refusal)
+    if not _host_name(parts.hostname):
+        raise ValueError(refusal)
     return url.rstrip("/")
+
+
+def _host_name(host: str) -> bool:
+    """Host-name labels only ("support..example.com" and "support_desk" are typos, not hosts): a
+    password is never sent to what cannot be a server. An IPv6 address urllib has checked."""
+    if ":" in host:
+        return True
+    return all(label and len(label) <= 63 and not label.startswith("-") and not label.endswith("-")
+               and all(ch.isalnum() or ch == "-" for ch in label) for label in host.split("."))
 
 
 def sign_in(

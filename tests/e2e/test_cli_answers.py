@@ -37,7 +37,9 @@ def test_server_address_gets_a_scheme(typed: str, url: str) -> None:
     assert server_address(typed) == url
 
 
-@pytest.mark.parametrize("typed", ["", "ftp://example.com", "support example.com", "http://", "host:notaport"])
+@pytest.mark.parametrize("typed", ["", "ftp://example.com", "support example.com", "http://", "host:notaport",
+                                   "support..example.com", "support_desk.example.com", "https//support.example.com",
+                                   "https://support.example.com/?next=1", "dana@northwind.example"])
 def test_server_address_refuses_what_cannot_be_one(typed: str) -> None:
     with pytest.raises(ValueError, match="address"):
         server_address(typed)

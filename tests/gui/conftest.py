@@ -172,3 +172,18 @@ def screenshot(screenshots_dir: Path) -> Callable[[QWidget, str], Path]:
         return path
 
     return save
+
+
+@pytest.fixture
+def yellow_corner(qtbot):  # noqa: ANN001, ANN201
+    """A bright window on the screen's top-left 320x240, above everything: what a recording of
+    that corner must show (or black out)."""
+    from PySide6.QtCore import Qt
+
+    painted = QWidget(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+    painted.setStyleSheet("background: rgb(255, 200, 0);")
+    painted.setGeometry(0, 0, 320, 240)
+    qtbot.addWidget(painted)
+    painted.show()
+    qtbot.waitExposed(painted)
+    return painted

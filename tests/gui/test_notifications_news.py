@@ -16,12 +16,12 @@ from casedesktop.domain import Role
 from casedesktop.store.database import CacheDB, open_cache
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import ActivityRow, CaseRow, CommentRow
+from casedesktop.store.queries import unread_count
 from casedesktop.ui.syncstatus.news import (
     CaseNews,
     announcement_for,
     first_line,
     read_news,
-    unread_count,
 )
 from tests.support import seed_cases
 

@@ -115,15 +115,7 @@ def test_the_time_limit_stops_the_recording_by_itself(qtbot, flow: RecordingFlow
     flow.preview._choose(PreviewChoice.DISCARD)
 
 
-def test_private_areas_are_black_in_the_video(qtbot, flow: RecordingFlow) -> None:
-    from PySide6.QtWidgets import QWidget
-
-    painted = QWidget(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
-    painted.setStyleSheet("background: rgb(255, 200, 0);")
-    painted.setGeometry(0, 0, 320, 240)
-    qtbot.addWidget(painted)
-    painted.show()
-    qtbot.waitExposed(painted)
+def test_private_areas_are_black_in_the_video(qtbot, flow: RecordingFlow, yellow_corner) -> None:  # noqa: ANN001
     qtbot.wait(200)
     flow.private_areas = [Rect(40, 40, 100, 80)]  # screen coordinates, as drawn by the user
     settings = flow._settings(region=Rect(20, 20, 240, 180))

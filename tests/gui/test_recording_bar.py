@@ -178,15 +178,7 @@ def test_the_bar_starts_beside_the_recorded_area(qtbot) -> None:  # noqa: ANN001
     assert whole.frameGeometry().bottom() == screen.availableGeometry().bottom() - MARGIN  # bottom centre
 
 
-def test_the_bar_over_the_recorded_area_is_black_in_the_video(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
-    from PySide6.QtWidgets import QWidget
-
-    painted = QWidget(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
-    painted.setStyleSheet("background: rgb(255, 200, 0);")
-    painted.setGeometry(0, 0, 320, 240)
-    qtbot.addWidget(painted)
-    painted.show()
-    qtbot.waitExposed(painted)
+def test_the_bar_over_the_recorded_area_is_black_in_the_video(qtbot, tmp_path: Path, yellow_corner) -> None:  # noqa: ANN001
     flow = recording_flow.RecordingFlow(tmp_path / "recordings", QSettings(str(tmp_path / "ui.ini"),
                                         QSettings.Format.IniFormat), countdown_seconds=0, base=SMALL)
     flow._count_down(SMALL)

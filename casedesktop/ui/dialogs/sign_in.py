@@ -9,8 +9,6 @@ offered next time. The API announces no password reset, so the dialog says whom 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,7 +25,7 @@ from casedesktop.store.database import CacheDB
 from casedesktop.store.meta import Identity
 from casedesktop.sync.api_client import AuthRequired, SyncError
 from casedesktop.sync.credentials import TokenStore
-from casedesktop.sync.sign_in import server_address, sign_in
+from casedesktop.sync.sign_in import AddressTypo, server_address, sign_in
 from casedesktop.ui import theme
 from casedesktop.ui.field_message import FieldMessage, with_message
 from casedesktop.ui.tasks import background
@@ -44,31 +42,18 @@ def app_settings() -> QSettings:
 
 
 def normalised_server(text: str) -> str:
-    """The server's address as a URL, or ValueError with the reason for the user.
-
-    Beyond `server_address` (scheme, host, port), a host made of host-name labels only: a typo like
-    "http//support.example.com" or "support..example.com" is refused here rather than sent a
-    password."""
+    """The server's address as a URL (`server_address`'s rules), or ValueError with the reason in
+    words short enough for the line under the field."""
     # Said under the field, so without repeating what is in it.
     refusal = _("This is not a server address; one looks like support.example.com.")
     if text.strip() and "@" in text and "://" not in text:
         raise ValueError(_("This is an email address; a server's address looks like support.example.com."))
     try:
-        url = server_address(text)
+        return server_address(text)
+    except AddressTypo:
+        raise
     except ValueError as error:
         raise ValueError(refusal if text.strip() else str(error)) from None
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if host in ("http", "https"):
-        raise ValueError(_("Type the address with \"://\", for example https://support.example.com."))
-    if parts.username or parts.password or parts.query or parts.fragment or "//" in parts.path:
-        raise ValueError(refusal)
-    if ":" not in host:  # an IPv6 address comes in brackets and is checked by urllib
-        labels = host.split(".")
-        if any(not label or len(label) > 63 or label.startswith("-") or label.endswith("-")
-               or not all(ch.isalnum() or ch == "-" for ch in label) for label in labels):
-            raise ValueError(refusal)
-    return url
 
 
 class SignInDialog(QDialog):

@@ -2,7 +2,7 @@
 the news, and one grouped notice when several cases changed at once.
 
 Plain functions with no Qt, so the decision "what to notify, grouped, for which case" is tested
-directly; `read_news` and `unread_count` read the cache and run on a worker lane, never on the GUI
+directly; `read_news` and `store.queries.unread_count` read the cache and run on a worker lane, never on the GUI
 thread. The sync layer decides which cases have news (`Changes.new_staff_activity`: comments and
 events by others, never during the first download); this module only words it.
 """
@@ -134,13 +134,4 @@ def announcement_for(news: Sequence[CaseNews]) -> Announcement | None:
         "{cases} and {count} more", "{cases} and {count} more", rest).format(cases=listed, count=rest)
     return Announcement(title, body, tuple(n.case_id for n in news))
 
-
-def unread_count(db: CacheDB) -> int:
-    """How many cases carry the unread mark (the list shows them bold with a dot)."""
-    from sqlalchemy import func, select
-
-    from casedesktop.store.models import CaseRow
-
-    with db.reading() as session:
-        return session.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.unread.is_(True))) or 0
 

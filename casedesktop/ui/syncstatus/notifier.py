@@ -19,6 +19,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QStatusBar, QSystemTrayIcon, QWidget
 
 from casedesktop.i18n import _
+from casedesktop.store.queries import unread_count
 from casedesktop.ui import icons, preferences, speech
 from casedesktop.ui.syncstatus.banner import NoticeBanner
 from casedesktop.ui.syncstatus.news import (
@@ -26,7 +27,6 @@ from casedesktop.ui.syncstatus.news import (
     CaseNews,
     announcement_for,
     read_news,
-    unread_count,
 )
 from casedesktop.ui.syncstatus.tray import badge_icon, unread_tooltip
 from casedesktop.ui.tasks import background
