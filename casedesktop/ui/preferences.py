@@ -86,14 +86,17 @@ class RecordingDefaults:
     def max_seconds(self) -> float:
         return self.max_minutes * 60.0
 
+    def recorder_fields(self) -> dict[str, object]:
+        """These defaults as `RecordingSettings` fields."""
+        return {"fps": self.fps, "max_seconds": self.max_seconds, "draw_cursor": self.show_cursor}
+
     def apply_to(self, base: RecordingSettings | None = None) -> RecordingSettings:
         """`base` (the built-in settings when None) with these defaults in it."""
         from dataclasses import replace
 
         from casedesktop.recording.settings import RecordingSettings
 
-        return replace(base or RecordingSettings(), fps=self.fps, max_seconds=self.max_seconds,
-                       draw_cursor=self.show_cursor)
+        return replace(base or RecordingSettings(), **self.recorder_fields())
 
 
 def recording_defaults(settings: QSettings) -> RecordingDefaults:
@@ -105,6 +108,14 @@ def recording_defaults(settings: QSettings) -> RecordingDefaults:
         show_cursor=_bool(settings, RECORDING_CURSOR_KEY, built_in.show_cursor),
         countdown_seconds=_int(settings, RECORDING_COUNTDOWN_KEY, built_in.countdown_seconds, COUNTDOWN_RANGE),
     )
+
+
+def recording_overrides(settings: QSettings) -> dict[str, object]:
+    """The `RecordingSettings` fields the user chose in Settings, and only those: a field never
+    chosen keeps the recording's base (the built-in defaults, or a caller's own)."""
+    keys = {"fps": RECORDING_FPS_KEY, "max_seconds": RECORDING_MAX_MINUTES_KEY, "draw_cursor": RECORDING_CURSOR_KEY}
+    chosen = recording_defaults(settings).recorder_fields()
+    return {field: chosen[field] for field, key in keys.items() if settings.contains(key)}
 
 
 def save_recording_defaults(settings: QSettings, defaults: RecordingDefaults) -> None:

@@ -1,7 +1,7 @@
 """The whole recording journey: choose what to record, check it can be, count down, record with
 the control bar, preview, then hand the file over to be attached (or record again, or discard).
 
-The user's saved choices (frame rate, length, pointer, countdown: `options.py`) are read when a
+The user's saved choices (frame rate, length, pointer, countdown: `ui/preferences.py`, as Settings writes them) are read when a
 recording starts. The control bar is kept out of the video: placed beside the recorded area when
 there is room, and blacked out by the recorder wherever it is over it.
 
@@ -41,9 +41,9 @@ from casedesktop.recording import (
     Stopped,
     check_capture_available,
 )
+from casedesktop.ui import preferences
 from casedesktop.ui.recording.controls import Countdown, RecordingControlBar
 from casedesktop.ui.recording.files import leftover_recordings, new_recording_path
-from casedesktop.ui.recording.options import countdown_seconds, recorder_options
 from casedesktop.ui.recording.preview import PreviewChoice, RecordingPreview
 from casedesktop.ui.recording.region_picker import RegionPicker
 from casedesktop.ui.recording.screens import screen_of, to_capture_rect, to_logical_rect
@@ -199,7 +199,7 @@ class RecordingFlow(QObject):
             screen = monitors()[monitor] if monitor < len(monitors()) else monitors()[0]
             origin = (screen["left"], screen["top"])
         blackouts = tuple(Rect(a.left - origin[0], a.top - origin[1], a.width, a.height) for a in self.private_areas)
-        return RecordingSettings(**{**self._base_fields(), **recorder_options(self.settings),
+        return RecordingSettings(**{**self._base_fields(), **preferences.recording_overrides(self.settings),
                                     "monitor": monitor, "region": region, "blackouts": blackouts})
 
     def _base_fields(self) -> dict[str, object]:
@@ -210,7 +210,8 @@ class RecordingFlow(QObject):
         if error:
             self._fail(error)
             return
-        seconds = countdown_seconds(self.settings) if self.countdown_seconds is None else self.countdown_seconds
+        seconds = (preferences.recording_defaults(self.settings).countdown_seconds if self.countdown_seconds is None
+                   else self.countdown_seconds)
         # A moment after the countdown (or the area picker) closes, so the screen under it is
         # repainted before the first frame: otherwise the "1" is the recording's first picture.
         if seconds <= 0:
