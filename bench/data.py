@@ -175,6 +175,26 @@ def add_customer(sessions, email: str, account: str, password: str = "bench-pass
     return sessions.run_write(work)
 
 
+def add_agent(sessions, email: str, password: str = "bench-password") -> uuid.UUID:  # noqa: ANN001
+    """A support agent (staff: sees every account's cases); returns the user's id."""
+    from casedesktop.domain import Role
+    from casedesktop.server.auth import hash_password
+    from casedesktop.server.base import utcnow
+    from casedesktop.server.models import User
+
+    if password not in _HASHES:
+        _HASHES[password] = hash_password(password)
+
+    def work(session) -> uuid.UUID:  # noqa: ANN001
+        user = User(email=email.lower(), name="Agent", role=Role.AGENT.value,
+                    password_hash=_HASHES[password], created_at=utcnow())
+        session.add(user)
+        session.flush()
+        return user.id
+
+    return sessions.run_write(work)
+
+
 def issue_token(sessions, email: str) -> str:  # noqa: ANN001
     """A bearer token written straight into the database (skips the slow password check)."""
     from casedesktop.server.auth import issue_token as issue

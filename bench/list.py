@@ -6,10 +6,15 @@ the moment it started the process. That paint shows the first page of real rows 
 (read with plain sqlite3 before anything else loads, ui/main.py); the rest of the window (detail
 pane, list controller, sync) is completed right after it, and `painted_to_started_ms` says how long
 that took. The sort changes run on the completed window. Then each column header is "clicked" (sortByColumn) and timed
-from the click to the list repainted with the new order.
+from the click to the list repainted with the new order. The first click comes right after the
+window completed, while it still lays out and paints what it just added (the case pane, the
+status bar): that one (last updated, oldest first) is a warm-up, reported on its own
+(`first_change_after_start_ms`) and not among the columns' figures.
 Peer: `python -m bench.bare_window`, a QMainWindow of the same size, timed the same way. Each
 repetition starts both, alternating which goes first; one untimed start of each warms the disk
-cache and the bytecode cache first (the OS cache is never dropped: it is a shared machine).
+cache and the bytecode cache first (the OS cache is never dropped: it is a shared machine). The
+start's ratio is taken per repetition (ours over the bare window started beside it) and the target
+holds only if every repetition's does.
 Sort changes have no peer in the bare window; beside them stands plain sqlite3 running the count
 and first page in that order, to show what the database alone costs.
 """
@@ -24,18 +29,23 @@ from bench.gui import run_bare, run_ours, seeded_profile
 
 NAME = "list"
 TITLE = "cold start to the case list painted, first page, sort change (100,000 cases)"
-START_TARGET = 1.5  # ours <= 1.5x the bare window
-SORT_TARGET_MS = 100.0
+START_TARGET = 1.3  # ours <= 1.3x the bare window started beside it, in every repetition
+SORT_TARGET_MS = 16.0  # a frame at 60 Hz
 TARGETS = {
-    "cold_start": ("ms", f"start <= {START_TARGET}x bare window"),
+    "cold_start": ("ms", f"start <= {START_TARGET}x bare window in every repetition"),
     "sort_change": ("ms", f"sort change <= {SORT_TARGET_MS:.0f} ms (slowest column)"),
 }
+LAST_UPDATED = 8  # the column of casedesktop.ui.caselist.model.COLUMNS clicked first, the warm-up
 
 
 def run(ctx: Context) -> list[dict[str, Any]]:
     count = 5_000 if ctx.quick else 100_000
     reps = ctx.reps(5, 2)
     profile = seeded_profile(ctx, count)
+    from casedesktop.ui.caselist.model import COLUMNS, SortKey
+
+    assert COLUMNS[LAST_UPDATED][1] is SortKey.UPDATED
+    sort_plan = [LAST_UPDATED, *range(len(COLUMNS))]  # the warm-up, then each column in turn
     load = load_average()
     ctx.say("  warm-up start of each (not counted)")
     run_ours(ctx, "start", profile, {"sorts": False})
@@ -47,7 +57,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         order = ("ours", "bare") if i % 2 == 0 else ("bare", "ours")
         for who in order:
             if who == "ours":
-                ours.append(run_ours(ctx, "start", profile, {"sorts": True}))
+                ours.append(run_ours(ctx, "start", profile, {"sorts": True, "sort_columns": sort_plan}))
             else:
                 bare.append(run_bare(ctx))
         ctx.say(
@@ -57,7 +67,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
 
     start_ours = Stats.of(r["start_ms"] for r in ours)
     start_bare = Stats.of(r["start_ms"] for r in bare)
-    ratio = start_ours.median / start_bare.median
+    ratios = [o["start_ms"] / b["start_ms"] for o, b in zip(ours, bare, strict=True)]
     start = make_record(
         NAME,
         "cold_start",
@@ -65,10 +75,13 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         peer=start_bare,
         unit="ms",
         target=TARGETS["cold_start"][1],
-        met=ratio <= START_TARGET,
+        met=max(ratios) <= START_TARGET,
+        ratio=start_ours.median / start_bare.median,
         peer_name="bare PySide6 window",
         details={
             "cases": count,
+            "ratio_per_repetition": [round(r, 3) for r in ratios],
+            "worst_ratio": round(max(ratios), 3),
             "first_page_ms": _median(ours, "first_page_ms"),
             "interpreter_ms": _median(ours, "interpreter_ms"),
             "imports_ms": median((r["t_imported"] - r["t_main"]) * 1000 for r in ours),
@@ -87,8 +100,9 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     )
 
     by_column: dict[str, list[float]] = {}
+    first_changes = [r["sorts"][0]["ms"] for r in ours]  # the warm-up right after start
     for r in ours:
-        for sort in r["sorts"]:
+        for sort in r["sorts"][1:]:
             key = sort["column"] + (" desc" if sort["descending"] else "")
             by_column.setdefault(key, []).append(sort["ms"])
     peer_by_column: dict[str, list[float]] = {}
@@ -110,6 +124,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
         details={
             "slowest_column": slowest,
             "ours_ms_by_column": {k: round(median(v), 1) for k, v in by_column.items()},
+            "first_change_after_start_ms": round(median(first_changes), 1),
             "peer_ms_by_column": {k: round(median(v), 2) for k, v in peer_by_column.items()},
             "cases": count,
             "method": "sortByColumn (a header click) -> controller result -> the viewport's "

@@ -10,7 +10,9 @@ warm-up. Each connection uses its own customer's token.
   change-feed  GET /api/v1/changes?cursor=HEAD-20&limit=100: a client catching up on the last
                twenty changes (the cursor is not advanced, so the work stays the same);
   ceiling      GET /api/v1/health, the same load on the cheapest endpoint (the peer).
-Phases rotate (ceiling, create-case, change-feed) for each repetition.
+Phases rotate (ceiling, create-case, change-feed) for each repetition. Each record's details
+carry the server's CPU time per request (`server_cpu_us_per_request`, and at the ceiling): on a
+machine others use too, that figure moves far less than the rates.
 Backends: SQLite (the default, records without a suffix), then PostgreSQL (records ending in
 `_postgres`) on a throw-away cluster (testkit.postgres) with PostgreSQL's default,
 durable settings (fsync and synchronous_commit on), or $CASEDESKTOP_BENCH_POSTGRES_URL (a
@@ -185,6 +187,10 @@ def _run_backend(
             "generator_cpu_pct": round(median(r.generator_cpu_pct for r in runs)),
             "server_cpu_pct": round(median(server_cpu[phase])),
             "server_cpu_pct_at_ceiling": round(median(server_cpu["health"])),
+            "server_cpu_us_per_request": _cpu_per_request(server_cpu[phase], runs),
+            "server_cpu_us_per_request_at_ceiling": _cpu_per_request(
+                server_cpu["health"], results["health"]
+            ),
             "generator_cpu_pct_at_ceiling": round(
                 median(r.generator_cpu_pct for r in results["health"])
             ),
@@ -218,6 +224,12 @@ def _run_backend(
             )
         )
     return records
+
+
+def _cpu_per_request(cpu_pcts: list[float], runs: list[LoadResult]) -> int:
+    """The server's CPU time per answered request (µs), the median over the repetitions."""
+    figures = [10_000 * pct / run.rate for pct, run in zip(cpu_pcts, runs, strict=True) if run.rate]
+    return round(median(figures)) if figures else 0
 
 
 def _p(result: LoadResult, q: float) -> float:

@@ -43,9 +43,15 @@ from casedesktop.domain.lifecycle import RULES
 
 API_PREFIX = "/api/v1"
 PROTOCOL_VERSION = 1
+# GET /changes?wait=S: the longest S (seconds) a long-poll may ask for, and the header every feed
+# answer carries with the wait granted; a server without long-polls sends no such header.
+MAX_CHANGES_WAIT = 30
+CHANGES_WAIT_HEADER = "X-Changes-Wait"
 
 __all__ = [
     "API_PREFIX",
+    "CHANGES_WAIT_HEADER",
+    "MAX_CHANGES_WAIT",
     "PROTOCOL_VERSION",
     "BLANK_PATTERN",
     "SURVEY_ANSWER_MAX",

@@ -157,22 +157,38 @@ def caller_of(sessions: Sessions, token: str) -> CurrentUser:
 
 
 def read_as(sessions: Sessions, token: str, work: Callable[[Session, CurrentUser], T]) -> T:
-    """`work` in one read transaction, as the token's holder (or 401): the caller is checked on
-    the same connection, in the same trip to a worker thread, as the work itself."""
+    """`work` as the token's holder (or 401): the caller is checked on the same connection, in
+    the same trip to a worker thread, as the work itself. The session is a `latest_reader`: each
+    statement sees the latest commits (the feed needs no snapshot; see services/feed.py)."""
+    with sessions.latest_reader() as session:
+        return work(session, caller_in(session, sessions.token_cache, token))
+
+
+def caller_in(session: Session, cache: tokencache.TokenCache, token: str) -> CurrentUser:
+    """Who holds the token, or 401, checked in `session`'s transaction (a write's too: the
+    create-case lane checks each queued request's caller in its batch, reading the auth epoch
+    once for the batch; see tokencache.epoch_in)."""
+    return caller_at(session, cache, token, tokencache.epoch_in(session))
+
+
+def caller_at(
+    session: Session, cache: tokencache.TokenCache, token: str, epoch: int
+) -> CurrentUser:
+    """`caller_in` with the auth epoch this session has just read itself (with other values in
+    the same statement: the feed's hot path)."""
+    tokencache.remember_epoch(session, epoch)
     digest = token_digest(token)
     now = utcnow()
-    with sessions.reader() as session:
-        epoch = tokencache.read_epoch(session)
-        user = sessions.token_cache.get(digest, epoch, now)
-        if user is None:
-            user = _look_up(session, sessions.token_cache, digest, now)
-        return work(session, user)
+    user = cache.get(digest, epoch, now)
+    if user is None:
+        user = _look_up(session, cache, digest, now)
+    return user
 
 
 def _look_up(
     session: Session, cache: tokencache.TokenCache, digest: str, now: datetime
 ) -> CurrentUser:
-    epoch = tokencache.read_epoch(session)  # before the lookup: a later change re-checks
+    epoch = tokencache.epoch_in(session)  # before the lookup: a later change re-checks
     row = session.execute(
         select(User, Token.expires_at)
         .join(Token, Token.user_id == User.id)

@@ -6,11 +6,12 @@ Every verb first brings the database to the newest schema, so an upgrade is just
 from __future__ import annotations
 
 import argparse
-import logging
+import functools
 import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from sqlalchemy.engine import make_url
@@ -21,9 +22,10 @@ from casedesktop.api.releases import PLATFORMS, check_download_url, check_sha256
 from casedesktop.domain import Role
 from casedesktop.server.base import utcnow
 from casedesktop.server.db import Sessions, default_database_url, make_engine
-from casedesktop.server.migrate import upgrade_database
+from casedesktop.server.migrate import current_revision, upgrade_database
 from casedesktop.server.services import accounts
 from casedesktop.server.settings import MEGABYTE, Settings
+from casedesktop.server.storage import StorageError, check_storage_option, storage_from_option
 
 APP_NAME = "casedesktop-server"
 
@@ -53,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="API processes serving that one port (default: %(default)s). More than 1 is for "
+        "PostgreSQL (each process opens up to 32 connections); on SQLite they work, but their "
+        "writes queue for its single writer, so 1 is recommended there",
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     defaults = Settings()
@@ -76,6 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         default=defaults.token_lifetime.total_seconds() / 86400,
         help="how long a sign-in lasts, in days (default: %(default)g)",
+    )
+    serve.add_argument(
+        "--storage",
+        default=None,
+        metavar="WHERE",
+        type=_checked(check_storage_option),
+        help="where finished attachments are kept: a folder, or an S3-compatible bucket as "
+        "s3://BUCKET[/PREFIX]?endpoint=URL[&region=NAME][&addressing=path|virtual] (quote it "
+        "in the shell). The bucket must exist; credentials come from the environment "
+        "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_PROFILE), never from this option. "
+        "Unfinished uploads stay under --data-dir. Default: <data-dir>/attachments",
     )
 
     user = verbs.add_parser("create-user", parents=[common], help="add a customer or staff user")
@@ -152,6 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     release.set_defaults(check_together=lambda args: _check_release_args(release, args))
 
     verbs.add_parser("seed-demo", parents=[common], help="add demo accounts, users and cases")
+    verbs.add_parser(
+        "migrate",
+        parents=[common],
+        help="bring the database to this version's schema and say which revision it is at "
+        "(every verb does this first; run it alone when upgrading, before starting servers)",
+    )
     return parser
 
 
@@ -209,6 +237,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -257,22 +295,42 @@ def _with_sessions(database_url: str, work: Callable[[Session], str]) -> int:
 
 def _serve(args: argparse.Namespace, database_url: str, data_dir: Path) -> int:
     from casedesktop.server.app import create_app
-    from casedesktop.server.serve import run_server
+    from casedesktop.server.serve import configure_logging, run_server, run_workers
 
-    logging.basicConfig(
-        level=args.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.log_level)
     settings = Settings(
         max_upload_bytes=int(args.max_upload_mb * MEGABYTE),
         token_lifetime=timedelta(days=args.token_days),
     )
-    app = create_app(database_url, data_dir, settings)
+    try:  # a bucket that cannot be used stops the start, not the first upload
+        storage = storage_from_option(args.storage, data_dir)
+    except StorageError as exc:
+        return _fail(str(exc))
+    if args.workers > 1:
+        return run_workers(
+            functools.partial(_worker_app, database_url, data_dir, settings, args.storage),
+            args.host,
+            args.port,
+            args.workers,
+            log_level=args.log_level,
+            trusted_proxies=args.trusted_proxy,
+        )
+    app = create_app(database_url, data_dir, settings, storage)
     run_server(
         app, args.host, args.port, log_level=args.log_level, trusted_proxies=args.trusted_proxy
     )
     return 0
+
+
+def _worker_app(
+    database_url: str, data_dir: Path, settings: Settings, storage_option: str | None
+) -> Any:
+    """The app of one `serve --workers` process, built in it: connections and storage clients
+    belong to one process."""
+    from casedesktop.server.app import create_app
+
+    storage = storage_from_option(storage_option, data_dir)
+    return create_app(database_url, data_dir, settings, storage)
 
 
 def _create_user(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
@@ -394,6 +452,12 @@ def _seed_demo(_args: argparse.Namespace, database_url: str, _data_dir: Path) ->
     return 0
 
 
+def _migrate(_args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    """main() has migrated already: say where the database stands."""
+    print(f"{_safe(database_url)} is at schema revision {current_revision(database_url)}")
+    return 0
+
+
 VERBS: dict[str, Callable[[argparse.Namespace, str, Path], int]] = {
     "serve": _serve,
     "create-user": _create_user,
@@ -405,4 +469,5 @@ VERBS: dict[str, Callable[[argparse.Namespace, str, Path], int]] = {
     "purge-uploads": _purge_uploads,
     "set-release": _set_release,
     "seed-demo": _seed_demo,
+    "migrate": _migrate,
 }

@@ -44,6 +44,18 @@ def upgrade_database(database_url: str) -> None:
         engine.dispose()
 
 
+def current_revision(database_url: str) -> str | None:
+    """The schema revision the database is at (None before the first migration)."""
+    from alembic.migration import MigrationContext
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
 def schema_differences(database_url: str) -> list[object]:
     """What Alembic autogenerate would change to make the database match the models ([] = none)."""
     from alembic.autogenerate import compare_metadata

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Sequence,
     String,
     Text,
     Uuid,
@@ -114,12 +115,19 @@ class Token(Base):
 
 
 class Counter(Base):
-    """Named counters, e.g. the next human case number; bumped inside the writing transaction."""
+    """Named counters, e.g. the next human case number on SQLite (PostgreSQL uses
+    CASE_NUMBER_SEQUENCE); bumped inside the writing transaction."""
 
     __tablename__ = "counters"
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+# Case numbers on PostgreSQL (migration 0005): a counter row there would be locked from one new
+# case's number to its commit, so every create would wait for the one before. Owned by
+# cases.number, so TRUNCATE ... RESTART IDENTITY starts it over. SQLite keeps the counter row.
+CASE_NUMBER_SEQUENCE = Sequence("case_number_seq", start=1001, metadata=Base.metadata)
 
 
 class Case(Base):

@@ -1,4 +1,5 @@
-"""Where finished attachments' bytes live, behind a small interface so object storage can follow.
+"""Where finished attachments' bytes live: local disk by default, or an S3-compatible bucket
+(`s3storage.py`), behind one small interface; `storage_from_option` reads `serve --storage`.
 
 Keys are made by the server (an attachment's UUID in hex); a client's file name never reaches the
 file system. Unfinished tus uploads are staged on local disk (`services/upload_staging.py`),
@@ -13,6 +14,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
+
+from casedesktop.server.s3storage import S3Storage, StorageError, parse_s3_option
 
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 READ_CHUNK = 256 * 1024
@@ -69,3 +72,27 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+
+def check_storage_option(text: str) -> str:
+    """`--storage` as given, if well formed: a folder, or s3://BUCKET?endpoint=URL. ValueError
+    says what is wrong; nothing is contacted yet."""
+    if "://" in text:
+        parse_s3_option(text)
+    elif not text.strip():
+        raise ValueError("give a folder or an s3://BUCKET?endpoint=URL address")
+    return text
+
+
+def storage_from_option(text: str | None, data_dir: Path) -> BlobStorage:
+    """The store `serve --storage` names: None means <data dir>/attachments; a bucket is checked
+    before it is returned (StorageError says why it cannot be used)."""
+    if text is None:
+        return LocalStorage(Path(data_dir) / "attachments")
+    try:
+        check_storage_option(text)
+    except ValueError as exc:
+        raise StorageError(f"--storage: {exc}") from None
+    if "://" in text:
+        return S3Storage.open(parse_s3_option(text))
+    return LocalStorage(Path(text).expanduser())

@@ -40,7 +40,13 @@ from casedesktop.server.base import utcnow
 from casedesktop.server.db import Sessions, default_database_url, make_engine
 from casedesktop.server.migrate import upgrade_database
 from casedesktop.server.models import User
-from casedesktop.server.serve import AnnouncingServer, bind_socket, socket_url, uvicorn_config
+from casedesktop.server.serve import (
+    AnnouncingServer,
+    bind_socket,
+    release_long_polls,
+    socket_url,
+    uvicorn_config,
+)
 from casedesktop.server.services.accounts import add_member, ensure_account, find_user
 from casedesktop.server.services.serialize import user_out
 from casedesktop.server.settings import Settings
@@ -116,6 +122,7 @@ class _QuickServer(AnnouncingServer):
             await asyncio.sleep(0.005)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        release_long_polls(self.config.app)
         state = getattr(self, "server_state", None)
         if state is None or not hasattr(self, "servers") or not hasattr(self, "lifespan"):
             await super().shutdown(sockets)  # uvicorn changed inside: take the slow, sure way

@@ -9,6 +9,9 @@ single-row read) and uses the cached answer only if the epoch is the one it was 
 the token has not expired; otherwise it looks the token up again. So a revoked token stops
 working on the very next request, whichever process revoked it (the CLI's reset-password too),
 as long as it went through the server's sessions (`db.Sessions`), which carry the hooks below.
+The epoch is read once per transaction (`epoch_in`): the create-case lane checks a whole batch
+of queued requests with one read, made after they all arrived; the feed reads it in the same
+statement as its high-water mark (`remember_epoch`).
 Raw SQL that deletes tokens behind the ORM's back must bump the epoch itself (`bump_epoch`).
 """
 
@@ -29,17 +32,42 @@ from casedesktop.server.models import Account, Counter, Membership, Token, User
 AUTH_EPOCH = "auth_epoch"
 MAX_ENTRIES = 10_000
 _COUNTERS = Counter.__table__
-_READ_EPOCH = select(_COUNTERS.c.value).where(_COUNTERS.c.name == AUTH_EPOCH)
+EPOCH = select(_COUNTERS.c.value).where(_COUNTERS.c.name == AUTH_EPOCH)
 _BUMP_EPOCH = (
     update(_COUNTERS).where(_COUNTERS.c.name == AUTH_EPOCH).values(value=_COUNTERS.c.value + 1)
 )
+_EPOCH_SEEN = "casedesktop_auth_epoch"  # Session.info: (the transaction, the epoch it read)
 # Changing any of these may change who a token belongs to, or whether it is valid.
 _WATCHED = (Token, User, Membership, Account)
 _WATCHED_CLASSES = frozenset(_WATCHED)
 
 
 def read_epoch(connection: Connection | Session) -> int:
-    return connection.execute(_READ_EPOCH).scalar() or 0
+    return connection.execute(EPOCH).scalar() or 0
+
+
+def remember_epoch(session: Session, epoch: int) -> None:
+    """The epoch this session's transaction read with a statement of its own (the feed reads
+    it with its high-water mark): `epoch_in` answers it without reading again."""
+    session.info[_EPOCH_SEEN] = (session.get_transaction(), epoch)
+
+
+def epoch_in(session: Session) -> int:
+    """The epoch as this session's transaction sees it, read once per transaction: a group
+    commit checks every queued request's token with one read, made after they all arrived.
+    Forgotten when this session changes a watched table (the hooks below) and at the end of
+    the transaction."""
+    transaction = session.get_transaction()
+    known = session.info.get(_EPOCH_SEEN)
+    if known is not None and known[0] is transaction:
+        return known[1]
+    epoch = read_epoch(session.connection())
+    session.info[_EPOCH_SEEN] = (session.get_transaction(), epoch)
+    return epoch
+
+
+def _forget_epoch(session: Session) -> None:
+    session.info.pop(_EPOCH_SEEN, None)
 
 
 def bump_epoch(connection: Connection) -> None:
@@ -57,6 +85,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         isinstance(obj, _WATCHED) and not isinstance(obj, Token) for obj in session.new
     )
     if changed:
+        _forget_epoch(session)
         bump_epoch(session.connection())
 
 
@@ -68,6 +97,7 @@ def _on_execute(state: ORMExecuteState) -> None:
     if state.is_insert and touched <= {Token}:
         return
     if touched & _WATCHED_CLASSES:
+        _forget_epoch(state.session)
         bump_epoch(state.session.connection())
 
 

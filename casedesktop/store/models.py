@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from casedesktop.store.types import UtcDateTime, utcnow
@@ -17,6 +17,7 @@ class Base(DeclarativeBase):
 # List columns with their own index (migration 0002), so sorting by them reads an index.
 SORTABLE_INDEXED = ("subject", "severity", "product", "account_name", "owner_name", "created_at")
 FTS_TABLES = ("cases_fts", "comments_fts")  # maintained by triggers (migration 0002), not the ORM
+SEARCH_TABLES = (*FTS_TABLES, "comment_cases")  # and the comments' case rowids (migration 0007)
 
 
 class CaseRow(Base):
@@ -59,6 +60,8 @@ class CaseRow(Base):
         Index("ix_cases_updated_at", "updated_at"),
         Index("ix_cases_status_updated_at", "status", "updated_at"),
         *(Index(f"ix_cases_{c}", c) for c in SORTABLE_INDEXED),
+        # Migration 0007: the unread cases only, for their count (queries.unread_count).
+        Index("ix_cases_unread", "unread", sqlite_where=text("unread = 1")),
     )
 
 

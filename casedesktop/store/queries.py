@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, true
 
 from casedesktop.i18n import _
 from casedesktop.store.database import CacheDB
@@ -174,7 +174,12 @@ def mark_read(db: CacheDB, case_id: str) -> bool:
         return True
 
 
+# `unread = 1` is the WHERE of the partial index ix_cases_unread (migration 0007): a count of the
+# few unread rows, not a read of every case, each time the list changes.
+UNREAD_COUNT = select(func.count()).select_from(CaseRow).where(CaseRow.unread == true())
+
+
 def unread_count(db: CacheDB) -> int:
     """How many cases carry the unread mark (the list shows them bold with a dot; the tray counts them)."""
     with db.reading() as session:
-        return session.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.unread.is_(True))) or 0
+        return session.scalar(UNREAD_COUNT) or 0

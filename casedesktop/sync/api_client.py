@@ -13,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from casedesktop import __version__
 from casedesktop.api import (
     API_PREFIX,
+    CHANGES_WAIT_HEADER,
     AccountOut,
     ActionRequest,
     CaseCreate,
@@ -35,6 +36,11 @@ from casedesktop.i18n import _, ngettext
 
 Model = TypeVar("Model", bound=BaseModel)
 TIMEOUT = (5, 30)  # connect, read (seconds)
+# Feed entries per page: the most every server version answers (its feed's MAX_LIMIT). Each page
+# is stored in one transaction, and half as many pages took a first sync of 40,000 entries 10 %
+# less time and 13 % less CPU than pages of 500 (fewer requests, fewer commits, each of which
+# writes the indexes' hot pages again).
+FEED_PAGE = 1000
 _CODE_BY_STATUS = {
     401: ErrorCode.UNAUTHORIZED,
     403: ErrorCode.FORBIDDEN,
@@ -87,6 +93,16 @@ def _retry_after(response: requests.Response) -> float | None:
             return None
 
 
+def _read(model: type[Model], response: requests.Response) -> Model:
+    """The answer's body as `model`; a TransientError when this version cannot read it."""
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise TransientError(ngettext("The server sent an answer this version cannot read ({count} error).",
+                                      "The server sent an answer this version cannot read ({count} errors).",
+                                      exc.error_count()).format(count=exc.error_count())) from exc
+
+
 class ApiClient:
     """One server, one token, one requests.Session: make one per thread that talks to the network."""
 
@@ -108,12 +124,7 @@ class ApiClient:
             headers={"Content-Type": "application/json"} if body is not None else None,
             params=params or None,
         )
-        try:
-            return model.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise TransientError(ngettext("The server sent an answer this version cannot read ({count} error).",
-                                          "The server sent an answer this version cannot read ({count} errors).",
-                                          exc.error_count()).format(count=exc.error_count())) from exc
+        return _read(model, response)
 
     def http(
         self,
@@ -193,8 +204,21 @@ class ApiClient:
         """POST /push (casedesktop/api/push.py); Rejected(404) from a server that predates it."""
         return self._request("POST", PUSH_PATH, PushResponse, request)
 
-    def changes(self, cursor: int, limit: int = 500) -> ChangesPage:
+    def changes(self, cursor: int, limit: int = FEED_PAGE) -> ChangesPage:
         return self._request("GET", "/changes", ChangesPage, cursor=cursor, limit=limit)
+
+    def wait_for_changes(self, cursor: int, wait: int) -> ChangesPage | None:
+        """The feed's long-poll: answered when something newer than `cursor` arrives, else an
+        empty page after `wait` seconds; None from a server without long-polls (no wait header).
+        Only the first item is asked for: the caller fetches news with an ordinary pull."""
+        timeout, self.timeout = self.timeout, (TIMEOUT[0], wait + TIMEOUT[1])
+        try:
+            response = self.http("GET", "/changes", params={"cursor": cursor, "limit": 1, "wait": wait})
+        finally:
+            self.timeout = timeout
+        if CHANGES_WAIT_HEADER not in response.headers:
+            return None
+        return _read(ChangesPage, response)
 
     def accounts(self) -> list[AccountOut]:
         return TypeAdapter(list[AccountOut]).validate_json(self.http("GET", "/accounts").content)

@@ -20,6 +20,10 @@ them as Qt signals).
   the window counts down to it without asking the worker.
 - 401: the status asks the user to sign in again; nothing is sent (the outbox is kept) until the
   token changes or the user asks, then sync resumes where it stopped.
+- Live updates (`live=True`, sync/live.py): a second thread keeps one long-poll of the change feed
+  open while online and pokes this worker when news arrives, so a support reply shows within a
+  second or two. While that works the regular poll slows to `LIVE_INTERVAL`; against a server
+  without long-polls it stays at `interval`.
 - After the first successful pass of a session, then at most once a day, it asks whether a newer
   CaseDesktop was published (sync/release.py); the status carries the answer to the window.
 """
@@ -35,12 +39,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from casedesktop.i18n import _, format_size
-from casedesktop.store import conflicts, outbox
+from casedesktop.store import conflicts, meta, outbox
 from casedesktop.store.blobs import BlobStore
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
 from casedesktop.sync.api_client import ApiClient, SyncError, TransientError
 from casedesktop.sync.engine import SyncEngine, SyncReport
+from casedesktop.sync.live import LiveFeed
 from casedesktop.sync.release import ReleaseNotice, check_for_release
 
 log = logging.getLogger(__name__)
@@ -50,6 +55,7 @@ BUSY_RETRY = 5.0  # another process syncs this profile: look again soon
 WAITING_CAP = 8.0  # seconds: the longest gap between two tries while changes wait to be sent
 PROGRESS_EVERY = 0.25  # seconds between two progress statuses
 RELEASE_CHECK_EVERY = 86400.0  # seconds between two questions for a newer client release
+LIVE_INTERVAL = 300.0  # seconds between regular passes while the live long-poll works
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ class SyncWorker:
         on_changes: Callable[[Changes], None],
         interval: float = 30.0,
         blobs: BlobStore | None = None,
+        live: bool = False,
     ):
         self._db = db
         self._blobs = blobs
@@ -159,9 +166,14 @@ class SyncWorker:
         self.probes = 0  # for tests: how many health probes ran while offline
         self.failures = 0  # failed tries in a row (passes and probes); 0 after a good pass
         self.release_checks = 0  # for tests: how many times the server said which release is out
+        self.live = (
+            LiveFeed(server_url, token, self._stored_cursor, self._can_watch, self.poke) if live else None
+        )
 
     def start(self) -> None:
         self._thread.start()
+        if self.live is not None:
+            self.live.start()
 
     def sync_now(self) -> None:
         """The user asks: a pass at once, whatever the backoff or the sign-in state."""
@@ -181,6 +193,8 @@ class SyncWorker:
             self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
+        if self.live is not None:
+            self.live.stop()
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():
@@ -239,7 +253,7 @@ class SyncWorker:
                     report = self._pass(engine, client, token)
                     if report.ok:
                         self.failures = 0
-                        delay = self.interval
+                        delay = LIVE_INTERVAL if self.live is not None and self.live.active else self.interval
                     elif report.busy:
                         delay = BUSY_RETRY
                     elif report.needs_sign_in:
@@ -253,6 +267,14 @@ class SyncWorker:
                 self._wake.clear()
         finally:
             client.close()
+
+    def _can_watch(self) -> bool:
+        """Whether the live long-poll may run: online and signed in, as the last pass found."""
+        return self._online is True and not self._needs_sign_in
+
+    def _stored_cursor(self) -> int:
+        with self._db.reading() as session:
+            return int(meta.get(session, meta.CURSOR, "0") or 0)
 
     def _backoff(self, retry_after: float | None) -> float:
         """One more failure: how long to wait, bounded by whether changes wait to be sent."""
@@ -289,6 +311,8 @@ class SyncWorker:
         self.passes += 1  # after its last status: a test seeing N passes sees pass N's status
         if not report.changes.empty:
             self._on_changes(report.changes)
+        if self.live is not None:
+            self.live.pass_finished()
         if report.ok:
             self._check_release(client)  # after the news: it never delays them
         return report

@@ -140,12 +140,13 @@ class Session:
     """
 
     def __init__(self, profile: Profile | None, sync_interval: float = 30.0, window: MainWindow | None = None,
-                 settings: QSettings | None = None, report_errors: bool = False):
+                 settings: QSettings | None = None, report_errors: bool = False, live_updates: bool = True):
         self.profile: Profile | None = None
         self.session: ProfileSession | None = None
         self.window = window
         self.settings = settings
         self.sync_interval = sync_interval
+        self.live_updates = live_updates  # keep a long-poll open for the server's news (sync/live.py)
         self._ready: list[Callable[[], None]] = []
         self._after_paint: AfterPaint | None = None
         self.report_errors = report_errors  # the app's error dialog (run_gui); tests keep pytest-qt's
@@ -171,7 +172,7 @@ class Session:
 
         identity = profile.require_identity()
         self.profile = profile
-        bridge = SyncBridge(profile, identity, self.sync_interval)
+        bridge = SyncBridge(profile, identity, self.sync_interval, live=self.live_updates)
         downloads = DownloadRelay(DownloadWorker(profile.blobs, identity.server_url, profile.tokens.get))
         self.session = ProfileSession(profile, identity, self.settings, bridge, downloads)
         if self.window is None:

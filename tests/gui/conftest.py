@@ -49,14 +49,14 @@ def no_window_outlives_its_test(qtbot):  # noqa: ANN001
 
 
 @pytest.fixture
-def start_session(qtbot, server_process: ServerProcess, profile_dir: Path) -> Callable[[], Session]:  # noqa: ANN001
+def start_session(qtbot, server_process: ServerProcess, profile_dir: Path) -> Callable[..., Session]:  # noqa: ANN001
     """Call to open the window on `profile_dir`, signed in as the demo customer on
     `server_process`, once its first sync is done (a call, so a test can set up first)."""
 
-    def start() -> Session:
+    def start(live_updates: bool = True) -> Session:
         profile = open_profile(profile_dir)
         sign_in(profile.db, profile.tokens, server_process.url, *CUSTOMER)
-        session = Session(profile, sync_interval=60)
+        session = Session(profile, sync_interval=60, live_updates=live_updates)
         qtbot.addWidget(session.window)
         session.start()
         qtbot.waitUntil(

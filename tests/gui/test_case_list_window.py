@@ -44,6 +44,17 @@ def test_sort_by_clicking_a_header(qtbot, window: MainWindow) -> None:
     assert sorted(visible_numbers(window)) == sorted(f"CS-{n}" for n in range(1001, 1061))
 
 
+def test_a_new_result_is_laid_out_at_once(qtbot, window: MainWindow) -> None:
+    """A model reset lays its rows out at once, not from a timer whose layout would repaint the list
+    a second time right after the reset's own paint (a sort change or a search keystroke painted
+    every row twice)."""
+    bar = window.table.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)  # 60 rows do not fit
+    model = window.model
+    model.set_result(model.query, 3, [model.row(r) for r in range(3)])
+    assert bar.maximum() == 0  # already laid out for 3 rows, before any event is processed
+
+
 def test_tabs_show_counts_and_filter(qtbot, window: MainWindow) -> None:
     labels = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert labels == ["All (60)", "Open (40)", "Waiting on you (20)", "Resolved (10)", "Closed (10)"]

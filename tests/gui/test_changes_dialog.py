@@ -20,7 +20,7 @@ def _open_dialogs(window) -> list[ChangesDialog]:  # noqa: ANN001
 
 
 def test_refused_changes_and_notices_in_one_place(qtbot, start_session, screenshot, server_process: ServerProcess) -> None:
-    session = start_session()
+    session = start_session(live_updates=False)  # it must not hear of the agent's resolves
     window = session.window
     db = session.profile.db
     staff = Staff(server_process.url)

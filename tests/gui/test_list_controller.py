@@ -98,3 +98,63 @@ def test_the_same_rows_do_not_reset_the_model(qtbot, controller: ListController)
         controller.set_query(search="payroll", tab=Tab.CLOSED)
     assert len(resets) == 2
     assert set(numbers(controller)) == {r.number for r in case_list.page(controller._db, controller.query, 0, 500)}
+
+
+def test_a_sort_asked_twice_runs_one_query(qtbot, controller: ListController) -> None:  # noqa: ANN001
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
+
+    from casedesktop.store.case_list import SortKey
+
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(controller.model)
+    view.setSortingEnabled(True)
+    results = []
+    controller.updated.connect(results.append)
+    before = controller.generation
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # Qt asks the model to sort twice for it
+    assert controller.generation == before + 1
+    qtbot.waitUntil(lambda: len(results) == 1, timeout=3000)
+    assert results[0].query.sort is SortKey.NUMBER and not results[0].query.descending
+    assert numbers(controller)[:2] == ["CS-1001", "CS-1002"]
+    controller.set_query(sort=SortKey.NUMBER)  # nothing changes: nothing is asked again
+    qtbot.wait(50)
+    assert controller.generation == before + 1 and len(results) == 1
+    controller.set_query(sort=SortKey.NUMBER, descending=True)
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=3000)
+    assert numbers(controller)[0] == "CS-1300"
+
+
+def test_the_tabs_of_a_big_search_are_counted_after_the_list_is_painted(
+        qtbot, controller: ListController, monkeypatch) -> None:  # noqa: ANN001
+    """The second step must not share the CPU with the paint it follows."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QTableView
+
+    monkeypatch.setattr(case_list, "TAB_COUNTS_INLINE", 10)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(controller.model)
+    view.show()
+    qtbot.waitExposed(view)
+    order: list[str] = []
+
+    class PaintSpy(QObject):
+        def eventFilter(self, _obj, event) -> bool:  # noqa: ANN001, N802
+            if event.type() == QEvent.Type.Paint:
+                order.append("paint")
+            return False
+
+    spy = PaintSpy()
+    view.viewport().installEventFilter(spy)
+    submit = controller._submit_tabs
+    monkeypatch.setattr(controller, "_submit_tabs", lambda *args: (order.append("tabs"), submit(*args)))
+    results = []
+    controller.updated.connect(results.append)
+    qtbot.wait(50)
+    order.clear()
+    controller.set_query(search="payroll")  # 75 of the 300 cases
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=3000)
+    assert results[0].tabs_pending and not results[1].tabs_pending
+    assert "tabs" in order and "paint" in order[: order.index("tabs")], order

@@ -282,3 +282,18 @@ def test_serve_trusts_forwarded_addresses_only_from_the_proxies_named(tmp_path: 
     finally:
         engine.dispose()
     assert addresses == ["198.51.100.23"]
+
+
+def test_migrate_brings_a_new_database_to_the_newest_revision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alembic.script import ScriptDirectory
+
+    from casedesktop.server.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert main(["migrate", "--database-url", url, "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == f"{url} is at schema revision {head}"
+    assert main(["migrate", "--database-url", url, "--data-dir", str(tmp_path)]) == 0  # again: no-op
+    assert f"revision {head}" in capsys.readouterr().out

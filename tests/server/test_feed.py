@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from casedesktop.api import ChangesPage
 from casedesktop.domain import Role
 from casedesktop.server.testing import ApiCaller, running_server
 
@@ -115,3 +116,45 @@ def test_concurrent_writers_never_make_a_reader_skip_a_change(
         assert pulled == [item["seq"] for item in everything]
         numbers = {i["case"]["number"] for i in everything if i["entity"] == "case"}
         assert numbers == {f"CS-{1001 + n}" for n in range(writers * cases_each)}
+
+
+def test_a_page_built_for_staff_is_never_answered_to_a_customer(
+    customer: ApiCaller, other_customer: ApiCaller, agent: ApiCaller
+) -> None:
+    """Pages are cached per audience (services/feed.py): staff, and each set of accounts. The
+    same cursor, limit and feed position asked by staff first, then by customers, must still
+    give each their own page."""
+    case = customer.new_case(subject="Acme only")
+    agent.comment(case["id"], "NOTE-PLUM: an internal remark.", "internal")
+    other_customer.new_case(subject="Beta only")
+    pages = {}
+    for _ in range(2):  # built, then (at the same position) answered from the cache
+        for name, caller in (("staff", agent), ("acme", customer), ("beta", other_customer)):
+            pages.setdefault(name, []).append(caller.get("/changes", params={"cursor": 0}).json())
+    for name, answers in pages.items():
+        assert answers[0] == answers[1], name
+    staff, acme, beta = (pages[name][0] for name in ("staff", "acme", "beta"))
+    assert "NOTE-PLUM" in str(staff) and "NOTE-PLUM" not in str(acme) + str(beta)
+    assert "Beta only" not in str(acme) and "Acme only" not in str(beta)
+    assert staff["cursor"] == acme["cursor"] == beta["cursor"]
+
+
+def test_a_change_is_in_the_next_page_even_right_after_a_cached_one(
+    customer: ApiCaller, agent: ApiCaller
+) -> None:
+    case = customer.new_case()
+    first = customer.get("/changes", params={"cursor": 0}).json()
+    assert customer.get("/changes", params={"cursor": 0}).json() == first
+    agent.comment(case["id"], "We are looking at it.")
+    again = customer.get("/changes", params={"cursor": 0}).json()
+    assert again["cursor"] > first["cursor"]
+    bodies = [i["comment"]["body"] for i in again["changes"] if i["entity"] == "comment"]
+    assert bodies == ["We are looking at it."]
+
+
+def test_feed_answers_are_plain_json_with_the_wait_header(customer: ApiCaller) -> None:
+    customer.new_case()
+    response = customer.get("/changes", params={"cursor": 0})
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["X-Changes-Wait"] == "0"
+    assert ChangesPage.model_validate_json(response.content).changes

@@ -47,6 +47,17 @@ SKIPPED = "/api/v1/auth/logout"
 REFERENCES = ("account_id", "contact_id", "owner_id", "parent_case_id")
 
 
+@schemathesis.hook
+def map_query(_context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The feed's long-poll waits at most 1 s here: a generated wait of up to 30 s per call would
+    spend the run's budget waiting (its bounds are tested in test_live_feed.py). Invalid waits
+    are left as generated."""
+    wait = (query or {}).get("wait")
+    if isinstance(wait, int) and not isinstance(wait, bool) and 1 < wait <= 30:
+        query = {**(query or {}), "wait": 1}
+    return query
+
+
 @dataclass(frozen=True)
 class Found:
     code: str  # schemathesis failure code, e.g. ST202

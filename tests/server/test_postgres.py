@@ -11,8 +11,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import text
 
 from casedesktop.domain import Role
+from casedesktop.server.db import make_engine
+from casedesktop.server.migrate import alembic_config
 from casedesktop.server.models import Case
 from casedesktop.server.services import changelog
 from casedesktop.server.testing import running_server
@@ -82,3 +86,50 @@ def test_change_log_writers_queue_but_readers_do_not(postgres_url: str, tmp_path
         items, _ = ann.all_changes(cursor)
         seqs = [item["seq"] for item in items]
         assert len(seqs) == 2 and seqs == sorted(seqs)
+
+
+def test_case_numbers_come_from_a_sequence_that_continues_the_counter(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Migration 0005 starts the sequence after the highest number in use (the counter's, or a
+    higher one already stored) and hands its position back to the counter on downgrade."""
+    config = alembic_config(postgres_url)
+    command.upgrade(config, "0004")
+    engine = make_engine(postgres_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE counters SET value = 1500 WHERE name = 'case_number'"))
+    finally:
+        engine.dispose()
+    with running_server(tmp_path, postgres_url) as server:  # upgrades to the newest schema
+        server.add_user("ann@acme.example", Role.CUSTOMER, "Acme")
+        ann = server.signed_in("ann@acme.example")
+        assert [ann.new_case()["number"] for _ in range(2)] == ["CS-1501", "CS-1502"]
+    command.downgrade(config, "0004")
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            counter = connection.execute(
+                text("SELECT value FROM counters WHERE name = 'case_number'")
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert counter == 1502
+
+
+def test_the_sequence_starts_past_numbers_already_stored(postgres_url: str, tmp_path: Path) -> None:
+    with running_server(tmp_path, postgres_url) as server:
+        server.add_user("ann@acme.example", Role.CUSTOMER, "Acme")
+        ann = server.signed_in("ann@acme.example")
+        first = ann.new_case()["number"]
+    config = alembic_config(postgres_url)
+    command.downgrade(config, "0004")
+    engine = make_engine(postgres_url)
+    try:
+        with engine.begin() as connection:  # a number stored past the counter (bulk imports do)
+            connection.execute(text("UPDATE cases SET number = 'CS-7000'"))
+    finally:
+        engine.dispose()
+    with running_server(tmp_path, postgres_url) as server:
+        ann = server.signed_in("ann@acme.example")
+        assert first == "CS-1001" and ann.new_case()["number"] == "CS-7001"

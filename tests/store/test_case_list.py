@@ -376,6 +376,48 @@ def test_every_sort_walks_an_index(ties) -> None:  # noqa: ANN001
         assert "ix_cases_severity_rank" in plan
 
 
+def test_conversation_matches_follow_comments_and_cases_as_they_come_and_go(ties) -> None:  # noqa: ANN001
+    import sqlite3
+
+    def mapped() -> set[tuple[str, str]]:
+        """Search's map of comments to their cases' rowids, read back as ids."""
+        with sqlite3.connect(ties.path) as raw:
+            return set(raw.execute(
+                "SELECT comments.id, cases.id FROM comment_cases JOIN comments ON comments.rowid = comment_cases.comment "
+                "JOIN cases ON cases.rowid = comment_cases.case_rowid"))
+
+    def comments() -> set[tuple[str, str]]:
+        with sqlite3.connect(ties.path) as raw:
+            return set(raw.execute("SELECT id, case_id FROM comments"))
+
+    assert mapped() == comments() and len(comments()) == 167
+    printer = ListQuery(search="printer")
+    assert case_list.count(ties, printer) == len(reference_ids(ties, printer)) == 56
+    case_id, _ = local_changes.create_case(ties, ME, subject="Scanner offline", description="d")
+    local_changes.add_comment(ties, ME, case_id, "the printer spooler again")
+    with ties.transaction() as session:  # a case goes, and its comments with it
+        session.delete(session.get(CaseRow, str(uuid.UUID(int=1))))
+    assert mapped() == comments() and len(comments()) == 167
+    assert case_id in {r.id for r in case_list.page(ties, printer, 0, 100)}
+    assert str(uuid.UUID(int=1)) not in {r.id for r in case_list.page(ties, ListQuery(search="fix"), 0, 500)}
+    assert case_list.count(ties, printer) == len(reference_ids(ties, printer)) == 56
+
+
+def test_the_unread_count_reads_only_the_unread_cases(ties) -> None:  # noqa: ANN001
+    import sqlite3
+
+    from sqlalchemy import update
+
+    assert queries.unread_count(ties) == 0
+    with ties.transaction() as session:
+        session.execute(update(CaseRow).where(CaseRow.status == "open").values(unread=True))
+    assert queries.unread_count(ties) == 84
+    compiled = queries.UNREAD_COUNT.compile(ties.engine, compile_kwargs={"literal_binds": True})
+    with sqlite3.connect(ties.path) as raw:
+        plan = " ".join(r[3] for r in raw.execute(f"EXPLAIN QUERY PLAN {compiled}"))
+    assert "ix_cases_unread" in plan, plan
+
+
 def test_the_severity_rank_follows_the_domain() -> None:
     from casedesktop.domain import Severity
 

@@ -138,6 +138,13 @@ def _contents(db: CacheDB) -> dict[str, object]:
         for fts in ("cases_fts", "comments_fts"):
             # For an external-content table this checks the index against the rows it indexes.
             connection.execute(text(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)"))
+        # Search's map of each comment to its case's rowid, as the rows say it should be.
+        dump["comment_cases"] = [tuple(row) for row in connection.execute(text(
+            "SELECT comments.id, cases.id FROM comment_cases JOIN comments ON comments.rowid = comment_cases.comment "
+            "JOIN cases ON cases.rowid = comment_cases.case_rowid ORDER BY comments.id"))]
+        mapped = connection.execute(text("SELECT count(*) FROM comment_cases")).scalar()
+        assert mapped == len(dump["comments"]) == len(dump["comment_cases"])
+        assert sorted((r[0], r[1]) for r in dump["comments"]) == dump["comment_cases"]
         for word in ("printer", "jams", "toner", "tray", "again", "moved", "edited", "ledger"):
             dump[f"search:{word}"] = (
                 sorted(connection.execute(text(

@@ -182,13 +182,16 @@ def test_the_windows_download_worker_runs_off_the_callers_thread(world, tmp_path
 
 def test_chunks_fit_the_link_small_on_a_slow_one_large_on_a_fast_one(world, tmp_path: Path) -> None:
     """An interruption re-sends at most one chunk, so a chunk takes about `chunk_seconds` on the
-    link: a slow uplink gets small PATCHes, loopback the largest."""
-    def chunk_sizes(engine_url: str, name: str, size: int, seconds: float) -> list[int]:
+    link: a slow uplink gets small PATCHes, loopback the largest, and a small tail goes with the
+    chunk before it."""
+    def chunk_sizes(engine_url: str, name: str, size: int, seconds: float,
+                    largest: int = transfer.CHUNK_BYTES) -> list[int]:
         seen: list[int] = []
         device = make_device(world, CUSTOMER_EMAIL, tmp_path / name, engine_url)
         device.engine = SyncEngine(device.db, device.client, device.identity.user_id,
                                    on_progress=lambda _what, done, _total: seen.append(done))
         device.engine.upload_chunk_seconds = seconds
+        device.engine.upload_chunk = largest
         local_changes.create_case(device.db, device.identity, subject=name, description="d",
                                   files=prepare_files(device.blobs, [_file(tmp_path, size, f"{name}.bin")]))
         device.sync_until_quiet()
@@ -200,5 +203,8 @@ def test_chunks_fit_the_link_small_on_a_slow_one_large_on_a_fast_one(world, tmp_
         slow = chunk_sizes(proxy.url, "slow", 2 * 1024 * 1024, seconds=0.1)
     assert slow[0] == transfer.FIRST_CHUNK_BYTES
     assert all(size <= 400_000 for size in slow[1:-1]), slow  # ~0.1 s at 2 MB/s, not 1 MiB
-    fast = chunk_sizes(world.base_url, "fast", 20 * 1024 * 1024, seconds=transfer.CHUNK_SECONDS)
-    assert fast[0] == transfer.FIRST_CHUNK_BYTES and max(fast) == transfer.CHUNK_BYTES, fast
+    mib = 1024 * 1024
+    fast = chunk_sizes(world.base_url, "fast", 20 * mib, seconds=transfer.CHUNK_SECONDS)
+    assert fast == [transfer.FIRST_CHUNK_BYTES, 20 * mib - transfer.FIRST_CHUNK_BYTES], fast  # the rest at once
+    capped = chunk_sizes(world.base_url, "capped", 20 * mib, seconds=transfer.CHUNK_SECONDS, largest=4 * mib)
+    assert capped == [mib, 4 * mib, 4 * mib, 4 * mib, 4 * mib, 3 * mib], capped  # 3 MiB: no tail of its own

@@ -5,7 +5,7 @@ casedesktop/api/files.py). Staging and committing the bytes is services/upload_s
 - POST creates an upload from Upload-Length and Upload-Metadata. A length over the limit is
   refused (413) from the header alone, before any body is read or stored.
 - Each PATCH body is streamed straight into the staged file at Upload-Offset while its checksum
-  is computed (one pass, no copy), on the upload's lock. The bytes count only if its
+  is computed (one pass, no copy), on the upload's locks (held across server processes too). The bytes count only if its
   Upload-Checksum matched (else 460; the bytes are cut off again) and its Upload-Offset is still
   the upload's (else 409), so two racing PATCHes cannot both win. A PATCH cut off mid-body keeps
   the bytes that arrived when it carried no checksum (tus servers do), and nothing when it did (a
@@ -367,10 +367,11 @@ async def upload_chunk(
         upload = sessions.run_read(lambda session: get_own_upload(session, user, upload_id))
         return user, offset, checksum, upload
 
-    # Taken before the upload is read (so a PATCH that held it cannot have moved the offset
-    # since); a stranger's id only makes a lock that the 401 or 404 lets go again.
+    # Taken before the upload is read, so a PATCH that held them (in this process or another
+    # server process) cannot have moved the offset since; a stranger's id only makes locks (and
+    # a lock file) that the 401 or 404 lets go again.
     locks: staging.UploadLocks = request.app.state.upload_locks
-    async with locks.of(upload_id):
+    async with locks.hold(upload_dir, upload_id):
         user, offset, checksum, upload = await run_in_threadpool(look)
         server_offset = staging.offset_of(upload)
         if offset != server_offset:

@@ -1,54 +1,149 @@
-"""Opening cases and reading them: numbers, accounts, idempotent creation, history."""
+"""Opening cases and reading them: numbers, accounts, idempotent creation, history.
+
+Creating a case is the server's hottest write, so `create_case` uses Core statements on the
+session's connection (one read for the replay check, the reporter, the account and its contact,
+and the product; the number; two INSERTs; the change log's rows) instead of the ORM's unit of
+work, and builds its answer from the values it wrote. Single-threaded CPU, SQLite, the
+transaction's commit left out: 4.0 ms with the ORM, 0.30 ms now (0.42 ms inside the group
+commit's savepoint, db.WriteLane); on PostgreSQL 0.85 ms (its driver costs more per statement).
+
+Case numbers come from a counter row on SQLite, where writers take turns anyway, and from a
+sequence on PostgreSQL (migration 0005), where a counter row would make every new case wait for
+the previous one's commit: numbers stay unique; a rolled-back create leaves a gap there.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    Uuid,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from casedesktop.api import ActivityOut, CaseCreate, CaseOut, ErrorCode
 from casedesktop.domain import (
     CASE_TYPES,
     SOURCES,
+    Severity,
     Status,
     known_product,
     validate_emails,
     validate_new_case,
 )
+from casedesktop.server.auth import BAD_TOKEN, caller_in, unauthorized
 from casedesktop.server.errors import ApiError
 from casedesktop.server.identity import CurrentUser
-from casedesktop.server.models import Account, Activity, Case, Contact, Counter, Product, User
+from casedesktop.server.models import (
+    CASE_NUMBER_SEQUENCE,
+    Account,
+    Activity,
+    Case,
+    Contact,
+    Counter,
+    Product,
+    User,
+)
 from casedesktop.server.services import changelog
 from casedesktop.server.services.rights import get_visible_case, visible_cases
 from casedesktop.server.services.serialize import activity_out, case_out
+from casedesktop.server.tokencache import TokenCache
 
 DEFAULT_SOURCE = "Desktop"  # cases customers open come through this client
 CASE_NUMBER_COUNTER = "case_number"
 CASE_NUMBER_PREFIX = "CS-"
 FIRST_CASE_NUMBER = 1000  # the counter's start; the first case is CS-1001
 
+_CASES, _ACTIVITIES = Case.__table__, Activity.__table__
+_ACCOUNTS, _USERS, _CONTACTS = Account.__table__, User.__table__, Contact.__table__
+_COUNTERS, _PRODUCTS = Counter.__table__, Product.__table__
+_BUMP = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.name == CASE_NUMBER_COUNTER)
+    .values(value=_COUNTERS.c.value + 1)
+)
+_BUMP_RETURNING = _BUMP.returning(_COUNTERS.c.value)
+# Everything create_case reads, in one statement: whether the id is taken (and by whom), the
+# reporter, the account's name and the reporter's own contact in it, and whether the product is
+# one of the vendor's (compared with SQL's lower(); other spellings are checked in Python).
+_READS = (
+    select(
+        select(_CASES.c.reported_by)
+        .where(_CASES.c.id == bindparam("id", type_=Uuid))
+        .scalar_subquery()
+        .label("replay"),
+        _USERS.c.name.label("user_name"),
+        _USERS.c.email,
+        _ACCOUNTS.c.id.label("account_id"),
+        _ACCOUNTS.c.name.label("account_name"),
+        _CONTACTS.c.id.label("contact_id"),
+        _CONTACTS.c.name.label("contact_name"),
+        _CONTACTS.c.email.label("contact_email"),
+        _CONTACTS.c.phone.label("contact_phone"),
+        exists(select(_PRODUCTS.c.id)).label("any_product"),
+        select(_PRODUCTS.c.name)
+        .where(func.lower(_PRODUCTS.c.name) == func.lower(bindparam("product", type_=String)))
+        .limit(1)
+        .scalar_subquery()
+        .label("product"),
+    )
+    .select_from(
+        _USERS.outerjoin(_ACCOUNTS, _ACCOUNTS.c.id == bindparam("account", type_=Uuid)).outerjoin(
+            _CONTACTS,
+            (_CONTACTS.c.account_id == _ACCOUNTS.c.id) & (_CONTACTS.c.user_id == _USERS.c.id),
+        )
+    )
+    .where(_USERS.c.id == bindparam("user", type_=Uuid))
+    .limit(1)
+)
+_CONTACT = select(
+    _CONTACTS.c.id, _CONTACTS.c.account_id, _CONTACTS.c.name, _CONTACTS.c.email, _CONTACTS.c.phone
+).where(_CONTACTS.c.id == bindparam("id"))
+_PRODUCT_NAMES = select(_PRODUCTS.c.name)
+_INSERT_CASE = insert(_CASES)
+# PostgreSQL: the number is drawn from the sequence by the INSERT itself (one round trip).
+_INSERT_CASE_NUMBERED = (
+    insert(_CASES)
+    .values(number=literal(CASE_NUMBER_PREFIX) + cast(CASE_NUMBER_SEQUENCE.next_value(), String))
+    .returning(_CASES.c.number)
+)
+_INSERT_ACTIVITY = insert(_ACTIVITIES)
+
 
 def next_case_number(session: Session) -> str:
-    """Bump the counter in the current transaction: numbers are unique and never reused."""
-    bump = (
-        update(Counter)
-        .where(Counter.name == CASE_NUMBER_COUNTER)
-        .values(value=Counter.value + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if session.get_bind().dialect.update_returning:  # one round trip where the database can
-        value = session.execute(bump.returning(Counter.value)).scalar()
+    """A new case number in the current transaction: unique and never reused (on PostgreSQL
+    from a sequence, so a rolled-back transaction leaves a gap)."""
+    return _next_number(session.connection())
+
+
+def _next_number(connection: Connection) -> str:
+    if connection.dialect.name == "postgresql":
+        value = connection.execute(select(CASE_NUMBER_SEQUENCE.next_value())).scalar_one()
+        return f"{CASE_NUMBER_PREFIX}{value}"
+    if connection.dialect.update_returning:  # one round trip where the database can
+        value = connection.execute(_BUMP_RETURNING).scalar()
     else:
         value = None
-        if session.execute(bump).rowcount:
-            value = session.scalar(select(Counter.value).where(Counter.name == CASE_NUMBER_COUNTER))
+        if connection.execute(_BUMP).rowcount:
+            value = connection.execute(
+                select(_COUNTERS.c.value).where(_COUNTERS.c.name == CASE_NUMBER_COUNTER)
+            ).scalar()
     if value is None:  # a database made without the baseline migration's seed row
         value = FIRST_CASE_NUMBER + 1
-        session.add(Counter(name=CASE_NUMBER_COUNTER, value=value))
-        session.flush()
+        connection.execute(insert(_COUNTERS).values(name=CASE_NUMBER_COUNTER, value=value))
     return f"{CASE_NUMBER_PREFIX}{value}"
 
 
@@ -76,7 +171,17 @@ def client_time(
     return min(max(given, earliest), now)
 
 
-def _choose_account(session: Session, user: CurrentUser, wanted: uuid.UUID | None) -> uuid.UUID:
+def create_case_as(
+    session: Session, cache: TokenCache, token: str, data: CaseCreate, now: datetime
+) -> tuple[CaseOut, bool]:
+    """`create_case` as the holder of a bearer token (or 401), checked in the same transaction:
+    the create-case endpoint runs both in the group-commit lane (db.WriteLane)."""
+    return create_case(session, caller_in(session, cache, token), data, now)
+
+
+def _choose_account(user: CurrentUser, wanted: uuid.UUID | None) -> uuid.UUID:
+    """The account the new case goes to (a staff member's choice is checked against the
+    database with the reporter's read in `create_case`)."""
     if user.is_staff:
         if wanted is None:
             raise ApiError(
@@ -84,10 +189,6 @@ def _choose_account(session: Session, user: CurrentUser, wanted: uuid.UUID | Non
                 ErrorCode.VALIDATION,
                 "Choose the customer account for this case.",
                 field="account_id",
-            )
-        if session.get(Account, wanted) is None:
-            raise ApiError(
-                422, ErrorCode.VALIDATION, "There is no such account.", field="account_id"
             )
         return wanted
     if wanted is not None:
@@ -125,67 +226,133 @@ def create_case(
     replay look-up, what depends on the database's state (accounts, products, contacts) after
     it, so a valid replay still finds its case when that state has moved on."""
     form = _check_form(user, data)
-    # A plain look first: almost always there is none, and the whole case costs four joins.
-    reported_by = session.scalar(select(Case.reported_by).where(Case.id == data.id))
-    if reported_by is not None:
-        if reported_by != user.id:
+    session.flush()  # the caller's pending ORM changes (e.g. a push's) go before our statements
+    connection = session.connection()
+    try:
+        account_id: uuid.UUID | None = _choose_account(user, data.account_id)
+        refusal = None
+    except ApiError as exc:  # answered only if this is not a replay (see above)
+        account_id, refusal = None, exc
+    wanted_product = data.product.strip()
+    reads = connection.execute(
+        _READS,
+        {"id": data.id, "user": user.id, "account": account_id, "product": wanted_product},
+    ).first()
+    if reads is None:
+        raise unauthorized(BAD_TOKEN)  # the reporter was deleted since the token was checked
+    if reads.replay is not None:
+        if reads.replay != user.id:
             raise ApiError(409, ErrorCode.CONFLICT, "This case id is already used by another case.")
         existing = session.get(Case, data.id)
         if existing is not None:  # (cases are never deleted)
             return case_out(existing), False
-    account_id = _choose_account(session, user, data.account_id)
-    staff_fields = form.staff_fields
-    cc_emails = form.cc_emails
-    product = _product_name(session, data.product)
-    contact = _contact(session, user, account_id, data.contact_id)
-    case_type = form.case_type
-    # Every read first, the rows case_out shows included (handed to the case below, so it needs
-    # no query later): on PostgreSQL the counter's row stays locked from the number to the
-    # commit, and every other new case waits for it.
-    account = session.get_one(Account, account_id)
-    reporter = session.get_one(User, user.id)
-    case = Case(
-        id=data.id,
-        number=next_case_number(session),
-        account=account,
-        reporter=reporter,
-        contact=contact,
-        account_id=account_id,
-        reported_by=user.id,
-        subject=data.subject.strip(),
-        description=data.description,
-        status=Status.NEW.value,
-        severity=data.severity.value,
-        priority=staff_fields["priority"],
-        product=product,
+    if refusal is not None:
+        raise refusal
+    if reads.account_id is None:
+        raise ApiError(422, ErrorCode.VALIDATION, "There is no such account.", field="account_id")
+    account_id = reads.account_id
+    product = _product_name(connection, wanted_product, reads)
+    contact = _contact(connection, account_id, data.contact_id, reads)
+    # Every read first: on PostgreSQL the change log's lock is held from its rows to the commit.
+    values: dict[str, Any] = {
+        "id": data.id,
+        "account_id": account_id,
+        "reported_by": user.id,
+        "subject": data.subject.strip(),
+        "description": data.description,
+        "status": Status.NEW.value,
+        "severity": data.severity.value,
+        "priority": form.staff_fields["priority"],
+        "product": product,
+        "escalated": False,
+        "close_requested": False,
+        "owner_id": None,
+        "parent_case_id": None,
+        "resolution_summary": "",
+        "resolution_root_cause": "",
+        "resolution_type": "",
+        "created_at": client_time(data.created_at, now),
+        "updated_at": now,
+        "resolved_at": None,
+        "closed_at": None,
+        "contact_id": contact.id if contact is not None else None,
+        "environment": data.environment.strip(),
+        "case_type": form.case_type,
+        "category": form.staff_fields["category"],
+        "source": form.staff_fields["source"],
+        "cc_emails": form.cc_emails,
+    }
+    if connection.dialect.name == "postgresql":
+        values["number"] = connection.execute(_INSERT_CASE_NUMBERED, values).scalar_one()
+    else:
+        values["number"] = _next_number(connection)
+        connection.execute(_INSERT_CASE, values)
+    activity_id = uuid.uuid4()
+    connection.execute(
+        _INSERT_ACTIVITY,
+        {
+            "id": activity_id,
+            "case_id": data.id,
+            "actor_id": user.id,
+            "action": "create",
+            "from_status": None,
+            "to_status": Status.NEW.value,
+            "reason": "",
+            "created_at": now,
+        },
+    )
+    changelog.append(
+        session, data.id, account_id, [("case", data.id, False), ("activity", activity_id, False)]
+    )
+    return _new_case_out(values, reads, contact), True
+
+
+@dataclass(frozen=True)
+class _ContactRow:
+    id: uuid.UUID
+    name: str
+    email: str
+    phone: str
+
+
+def _new_case_out(values: dict[str, Any], reads: Any, contact: _ContactRow | None) -> CaseOut:
+    """What serialize.case_out gives for the case just written, from the values themselves."""
+    return CaseOut(
+        id=values["id"],
+        number=values["number"],
+        account_id=values["account_id"],
+        account_name=reads.account_name,
+        reported_by=values["reported_by"],
+        reported_by_name=reads.user_name,
+        subject=values["subject"],
+        description=values["description"],
+        status=Status.NEW,
+        severity=Severity(values["severity"]),
+        priority=values["priority"],
+        product=values["product"],
         escalated=False,
         close_requested=False,
+        owner_id=None,
+        owner_name="",
+        parent_case_id=None,
         resolution_summary="",
         resolution_root_cause="",
         resolution_type="",
-        created_at=client_time(data.created_at, now),
-        updated_at=now,
-        contact_id=contact.id if contact is not None else None,
-        environment=data.environment.strip(),
-        case_type=case_type,
-        category=staff_fields["category"],
-        source=staff_fields["source"],
-        cc_emails=cc_emails,
+        created_at=values["created_at"],
+        updated_at=values["updated_at"],
+        resolved_at=None,
+        closed_at=None,
+        contact_id=values["contact_id"],
+        contact_name=contact.name if contact else reads.user_name,
+        contact_email=contact.email if contact else reads.email,
+        contact_phone=contact.phone if contact else "",
+        environment=values["environment"],
+        case_type=values["case_type"],
+        category=values["category"],
+        source=values["source"],
+        cc_emails=list(values["cc_emails"]),
+        survey={},
     )
-    session.add(case)
-    session.flush()
-    activity = Activity(
-        case_id=case.id,
-        actor_id=user.id,
-        action="create",
-        from_status=None,
-        to_status=Status.NEW.value,
-        reason="",
-        created_at=now,
-    )
-    session.add(activity)
-    changelog.record(session, case, case, activity)
-    return case_out(case), True
 
 
 @dataclass(frozen=True)
@@ -237,28 +404,33 @@ def _staff_fields(user: CurrentUser, data: CaseCreate) -> dict[str, str | None]:
     }
 
 
-def _product_name(session: Session, wanted: str) -> str:
+def _product_name(connection: Connection, wanted: str, reads: Any) -> str:
     """The product as the vendor spells it. While no products are set up, any name goes."""
-    if not wanted.strip():
-        return ""
-    name = known_product(wanted, list(session.scalars(select(Product.name))))
+    if not wanted or not reads.any_product:
+        return wanted
+    if reads.product is not None and reads.product.casefold() == wanted.casefold():
+        return reads.product
+    # SQL's lower() knows only ASCII on SQLite: other letters are compared here, as the client does.
+    name = known_product(wanted, list(connection.execute(_PRODUCT_NAMES).scalars()))
     if name is None:
-        raise _invalid("product", f"There is no product {wanted.strip()!r}; choose one from the list.")
+        raise _invalid("product", f"There is no product {wanted!r}; choose one from the list.")
     return name
 
 
 def _contact(
-    session: Session, user: CurrentUser, account_id: uuid.UUID, wanted: uuid.UUID | None
-) -> Contact | None:
+    connection: Connection, account_id: uuid.UUID, wanted: uuid.UUID | None, reads: Any
+) -> _ContactRow | None:
     """The contact the case is for: one of the account's, or (none given) the reporter's own."""
     if wanted is None:
-        return session.scalar(
-            select(Contact).where(Contact.account_id == account_id, Contact.user_id == user.id)
+        if reads.contact_id is None:
+            return None
+        return _ContactRow(
+            reads.contact_id, reads.contact_name, reads.contact_email, reads.contact_phone
         )
-    contact = session.get(Contact, wanted)
-    if contact is None or contact.account_id != account_id:
+    row = connection.execute(_CONTACT, {"id": wanted}).first()
+    if row is None or row.account_id != account_id:
         raise _invalid("contact_id", "There is no such contact in this case's account.")
-    return contact
+    return _ContactRow(row.id, row.name, row.email, row.phone)
 
 
 def list_cases(session: Session, user: CurrentUser) -> list[CaseOut]:

@@ -3,8 +3,11 @@ becomes an attachment of its case. Plain Python under the tus protocol of routes
 
 - The bytes are staged under the data dir as <upload id>.part, never under the client's file
   name, and the upload is private to the person who started it.
-- Writers of one upload take turns on its lock in this process (UploadLocks), so no two write
-  the staged file at once. The bytes count only once the upload's row says so: `commit` moves
+- Writers of one upload take turns (UploadLocks): on an asyncio lock in this process, then on an
+  OS lock beside the staged file that every server process staging into the same folder takes
+  (`serve --workers N`, several `serve`), so no two write the staged file at once, and the
+  offset each one checks is still the row's when it writes. The bytes count only once the
+  upload's row says so: `commit` moves
   `received` to the write's end only if the write started where the row says (else 409), under
   the row's lock, after one fsync outside any transaction; anything past `received` is cut off
   by the next write.
@@ -18,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import sys
 import uuid
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -87,18 +91,121 @@ def checksum_mismatch(message: str) -> ApiError:
 
 
 class UploadLocks:
-    """One lock per upload in this process (kept while anyone holds or waits for it)."""
+    """PATCHes of one upload take turns, in this process and across server processes.
+
+    First on an asyncio lock per upload in this process (kept while anyone holds or waits for
+    it), so a second PATCH here waits without taking a worker thread; then on `ProcessLock`, an
+    OS lock on `<upload id>.lock` in the upload folder, which the other processes take too."""
 
     def __init__(self) -> None:
         self._locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
 
-    def of(self, upload_id: uuid.UUID) -> asyncio.Lock:
+    def _in_process(self, upload_id: uuid.UUID) -> asyncio.Lock:
         lock = self._locks.get(upload_id)
         if lock is None:
             lock = self._locks[upload_id] = asyncio.Lock()
         return lock
+
+    @asynccontextmanager
+    async def hold(self, upload_dir: Path, upload_id: uuid.UUID) -> AsyncIterator[None]:
+        """Both locks of the upload, for as long as the block runs."""
+        async with self._in_process(upload_id):
+            lock = ProcessLock(upload_dir / f"{upload_id.hex}.lock")
+            await lock.acquire()
+            try:
+                yield
+            finally:
+                lock.release()
+
+
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.005, 0.05  # seconds between tries while another process holds it
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock_now(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock_now(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class ProcessLock:
+    """An exclusive lock on a file, held by one process at a time (flock, or msvcrt on Windows);
+    the OS drops it when its process dies, so a crash never leaves an upload locked.
+
+    The file is removed on release, so only uploads being written have one. That is safe because
+    whoever gets the lock then checks that the path still names the file it locked, and starts
+    over if not: a waiter that locked a file just removed never runs beside a newcomer who
+    created the next one. Waiting polls on the event loop: no thread is spent on it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if _lock_now(fd) and _names(self.path, fd):
+                self._fd = fd
+                return True
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # which drops a lock won on a file the path no longer names
+        return False
+
+    async def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        pause = _FIRST_PAUSE
+        while not self.try_acquire():
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, _LONGEST_PAUSE)
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        if sys.platform == "win32":  # an open file cannot be removed there: close first
+            _unlock(fd)
+            os.close(fd)
+            with suppress(OSError):  # another process has it open: it stays for them
+                self.path.unlink()
+            return
+        with suppress(FileNotFoundError):
+            self.path.unlink()  # while still held, so a waiter sees it gone and starts over
+        _unlock(fd)
+        os.close(fd)
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Whether `path` is still the file open as `fd`."""
+    try:
+        named = path.stat()
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
 def start(

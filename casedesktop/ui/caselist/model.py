@@ -34,6 +34,17 @@ COLUMNS: tuple[tuple[str, SortKey], ...] = (  # each column's title (English, sh
 )
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SYNC_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+# The roles `data` answers, as plain ints (Qt hands the role as an int; an enum attribute costs
+# a lookup each time it is named, and a repaint asks over a thousand times).
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_ACCESSIBLE_TEXT = Qt.ItemDataRole.AccessibleTextRole.value
+_MARK_ROLES = frozenset((_FONT, _DECORATION, _FOREGROUND))  # an unread, unsent or refused case
+_ANSWERED = frozenset((_DISPLAY, _TOOLTIP, _ACCESSIBLE_TEXT, int(CASE_ID_ROLE), int(SYNC_STATE_ROLE),
+                       *_MARK_ROLES))
 PAGE_SIZE = 128
 MAX_PAGES = 24
 ELIDED = (SortKey.SUBJECT, SortKey.STATUS, SortKey.PRODUCT, SortKey.ACCOUNT, SortKey.OWNER)
@@ -56,6 +67,29 @@ def row_status(row: CaseSummary, role: Role = Role.CUSTOMER) -> str:
 
 def _when(value) -> str:  # noqa: ANN001
     return format_datetime(value)
+
+
+def _number_text(row: CaseSummary, _role: Role) -> str:
+    if row.number:
+        return row.number
+    return _("Not sent (refused)") if row.sync_state == FAILED else _("Not sent yet")
+
+
+def _plain_text(name: str):  # noqa: ANN202
+    return lambda row, _role: getattr(row, name) or ""
+
+
+# Each column's text, by column: looked up by position, not by comparing keys, on every paint.
+_CELL_TEXT = tuple(
+    {
+        SortKey.NUMBER: _number_text,
+        SortKey.STATUS: row_status,
+        SortKey.SEVERITY: lambda row, _role: Severity(row.severity).label,
+        SortKey.CREATED: lambda row, _role: _when(row.created_at),
+        SortKey.UPDATED: lambda row, _role: _when(row.updated_at),
+    }.get(key) or _plain_text(key.value)
+    for _title, key in COLUMNS
+)
 
 
 class CaseListModel(QAbstractTableModel):
@@ -172,31 +206,37 @@ class CaseListModel(QAbstractTableModel):
         if 0 <= column < len(COLUMNS) and self._db is not None:  # start-up: first page is sorted
             self.sortRequested.emit(sort_key(column), order == Qt.SortOrder.DescendingOrder)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if not index.isValid():
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):  # noqa: ANN201
+        # A repaint asks every visible cell for seven roles (font, alignment, colours, check state,
+        # decoration, text) and most have no answer: say so before the row is looked up.
+        if role not in _ANSWERED or not index.isValid():
             return None
         row = self.row(index.row())
         if row is None:
             return None
+        if role == _DISPLAY:
+            return self.cell_text(row, index.column())
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.cell_text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[column][1] in ELIDED:
-            return self.cell_text(row, column)  # longer than their column's fixed width, these elide
-        if role == Qt.ItemDataRole.ToolTipRole and row.sync_state != SYNCED:
+        if role in _MARK_ROLES:
+            if role == _FONT and (row.unread or row.number is None):
+                font = QFont()
+                font.setBold(row.unread)
+                font.setItalic(row.number is None)
+                return font
+            if role == _DECORATION and column == 0 and row.unread:
+                return theme.colour(UNREAD_ROLE)
+            if role == _FOREGROUND and column == 0 and row.sync_state == FAILED:
+                return QBrush(theme.colour(FAILED_ROLE))
+            return None
+        if role == _TOOLTIP:
+            if COLUMNS[column][1] in ELIDED:
+                return self.cell_text(row, column)  # longer than their column's fixed width, these elide
             if row.sync_state == WAITING:
                 return _("Waiting to sync: saved here, sent when the server can be reached")
-            return _("The server refused a change to this case; see Sync details in the status bar")
-        if role == Qt.ItemDataRole.FontRole and (row.unread or row.number is None):
-            font = QFont()
-            font.setBold(row.unread)
-            font.setItalic(row.number is None)
-            return font
-        if role == Qt.ItemDataRole.DecorationRole and column == 0 and row.unread:
-            return theme.colour(UNREAD_ROLE)
-        if role == Qt.ItemDataRole.ForegroundRole and row.sync_state == FAILED and column == 0:
-            return QBrush(theme.colour(FAILED_ROLE))
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if row.sync_state == FAILED:
+                return _("The server refused a change to this case; see Sync details in the status bar")
+            return None
+        if role == _ACCESSIBLE_TEXT:
             parts = [self.cell_text(row, column)]
             if row.sync_state in (WAITING, FAILED):
                 parts.append(_("waiting to sync") if row.sync_state == WAITING else _("sync failed"))
@@ -205,23 +245,8 @@ class CaseListModel(QAbstractTableModel):
             return ", ".join(parts)
         if role == CASE_ID_ROLE:
             return row.id
-        if role == SYNC_STATE_ROLE:
-            return row.sync_state
-        return None
+        return row.sync_state  # SYNC_STATE_ROLE
 
     def cell_text(self, row: CaseSummary, column: int) -> str:
         """What a cell shows (the display role, for a row at hand)."""
-        key = COLUMNS[column][1]
-        if key == "number":
-            if row.number:
-                return row.number
-            return _("Not sent (refused)") if row.sync_state == FAILED else _("Not sent yet")
-        if key == "status":
-            return row_status(row, self.role)
-        if key == "severity":
-            return Severity(row.severity).label
-        if key == "created_at":
-            return _when(row.created_at)
-        if key == "updated_at":
-            return _when(row.updated_at)
-        return getattr(row, key) or ""
+        return _CELL_TEXT[column](row, self.role)

@@ -22,12 +22,12 @@ class SyncBridge(QObject):
     statusChanged = Signal(object)  # SyncStatus
     changesArrived = Signal(object)  # Changes
 
-    def __init__(self, profile: Profile, identity: Identity, interval: float = 30.0):
+    def __init__(self, profile: Profile, identity: Identity, interval: float = 30.0, live: bool = True):
         super().__init__()
         self.worker = SyncWorker(
             profile.db, identity.server_url, profile.tokens.get, identity.user_id,
             on_gui_thread(self.statusChanged.emit, owner=self), on_gui_thread(self.changesArrived.emit, owner=self),
-            interval, blobs=profile.blobs,
+            interval, blobs=profile.blobs, live=live,
         )
 
     def start(self) -> None:
