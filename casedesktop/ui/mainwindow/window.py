@@ -348,7 +348,9 @@ class MainWindow(QMainWindow):
 
     def _current_changed(self, current, _previous) -> None:  # noqa: ANN001
         if current.isValid():
-            self.detail.show_case(self.model.case_id_at(current.row()))
+            case_id = self.model.case_id_at(current.row())
+            if case_id != self.detail.case_id:  # the same case found again after a sort: as it is
+                self.detail.show_case(case_id)
             self.controller.followed = self.detail.case_id
 
     def select_case(self, case_id: str, open_it: bool = True) -> None:
