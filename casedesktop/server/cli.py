@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     serve.add_argument(
         "--workers",
-        type=_positive_int,
+        type=_worker_count,
         default=1,
         metavar="N",
         help="API processes serving that one port (default: %(default)s). More than 1 is for "
@@ -244,6 +244,19 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+MAX_WORKERS = 64
+
+
+def _worker_count(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_WORKERS}: each process holds its own database connections; "
+            "more processes than cores only queue for them"
+        )
     return value
 
 

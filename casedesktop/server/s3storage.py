@@ -134,9 +134,11 @@ class S3Storage:
             ) from None
         config = Config(
             s3={"addressing_style": location.addressing},
-            connect_timeout=10,
-            read_timeout=60,
-            retries={"mode": "standard", "max_attempts": 3},
+            # A stalled bucket holds one of the server's few worker threads per download: give
+            # up within seconds (the client retries the 503) rather than minutes.
+            connect_timeout=5,
+            read_timeout=15,
+            retries={"mode": "standard", "max_attempts": 2},
             # S3-compatible stores differ on the newer default checksums; AWS keeps them.
             **(
                 {

@@ -222,10 +222,24 @@ def _worker_main(
     """One worker process: build the app, serve the shared socket, tell the parent once it
     accepts connections."""
     configure_logging(log_level)
+    _exit_with_parent()
     config = uvicorn_config(
         app_factory(), sock, log_level=log_level, trusted_proxies=trusted_proxies
     )
     serve_until_stopped(AnnouncingServer(config, lambda: started.send(os.getpid())), sock)
+
+
+def _exit_with_parent(every: float = 1.0) -> None:
+    """A worker whose supervisor is gone (killed with -9) stops too, instead of serving on
+    unsupervised and keeping the port from the next start: it asks for its own graceful stop."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="casedesktop-parent-watch", daemon=True).start()
 
 
 @dataclass

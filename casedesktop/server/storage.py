@@ -39,6 +39,23 @@ class LocalStorage:
     def __init__(self, root: Path):
         self.root = Path(root)
 
+    @classmethod
+    def open(cls, root: Path) -> LocalStorage:
+        """The store in `root`, made if missing and checked writable now: a wrong folder stops
+        the start with a message instead of failing the first finished upload."""
+        root = Path(root)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            probe = root / ".casedesktop-write-check"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise StorageError(
+                f"--storage: the folder {str(root)!r} cannot hold attachments: "
+                f"{exc.strerror or exc}"
+            ) from None
+        return cls(root)
+
     def path(self, key: str) -> Path:
         if not _KEY.match(key):  # defence in depth: keys are server-made hex, never a path
             raise ValueError(f"not a storage key: {key!r}")
@@ -88,11 +105,11 @@ def storage_from_option(text: str | None, data_dir: Path) -> BlobStorage:
     """The store `serve --storage` names: None means <data dir>/attachments; a bucket is checked
     before it is returned (StorageError says why it cannot be used)."""
     if text is None:
-        return LocalStorage(Path(data_dir) / "attachments")
+        return LocalStorage.open(Path(data_dir) / "attachments")
     try:
         check_storage_option(text)
     except ValueError as exc:
         raise StorageError(f"--storage: {exc}") from None
     if "://" in text:
         return S3Storage.open(parse_s3_option(text))
-    return LocalStorage(Path(text).expanduser())
+    return LocalStorage.open(Path(text).expanduser())

@@ -460,8 +460,31 @@ def test_workers_on_sqlite_serve_and_stop_on_ctrl_c(tmp_path: Path) -> None:
     assert not [pid for pid in workers if _alive(pid)]
 
 
+@pytest.mark.skipif(not _HAS_PROC, reason="finds the worker processes through /proc")
+def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
+    """kill -9 of the parent: its workers must not serve on unsupervised, holding the port."""
+    data_dir = tmp_path / "data"
+    serving = start_serving("orphans", data_dir, f"sqlite:///{data_dir / 'server.db'}",
+                            "--workers", "2")
+    try:
+        wait_listening(serving)
+        workers = _worker_pids(serving.process.pid)
+        assert len(workers) == 2
+    finally:
+        serving.process.kill()
+        serving.process.wait()
+    deadline = time.monotonic() + 15
+    while [pid for pid in workers if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)], "workers outlived a killed supervisor"
+
+
 def test_workers_must_be_a_whole_number_from_1(capsys: pytest.CaptureFixture[str]) -> None:
-    for given, message in (("0", "must be at least 1"), ("two", "'two' is not a whole number")):
+    for given, message in (
+        ("0", "must be at least 1"),
+        ("two", "'two' is not a whole number"),
+        ("100000", "at most 64"),
+    ):
         with pytest.raises(SystemExit) as refused:
             cli_main(["serve", "--workers", given])
         assert refused.value.code == 2

@@ -10,6 +10,8 @@ bytes live under a server-made key.
 
 from __future__ import annotations
 
+import itertools
+import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -32,6 +34,8 @@ from casedesktop.server.services.attachments import (
 from casedesktop.server.services.rights import get_visible_attachment
 from casedesktop.server.services.serialize import attachment_out
 from casedesktop.server.storage import BlobStorage
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["attachments"])
 
@@ -136,13 +140,13 @@ def download(
     if span is None:
         headers["Content-Length"] = str(size)
         return StreamingResponse(
-            _stream(storage, found.storage_key, 0, size), media_type=content_type, headers=headers
+            _opened(storage, found.storage_key, 0, size), media_type=content_type, headers=headers
         )
     start, end = span
     headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
     headers["Content-Length"] = str(end - start)
     return StreamingResponse(
-        _stream(storage, found.storage_key, start, end),
+        _opened(storage, found.storage_key, start, end),
         status_code=206,
         media_type=content_type,
         headers=headers,
@@ -169,6 +173,23 @@ def download_head(request: Request, user: Caller, attachment_id: uuid.UUID) -> R
     headers = {**_download_headers(found), "Content-Length": str(found.size)}
     content_type = safe_content_type(found.content_type, found.filename)
     return Response(status_code=200, media_type=content_type, headers=headers)
+
+
+def _opened(storage: BlobStorage, key: str, start: int, end: int) -> Iterator[bytes]:
+    """The stream with its first piece read before any header goes out: a stored copy that is
+    missing or cannot be read now is a 503 the client retries, not a 200 that ends early."""
+    pieces = _stream(storage, key, start, end)
+    try:
+        first = next(pieces, b"")
+    except Exception:
+        log.exception("the stored copy of attachment %s cannot be read", key)
+        raise ApiError(
+            503,
+            ErrorCode.INTERNAL,
+            "The file's stored copy cannot be read right now. Try again later.",
+            headers={"Retry-After": "30"},
+        ) from None
+    return itertools.chain((first,), pieces)
 
 
 def _stream(storage: BlobStorage, key: str, start: int, end: int) -> Iterator[bytes]:

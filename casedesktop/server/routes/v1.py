@@ -26,7 +26,9 @@ router = APIRouter(prefix=API_PREFIX, responses=_ERRORS)
 
 
 @router.get("/health", response_model=Health)
-def health() -> Health:
+async def health() -> Health:
+    """On the event loop, never on a worker thread: it answers even while every thread waits on
+    the database or the attachment storage."""
     return Health(version=casedesktop.__version__)
 
 
