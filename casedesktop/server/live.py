@@ -1,10 +1,10 @@
 """Wake long-polling feed readers (`GET /changes?wait=S`) when a change they may see commits.
 
-A transaction that appends to the change log notes whose feed it touched (`note_change`, called by
+A transaction that appends to the change log marks itself (`note_change`, called by
 services/changelog.py). After it commits, the process's `FeedWaiters` is poked; one checker thread
-then asks the database which audiences got rows past the last seen sequence number
-(one grouped query, however many commits came meanwhile) and sets the events of exactly the
-waiters who may see one of them: a customer's waiter wakes for their own accounts' changes, never
+then reads the rows past the last seen sequence number (one query, however many commits came
+meanwhile), takes each audience's newest, and sets the events of exactly the waiters who may see
+one of them: a customer's waiter wakes for their own accounts' changes, never
 for another account's or for an internal note. Each woken request reads its page as usual.
 
 Several processes: on PostgreSQL, the checker sends one `NOTIFY` on its own connection after the
@@ -47,8 +47,9 @@ _HEAD = select(func.max(_LOG.c.seq))
 _CHECK_ROWS = 5000  # new change-log rows one check reads at most
 
 
-def note_change(session: Session, account_id: uuid.UUID, staff_only: bool) -> None:
-    """Remember, for this transaction, that it changes a feed (the hub is poked after commit)."""
+def note_change(session: Session) -> None:
+    """Remember, for this transaction, that it wrote the change log (the hub is poked after
+    commit; the checker reads whose feeds the new rows are for)."""
     session.info[_KEY] = True
 
 

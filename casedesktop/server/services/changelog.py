@@ -63,8 +63,7 @@ def append(
         session.info[_PENDING] = session.info.get(_PENDING, ()) + rows
     else:
         _insert(session, rows)
-    for _entity, _id, staff_only in entries:
-        live.note_change(session, account_id, staff_only)
+    live.note_change(session)
 
 
 def _append_pending(session: Session) -> None:
