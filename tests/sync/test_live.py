@@ -5,15 +5,18 @@ away, and falls back to the regular poll against a server without long-polls."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from casedesktop.server.app import create_app
+from casedesktop.server.db import Sessions, make_engine
 from casedesktop.server.migrate import upgrade_database
 from casedesktop.server.testing import ServerHandle, serve_app_in_thread
 from casedesktop.store import queries
 from casedesktop.sync.worker import LIVE_INTERVAL, SyncWorker
-from tests.sync.conftest import AGENT_EMAIL, CUSTOMER_EMAIL
+from tests.sync.conftest import AGENT_EMAIL, CUSTOMER_EMAIL, _populated
 from tests.sync.helpers import make_device, wait_until
 from tests.sync.test_worker import Recorder
 
@@ -54,16 +57,25 @@ def test_a_support_reply_is_stored_within_seconds(world: ServerHandle, tmp_path:
         ann.close()
 
 
-def test_a_server_that_goes_away_is_noticed_at_once(tmp_path: Path) -> None:
-    from tests.sync.conftest import _populated
-
+@contextmanager
+def _own_server(tmp_path: Path, wrap: Callable[[Any], Any] = lambda app: app) -> Iterator[tuple[ServerHandle, Any]]:
+    """A populated server whose life the test controls (`wrap` may stand in front of its app)."""
     url = f"sqlite:///{tmp_path / 'server.db'}"
     upgrade_database(url)
-    with serve_app_in_thread(create_app(url, tmp_path / "server")) as base_url:
-        world = _populated(ServerHandle(base_url, url, tmp_path / "server", _sessions(url)))
+    app = create_app(url, tmp_path / "server")
+    sessions = Sessions(make_engine(url))
+    try:
+        with serve_app_in_thread(wrap(app)) as base_url:
+            yield _populated(ServerHandle(base_url, url, tmp_path / "server", sessions)), app
+    finally:
+        sessions.dispose()
+
+
+def test_a_server_that_goes_away_is_noticed_at_once(tmp_path: Path) -> None:
+    with _own_server(tmp_path) as (world, _app):
         ann = make_device(world, CUSTOMER_EMAIL, tmp_path / "ann")
         seen = Recorder()
-        worker = _live_worker(ann, base_url, seen)
+        worker = _live_worker(ann, world.base_url, seen)
         worker.start()
         wait_until(lambda: worker.live is not None and worker.live.active)
     try:  # the server is gone; the next regular pass would be minutes away
@@ -76,16 +88,10 @@ def test_a_server_that_goes_away_is_noticed_at_once(tmp_path: Path) -> None:
 
 def test_without_long_polls_the_regular_poll_carries_on(tmp_path: Path) -> None:
     """A server of an earlier release: no wait header, and `wait` ignored (answered at once)."""
-    from tests.sync.conftest import _populated
-
-    url = f"sqlite:///{tmp_path / 'server.db'}"
-    upgrade_database(url)
-    app = create_app(url, tmp_path / "server")
-    with serve_app_in_thread(_WithoutLongPolls(app)) as base_url:
-        world = _populated(ServerHandle(base_url, url, tmp_path / "server", _sessions(url)))
+    with _own_server(tmp_path, _WithoutLongPolls) as (world, app):
         ann = make_device(world, CUSTOMER_EMAIL, tmp_path / "ann")
         seen = Recorder()
-        worker = _live_worker(ann, base_url, seen)
+        worker = _live_worker(ann, world.base_url, seen)
         worker.start()
         try:
             wait_until(lambda: worker.live is not None and worker.live.supported is False)
@@ -95,12 +101,6 @@ def test_without_long_polls_the_regular_poll_carries_on(tmp_path: Path) -> None:
         finally:
             worker.stop()
             ann.close()
-
-
-def _sessions(url: str):  # noqa: ANN202
-    from casedesktop.server.db import Sessions, make_engine
-
-    return Sessions(make_engine(url))
 
 
 class _WithoutLongPolls:
