@@ -1,7 +1,8 @@
 """Can this machine record its screen? Ask before recording, never record black silently.
 
-mss cannot capture under Wayland (only XWayland windows, the rest is black; python-mss issue
-155), needs a display on Linux, and on macOS returns black or wallpaper-only images until
+mss cannot capture under Wayland (only XWayland windows, the rest is black), so a Wayland
+session records through the desktop portal instead (`portal.py`, `pipewire.py`). mss needs a
+display on Linux, and on macOS returns black or wallpaper-only images until
 the user grants the Screen Recording permission. A test grab catches what the environment
 variables cannot tell.
 
@@ -23,9 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from casedesktop.i18n import N_, _
+from casedesktop.recording import portal
+from casedesktop.recording.events import RecordingError
 
-_X11_ADVICE = N_(
-    'Log out and choose an "Xorg" or "X11" session on the login screen, then record again.'
+_PORTAL_ADVICE = N_(
+    "Install xdg-desktop-portal and your desktop's back end for it (GNOME: xdg-desktop-portal-gnome, "
+    "KDE Plasma: xdg-desktop-portal-kde, sway and other wlroots desktops: xdg-desktop-portal-wlr), "
+    "log out and in again, then record again."
 )
 _MAC_ADVICE = N_(
     "CaseDesktop is now listed in System Settings > Privacy & Security > Screen Recording: "
@@ -56,17 +61,16 @@ class CaptureAvailability:
 
 
 def check_capture_available() -> CaptureAvailability:
-    """Check the session type (on macOS the permission, asking for it once), then test-grab."""
+    """Check the session type (on macOS the permission, asking for it once), then test-grab.
+
+    A Wayland session is checked without a grab: the portal would ask the user to share the
+    screen just for the check. What can be known without asking is: the portal is there, and
+    GStreamer can read its stream.
+    """
     linux = sys.platform.startswith("linux")
-    wayland = linux and (
-        os.environ.get("XDG_SESSION_TYPE", "").lower() == "wayland"
-        or bool(os.environ.get("WAYLAND_DISPLAY"))
-    )
+    if linux and portal.session_is_wayland():
+        return _wayland_availability()
     if linux and not os.environ.get("DISPLAY"):
-        if wayland:
-            return CaptureAvailability(
-                False, _("This Wayland session gives programs no access to the screen."), _(_X11_ADVICE)
-            )
         return CaptureAvailability(
             False,
             _("No graphical display was found (DISPLAY is not set)."),
@@ -79,39 +83,47 @@ def check_capture_available() -> CaptureAvailability:
     try:
         image = _test_grab()
     except Exception as exc:
-        if wayland:
-            return CaptureAvailability(
-                False, _("Screen capture does not work in this Wayland session ({error}).").format(error=exc),
-                _(_X11_ADVICE),
-            )
         return CaptureAvailability(
             False,
             _("A test screen capture failed ({error}).").format(error=exc),
             _("Check that the display is available and not locked, then try again."),
         )
     if not np.any(image[..., :3]):
-        return _black_result(wayland)
-    if wayland:
-        return CaptureAvailability(
-            True,
-            _("In this Wayland session only windows of X11 programs can be recorded; others will appear black."),
-            _('For a complete recording, log in with an "Xorg" or "X11" session.'),
-        )
+        return _black_result()
     return CaptureAvailability(True, _("Screen capture works."))
 
 
-def _black_result(wayland: bool) -> CaptureAvailability:
+def _wayland_availability() -> CaptureAvailability:
+    from casedesktop.recording.pipewire import GSTREAMER_ADVICE, gstreamer_missing
+
+    try:
+        connection = portal.Portal(timeout=5)
+    except RecordingError as exc:
+        return CaptureAvailability(False, str(exc), _("Start CaseDesktop from your desktop session."))
+    try:
+        version = connection.version(portal.SCREENCAST)
+    finally:
+        connection.close()
+    if version == 0:
+        return CaptureAvailability(
+            False,
+            _("This Wayland desktop offers no screen-sharing portal."),
+            _(_PORTAL_ADVICE),
+        )
+    missing = gstreamer_missing()
+    if missing:
+        return CaptureAvailability(False, missing, _(GSTREAMER_ADVICE))
+    return CaptureAvailability(
+        True, _("Screen capture works through the desktop's screen-sharing portal, which asks once which screen to share.")
+    )
+
+
+def _black_result() -> CaptureAvailability:
     if sys.platform == "darwin":
         return CaptureAvailability(
             False,
             _("A test capture was entirely black: macOS is probably blocking screen recording."),
             _(_MAC_BLACK_ADVICE),
-        )
-    if wayland:
-        return CaptureAvailability(
-            False,
-            _("A test capture was entirely black: Wayland hides the screen from programs."),
-            _(_X11_ADVICE),
         )
     return CaptureAvailability(
         False,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from casedesktop.i18n import _
+from casedesktop.recording import portal
 from casedesktop.recording.capture import CaptureThread, FrameSource, MssSource
 from casedesktop.recording.encoder import EncoderThread, FrameConverter, VideoEncoder
 from casedesktop.recording.events import (
@@ -40,6 +41,7 @@ from casedesktop.recording.settings import RecordingSettings, Rect
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 10.0
+PORTAL_START_TIMEOUT_S = 130.0  # the portal's own dialog waits for the user (120 s), then the first frame
 
 
 class _ActiveClock:
@@ -205,7 +207,12 @@ class Recorder:
     # Seams for tests and other platforms -----------------------------------------------
 
     def _open_source(self) -> FrameSource:
-        """Made inside the capture thread, which then owns it."""
+        """Made inside the capture thread, which then owns it: on Wayland the desktop portal's
+        stream (the portal may ask the user first), elsewhere mss."""
+        if portal.session_is_wayland():
+            from casedesktop.recording.pipewire import PipeWireSource
+
+            return PipeWireSource(self.settings)
         return MssSource(self.settings)
 
     def _open_encoder(self, size: tuple[int, int]) -> VideoEncoder:
@@ -224,11 +231,12 @@ class Recorder:
             self._queue, self._capture = queue, capture
             capture.hide(self._hidden)
         capture.start()
-        if not capture.ready.wait(START_TIMEOUT_S):
+        timeout = PORTAL_START_TIMEOUT_S if portal.session_is_wayland() else START_TIMEOUT_S
+        if not capture.ready.wait(timeout):
             capture.stop()
             raise RecordingError(
                 _("The screen did not answer within {seconds} seconds; check that the display is available and try "
-                  "again.").format(seconds=f"{START_TIMEOUT_S:.0f}")
+                  "again.").format(seconds=f"{timeout:.0f}")
             )
         if capture.error is not None:
             capture.join()
