@@ -43,6 +43,7 @@ for _ in $(seq 100); do
 done
 [ -n "$socket" ] || { echo "sway did not start:" >&2; cat "$log" >&2; exit 1; }
 export WAYLAND_DISPLAY=$socket
+SWAYSOCK=$(ls "$XDG_RUNTIME_DIR"/sway-ipc.*.sock 2>/dev/null | head -n1 || true)
 dbus-update-activation-environment WAYLAND_DISPLAY XDG_CURRENT_DESKTOP XDG_SESSION_TYPE \
     XDG_RUNTIME_DIR XDG_CONFIG_HOME
 
@@ -64,6 +65,7 @@ done
     echo "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
     echo "XDG_CURRENT_DESKTOP=$XDG_CURRENT_DESKTOP"
     echo "XDG_SESSION_TYPE=wayland"
+    echo "SWAYSOCK=$SWAYSOCK"
     echo "DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS"
     echo "CASEDESKTOP_WAYLAND_LOG=$log"
 } >"$env_file.tmp"
