@@ -498,6 +498,31 @@ def cmd_record(profile: Profile | None, args: argparse.Namespace) -> int:
     return 1 if result.error else 0
 
 
+def cmd_screenshot(profile: Profile | None, args: argparse.Namespace) -> int:
+    """A PNG of the screen without the window; a summary on stderr, with --json a JSON summary on stdout."""
+    from casedesktop.recording import RecordingError, Rect
+    from casedesktop.recording.screenshot import grab, save_bgra_png
+
+    try:
+        image = grab(args.monitor, Rect.parse(args.region) if args.region else None)
+        save_bgra_png(image, args.out)
+    except (RecordingError, ValueError) as exc:
+        print(_("casedesktop: cannot take a screenshot: {error}").format(error=exc), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        error = _("{path} cannot be written: {reason}.").format(path=args.out, reason=exc.strerror or exc)
+        print(_("casedesktop: cannot take a screenshot: {error}").format(error=error), file=sys.stderr)
+        return 2
+    height, width = image.shape[:2]
+    size = args.out.stat().st_size
+    if args.json:
+        print(json.dumps({"path": str(args.out), "width": width, "height": height, "bytes": size}, indent=2))
+    else:
+        print(_("Saved {path}: {width}x{height}, {size}").format(
+            path=args.out, width=width, height=height, size=format_size(size)), file=sys.stderr)
+    return 0
+
+
 def cmd_demo(profile: Profile | None, args: argparse.Namespace) -> int:
     from casedesktop.demo import run_demo
 
@@ -595,13 +620,19 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--region", help=_("X,Y,W,H in screen pixels"))
     p.add_argument("--codec", default="h264", choices=["h264", "vp9", "av1"])
     p.add_argument("--json", action="store_true", help=_("print a JSON summary on standard output"))
+    p = verb("screenshot", cmd_screenshot, _("save a PNG of the screen, without the window"))
+    p.add_argument("--out", type=Path, required=True)
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--monitor", type=int, default=1, help=_("0: all monitors, 1..: one monitor (default 1)"))
+    where.add_argument("--region", help=_("X,Y,W,H in screen pixels"))
+    p.add_argument("--json", action="store_true", help=_("print a JSON summary on standard output"))
     p = verb("demo", cmd_demo, _("start a local demo server with sample cases and open the window signed in"))
     p.add_argument("--keep", action="store_true", help=_("keep the demo folder afterwards"))
     verb("gui", cmd_gui, _("open the window (the default)"))
     return parser
 
 
-NO_PROFILE = {cmd_record, cmd_demo, cmd_gui}
+NO_PROFILE = {cmd_record, cmd_screenshot, cmd_demo, cmd_gui}
 
 
 def _window_only(argv: list[str]) -> Path | str | None:

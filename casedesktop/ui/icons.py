@@ -36,6 +36,7 @@ ICONS: dict[str, str] = {
     "document-new": "file-plus",
     "view-refresh": "refresh",
     "media-record": "player-record-filled",
+    "camera-photo": "camera",  # take a screenshot
     "media-playback-stop": "player-stop-filled",
     "media-playback-start": "player-play-filled",
     "media-playback-pause": "player-pause-filled",

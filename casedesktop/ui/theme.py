@@ -440,3 +440,28 @@ def apply_scheme_from_environment(app: QApplication, saved: str = "system") -> N
     wanted = environment_scheme() or saved
     if wanted in ("dark", "light"):
         apply_scheme(app, wanted)
+
+
+# --- marks drawn on a screenshot -----------------------------------------------------------------
+# A mark becomes part of the picture the vendor opens, so it cannot follow the sender's palette:
+# these are fixed colours, the same in every theme (the editor's own chrome still uses the roles).
+
+def markup_colours() -> dict[str, QColor]:
+    """The colours offered for arrows, frames and text, by name; the first is the default."""
+    return {
+        "red": QColor.fromHslF(RED / 360, 0.9, 0.5),
+        "blue": QColor.fromHslF(BLUE / 360, 0.9, 0.45),
+        "green": QColor.fromHslF(GREEN / 360, 0.8, 0.35),
+        "black": QColor(Qt.GlobalColor.black),
+        "white": QColor(Qt.GlobalColor.white),
+    }
+
+
+def highlighter_colour() -> QColor:
+    """A marker's yellow, translucent so the text under it stays readable."""
+    return QColor.fromHslF(54 / 360, 1.0, 0.5, 0.45)
+
+
+def redaction_colour() -> QColor:
+    """What a redacted area becomes: solid black, nothing of what was there."""
+    return QColor(Qt.GlobalColor.black)

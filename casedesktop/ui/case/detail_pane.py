@@ -64,6 +64,7 @@ def offered_actions(state: CaseState, role: Role) -> list[Action]:
 class CaseDetailPane(QWidget):
     changed = Signal(object)  # Changes made here, for the window's refresh point
     recordRequested = Signal()  # record the screen and attach the video to the reply
+    screenshotRequested = Signal()  # take a screenshot and attach it to the reply
 
     def __init__(self, session: ProfileSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,6 +100,7 @@ class CaseDetailPane(QWidget):
         self.reply = ReplyBox(session.blobs, session.drafts, self._identity.role.is_staff)
         self.reply.sendRequested.connect(self._send)
         self.reply.recordRequested.connect(self.recordRequested.emit)
+        self.reply.screenshotRequested.connect(self.screenshotRequested.emit)
         self.reply.reopenRequested.connect(lambda: self.take_action(Action.REOPEN))
         conv_layout.addWidget(self.reply)
         self.reply_box = self.reply.editor

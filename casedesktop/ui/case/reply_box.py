@@ -26,6 +26,7 @@ from casedesktop.ui.case.message_line import wrap_message
 class ReplyBox(QWidget):
     sendRequested = Signal(object, str, list)  # CommentKind, body, [PreparedFile]
     recordRequested = Signal()  # record the screen and attach the video to the reply
+    screenshotRequested = Signal()  # take a screenshot and attach it to the reply
     reopenRequested = Signal()  # the case is closed: reopen it to go on
 
     def __init__(self, blobs: BlobStore, drafts: Drafts, staff: bool, parent: QWidget | None = None):
@@ -65,6 +66,11 @@ class ReplyBox(QWidget):
         self.record_button.setToolTip(_("Record the screen and attach the video to this reply"))
         self.record_button.clicked.connect(self.recordRequested.emit)
         self.files.buttons.insertWidget(2, self.record_button)
+        self.screenshot_button = QPushButton(icons.icon("camera-photo"), _("Screenshot"))
+        self.screenshot_button.setAccessibleName(_("Take a screenshot for this reply"))
+        self.screenshot_button.setToolTip(_("Take a picture of the screen, mark it up, and attach it to this reply"))
+        self.screenshot_button.clicked.connect(self.screenshotRequested.emit)
+        self.files.buttons.insertWidget(3, self.screenshot_button)
         layout.addWidget(self.files)
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)

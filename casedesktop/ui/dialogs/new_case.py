@@ -60,6 +60,7 @@ PASTE_MAX = 1_000_000  # Qt's own limit (32,767) would cut a paste silently; the
 
 class NewCaseDialog(QDialog):
     recordRequested = Signal()  # the user wants to record the screen and attach it here
+    screenshotRequested = Signal()  # the user wants a screenshot attached here
 
     def __init__(self, session: ProfileSession, reference: Reference | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -144,11 +145,16 @@ class NewCaseDialog(QDialog):
         self.record_button.setToolTip(_("Record the problem as it happens; the video is attached here"))
         self.record_button.clicked.connect(self.recordRequested.emit)
         self.attachments.buttons.insertWidget(2, self.record_button)
+        self.screenshot_button = QPushButton(icons.icon("camera-photo"), _("Screens&hot…"))
+        self.screenshot_button.setToolTip(_("Take a picture of the screen, mark it up, and attach it here"))
+        self.screenshot_button.clicked.connect(self.screenshotRequested.emit)
+        self.attachments.buttons.insertWidget(3, self.screenshot_button)
         QWidget.setTabOrder(self.attachments.paste_button, self.record_button)  # Tab goes as the row reads
-        QWidget.setTabOrder(self.record_button, self.attachments.remove_button)
+        QWidget.setTabOrder(self.record_button, self.screenshot_button)
+        QWidget.setTabOrder(self.screenshot_button, self.attachments.remove_button)
         # Enter always means Create case: a button focused by its last click must not take it over.
-        for button in (self.record_button, self.attachments.add_button, self.attachments.paste_button,
-                       self.attachments.remove_button):
+        for button in (self.record_button, self.screenshot_button, self.attachments.add_button,
+                       self.attachments.paste_button, self.attachments.remove_button):
             button.setAutoDefault(False)
 
         self.draft_row = QHBoxLayout()

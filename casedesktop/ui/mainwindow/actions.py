@@ -39,6 +39,7 @@ class WindowActions:
     new_case: QAction
     sync: QAction
     record: QAction
+    screenshot: QAction
     search: QAction
     reply: QAction
     send: QAction
@@ -59,7 +60,7 @@ class WindowActions:
 
     def needing_a_profile(self) -> list[QAction]:
         """What stays disabled until the cache is open (a cold start shows the list before)."""
-        return [self.new_case, self.sync, self.record, self.search, self.reply, self.send, self.back,
+        return [self.new_case, self.sync, self.record, self.screenshot, self.search, self.reply, self.send, self.back,
                 self.changes, self.sign_out, self.switch_account]
 
     def commands(self) -> list[QAction]:
@@ -127,6 +128,9 @@ def create_actions(window: QMainWindow) -> WindowActions:
         new_case=action(_("&New case…"), QKeySequence.StandardKey.New, icon="document-new"),
         sync=action(_("S&ync now"), QKeySequence(Qt.Key.Key_F5), icon="view-refresh"),
         record=action(_(RECORD_TEXT), QKeySequence("Ctrl+Shift+R"), _(RECORD_TIP), icon="media-record"),
+        screenshot=action(_("Screens&hot…"), QKeySequence("Ctrl+Shift+S"),
+                          _("Take a screenshot, mark it up and attach it, to the open case or a new one (Ctrl+Shift+S)"),
+                          icon="camera-photo"),
         search=action(_("&Search"), QKeySequence.StandardKey.Find, icon="edit-find"),
         reply=action(_("&Reply"), QKeySequence("Ctrl+R")),
         send=action(_("Sen&d reply"), QKeySequence("Ctrl+Return"), icon="mail-send"),
@@ -155,7 +159,7 @@ def create_actions(window: QMainWindow) -> WindowActions:
     actions.toolbar.setObjectName("main-toolbar")
     actions.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)  # icons with their words
     window.addToolBar(actions.toolbar)
-    for command in (actions.new_case, actions.sync, actions.record, actions.back):
+    for command in (actions.new_case, actions.sync, actions.record, actions.screenshot, actions.back):
         actions.toolbar.addAction(command)
     spacer = QWidget()  # the account's button at the toolbar's right end
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -172,7 +176,7 @@ def create_actions(window: QMainWindow) -> WindowActions:
     for command in (actions.settings, actions.sign_out, actions.switch_account):
         account_menu.addAction(command)
 
-    for command in (actions.new_case, actions.reply, actions.send, actions.record, actions.sync):
+    for command in (actions.new_case, actions.reply, actions.send, actions.record, actions.screenshot, actions.sync):
         actions.file_menu.addAction(command)
     actions.file_menu.addSeparator()
     actions.file_menu.addAction(actions.settings)

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if session is None else session.settings
         self.profile_dir = Path(self.settings.fileName()).parent
         self.recording = None  # the RecordingFlow under way, if any
+        self.screenshot = None  # the ScreenshotFlow under way, if any
         self.awaiting_number: set[str] = set()  # cases made here that the server has not numbered yet
         self.controller = None  # ListController, from attach
         self.company = ""  # the customer's account(s), for the account menu and Settings
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         self.sync_action.triggered.connect(lambda: self.session.request_sync())
         self.record_action = self.commands.record
         self.record_action.triggered.connect(self._record_or_stop)
+        self.commands.screenshot.triggered.connect(self._screenshot_from_window)
         self.commands.search.triggered.connect(self.focus_search)
         self.commands.reply.triggered.connect(self.open_current_case)
         self.commands.send.triggered.connect(lambda: self.detail.send_button.click())
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow):
         self.detail = CaseDetailPane(session)
         self.detail.changed.connect(self.local_change)
         self.detail.recordRequested.connect(lambda: self.start_recording(self.detail.add_recording))
+        self.detail.screenshotRequested.connect(lambda: self.take_screenshot(self.detail.add_recording))
         state = self.splitter.saveState()  # the sizes as set or restored, shown or not yet
         self.splitter.replaceWidget(1, self.detail).deleteLater()
         self.splitter.restoreState(state)
@@ -394,6 +397,7 @@ class MainWindow(QMainWindow):
         dialog = NewCaseDialog(self.session, reference.load(self.session.db), self)
         dialog.accepted.connect(lambda: self._case_created(dialog))
         dialog.recordRequested.connect(lambda: self.start_recording(dialog.add_recording))
+        dialog.screenshotRequested.connect(lambda: self.take_screenshot(dialog.add_recording))
         dialog.open()
         return dialog
 
@@ -480,6 +484,49 @@ class MainWindow(QMainWindow):
 
         question.finished.connect(answered)
         question.open()
+
+    # --- screenshots ---------------------------------------------------------------------------
+
+    def take_screenshot(self, attach_to, destination: str | None = None):  # noqa: ANN001, ANN201
+        """Capture the screen, let the user mark it up, and attach the PNG with `attach_to` (a dialog
+        or the reply box: callable(Path)), as a recording is attached. For the reply box the picture
+        goes to the case open now; `destination` names it ("CS-1042: Printer offline") in the status
+        bar once attached. Returns the ScreenshotFlow, or None when one is under way."""
+        from casedesktop.ui.recording.destination import open_case
+        from casedesktop.ui.screenshot.flow import SCREENSHOTS_DIR, ScreenshotFlow
+
+        if self.screenshot is not None:
+            self.statusBar().showMessage(_("A screenshot is already under way."), 5000)
+            return None
+        if attach_to == self.detail.add_recording:
+            case = open_case(self.session.db, self.detail.case_id)
+            if case is not None:
+                attach_to, destination = self._recording_for_case(case.case_id), case.label
+        flow = ScreenshotFlow(self.profile_dir / SCREENSHOTS_DIR, self.settings, self)
+
+        def attach(path: Path) -> None:
+            if attach_to(path) and destination:
+                self.statusBar().showMessage(_("The screenshot is attached to your reply on {case}.").format(
+                    case=destination), 10000)
+
+        flow.attached.connect(attach)
+        flow.ended.connect(self._screenshot_ended)
+        self.screenshot = flow
+        flow.begin()
+        return flow
+
+    def _screenshot_ended(self) -> None:
+        self.screenshot = None
+
+    def _screenshot_from_window(self) -> None:
+        """The Screenshot command: for the reply of the case open in the window, else a new case."""
+        from casedesktop.ui.recording.destination import open_case
+
+        case = open_case(self.session.db, self.detail.case_id)
+        if case is None:
+            self.take_screenshot(self._recording_for_new_case, "")
+        else:
+            self.take_screenshot(self._recording_for_case(case.case_id), case.label)
 
     def _show_recording(self, running: bool) -> None:
         self.commands.show_recording(running)

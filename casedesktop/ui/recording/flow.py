@@ -61,12 +61,15 @@ def monitors() -> list[dict[str, int]]:
 class TargetDialog(QDialog):
     """What to record: the whole desktop, one monitor, or an area drawn next. Remembers the choice."""
 
+    settings_key = TARGET_KEY  # where the choice is remembered (the screenshot's dialog has its own)
+
     def __init__(self, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("Record your screen"))
         self.settings = settings
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("What should the recording show?")))
+        self.question = QLabel(_("What should the recording show?"))
+        layout.addWidget(self.question)
         self.group = QButtonGroup(self)
         self.options: dict[str, QRadioButton] = {}
         screens = monitors()
@@ -79,7 +82,7 @@ class TargetDialog(QDialog):
             self.group.addButton(button)
             self.options[key] = button
             layout.addWidget(button)
-        remembered = str(settings.value(TARGET_KEY, "monitor:1"))
+        remembered = str(settings.value(self.settings_key, "monitor:1"))
         self.options.get(remembered, self.options.get("monitor:1", button)).setChecked(True)
         self.private_areas: list[Rect] = []
         privacy = QHBoxLayout()
@@ -95,7 +98,8 @@ class TargetDialog(QDialog):
         layout.addLayout(privacy)
         self._set_private([])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Start recording"))
+        self.start_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.start_button.setText(_("Start recording"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -114,7 +118,7 @@ class TargetDialog(QDialog):
 
     def target(self) -> str:
         chosen = next(key for key, button in self.options.items() if button.isChecked())
-        self.settings.setValue(TARGET_KEY, chosen)
+        self.settings.setValue(self.settings_key, chosen)
         return chosen
 
 
