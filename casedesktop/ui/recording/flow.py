@@ -40,6 +40,7 @@ from casedesktop.recording import (
     Rect,
     Stopped,
     check_capture_available,
+    portal,
 )
 from casedesktop.ui import preferences
 from casedesktop.ui.recording.controls import Countdown, RecordingControlBar
@@ -47,13 +48,20 @@ from casedesktop.ui.recording.files import leftover_recordings, new_recording_pa
 from casedesktop.ui.recording.preview import PreviewChoice, RecordingPreview
 from casedesktop.ui.recording.region_picker import RegionPicker
 from casedesktop.ui.recording.screens import screen_of, to_capture_rect, to_logical_rect
-from casedesktop.ui.tasks import on_gui_thread
+from casedesktop.ui.tasks import background, on_gui_thread
 
 TARGET_KEY = "recording/target"  # "desktop", "monitor:N" or "region"
 
 
 def monitors() -> list[dict[str, int]]:
-    """mss's monitor list (0 = all together): geometry only, no capture."""
+    """The monitors as mss numbers them (0 = all together): geometry only, no capture. On
+    Wayland, where mss sees no screen, Qt's screens in the compositor's coordinates."""
+    if portal.session_is_wayland():
+        screens = [screen.geometry() for screen in QGuiApplication.screens()]
+        every = QRect()
+        for geometry in screens:
+            every = every.united(geometry)
+        return [{"left": r.x(), "top": r.y(), "width": r.width(), "height": r.height()} for r in (every, *screens)]
     with mss.MSS() as screen:
         return list(screen.monitors)
 
@@ -230,11 +238,17 @@ class RecordingFlow(QObject):
         self.recordings_dir.mkdir(parents=True, exist_ok=True)
         path = new_recording_path(self.recordings_dir)
         self.recorder = Recorder(settings, path, self._publish)
-        try:
-            self.recorder.start()
-        except (RecordingError, ValueError, OSError) as exc:
-            self._fail(str(exc))
-            return
+        # Starting waits for the first picture, and on Wayland for the desktop's own dialog that
+        # asks which screen to share: off the GUI thread, so the window keeps answering.
+        background().run(self.recorder.start, done=lambda _none: self._started(settings),
+                         failed=self._start_failed, owner=self)
+
+    def _start_failed(self, error: BaseException) -> None:
+        if not isinstance(error, (RecordingError, ValueError, OSError)):
+            raise error
+        self._fail(str(error))
+
+    def _started(self, settings: RecordingSettings) -> None:
         screen, captured = self._captured(settings)
         self.bar = RecordingControlBar(settings.max_seconds, settings.max_bytes, screen, captured)
         self.bar.pauseRequested.connect(self.recorder.pause)
