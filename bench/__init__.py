@@ -17,6 +17,7 @@ BENCHMARKS = (
     "pull",
     "gui_stall",
     "record",
+    "record_wayland",
     "upload",
     "server",
     "live",
