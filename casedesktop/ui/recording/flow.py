@@ -273,8 +273,9 @@ class RecordingFlow(QObject):
         return screen, to_logical_rect(area, screen)
 
     def _hide_bar(self, frame: QRect) -> None:
-        """Wherever the bar is over the recorded area, the video shows black instead of it."""
-        if self.recorder is not None and self.bar is not None:
+        """Wherever the bar is over the recorded area, the video shows black instead of it. Not on
+        Wayland: there a window cannot learn where it is, and a guess would black out the wrong place."""
+        if self.recorder is not None and self.bar is not None and not portal.session_is_wayland():
             around = frame.adjusted(-BAR_SHADOW, -BAR_SHADOW, BAR_SHADOW, BAR_SHADOW)
             self.recorder.hide_areas([to_capture_rect(around, self.bar.home_screen)])
 
