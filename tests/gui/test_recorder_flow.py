@@ -158,3 +158,31 @@ def test_pause_during_an_area_recording_pauses_it(qtbot, flow: RecordingFlow, mo
     qtbot.waitUntil(lambda: flow.preview is not None, timeout=10_000)
     assert flow.preview.result.width == 320 and flow.preview.result.height == 240
     flow.preview._choose(PreviewChoice.DISCARD)
+
+
+def test_on_wayland_the_area_is_drawn_on_the_portals_picture(qtbot, flow: RecordingFlow, monkeypatch,  # noqa: ANN001
+                                                               tmp_path: Path) -> None:
+    """Qt cannot photograph a Wayland screen: the picker shows the desktop portal's picture
+    (fetched off the GUI thread), and a refusal there says why instead of drawing on black."""
+    from casedesktop.recording import RecordingError, portal
+    from casedesktop.recording.screenshot import write_png
+
+    taken = tmp_path / "portal.png"
+    write_png(bytes([40, 80, 120]) * (1920 * 1080), 1920, 1080, taken)
+    monkeypatch.setenv("XDG_SESSION_TYPE", "wayland")
+    monkeypatch.setattr(portal, "screenshot", lambda timeout=30.0: taken)
+    # No portal here to ask whether recording works (tests/wayland asks a real one).
+    monkeypatch.setattr(recording_flow, "check_capture_available", lambda: CaptureAvailability(True, "ok"))
+    flow.begin("region")
+    qtbot.waitUntil(lambda: flow.picker is not None, timeout=5000)
+    assert flow.picker.picture.toImage().pixelColor(500, 500).name() == "#285078"
+    flow.picker.cancel()
+
+    def refuse(timeout: float = 30.0) -> Path:
+        raise RecordingError("You cancelled the screenshot in the desktop's dialog.")
+
+    monkeypatch.setattr(portal, "screenshot", refuse)
+    flow.picker = None
+    flow.begin("region")
+    qtbot.waitUntil(lambda: bool(flow.warnings), timeout=5000)
+    assert flow.warnings == ["You cancelled the screenshot in the desktop's dialog."] and flow.picker is None

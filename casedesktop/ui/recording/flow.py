@@ -16,7 +16,7 @@ from pathlib import Path
 
 import mss
 from PySide6.QtCore import QObject, QRect, QSettings, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtGui import QGuiApplication, QPixmap, QScreen
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -43,6 +43,7 @@ from casedesktop.recording import (
     portal,
 )
 from casedesktop.ui import preferences
+from casedesktop.ui.recording import still
 from casedesktop.ui.recording.controls import Countdown, RecordingControlBar
 from casedesktop.ui.recording.files import leftover_recordings, new_recording_path
 from casedesktop.ui.recording.preview import PreviewChoice, RecordingPreview
@@ -113,7 +114,11 @@ class TargetDialog(QDialog):
         layout.addWidget(buttons)
 
     def pick_private_area(self) -> None:
-        picker = RegionPicker(self.screen())
+        still.for_area_picker(self.screen(), self, self._show_private_picker,
+                              lambda error: QMessageBox.warning(self, _("Cannot show the screen"), str(error)))
+
+    def _show_private_picker(self, picture: QPixmap | None) -> None:
+        picker = RegionPicker(self.screen(), picture)
         picker.picked.connect(lambda rect: self._set_private([*self.private_areas, rect]))
         picker.start()
         self._picker = picker
@@ -198,7 +203,10 @@ class RecordingFlow(QObject):
         return (widget.window().screen() if widget is not None else None) or QGuiApplication.primaryScreen()
 
     def _pick_region(self) -> None:
-        self.picker = RegionPicker(self._window_screen())
+        still.for_area_picker(self._window_screen(), self, self._show_picker, lambda error: self._fail(str(error)))
+
+    def _show_picker(self, picture: QPixmap | None) -> None:
+        self.picker = RegionPicker(self._window_screen(), picture)
         self.picker.picked.connect(lambda rect: self._count_down(self._settings(region=rect)))
         self.picker.cancelled.connect(self.ended.emit)
         self.picker.start()
