@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, TextIO
 from casedesktop import __version__
 from casedesktop.domain import (
     CASE_TYPES,
+    SOURCES,
     Action,
     ActionInput,
     CommentKind,
     MissingField,
+    Priority,
     Role,
     Severity,
     Status,
@@ -25,7 +27,7 @@ from casedesktop.domain import (
     parse_emails,
     status_text,
 )
-from casedesktop.i18n import _, format_datetime, format_size, install, ngettext
+from casedesktop.i18n import _, format_datetime, format_number, format_size, install, ngettext
 
 # The cache and sync layers (SQLAlchemy, pydantic, requests: ~0.4 s and ~20 MB) are imported
 # by the verbs that use them, so `casedesktop record` loads only the recorder.
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from casedesktop.app import Profile
     from casedesktop.store import queries
     from casedesktop.store.attachments import PreparedFile
+    from casedesktop.store.meta import Identity
 
 
 class UsageError(Exception):
@@ -147,6 +150,11 @@ def cmd_cases_show(profile: Profile, args: argparse.Namespace) -> int:
         (_("Account:"), c.account_name or "-"),
         (_("Reported by:"), c.reported_by_name or "-"),
         (_("Owner:"), c.owner_name or "-"),
+    ]
+    if _role(profile).is_staff:  # staff's triage: a customer's cache holds none of it
+        fields += [(_("Priority:"), Priority(c.priority).label if c.priority else "-"),
+                   (_("Category:"), c.category or "-"), (_("Source:"), _(c.source) if c.source else "-")]
+    fields += [
         (_("Created:"), _when(c.created_at)),
         (_("Updated:"), _when(c.updated_at)),
         (_("Sync:"), detail.sync_state),
@@ -183,6 +191,10 @@ def _detail_json(detail: queries.CaseDetail) -> dict[str, object]:
         "account": c.account_name,
         "reported_by": c.reported_by_name,
         "owner": c.owner_name,
+        "owner_id": c.owner_id,
+        "category": c.category,
+        "source": c.source,
+        "sla": json.loads(c.sla) if c.sla else None,
         "escalated": c.escalated,
         "close_requested": c.close_requested,
         "resolution": {
@@ -318,6 +330,70 @@ def cmd_cases_action(profile: Profile, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cases_triage(profile: Profile, args: argparse.Namespace) -> int:
+    """Staff: priority, category, source, severity and owner, saved at once and sent at the next sync."""
+    from casedesktop.store import queries, staff_changes
+
+    identity = profile.require_identity()
+    staff_changes.require_staff(identity, _("Only support staff triage cases."))
+    fields = {"priority": args.priority, "category": args.category, "source": args.source, "severity": args.severity}
+    if all(value is None for value in fields.values()) and args.owner is None:
+        raise UsageError(_("Say what to change: --priority, --category, --source, --severity or --owner."))
+    owner = _owner(identity, args.owner) if args.owner is not None else None
+    case_id = queries.resolve_case_ref(profile.db, args.case)
+    if any(value is not None for value in fields.values()):
+        staff_changes.triage(profile.db, identity, case_id, **fields)
+    if owner is not None:
+        staff_changes.assign(profile.db, identity, case_id, **owner)
+    number = queries.case_detail(profile.db, case_id).case.number or case_id
+    print(_("Saved the triage of {case}; it will be sent at the next sync.").format(case=number))
+    return 0
+
+
+def _owner(identity: Identity, given: str) -> dict[str, str | None]:
+    """--owner as the assignment it names: me, none (nobody) or a staff member's email."""
+    from casedesktop.domain import validate_emails
+
+    given = given.strip()
+    if given.casefold() == "me":
+        return {"owner_id": identity.user_id}
+    if given.casefold() == "none":
+        return {}
+    if not given or validate_emails([given]):
+        raise UsageError(_("--owner takes an email, `me` or `none`, not {given}.").format(given=repr(given)))
+    return {"owner_email": given}
+
+
+def _source_name(given: str) -> str:
+    """--source in any letter case, as the server spells it ("phone" is Phone)."""
+    from casedesktop.store.staff_changes import known_source
+
+    return known_source(given) or given
+
+
+def cmd_cases_ask(profile: Profile, args: argparse.Namespace) -> int:
+    """Staff: ask the customer (a reply, and the case waits on them), saved at once."""
+    from casedesktop.store import queries, staff_changes
+
+    identity = profile.require_identity()
+    case_id = queries.resolve_case_ref(profile.db, args.case)
+    question_id, _changes = staff_changes.ask_customer(profile.db, identity, case_id, args.question)
+    print(_("Saved question {id}; the case waits on the customer, and the question is sent at the next sync.")
+          .format(id=question_id))
+    return 0
+
+
+def cmd_cases_delete_note(profile: Profile, args: argparse.Namespace) -> int:
+    """Staff: take back one's own internal note (gone here at once, on the server at the next sync)."""
+    from casedesktop.store import queries, staff_changes
+
+    identity = profile.require_identity()
+    case_id = queries.resolve_case_ref(profile.db, args.case)
+    staff_changes.delete_note(profile.db, identity, case_id, args.comment_id)
+    print(_("Deleted the internal note; the server forgets it at the next sync."))
+    return 0
+
+
 def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
     from casedesktop.store import outbox
 
@@ -446,6 +522,71 @@ def cmd_products(profile: Profile, args: argparse.Namespace) -> int:
         print(_("No product list yet: sign in and run `casedesktop sync` first."), file=sys.stderr)
         return 1
     for name in products if not args.json else ():
+        print(name)
+    return 0
+
+
+def cmd_summary(profile: Profile, args: argparse.Namespace) -> int:
+    """Staff: the desk's counts, asked of the server (they count every case, not only this cache's)."""
+    from casedesktop.store import staff_changes
+    from casedesktop.sync.staff_desk import fetch_summary
+
+    staff_changes.require_staff(profile.require_identity(), _("Only support staff have the desk's summary."))
+    client = profile.api()
+    try:
+        summary = fetch_summary(client)
+    finally:
+        client.close()
+    if args.json:
+        print(json.dumps(summary.model_dump(mode="json"), indent=2))
+        return 0
+    csat = summary.csat
+    if csat.answers and csat.average is not None:
+        satisfaction = ngettext("{average} of {scale} from {count} answer, {satisfied} satisfied",
+                                "{average} of {scale} from {count} answers, {satisfied} satisfied", csat.answers).format(
+            average=format_number(csat.average, 1), scale=csat.scale, count=csat.answers, satisfied=csat.satisfied)
+    else:
+        satisfaction = _("no answers yet")
+    rows = [
+        (_("Open:"), format_number(summary.open)),
+        (_("Resolved today:"), format_number(summary.resolved_today)),
+        (_("Total:"), format_number(summary.total)),
+        (_("Critical:"), format_number(summary.critical)),
+        (_("Overdue:"), format_number(summary.overdue)),
+        (_("Unassigned:"), format_number(summary.unassigned)),
+        (_("Mine:"), format_number(summary.mine)),
+        (_("First response:"), _duration(summary.avg_first_response_seconds)),
+        (_("Satisfaction:"), satisfaction),
+    ]
+    for label, value in rows:
+        print(f"{label:<18}{value}")
+    print(ngettext("First response and satisfaction: the last {count} day.",
+                   "First response and satisfaction: the last {count} days.",
+                   summary.window_days).format(count=summary.window_days))
+    return 0
+
+
+def _duration(seconds: float | None) -> str:
+    """An average wait as people say it: 42 min, 3 h 5 min; "-" when there is none."""
+    if seconds is None:
+        return "-"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return _("{minutes} min").format(minutes=minutes)
+    return _("{hours} h {minutes} min").format(hours=format_number(minutes // 60), minutes=minutes % 60)
+
+
+def cmd_categories(profile: Profile, args: argparse.Namespace) -> int:
+    """The vendor's case categories, as the last sync cached them: the names `cases triage --category` takes."""
+    from casedesktop.store import reference
+
+    categories = reference.load(profile.db).categories
+    if args.json:
+        print(json.dumps(categories, indent=2))
+    elif not categories:
+        print(_("No category list yet: sign in as support staff and run `casedesktop sync` first."), file=sys.stderr)
+        return 1
+    for name in categories if not args.json else ():
         print(name)
     return 0
 
@@ -597,6 +738,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resolution-type")
     p.add_argument("--parent", help=_("the case to merge into (merge)"))
 
+    p = verb("triage", cmd_cases_triage, _("staff: set priority, category, source, severity or owner"), cases)
+    p.add_argument("case")
+    p.add_argument("--priority", type=str.lower, choices=[p.value for p in Priority])
+    p.add_argument("--category", help=_("one of `casedesktop categories` (\"\" clears it)"))
+    p.add_argument("--source", type=_source_name, choices=list(SOURCES))
+    p.add_argument("--severity", type=str.lower, choices=[s.value for s in Severity])
+    p.add_argument("--owner", metavar="EMAIL|me|none", help=_("assign to a staff member, to yourself, or to nobody"))
+    p = verb("ask", cmd_cases_ask, _("staff: ask the customer a question; the case then waits on them"), cases)
+    p.add_argument("case")
+    p.add_argument("--question", required=True)
+    p = verb("delete-note", cmd_cases_delete_note, _("staff: delete one of your own internal notes"), cases)
+    p.add_argument("case")
+    p.add_argument("comment_id", metavar="COMMENT_ID", help=_("the note's id, or a unique start of it"))
+
     verb("sync", cmd_sync, _("one pass: push what is waiting, then pull; exit 0 only when nothing is left waiting"))
     p = verb("status", cmd_status, _("sign-in, connection and what is waiting"))
     p.add_argument("--json", action="store_true")
@@ -605,6 +760,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--discard", metavar="OP_ID")
 
     p = verb("products", cmd_products, _("list the vendor's products (the names `cases new --product` takes)"))
+    p.add_argument("--json", action="store_true")
+
+    p = verb("summary", cmd_summary, _("staff: the desk's counts (open, resolved today, overdue, ...) from the server"))
+    p.add_argument("--json", action="store_true")
+    p = verb("categories", cmd_categories, _("staff: list the case categories (the names `cases triage --category` takes)"))
     p.add_argument("--json", action="store_true")
 
     p = verb("notices", cmd_notices, _("what sync did with your changes: refused, overtaken, moved on"))

@@ -34,9 +34,11 @@ from casedesktop.domain import (
     Action,
     ActionInput,
     CommentKind,
+    Milestone,
     Priority,
     Role,
     Severity,
+    SlaState,
     Status,
 )
 from casedesktop.domain.lifecycle import RULES
@@ -54,23 +56,31 @@ __all__ = [
     "MAX_CHANGES_WAIT",
     "PROTOCOL_VERSION",
     "BLANK_PATTERN",
+    "CATEGORY_MAX",
+    "CUSTOMER_SOURCES",
+    "EMAIL_MAX",
     "SURVEY_ANSWER_MAX",
     "SURVEY_QUESTIONS_MAX",
     "WIRE_INT_MAX",
+    "owner_pattern",
     "AcceptRequest",
     "AccountOut",
     "ActionRequest",
     "ActivityOut",
+    "AskCustomerRequest",
     "AssignRequest",
     "AttachmentOut",
     "CaseCreate",
     "CaseOut",
+    "CategoryOut",
     "ChangeItem",
     "ChangesPage",
     "ClientTime",
     "CommentCreate",
+    "CommentDeleteRequest",
     "CommentOut",
     "ContactOut",
+    "CsatOut",
     "ErrorCode",
     "ErrorOut",
     "Health",
@@ -83,6 +93,8 @@ __all__ = [
     "ReasonRequest",
     "RequestModel",
     "ResolveRequest",
+    "SlaOut",
+    "StaffSummaryOut",
     "TriageRequest",
     "UserOut",
 ]
@@ -90,6 +102,10 @@ __all__ = [
 SURVEY_QUESTIONS_MAX = 10
 SURVEY_ANSWER_MAX = 1000
 EMAIL_MAX = 320  # RFC 5321: 64 for the local part, @, 255 for the domain
+CATEGORY_MAX = 100  # characters of a category's name (the vendor's list, `create-category`)
+# Where a case came from. Customers' own cases come from the client or the web portal; staff
+# log the others for them. Sent and stored in this spelling (any letter case is taken).
+CUSTOMER_SOURCES = ("Desktop", "Portal")
 
 # The largest integer the API takes (and gives): exact in every JSON parser (a double holds whole
 # numbers up to 2**53; OpenAPI tools write bounds as doubles, so 2**63 - 1 read back as 2**63) and
@@ -119,11 +135,18 @@ def _any_case(word: str) -> str:
     return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
 
 
-def _one_of_pattern(options: tuple[str, ...]) -> str:
-    """A schema pattern for "" or one of `options` in any letter case, blanks around allowed
-    (what the server's case-insensitive match of the stripped value takes)."""
+def _one_of_pattern(options: tuple[str, ...], *, empty: bool = True) -> str:
+    """A schema pattern for one of `options` (or "" where `empty`) in any letter case, blanks
+    around allowed (what the server's case-insensitive match of the stripped value takes)."""
     words = "|".join(_any_case(option) for option in options)
-    return f"^[{_WHITESPACE}]*(?:{words})?[{_WHITESPACE}]*$"
+    return f"^[{_WHITESPACE}]*(?:{words}){'?' if empty else ''}[{_WHITESPACE}]*$"
+
+
+def owner_pattern() -> str:
+    """GET /cases?owner=: me, none, or a staff member's email (a schema pattern)."""
+    return f"^[{_WHITESPACE}]*(?:{_any_case('me')}|{_any_case('none')})[{_WHITESPACE}]*$|" + (
+        _email_pattern()
+    )
 
 
 def _email_pattern() -> str:
@@ -247,12 +270,26 @@ class CaseCreate(RequestModel):
     cc_emails: list[
         Annotated[str, Field(max_length=EMAIL_MAX, json_schema_extra={"pattern": _email_pattern()})]
     ] = Field(default_factory=list, max_length=20)
-    # Staff only (a customer who sets them gets 403): staff log cases for their customers.
+    # Staff only (a customer who sets them gets 422): staff log cases for their customers.
     priority: Priority | None = None
-    category: str = Field(default="", max_length=100)
-    source: str = Field(  # one of domain.SOURCES (any letter case), or "" for Desktop
+    category: str = Field(default="", max_length=CATEGORY_MAX)  # one of GET /categories, or ""
+    # One of domain.SOURCES (any letter case), or "" for Desktop; customers may send only one of
+    # CUSTOMER_SOURCES.
+    source: str = Field(
         default="", max_length=40, json_schema_extra={"pattern": _one_of_pattern(SOURCES)}
     )
+
+
+class SlaOut(_Model):
+    """Where a case stands against its priority's service level targets (domain/sla.py), as of
+    the answer: a client may work `state` out again from the due times as time passes. Staff
+    only; the clock does not pause while the case waits on the customer."""
+
+    first_response_due: datetime | None = None
+    resolution_due: datetime | None = None
+    first_response_at: datetime | None = None  # the first public staff reply
+    breached: list[Milestone] = []
+    state: SlaState
 
 
 class CaseOut(_Model):
@@ -290,6 +327,10 @@ class CaseOut(_Model):
     source: str = ""
     cc_emails: list[str] = []
     survey: dict[str, str] = {}
+    # Staff only: null for customers, as are priority and owner_id ("" for category and
+    # owner_name): staff's triage is never shown to them. Null too where the case's priority has
+    # no service level targets.
+    sla: SlaOut | None = None
 
 
 class CommentCreate(RequestModel):
@@ -308,6 +349,18 @@ class CommentOut(_Model):
     kind: CommentKind
     body: str
     created_at: datetime
+    # Set when its author deleted the internal note (DELETE /cases/{id}/comments/{comment_id}):
+    # the body is then "" and a client drops the note and the files attached to it. Only the
+    # change feed carries deleted notes, to staff alone; comment lists leave them out.
+    deleted_at: datetime | None = None
+
+
+class CommentDeleteRequest(RequestModel):
+    """A push mutation of kind "delete_comment" (the push form of DELETE
+    /cases/{id}/comments/{comment_id}); deleting a note twice is deleting it once."""
+
+    id: UUID  # the client's id of this change (the mutation's id)
+    comment_id: UUID
 
 
 def _required_inputs_schema() -> dict[str, Any]:
@@ -461,6 +514,13 @@ class ProductOut(_Model):
     name: str
 
 
+class CategoryOut(_Model):
+    """A category staff file cases under (the vendor's list: `casedesktop-server
+    create-category`); every signed-in user may read the names."""
+
+    name: str
+
+
 class LimitsOut(_Model):
     """The server's limits; the client checks them before any work starts."""
 
@@ -514,9 +574,26 @@ class MergeRequest(_ActionBody):
 
 
 class AssignRequest(_ActionBody):
-    """Staff: set the case's owner (a staff user), or null to unassign."""
+    """Staff: set the case's owner, a staff user named by id or by email (one of the two), or
+    neither to unassign."""
+
+    # Not both (else 422, field "owner_email"): stated in the schema too.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "not": {
+                "required": ["owner_id", "owner_email"],
+                "properties": {"owner_id": {"type": "string"}, "owner_email": {"type": "string"}},
+            }
+        }
+    )
 
     owner_id: UUID | None = None
+    owner_email: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=EMAIL_MAX,
+        json_schema_extra={"pattern": _email_pattern()},
+    )
 
 
 class TriageRequest(_ActionBody):
@@ -527,11 +604,53 @@ class TriageRequest(_ActionBody):
         json_schema_extra={
             "anyOf": [
                 {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
-                for name in ("priority", "category", "severity")
+                for name in ("priority", "category", "severity", "source")
             ]
         }
     )
 
     priority: Priority | None = None
-    category: str | None = Field(default=None, max_length=100)
+    category: str | None = Field(default=None, max_length=CATEGORY_MAX)  # "" clears it
     severity: Severity | None = None
+    source: str | None = Field(  # one of domain.SOURCES, any letter case
+        default=None,
+        max_length=40,
+        json_schema_extra={"pattern": _one_of_pattern(SOURCES, empty=False)},
+    )
+
+
+class AskCustomerRequest(RequestModel):
+    """Staff: ask the customer a question. One change: a reply with the question, and the case
+    waits on the customer. `id` is the client's id of the change and the reply's id."""
+
+    id: UUID
+    question: str = _not_blank(min_length=1, max_length=REPLY_MAX)
+
+
+# --- The staff desk: its summary cards -------------------------------------------------------
+
+
+class CsatOut(_Model):
+    """Satisfaction from the surveys of accepted resolutions in the window: the 1-5 answers."""
+
+    average: float | None = None  # null without answers
+    answers: int = 0
+    satisfied: int = 0  # answers of 4 or 5
+    scale: int = 5
+
+
+class StaffSummaryOut(_Model):
+    """GET /staff/summary: the counts above staff's case list. Open, critical, overdue,
+    unassigned and mine count active cases (domain.queues); resolved_today counts cases resolved
+    or closed since midnight in the asked time zone (UTC by default)."""
+
+    open: int
+    resolved_today: int
+    total: int
+    critical: int
+    overdue: int
+    unassigned: int
+    mine: int
+    avg_first_response_seconds: float | None = None  # cases opened in the window that got one
+    csat: CsatOut
+    window_days: int = 30

@@ -72,6 +72,8 @@ class MutationKind(StrEnum):
     CREATE_CASE = "create_case"  # payload: CaseCreate
     ADD_COMMENT = "add_comment"  # payload: CommentCreate
     ACTION = "action"  # payload: ActionRequest
+    ASK_CUSTOMER = "ask_customer"  # payload: AskCustomerRequest (staff)
+    DELETE_COMMENT = "delete_comment"  # payload: CommentDeleteRequest (staff, their own internal note)
 
 
 class MutationStatus(StrEnum):

@@ -30,6 +30,7 @@ from casedesktop.domain.fields import (
 )
 from casedesktop.domain.filenames import EXECUTABLE_EXTENSIONS, is_program, safe_filename
 from casedesktop.domain.lifecycle import (
+    STAFF_ONLY_ACTIVITIES,
     Action,
     ActionInput,
     CaseState,
@@ -40,12 +41,18 @@ from casedesktop.domain.lifecycle import (
     activity_template,
     allowed_actions,
     apply_action,
+    can_take,
     next_steps,
     refusal,
     status_after_reply,
 )
+from casedesktop.domain.queues import ACTIVE_STATUSES, DONE_STATUSES, Queue
+from casedesktop.domain.sla import Milestone, SlaStanding, SlaState, SlaTargets, sla_standing
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "DONE_STATUSES",
+    "Queue",
     "INVISIBLE_CLASS",
     "visible",
     "EXECUTABLE_EXTENSIONS",
@@ -59,14 +66,19 @@ __all__ = [
     "REASON_MAX",
     "REPLY_MAX",
     "SUBJECT_MAX",
+    "STAFF_ONLY_ACTIVITIES",
     "Action",
     "ActionInput",
     "CaseState",
     "CommentKind",
+    "Milestone",
     "MissingField",
     "Priority",
     "Role",
     "Severity",
+    "SlaStanding",
+    "SlaState",
+    "SlaTargets",
     "Status",
     "Transition",
     "TransitionError",
@@ -80,7 +92,9 @@ __all__ = [
     "status_text",
     "without_nul",
     "apply_action",
+    "can_take",
     "status_after_reply",
+    "sla_standing",
     "known_product",
     "parse_emails",
     "validate_attachments",

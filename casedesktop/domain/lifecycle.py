@@ -120,7 +120,7 @@ _CANNOT = {
     Action.CLOSE: N_("The case is {status}, so you cannot close it."),
     Action.ACCEPT: N_("There is no resolution to accept yet: the case is {status}."),
     Action.REJECT: N_("There is no resolution to reject yet: the case is {status}."),
-    Action.REOPEN: N_("Only a closed case can be reopened; this one is {status}."),
+    Action.REOPEN: N_("Only a resolved or closed case can be reopened; this one is {status}."),
     Action.PICK_UP: N_("The case is {status}, so you cannot pick it up."),
     Action.PENDING_CUSTOMER: N_("The case is {status}, so you cannot ask the customer for more."),
     Action.HOLD: N_("The case is {status}, so you cannot put it on hold."),
@@ -160,7 +160,8 @@ RULES: dict[Action, Rule] = {
     Action.ACCEPT: Rule(CUSTOMER, frozenset({Status.RESOLVED}), Status.CLOSED, (), N_("{actor} accepted the resolution")),
     Action.REJECT: Rule(CUSTOMER, frozenset({Status.RESOLVED}), Status.OPEN, ("reason",),
                         N_("{actor} rejected the resolution")),
-    Action.REOPEN: Rule(EVERYONE, frozenset({Status.CLOSED}), Status.OPEN, ("reason",), N_("{actor} reopened the case")),
+    Action.REOPEN: Rule(EVERYONE, frozenset({Status.RESOLVED, Status.CLOSED}), Status.OPEN, ("reason",),
+                        N_("{actor} reopened the case")),
     Action.PICK_UP: Rule(STAFF, frozenset({Status.NEW}), Status.OPEN, (), N_("{actor} picked up the case")),
     Action.PENDING_CUSTOMER: Rule(
         STAFF, frozenset({Status.OPEN, Status.ON_HOLD}), Status.PENDING_CUSTOMER, (), N_("{actor} asked the customer")
@@ -239,8 +240,24 @@ def _applies(action: Action, state: CaseState) -> bool:
 
 
 def allowed_actions(state: CaseState, role: Role) -> list[Action]:
-    """The actions a person of this role can take on a case in this state, in table order."""
-    return [a for a, rule in RULES.items() if role in rule.roles and _applies(a, state)]
+    """The actions a person of this role can take on a case in this state, in table order.
+
+    A customer's reopen of a resolved case is taken (it does what rejecting the resolution
+    does, and an older client may send it), but not offered: Reject is the customer's way there."""
+    return [
+        a for a, rule in RULES.items()
+        if role in rule.roles and _applies(a, state) and not _same_as_reject(a, state, role)
+    ]
+
+
+def can_take(action: Action, state: CaseState, role: Role) -> bool:
+    """Whether `apply_action` takes the action (given its inputs): every action offered, and the
+    customer's reopen of a resolved case, which is taken but not offered."""
+    return role in RULES[action].roles and _applies(action, state)
+
+
+def _same_as_reject(action: Action, state: CaseState, role: Role) -> bool:
+    return action is Action.REOPEN and state.status is Status.RESOLVED and not role.is_staff
 
 
 def apply_action(
@@ -335,7 +352,12 @@ _OTHER_ACTIVITY = {
     "reply": N_("{actor} replied"),
     "assign": N_("{actor} assigned the case"),
     "triage": N_("{actor} changed the priority or category"),
+    "delete-note": N_("{actor} deleted an internal note"),
 }
+
+# Activity entries of staff's own bookkeeping: the server never sends them to a customer (their
+# change-log rows are staff-only, like internal notes).
+STAFF_ONLY_ACTIVITIES = frozenset({"assign", "triage", "delete-note"})
 
 
 def activity_template(action: str) -> str:

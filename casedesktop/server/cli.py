@@ -19,11 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from casedesktop.api.releases import PLATFORMS, check_download_url, check_sha256, check_version
-from casedesktop.domain import Role
+from casedesktop.domain import Priority, Role, SlaTargets
 from casedesktop.server.base import utcnow
 from casedesktop.server.db import Sessions, default_database_url, make_engine
 from casedesktop.server.migrate import current_revision, upgrade_database
-from casedesktop.server.services import accounts
+from casedesktop.server.services import accounts, sla
+from casedesktop.server.services.categories import ensure_category
 from casedesktop.server.settings import MEGABYTE, Settings
 from casedesktop.server.storage import StorageError, check_storage_option, storage_from_option
 
@@ -134,6 +135,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     product.add_argument("--name", required=True)
 
+    category = verbs.add_parser(
+        "create-category", parents=[common], help="add a category staff can file cases under"
+    )
+    category.add_argument("--name", required=True)
+
+    sla = verbs.add_parser(
+        "set-sla",
+        parents=[common],
+        help="set the service level targets of a priority: how soon the first response and the "
+        "resolution are due after a case is opened",
+    )
+    sla.add_argument("--priority", required=True, choices=[p.value for p in Priority])
+    sla.add_argument(
+        "--first-response",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="e.g. 30m, 1h, 2d or 1h30m (left out: stays as it is)",
+    )
+    sla.add_argument(
+        "--resolution",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="e.g. 8h, 3d or 1d12h (left out: stays as it is)",
+    )
+    sla.add_argument(
+        "--clear", action="store_true", help="remove this priority's targets altogether"
+    )
+    sla.set_defaults(check_together=lambda args: _check_sla_args(sla, args))
+    verbs.add_parser("show-sla", parents=[common], help="list the service level targets")
+
     account = verbs.add_parser("create-account", parents=[common], help="add a customer account")
     account.add_argument("--name", required=True)
 
@@ -214,6 +247,21 @@ def _check_release_args(parser: argparse.ArgumentParser, args: argparse.Namespac
             parser.error(f"--sha256-{platform} needs --url-{platform}: a digest of which download?")
     if not any(getattr(args, f"url_{platform}") for platform in PLATFORMS):
         parser.error("give at least one of " + ", ".join(f"--url-{p}" for p in PLATFORMS))
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return sla.parse_duration(text)
+    except sla.DurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _check_sla_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    given = args.first_response is not None or args.resolution is not None
+    if args.clear and given:
+        parser.error("--clear removes both targets; give it without --first-response or --resolution")
+    if not args.clear and not given:
+        parser.error("give --first-response, --resolution (or both), or --clear")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -400,6 +448,56 @@ def _create_product(args: argparse.Namespace, database_url: str, _data_dir: Path
     return _with_sessions(database_url, work)
 
 
+def _create_category(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    def work(session: Session) -> str:
+        category, created = ensure_category(session, args.name, utcnow())
+        return f"{'Created' if created else 'Already present:'} category {category.name!r}."
+
+    return _with_sessions(database_url, work)
+
+
+def _set_sla(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    priority = Priority(args.priority)
+
+    def work(session: Session) -> str:
+        if args.clear:
+            removed = sla.clear_targets(session, priority)
+            if not removed:
+                return f"The {priority.value} priority had no targets; nothing changed."
+            return f"Removed the targets of the {priority.value} priority."
+        targets = sla.set_targets(
+            session,
+            priority,
+            utcnow(),
+            first_response=args.first_response,
+            resolution=args.resolution,
+        )
+        return f"{priority.value}: {_targets_text(targets)}."
+
+    return _with_sessions(database_url, work)
+
+
+def _show_sla(_args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
+    def work(session: Session) -> str:
+        targets = sla.load_targets(session)
+        width = max(len(p.value) for p in Priority)
+        lines = [
+            f"{p.value:<{width}}  "
+            + (_targets_text(targets[p.value]) if p.value in targets else "no targets")
+            for p in reversed(Priority)  # critical first
+        ]
+        return "\n".join(lines)
+
+    return _with_sessions(database_url, work)
+
+
+def _targets_text(targets: SlaTargets) -> str:
+    def one(value: timedelta | None) -> str:
+        return f"within {sla.format_duration(value)}" if value else "no target"
+
+    return f"first response {one(targets.first_response)}, resolution {one(targets.resolution)}"
+
+
 def _create_account(args: argparse.Namespace, database_url: str, _data_dir: Path) -> int:
     def work(session: Session) -> str:
         account, created = accounts.ensure_account(session, args.name, utcnow())
@@ -478,6 +576,9 @@ VERBS: dict[str, Callable[[argparse.Namespace, str, Path], int]] = {
     "join-account": _join_account,
     "create-contact": _create_contact,
     "create-product": _create_product,
+    "create-category": _create_category,
+    "set-sla": _set_sla,
+    "show-sla": _show_sla,
     "reset-password": _reset_password,
     "purge-uploads": _purge_uploads,
     "set-release": _set_release,

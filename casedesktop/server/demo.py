@@ -1,4 +1,5 @@
-"""Demo data: two customer accounts, an agent, and cases in every interesting state.
+"""Demo data: two customer accounts, an agent, and cases in every interesting state, triaged
+(priorities, categories) against the demo's service level targets.
 
 Idempotent: every id is derived from a fixed name (uuid5), and cases, comments and actions go
 through the same services as the API, which answer a repeated id with what already exists.
@@ -13,13 +14,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casedesktop.api import ActionRequest, CaseCreate, CommentCreate
-from casedesktop.domain import Action, CommentKind, Role, Severity
+from casedesktop.api import ActionRequest, CaseCreate, CommentCreate, TriageRequest
+from casedesktop.domain import Action, CommentKind, Priority, Role, Severity
 from casedesktop.server.auth import current_user_of, hash_password
 from casedesktop.server.base import utcnow
 from casedesktop.server.db import Sessions
 from casedesktop.server.identity import CurrentUser
 from casedesktop.server.models import Contact, User
+from casedesktop.server.services import sla
 from casedesktop.server.services.accounts import (
     add_member,
     create_contact,
@@ -28,8 +30,9 @@ from casedesktop.server.services.accounts import (
     find_account,
     find_user,
 )
-from casedesktop.server.services.actions import take_action
+from casedesktop.server.services.actions import take_action, triage
 from casedesktop.server.services.cases import create_case
+from casedesktop.server.services.categories import ensure_category
 from casedesktop.server.services.comments import add_comment
 
 DEMO_NAMESPACE = uuid.UUID("5b0d7f64-2f4c-4d0e-9a43-c45e1f7a0c11")
@@ -54,6 +57,15 @@ DEMO_USERS = (
 )
 CUSTOMER, OTHER, AGENT = (u.email for u in DEMO_USERS)
 DEMO_PRODUCTS = ("Ledger Cloud", "Ledger Desktop", "Payroll")
+DEMO_CATEGORIES = ("Access", "Bank feeds", "Billing", "Payroll", "Reports")
+# First response and resolution, per priority: set while the vendor has set none.
+# The demo's cases then show every state: overdue, due soon, in time and met.
+DEMO_SLA = {
+    Priority.CRITICAL: (timedelta(hours=4), timedelta(days=2)),
+    Priority.HIGH: (timedelta(hours=8), timedelta(days=5)),
+    Priority.MEDIUM: (timedelta(days=1), timedelta(days=10)),
+    Priority.LOW: (timedelta(days=2), timedelta(days=30)),
+}
 DEMO_CONTACTS = (  # people without a sign-in that cases can be opened for
     (NORTHWIND, "Priya Natarajan", "priya@northwind.example", "+44 20 7946 0321"),
     (CONTOSO, "Tomás Ferreira", "tomas@contoso.example", "+351 21 000 0417"),
@@ -81,6 +93,8 @@ class DemoCase:
     product: str
     days_ago: float
     steps: tuple[Step, ...] = ()
+    priority: Priority = Priority.MEDIUM  # staff's triage, right after the case came in
+    category: str = ""
 
 
 def _reply(actor: str, body: str) -> Step:
@@ -107,6 +121,8 @@ DEMO_CASES = (
         Severity.URGENT,
         "Ledger Cloud",
         0.3,
+        priority=Priority.HIGH,
+        category="Bank feeds",
     ),
     DemoCase(
         "pdf-cutoff",
@@ -130,6 +146,8 @@ DEMO_CASES = (
                 "Similar to the bug fixed in 12.3 for quotes; asking the desktop team."
             ),
         ),
+        priority=Priority.MEDIUM,
+        category="Reports",
     ),
     DemoCase(
         "payroll-tax",
@@ -149,6 +167,8 @@ DEMO_CASES = (
             ),
             _act(AGENT, Action.PENDING_CUSTOMER),
         ),
+        priority=Priority.CRITICAL,
+        category="Payroll",
     ),
     DemoCase(
         "second-user",
@@ -175,6 +195,8 @@ DEMO_CASES = (
                 resolution_type="Configuration",
             ),
         ),
+        priority=Priority.MEDIUM,
+        category="Access",
     ),
     DemoCase(
         "fiscal-year",
@@ -200,6 +222,8 @@ DEMO_CASES = (
             ),
             _act(CUSTOMER, Action.ACCEPT, survey={"solved": "yes", "rating": "5"}),
         ),
+        priority=Priority.LOW,
+        category="Reports",
     ),
     DemoCase(
         "duplicate-payments",
@@ -223,6 +247,8 @@ DEMO_CASES = (
                 reason="We are losing money; we need someone senior on this today.",
             ),
         ),
+        priority=Priority.CRITICAL,
+        category="Billing",
     ),
     DemoCase(
         "excel-export",
@@ -242,6 +268,8 @@ DEMO_CASES = (
             ),
             _act(AGENT, Action.HOLD),
         ),
+        priority=Priority.LOW,
+        category="Reports",
     ),
     DemoCase(
         "vat-totals",
@@ -265,6 +293,8 @@ DEMO_CASES = (
                 "Yes, two credit notes were adjusted by hand. I attached the list to this reply.",
             ),
         ),
+        priority=Priority.HIGH,
+        category="Reports",
     ),
     DemoCase(
         "sso-new-staff",
@@ -275,6 +305,8 @@ DEMO_CASES = (
         Severity.URGENT,
         "Ledger Cloud",
         0.5,
+        priority=Priority.HIGH,
+        category="Access",
     ),
     DemoCase(
         "payslip-address",
@@ -293,6 +325,8 @@ DEMO_CASES = (
                 "walk you through updating it.",
             ),
         ),
+        priority=Priority.MEDIUM,
+        category="Payroll",
     ),
 )
 
@@ -334,6 +368,13 @@ def _ensure_users(session: Session, now: datetime) -> int:
             add_member(session, user, account, now)
     for name in DEMO_PRODUCTS:
         ensure_product(session, name, now)
+    for name in DEMO_CATEGORIES:
+        ensure_category(session, name, now)
+    if not sla.load_targets(session):
+        for priority, (first_response, resolution) in DEMO_SLA.items():
+            sla.set_targets(
+                session, priority, now, first_response=first_response, resolution=resolution
+            )
     for account_name, contact_name, email, phone in DEMO_CONTACTS:
         account, _created = ensure_account(session, account_name, now)
         known = session.scalar(
@@ -381,6 +422,11 @@ def _seed_case(
         created_at=when,
     )
     _case, created = create_case(session, reporter, create, when)
+    agent, _account = callers[AGENT]
+    triaged = TriageRequest(
+        id=demo_id(demo.key, "triage"), priority=demo.priority, category=demo.category
+    )
+    triage(session, agent, create.id, triaged, min(when + timedelta(minutes=5), now))
     for index, step in enumerate(demo.steps, start=1):
         when = min(when + timedelta(hours=2 + index), now)
         step_id = demo_id(demo.key, str(index))

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -88,6 +89,28 @@ class Product(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Category(Base):
+    """A category staff file cases under (migration 0006); `Case.category` holds its name."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SlaTarget(Base):
+    """The service level targets of one priority (migration 0006), in seconds; None: no target.
+    A case's standing is worked out from them when it is answered, never stored."""
+
+    __tablename__ = "sla_targets"
+
+    priority: Mapped[str] = mapped_column(String(20), primary_key=True)  # a domain Priority
+    first_response_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    resolution_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class LoginFailure(Base):
@@ -163,6 +186,8 @@ class Case(Base):
     category: Mapped[str] = mapped_column(String(100), default="", server_default="")
     source: Mapped[str] = mapped_column(String(40), default="", server_default="")
     cc_emails: Mapped[list[str] | None] = mapped_column(JSON)
+    # Migration 0006: when the first public staff reply came (the service level's first response).
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
     reporter: Mapped[User] = relationship(foreign_keys=[reported_by], lazy="joined", innerjoin=True)
@@ -179,6 +204,9 @@ class Comment(Base):
     kind: Mapped[str] = mapped_column(String(20))  # reply | internal
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Migration 0006: an internal note its author deleted; the row stays, without its text, so
+    # the change feed can tell staff's clients to drop it and a repeated delete finds it done.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[User | None] = relationship(lazy="joined")
 
@@ -197,6 +225,9 @@ class Activity(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # migration 0002
+    # Migration 0006: staff's own bookkeeping (domain.STAFF_ONLY_ACTIVITIES), never sent to
+    # customers.
+    staff_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     actor: Mapped[User | None] = relationship(lazy="joined")
 

@@ -28,6 +28,7 @@ module decides is the fate of the user's own change and what to tell them, from 
 | pick up / resume / hold ... | already in the target status   | done, notice "overtaken"        |
 | resolve                     | closed by the customer         | failed, notice "refused"        |
 | merge                       | merged into the same case      | done; into another: failed      |
+| delete a note               | the note is not on the server  | done, notice "overtaken"        |
 | any                         | case gone or not visible (404) | failed, notice "refused"        |
 """
 
@@ -96,6 +97,10 @@ def your_text(kind: str, payload: str) -> str:
         return str(data.get("reason") or data.get("summary") or "")
     if kind == "create_case":
         return str(data.get("subject", ""))
+    if kind == "ask_customer":
+        return str(data.get("question", ""))
+    if kind == "delete_comment":
+        return str((data.get("kept") or {}).get("body", ""))
     return ""
 
 
@@ -104,6 +109,10 @@ def judge_refusal(
 ) -> Verdict:
     """A refused change: overtaken (done) or refused (failed), with the words to tell the user."""
     text = your_text(kind, payload)
+    if kind == "delete_comment" and error.code is ErrorCode.NOT_FOUND and case is not None:
+        # The note never reached the server (its sending was taken back): nothing is left to delete.
+        return Verdict(True, NoticeKind.OVERTAKEN, _("{case}: the internal note you deleted was not on the server, so "
+                                                     "there was nothing left to delete.").format(case=case.number), text)
     if kind == "action" and error.code is ErrorCode.INVALID_TRANSITION:
         try:
             request = ActionRequest.model_validate_json(payload)

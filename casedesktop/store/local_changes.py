@@ -44,6 +44,11 @@ class OpKind(StrEnum):
     ADD_COMMENT = "add_comment"
     ACTION = "action"
     UPLOAD = attachments.UPLOAD_KIND
+    # Staff's changes (staff_changes.py)
+    TRIAGE = "triage"
+    ASSIGN = "assign"
+    ASK_CUSTOMER = "ask_customer"
+    DELETE_COMMENT = "delete_comment"
 
 
 class InvalidInput(Exception):
@@ -149,6 +154,7 @@ def add_comment(
                 id=comment_id,
                 case_id=case_id,
                 author_name=identity.name,
+                author_id=identity.user_id or None,
                 author_role=identity.role,
                 kind=kind,
                 body=body,

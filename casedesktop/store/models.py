@@ -39,6 +39,7 @@ class CaseRow(Base):
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     close_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_name: Mapped[str] = mapped_column(String(200), default="")
+    owner_id: Mapped[str | None] = mapped_column(String(36))  # migration 0008
     parent_case_id: Mapped[str | None] = mapped_column(String(36))
     resolution_summary: Mapped[str] = mapped_column(Text, default="")
     resolution_root_cause: Mapped[str] = mapped_column(Text, default="")
@@ -55,6 +56,8 @@ class CaseRow(Base):
     category: Mapped[str] = mapped_column(String(200), default="")
     source: Mapped[str] = mapped_column(String(60), default="")
     cc_emails: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+    # Migration 0008: the server's SLA object as JSON (staff only; customers' caches keep None).
+    sla: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_cases_updated_at", "updated_at"),
@@ -73,6 +76,7 @@ class CommentRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     author_name: Mapped[str] = mapped_column(String(200), default="")
+    author_id: Mapped[str | None] = mapped_column(String(36))  # migration 0008
     author_role: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)

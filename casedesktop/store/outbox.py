@@ -22,7 +22,7 @@ from casedesktop.api import ActivityOut, CaseOut, CommentOut, ErrorOut
 from casedesktop.api.push import MutationResult, MutationStatus, PushResponse
 from casedesktop.domain import Role
 from casedesktop.i18n import _
-from casedesktop.store import conflicts, meta, server_state
+from casedesktop.store import conflicts, meta, server_state, staff_changes
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
 from casedesktop.store.journal import JournalOp
@@ -37,6 +37,8 @@ from casedesktop.store.models import (
 )
 from casedesktop.store.types import utcnow
 
+# Ops that show an activity entry of their own (under the op's id) until the server's comes.
+OPTIMISTIC_ACTIVITY = frozenset({"action", "triage", "assign", "ask_customer"})
 DEVICE_ID = "device_id"  # meta: this cache's device id for the push protocol
 NEXT_PUSH_SEQ = "push_next_seq"  # meta: the next change number to give
 
@@ -202,7 +204,7 @@ def finish_push(db: CacheDB, sent: list[QueuedOp], response: PushResponse) -> Pu
 def _done(session: Session, row: OutboxOp, result: MutationResult, role: Role) -> Changes:
     row.state, row.push_seq, row.last_error, row.updated_at = OpState.DONE, None, "", utcnow()
     changes = Changes(frozenset({row.case_id}), list_changed=True, outbox_changed=True)
-    if row.kind == "action":
+    if row.kind in OPTIMISTIC_ACTIVITY:
         local = session.get(ActivityRow, row.op_id)  # the server's entry comes with the feed
         if local is not None:
             session.delete(local)
@@ -211,6 +213,7 @@ def _done(session: Session, row: OutboxOp, result: MutationResult, role: Role) -
         server_state.upsert_case(session, result.case)
     if result.comment is not None and session.get(CaseRow, row.case_id) is not None:
         server_state.upsert_comment(session, result.comment)  # else the feed brings it with its case
+        staff_changes.drop_deleted_notes(session, row.case_id)  # a note deleted while it was sent
     verdict = conflicts.judge_applied(row.kind, row.payload, result.case, row.base_status, role)
     if verdict is not None:
         changes |= conflicts.record(session, row.case_id, row.op_id, verdict)
@@ -291,7 +294,7 @@ def mark_done(db: CacheDB, seq: int, answer: CaseOut | CommentOut | ActivityOut 
         op.last_error = ""
         op.push_seq = None
         op.updated_at = utcnow()
-        if op.kind == "action":
+        if op.kind in OPTIMISTIC_ACTIVITY:
             # The optimistic local activity entry gives way to the server's, which the feed brings.
             local = session.get(ActivityRow, op.op_id)
             if local is not None:
@@ -358,6 +361,8 @@ def discard(db: CacheDB, op_id: str) -> Changes:
             entity = session.get(model, op.op_id)
             if entity is not None:
                 session.delete(entity)
+        if op.kind == "delete_comment":
+            staff_changes.restore_note(session, op)  # the deletion taken back: the note is back
         if op.kind == "create_case":
             case = session.get(CaseRow, op.case_id)
             if case is not None and case.number is None:

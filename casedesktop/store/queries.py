@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import exists, func, or_, select, true
@@ -12,6 +13,9 @@ from casedesktop.i18n import _
 from casedesktop.store.database import CacheDB
 from casedesktop.store.list_sql import WAITING, CaseSummary, OpState, SyncState
 from casedesktop.store.models import ActivityRow, AttachmentRow, CaseRow, CommentRow, OutboxOp
+
+if TYPE_CHECKING:
+    from casedesktop.api import SlaOut
 
 
 def _sync_state_of(entity_id) -> object:  # noqa: ANN001 - a SQL column expression
@@ -163,6 +167,14 @@ def case_detail(db: CacheDB, case_id: str) -> CaseDetail:
             )
         ]
         return CaseDetail(row, state, comments, activity, attachments)
+
+
+def case_sla(case: CaseRow) -> SlaOut | None:
+    """The case's SLA standing as the server last sent it (staff's caches only); a view may work
+    its state out again as time passes with domain.sla_standing."""
+    from casedesktop.api import SlaOut  # pydantic's models: not on the list's path
+
+    return SlaOut.model_validate_json(case.sla) if case.sla else None
 
 
 def mark_read(db: CacheDB, case_id: str) -> bool:

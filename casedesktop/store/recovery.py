@@ -40,7 +40,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casedesktop.api import ActionRequest, CaseCreate, CommentCreate
+from casedesktop.api import ActionRequest, AskCustomerRequest, CaseCreate, CommentCreate
 from casedesktop.domain import Role
 from casedesktop.i18n import _, ngettext
 from casedesktop.store import conflicts, meta, server_state
@@ -249,6 +249,7 @@ def _restore(session: Session) -> tuple[set[str], int]:
             if op.kind == "add_comment" and session.get(CommentRow, op.op_id) is None:
                 comment = CommentCreate.model_validate_json(op.payload)
                 session.add(CommentRow(id=op.op_id, case_id=op.case_id, author_name=name,
+                                       author_id=meta.get(session, meta.USER_ID) or None,
                                        author_role=role, kind=_value(comment.kind),
                                        body=comment.body, created_at=op.created_at))
                 restored.add(op.case_id)
@@ -259,6 +260,11 @@ def _restore(session: Session) -> tuple[set[str], int]:
                                         reason=action.reason or action.summary,
                                         created_at=op.created_at))
                 restored.add(op.case_id)
+            elif op.kind in ("triage", "assign", "ask_customer") and session.get(ActivityRow, op.op_id) is None:
+                _restore_staff_change(session, op, name, role)
+                restored.add(op.case_id)
+            elif op.kind == "delete_comment":
+                restored.add(op.case_id)  # the rebase below takes the note out again
             elif op.kind == "upload" and session.get(AttachmentRow, op.op_id) is None:
                 upload = UploadOp.from_json(op.payload)
                 session.add(AttachmentRow(
@@ -275,6 +281,19 @@ def _restore(session: Session) -> tuple[set[str], int]:
         if row is not None:
             server_state.rebase_case(session, row)
     return restored, waiting
+
+
+def _restore_staff_change(session: Session, op: OutboxOp, name: str, role: str) -> None:
+    """A kept triage, assignment or question: its activity entry (and the question as a reply);
+    the rebase puts the fields and the status back."""
+    action = {"triage": "triage", "assign": "assign", "ask_customer": "pending-customer"}[op.kind]
+    session.add(ActivityRow(id=op.op_id, case_id=op.case_id, actor_name=name, action=action, reason="",
+                            created_at=op.created_at))
+    if op.kind == "ask_customer" and session.get(CommentRow, op.op_id) is None:
+        asked = AskCustomerRequest.model_validate_json(op.payload)
+        session.add(CommentRow(id=op.op_id, case_id=op.case_id, author_name=name,
+                               author_id=meta.get(session, meta.USER_ID) or None, author_role=role,
+                               kind="reply", body=asked.question, created_at=op.created_at))
 
 
 def _value(value: object) -> str:

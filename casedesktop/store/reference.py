@@ -1,5 +1,6 @@
 """What the server tells the client once and the dialogs need offline: products, the user's
-accounts and their contacts, limits. Kept as JSON in the cache's meta table."""
+accounts and their contacts, limits, and for staff the case categories. Kept as JSON in the
+cache's meta table."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class Reference:
     products: list[str] = field(default_factory=list)
     accounts: list[Account] = field(default_factory=list)
     max_attachment_bytes: int = MAX_ATTACHMENT_BYTES
+    categories: list[str] = field(default_factory=list)  # empty: not known yet (or not offered)
 
 
 def load(db: CacheDB) -> Reference:
@@ -41,7 +43,8 @@ def load(db: CacheDB) -> Reference:
         return Reference()
     data = json.loads(raw)
     accounts = [Account(a["id"], a["name"], [Contact(**c) for c in a.get("contacts", [])]) for a in data.get("accounts", [])]
-    return Reference(list(data.get("products", [])), accounts, int(data.get("max_attachment_bytes", MAX_ATTACHMENT_BYTES)))
+    return Reference(list(data.get("products", [])), accounts, int(data.get("max_attachment_bytes", MAX_ATTACHMENT_BYTES)),
+                     list(data.get("categories", [])))
 
 
 def save(db: CacheDB, reference: Reference) -> None:

@@ -8,7 +8,7 @@ from operator import itemgetter
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from casedesktop.api import (
@@ -31,7 +31,7 @@ from casedesktop.domain import (
     safe_filename,
     status_after_reply,
 )
-from casedesktop.store import meta
+from casedesktop.store import meta, staff_changes
 from casedesktop.store.changes import Changes
 from casedesktop.store.database import CacheDB
 from casedesktop.store.models import ActivityRow, AttachmentRow, CaseRow, CommentRow, OutboxOp
@@ -50,8 +50,10 @@ _CASE_FIELDS = (
 # What the server's state sets on a row already here; the rest (the id, the case a comment, event
 # or file belongs to, a case's unread mark) stays as first stored. One list for both ways of
 # storing: one entity at a time (the upsert_* functions) and a whole feed page (apply_page).
-_CASE_SET = (*_CASE_FIELDS, "account_id", "parent_case_id", "status", "severity", "priority", "cc_emails")
-_COMMENT_SET = ("author_name", "author_role", "kind", "body", "created_at")
+_CASE_SET = (
+    *_CASE_FIELDS, "account_id", "parent_case_id", "status", "severity", "priority", "cc_emails", "owner_id", "sla",
+)
+_COMMENT_SET = ("author_name", "author_id", "author_role", "kind", "body", "created_at")
 _ACTIVITY_SET = ("actor_name", "action", "from_status", "to_status", "reason", "created_at")
 _ATTACHMENT_SET = (
     "comment_id", "filename", "size", "sha256", "content_type", "uploader_name", "staff_only", "created_at",
@@ -67,7 +69,14 @@ def _case_values(case: CaseOut) -> dict[str, Any]:
     values["severity"] = case.severity.value
     values["priority"] = case.priority.value if case.priority else None
     values["cc_emails"] = ", ".join(case.cc_emails)
+    values["owner_id"] = str(case.owner_id) if case.owner_id else None
+    values["sla"] = sla_json(case)
     return values
+
+
+def sla_json(case: CaseOut) -> str | None:
+    """The case's SLA as the server sent it, as JSON text; None when it sent none (customers)."""
+    return case.sla.model_dump_json() if case.sla is not None else None
 
 
 def _comment_values(comment: CommentOut) -> dict[str, Any]:
@@ -75,6 +84,7 @@ def _comment_values(comment: CommentOut) -> dict[str, Any]:
         "id": str(comment.id),
         "case_id": str(comment.case_id),
         "author_name": comment.author_name,
+        "author_id": str(comment.author_id) if comment.author_id else None,
         "author_role": comment.author_role.value,
         "kind": comment.kind.value,
         "body": comment.body,
@@ -157,6 +167,8 @@ def rebase_case(session: Session, row: CaseRow) -> None:
                 comment = CommentCreate.model_validate_json(op.payload)
                 if comment.kind == CommentKind.REPLY:
                     row.status = status_after_reply(Status(row.status), role).value
+            else:
+                staff_changes.replay(session, row, op)
         except (ValidationError, ValueError, TransitionError, MissingField):
             continue
 
@@ -174,8 +186,21 @@ def upsert_attachment(session: Session, attachment: AttachmentOut) -> bool:
 
 
 def upsert_comment(session: Session, comment: CommentOut) -> bool:
-    """Store a comment; True when it is new to this cache."""
+    """Store a comment; True when it is new to this cache. A deleted note is taken out instead,
+    with the files attached to it."""
+    if comment.deleted_at is not None:
+        _delete_comments(session, [str(comment.id)])
+        return False
     return _upsert_one(session, CommentRow, _comment_values(comment), _COMMENT_SET)
+
+
+def _delete_comments(session: Session, ids: list[str]) -> None:
+    """Deleted notes and their files out of the cache (the FTS triggers follow)."""
+    comments, files = CommentRow.__table__, AttachmentRow.__table__
+    for start in range(0, len(ids), _PARAMS_PER_QUERY):
+        chunk = ids[start : start + _PARAMS_PER_QUERY]
+        session.execute(delete(files).where(files.c.comment_id.in_(chunk)))
+        session.execute(delete(comments).where(comments.c.id.in_(chunk)))
 
 
 def upsert_activity(session: Session, activity: ActivityOut) -> bool:
@@ -297,6 +322,8 @@ def apply_page(db: CacheDB, page: ChangesPage, me_user_id: str) -> Changes:
     - a row already here takes the server's columns; what is only ours stays (a case's unread
       mark, the case a child row was first stored under);
     - the same entity twice on a page ends as its last entry, and counts as new once;
+    - a deleted note (a comment with `deleted_at`, sent to staff only) is taken out with its
+      files, after the page's other rows, and is never news;
     - cases with changes still waiting to be sent are rebased on the new state through the ORM
       (there are few of them), so the list shows the server's state plus the user's own work;
     - a comment or event new to this cache from someone else marks its case unread and is news
@@ -313,8 +340,8 @@ def apply_page(db: CacheDB, page: ChangesPage, me_user_id: str) -> Changes:
             on_page.add(values["id"])
             continue
         if item.comment is not None:
-            entity, values = "comment", _comment_values(item.comment)
-            by = str(item.comment.author_id)
+            entity = "comment" if item.comment.deleted_at is None else "deleted_comment"
+            values, by = _comment_values(item.comment), str(item.comment.author_id)
         elif item.activity is not None:
             entity, values = "activity", _activity_values(item.activity)
             by = str(item.activity.actor_id)
@@ -333,7 +360,8 @@ def apply_page(db: CacheDB, page: ChangesPage, me_user_id: str) -> Changes:
             session, CaseRow.__table__, (values["case_id"] for _, values, _, ok in children if not ok)
         )
         kept = [child for child in children if child[3] or child[1]["case_id"] in cached]
-        rows: dict[str, list[dict[str, Any]]] = {"comment": [], "activity": [], "attachment": []}
+        rows: dict[str, list[dict[str, Any]]] = {"comment": [], "activity": [], "attachment": [],
+                                                 "deleted_comment": []}
         for entity, values, _, _ in kept:
             rows[entity].append(values)
             case_ids.add(values["case_id"])
@@ -344,6 +372,7 @@ def apply_page(db: CacheDB, page: ChangesPage, me_user_id: str) -> Changes:
         _UPSERT_COMMENTS.run(session, rows["comment"])
         _UPSERT_ACTIVITY.run(session, rows["activity"])
         _UPSERT_ATTACHMENTS.run(session, rows["attachment"])
+        _delete_comments(session, [values["id"] for values in rows["deleted_comment"]])
         if noticed:
             unread = list(set(noticed))
             for start in range(0, len(unread), _PARAMS_PER_QUERY):
@@ -383,7 +412,7 @@ def _news(
     }
     noticed: list[str] = []
     for entity, values, by, _ in kept:
-        if entity == "attachment" or values["id"] in here[entity]:
+        if entity not in here or values["id"] in here[entity]:
             continue
         here[entity].add(values["id"])  # the same entity again on this page is not new again
         if by != me_user_id:

@@ -16,8 +16,11 @@ from casedesktop.api import (
     CHANGES_WAIT_HEADER,
     AccountOut,
     ActionRequest,
+    AskCustomerRequest,
+    AssignRequest,
     CaseCreate,
     CaseOut,
+    CategoryOut,
     ChangesPage,
     CommentCreate,
     CommentOut,
@@ -28,6 +31,8 @@ from casedesktop.api import (
     LoginRequest,
     LoginResponse,
     ProductOut,
+    StaffSummaryOut,
+    TriageRequest,
     UserOut,
 )
 from casedesktop.api.push import PUSH_PATH, PushRequest, PushResponse
@@ -197,6 +202,22 @@ class ApiClient:
     def take_action(self, case_id: str | uuid.UUID, request: ActionRequest) -> CaseOut:
         return self._request("POST", f"/cases/{case_id}/actions", CaseOut, request)
 
+    def triage(self, case_id: str | uuid.UUID, request: TriageRequest) -> CaseOut:
+        """Staff: priority, category, source and/or severity."""
+        return self._request("POST", f"/cases/{case_id}/triage", CaseOut, request)
+
+    def assign(self, case_id: str | uuid.UUID, request: AssignRequest) -> CaseOut:
+        """Staff: the case's owner, by id or email, or nobody."""
+        return self._request("POST", f"/cases/{case_id}/assign", CaseOut, request)
+
+    def ask_customer(self, case_id: str | uuid.UUID, request: AskCustomerRequest) -> CaseOut:
+        """Staff: the question as a reply, and the case waiting on the customer."""
+        return self._request("POST", f"/cases/{case_id}/ask-customer", CaseOut, request)
+
+    def delete_comment(self, case_id: str | uuid.UUID, comment_id: str | uuid.UUID) -> None:
+        """Staff: delete one's own internal note (204, again too: deleting twice is deleting once)."""
+        self.http("DELETE", f"/cases/{case_id}/comments/{comment_id}").close()
+
     def get_case(self, case_id: str | uuid.UUID) -> CaseOut:
         return self._request("GET", f"/cases/{case_id}", CaseOut)
 
@@ -225,6 +246,20 @@ class ApiClient:
 
     def products(self) -> list[ProductOut]:
         return TypeAdapter(list[ProductOut]).validate_json(self.http("GET", "/products").content)
+
+    def categories(self) -> list[CategoryOut] | None:
+        """The vendor's case categories; None from a server that predates them (404, 405)."""
+        try:
+            return TypeAdapter(list[CategoryOut]).validate_json(self.http("GET", "/categories").content)
+        except Rejected as exc:
+            if exc.status in (404, 405):
+                return None
+            raise
+
+    def staff_summary(self, tz: str | None = None) -> StaffSummaryOut:
+        """Staff: the counts above the desk's case list, "resolved today" in the IANA zone `tz`
+        (the server's UTC without one); Rejected 403 for a customer."""
+        return self._request("GET", "/staff/summary", StaffSummaryOut, **({"tz": tz} if tz else {}))
 
     def limits(self) -> LimitsOut:
         return self._request("GET", "/limits", LimitsOut)

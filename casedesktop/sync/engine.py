@@ -26,15 +26,19 @@ from pathlib import Path
 
 from casedesktop.api import (
     ActionRequest,
+    AskCustomerRequest,
+    AssignRequest,
     CaseCreate,
     CaseOut,
     ChangesPage,
     CommentCreate,
     CommentOut,
+    TriageRequest,
 )
 from casedesktop.api.push import (
     PUSH_PROTOCOL_VERSION,
     Mutation,
+    MutationKind,
     MutationResult,
     MutationStatus,
     PushRequest,
@@ -60,6 +64,9 @@ from casedesktop.sync.api_client import (
 log = logging.getLogger(__name__)
 MAX_PAGES_PER_PASS = 10_000
 PUSH_BATCH = 100  # mutations per POST /push
+# What /push carries: the protocol's kinds and staff's question and deleted note; the rest
+# (triage, assign) go to their own endpoints, one at a time, in their case's order.
+PUSH_KINDS = frozenset(MutationKind)
 MAX_ROUNDS_PER_PASS = 100_000
 LOCK_FILE = "sync.lock"
 
@@ -210,8 +217,8 @@ class SyncEngine:
     def _push(self, report: SyncReport) -> None:
         idle = 0
         for _round in range(MAX_ROUNDS_PER_PASS):
-            batch, uploads = self._plan()
-            if not batch and not uploads:
+            batch, alone = self._plan()
+            if not batch and not alone:
                 return
             before = (report.pushed, report.refused, report.uploaded, outbox.counts(self.db))
             if batch:
@@ -219,9 +226,13 @@ class SyncEngine:
                     self._push_batch(batch, report)
                 else:
                     self._send_one_by_one(batch, report)
-            for op in uploads:
-                if outbox.ready(self.db, op.seq):
+            for op in alone:
+                if not outbox.ready(self.db, op.seq):
+                    continue
+                if op.kind == OpKind.UPLOAD:
                     self._upload(op, report)
+                else:
+                    self._send_one_by_one([op], report)
             after = (report.pushed, report.refused, report.uploaded, outbox.counts(self.db))
             idle = idle + 1 if after == before else 0
             if idle >= 3:  # e.g. a server that keeps answering "gap": never spin, try later
@@ -230,23 +241,24 @@ class SyncEngine:
     def _plan(self) -> tuple[list[outbox.QueuedOp], list[outbox.QueuedOp]]:
         """This round's ops: those sent before and unanswered first (their numbers are already in
         the server's sequence), then new ones in the order made, holding the ops of a case behind
-        that case's upload; and the uploads that may go."""
+        that case's upload or change the push protocol does not carry (staff's triage, ...: sent
+        to their own endpoints); and those uploads and changes that may go."""
         numbered = outbox.numbered_waiting(self.db)
         batch = list(numbered[: self.push_batch])
         if len(numbered) >= self.push_batch:
             return batch, []  # those sent before come first, and new ones never overtake them
         held: set[str] = set()
-        uploads: list[outbox.QueuedOp] = []
+        alone: list[outbox.QueuedOp] = []
         for op in outbox.sendable(self.db, limit=max(200, 2 * self.push_batch)):
             if op.push_seq is not None:
                 continue
-            if op.kind == OpKind.UPLOAD:
+            if op.kind == OpKind.UPLOAD or op.kind not in PUSH_KINDS:
                 if op.case_id not in held:
-                    uploads.append(op)
+                    alone.append(op)
                 held.add(op.case_id)
             elif op.case_id not in held and len(batch) < self.push_batch:
                 batch.append(op)
-        return batch, uploads
+        return batch, alone
 
     def _push_batch(self, ops: list[outbox.QueuedOp], report: SyncReport) -> None:
         device = outbox.device_id(self.db)
@@ -324,6 +336,14 @@ class SyncEngine:
             return self.client.add_comment(op.case_id, CommentCreate.model_validate(_payload(op)))
         if op.kind == OpKind.ACTION:
             return self.client.take_action(op.case_id, ActionRequest.model_validate(_payload(op)))
+        if op.kind == OpKind.TRIAGE:
+            return self.client.triage(op.case_id, TriageRequest.model_validate(_payload(op)))
+        if op.kind == OpKind.ASSIGN:
+            return self.client.assign(op.case_id, AssignRequest.model_validate(_payload(op)))
+        if op.kind == OpKind.DELETE_COMMENT:
+            return self.client.delete_comment(op.case_id, _payload(op)["comment_id"])
+        if op.kind == OpKind.ASK_CUSTOMER:
+            return self.client.ask_customer(op.case_id, AskCustomerRequest.model_validate(_payload(op)))
         raise ValueError(f"unknown outbox op kind {op.kind!r}")
 
     # --- files --------------------------------------------------------------------------------
@@ -372,5 +392,9 @@ class SyncEngine:
 
 
 def _payload(op: outbox.QueuedOp) -> dict:
-    """The op's request body; a NUL kept by an older version is dropped (the API refuses it)."""
-    return without_nul(json.loads(op.payload))
+    """The op's request body; a NUL kept by an older version is dropped (the API refuses it), and
+    so is what the op keeps for this cache alone (a deleted note's copy, to restore it)."""
+    payload = without_nul(json.loads(op.payload))
+    if op.kind == OpKind.DELETE_COMMENT:
+        payload.pop("kept", None)
+    return payload

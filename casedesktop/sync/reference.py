@@ -1,5 +1,5 @@
-"""Fetches what the dialogs need offline (the user's accounts and contacts, products, limits) and
-keeps it in the cache; a later sync refreshes it."""
+"""Fetches what the dialogs need offline (the user's accounts and contacts, products, limits, the
+case categories) and keeps it in the cache; a later sync refreshes it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ def refresh(client: ApiClient, db: CacheDB) -> reference.Reference:
     ]
     products = [p.name for p in client.products()]
     limits = client.limits()
-    fresh = reference.Reference(products, accounts, limits.max_attachment_bytes)
+    categories = client.categories()
+    kept = reference.load(db).categories if categories is None else [c.name for c in categories]
+    fresh = reference.Reference(products, accounts, limits.max_attachment_bytes, kept)
     reference.save(db, fresh)
     return fresh

@@ -16,6 +16,7 @@ from casedesktop.domain import (
     TransitionError,
     allowed_actions,
     apply_action,
+    can_take,
     status_after_reply,
 )
 
@@ -51,6 +52,8 @@ ALLOWED = {
     (Action.REJECT, C, Status.RESOLVED): Status.OPEN,
     (Action.REOPEN, C, Status.CLOSED): Status.OPEN,
     (Action.REOPEN, A, Status.CLOSED): Status.OPEN,
+    (Action.REOPEN, C, Status.RESOLVED): Status.OPEN,  # taken, not offered: see below
+    (Action.REOPEN, A, Status.RESOLVED): Status.OPEN,
     (Action.PICK_UP, A, Status.NEW): Status.OPEN,
     (Action.PENDING_CUSTOMER, A, Status.OPEN): Status.PENDING_CUSTOMER,
     (Action.PENDING_CUSTOMER, A, Status.ON_HOLD): Status.PENDING_CUSTOMER,
@@ -67,6 +70,9 @@ ALLOWED = {
     (Action.MERGE, A, Status.PENDING_CUSTOMER): Status.MERGED,
     (Action.MERGE, A, Status.ON_HOLD): Status.MERGED,
 }
+# Taken but not offered: a customer's reopen of a resolved case does what Reject does, which is
+# the button the customer gets there.
+NOT_OFFERED = {(Action.REOPEN, C, Status.RESOLVED)}
 EVERY = [(action, role, status) for action in Action for role in (C, A) for status in Status]
 
 
@@ -79,12 +85,14 @@ def test_every_cell_of_the_table(action: Action, role: Role, status: Status) -> 
             apply_action(action, state, role, FULL, NOW)
         assert refused.value.state == state
         assert action not in allowed_actions(state, role)
+        assert not can_take(action, state, role)
     else:
         transition = apply_action(action, state, role, FULL, NOW)
         assert transition.to_status is expected
         assert transition.from_status is status
         assert transition.activity  # every transition records an activity entry
-        assert action in allowed_actions(state, role)
+        assert can_take(action, state, role)
+        assert (action in allowed_actions(state, role)) is ((action, role, status) not in NOT_OFFERED)
 
 
 def test_admin_may_do_what_agents_may() -> None:
@@ -137,6 +145,18 @@ def test_resolve_records_the_resolution_and_reopen_clears_it() -> None:
     assert reopened.reason == "It is back"
 
 
+def test_reopening_a_resolved_case_clears_the_resolution_like_reject() -> None:
+    """Staff reopen a resolved case; a customer's reopen there does what Reject does."""
+    for role in (A, C):
+        reopened = apply_action(Action.REOPEN, CaseState(Status.RESOLVED), role, ActionInput(reason="Back"), NOW)
+        rejected = apply_action(Action.REJECT, CaseState(Status.RESOLVED), C, ActionInput(reason="Back"), NOW)
+        assert reopened.changes == rejected.changes
+        assert reopened.changes["resolution_summary"] == "" and reopened.changes["resolved_at"] is None
+        assert reopened.to_status is Status.OPEN and reopened.action is Action.REOPEN
+    assert allowed_actions(CaseState(Status.RESOLVED), C) == [Action.CLOSE, Action.ACCEPT, Action.REJECT]
+    assert Action.REOPEN in allowed_actions(CaseState(Status.RESOLVED), A)
+
+
 def test_accept_keeps_the_survey_and_sets_closed_at() -> None:
     given = ActionInput(survey={"solved": "yes", "rating": "5"})
     accepted = apply_action(Action.ACCEPT, CaseState(Status.RESOLVED), C, given, NOW)
@@ -174,7 +194,7 @@ def test_every_refusal_is_a_plain_sentence_with_what_to_do_instead() -> None:
                 state = CaseState(status, escalated, close_requested)
                 for role in (C, A):
                     for action in Action:
-                        if role not in action.rule.roles or action in allowed_actions(state, role):
+                        if role not in action.rule.roles or can_take(action, state, role):
                             continue
                         text = refusal(action, state, role)
                         assert text[0].isupper() and text.endswith("."), text

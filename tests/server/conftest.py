@@ -51,6 +51,31 @@ def server(api_database_url: str, tmp_path: Path) -> Iterator[ServerHandle]:
         yield handle
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def desk_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerHandle]:
+    """One server for a whole module, on each backend, with Acme's Ann, Beta's Bob, the agent
+    Sam and the admin Ada: for modules whose tests each make their own cases, so that a server
+    is not started per test. A test must leave the shared settings (targets, categories) as
+    it found them, or set what it needs itself."""
+    data_dir = tmp_path_factory.mktemp("desk")
+    if request.param == "sqlite":
+        copy = data_dir / "server.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), copy)
+        url = f"sqlite:///{copy}"
+    else:
+        shared: _SharedDatabase = request.getfixturevalue("postgres_shared")
+        shared.reset()
+        url = shared.url
+    with running_server(data_dir, url) as server:
+        server.add_user("ann@acme.example", Role.CUSTOMER, "Acme", name="Ann Acmeson")
+        server.add_user("bob@beta.example", Role.CUSTOMER, "Beta", name="Bob Betason")
+        server.add_user("sam@vendor.example", Role.AGENT, name="Sam Agent")
+        server.add_user("ada@vendor.example", Role.ADMIN, name="Ada Admin")
+        yield server
+
+
 @pytest.fixture
 def world(server: ServerHandle) -> ServerHandle:
     """Two customer accounts (Acme: Ann, Beta: Bob) and one agent (Sam)."""

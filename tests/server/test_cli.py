@@ -16,6 +16,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, select
 
+from casedesktop.domain import Role
 from casedesktop.server.cli import main
 from casedesktop.server.models import LoginFailure
 from casedesktop.server.testing import running_server
@@ -297,3 +298,63 @@ def test_migrate_brings_a_new_database_to_the_newest_revision(
     assert capsys.readouterr().out.strip() == f"{url} is at schema revision {head}"
     assert main(["migrate", "--database-url", url, "--data-dir", str(tmp_path)]) == 0  # again: no-op
     assert f"revision {head}" in capsys.readouterr().out
+
+
+def test_categories_and_service_levels_from_the_shell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--data-dir", str(tmp_path)]
+    assert main(["create-category", "--name", "  Billing ", *common]) == 0
+    assert "Created category 'Billing'" in capsys.readouterr().out
+    assert main(["create-category", "--name", "BILLING", *common]) == 0
+    assert "Already present: category 'Billing'" in capsys.readouterr().out
+    for bad in ("   ", "x" * 101, "tab\there"):
+        assert main(["create-category", "--name", bad, *common]) == 1
+        assert "category" in capsys.readouterr().err
+
+    sla = ["set-sla", "--priority", "critical"]
+    assert main([*sla, "--first-response", "1h", "--resolution", "1d 12h", *common]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "critical: first response within 1h, resolution within 1d12h."
+    )
+    assert main([*sla, "--first-response", "30M", *common]) == 0  # the resolution stays
+    assert "first response within 30m, resolution within 1d12h" in capsys.readouterr().out
+    assert main(["set-sla", "--priority", "low", "--resolution", "90m", *common]) == 0
+    capsys.readouterr()
+    assert main(["show-sla", *common]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "critical  first response within 30m, resolution within 1d12h",
+        "high      no targets",
+        "medium    no targets",
+        "low       first response no target, resolution within 1h30m",
+    ]
+    assert main([*sla, "--clear", *common]) == 0
+    assert "Removed the targets of the critical priority" in capsys.readouterr().out
+    assert main([*sla, "--clear", *common]) == 0
+    assert "had no targets" in capsys.readouterr().out
+
+    # Durations that cannot be targets, and options that do not go together: argparse's exit 2.
+    for duration, says in (
+        ("-1h", "is negative"),
+        ("0m", "longer than 0"),
+        ("366d", "at most 365 days"),
+        ("99999999999999999999d", "not a duration"),
+        ("1.5h", "not a duration"),
+        ("soon", "not a duration"),
+        ("", "not a duration"),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            main([*sla, f"--resolution={duration}", *common])
+        assert stopped.value.code == 2
+        assert says in capsys.readouterr().err, duration
+    for options in ([], ["--clear", "--resolution", "1h"]):
+        with pytest.raises(SystemExit) as stopped:
+            main([*sla, *options, *common])
+        assert stopped.value.code == 2
+    with pytest.raises(SystemExit):
+        main(["set-sla", "--priority", "urgent", "--resolution", "1h", *common])
+
+    with running_server(tmp_path) as server:
+        server.add_user("sam@vendor.example", Role.AGENT)
+        names = server.signed_in("sam@vendor.example").get("/categories").json()
+        assert names == [{"name": "Billing"}]

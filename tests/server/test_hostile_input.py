@@ -397,3 +397,51 @@ def test_push_numbers_are_numbers(customer: ApiCaller) -> None:
         [mutation] = _numbered([("add_comment", case["id"], _comment())])
         answer = _push(customer, [{**mutation, "seq": seq}], device)
         assert answer.status_code == 422, (seq, answer.text)
+
+
+# --- The staff desk's endpoints ----------------------------------------------------------------
+
+
+def test_the_staff_desk_refuses_hostile_input_by_name(world: ServerHandle) -> None:
+    """Huge text, NUL characters, ids that are not ids, time zones that are paths: each a 422
+    naming the field, on both databases; nothing is changed."""
+    ann, sam = world.signed_in("ann@acme.example"), world.signed_in("sam@vendor.example")
+    case = ann.new_case()
+    path = f"/cases/{case['id']}"
+    assert sam.post(f"{path}/pick-up").status_code == 200
+    huge = "x" * 100_000
+    long = "x" * 5_000  # in a URL: longer ones the HTTP layer refuses (400) before the app
+    ask = f"{path}/ask-customer"
+    refused: list[tuple[str, Any]] = [
+        ("question", sam.post(ask, json={"id": str(uuid.uuid4()), "question": "x" * 32_001})),
+        ("question", sam.post(ask, json={"id": str(uuid.uuid4()), "question": "why\x00"})),
+        ("id", sam.post(ask, json={"id": "not-an-id", "question": "Why?"})),
+        ("id", sam.post(ask, json={"question": "Why?"})),
+        ("category", sam.post(f"{path}/triage", json={"category": "c" * 101})),
+        ("category", sam.post(f"{path}/triage", json={"category": huge})),
+        ("source", sam.post(f"{path}/triage", json={"source": "Email\x00"})),
+        ("source", sam.post(f"{path}/triage", json={"source": huge})),
+        ("owner_email", sam.post(f"{path}/assign", json={"owner_email": huge})),
+        ("owner_email", sam.post(f"{path}/assign", json={"owner_email": "sam@vendor.example\x00"})),
+        ("owner_email", sam.post(f"{path}/assign", json={"owner_email": ""})),
+        ("case_id", sam.http.delete(f"{sam.base}/cases/not-an-id/comments/{uuid.uuid4()}")),
+        ("comment_id", sam.http.delete(f"{sam.base}{path}/comments/42")),
+        ("tz", sam.get("/staff/summary", params={"tz": long})),
+        ("tz", sam.get("/staff/summary", params={"tz": "Europe/Berlin\x00"})),
+        ("tz", sam.get("/staff/summary", params={"tz": "Etc"})),  # a folder of the zone files
+        ("tz", sam.get("/staff/summary", params={"tz": ".."})),
+        ("owner", sam.get("/cases", params={"owner": long})),
+        ("owner", sam.get("/cases", params={"owner": "sam@vendor.example\x00"})),
+        ("priority", sam.get("/cases", params={"priority": ["low"] * 5})),
+        ("queue", sam.get("/cases", params={"queue": long})),
+    ]
+    for field, answer in refused:
+        assert answer.status_code == 422, (field, answer.status_code, answer.text[:300])
+        assert answer.json()["field"] == field, (field, answer.text[:300])
+        assert len(answer.text) < 2_000  # the answer names the problem; it does not echo it
+    assert sam.get("/staff/summary", params={"tz": huge}).status_code == 400
+    after = sam.get(path).json()
+    assert (after["status"], after["category"], after["source"]) == ("open", "", "Desktop")
+    assert after["owner_name"] == "Sam"
+    assert sam.get(f"{path}/comments").json() == []
+    assert sam.get("/health").status_code == 200

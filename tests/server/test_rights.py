@@ -4,17 +4,20 @@ and a customer of another account learns nothing about Acme's cases, comments or
 Callers: the case's own customer (Ann of Acme), another account's customer (Bob of Beta), an agent
 (Sam), an admin (Ada) and anonymous. Lifecycle answers come from the domain table, so the
 matrix follows it. Every answer to Bob and to anonymous is searched for anything of Acme's (ids,
-texts, names, file names and digests), every answer to Ann for anything of staff's internal
-notes; the counts of requests and leaks are printed in the summary.
+texts, names, file names and digests), every answer to Ann for anything of staff's alone: internal
+notes (and deleted ones), triage (priority, category, owner and their history) and service
+levels; the counts of requests and leaks are printed in the summary.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -25,9 +28,11 @@ from casedesktop.api.files import (
     checksum_header,
     encode_metadata,
 )
-from casedesktop.domain import Action, Role, Status
+from casedesktop.domain import Action, Priority, Role, Status
 from casedesktop.domain.lifecycle import RULES
 from casedesktop.server.base import utcnow
+from casedesktop.server.services import sla
+from casedesktop.server.services.categories import ensure_category
 from casedesktop.server.services.releases import publish_release
 from casedesktop.server.testing import ApiCaller, ServerHandle
 
@@ -137,6 +142,20 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
     upload_id = upload_url.rsplit("/", 1)[1]
     beta_case = bob.new_case(subject="Beta own case")
 
+    # Staff's own: triage with a category, an owner, service levels, a deleted note.
+    def staff_settings(session: Any) -> None:
+        ensure_category(session, "Cassowary desk", utcnow())
+        sla.set_targets(session, Priority.HIGH, utcnow(), first_response=timedelta(hours=2))
+
+    server.sessions.run_write(staff_settings)
+    triage = {"priority": "high", "category": "cassowary desk", "source": "Email"}
+    assert sam.post(f"/cases/{case['id']}/triage", json=triage).status_code == 200
+    assigned = sam.post(f"/cases/{case['id']}/assign", json={"owner_email": "ada@vendor.example"})
+    assert assigned.status_code == 200
+    doomed_note = sam.comment(case["id"], "Staff note dodo", kind="internal").json()
+    gone = sam.http.delete(f"{sam.base}/cases/{case['id']}/comments/{doomed_note['id']}")
+    assert gone.status_code == 204
+
     acme_account = ann.user["account_ids"][0]
     secrets = {
         case["id"], case["number"], sibling["id"], reply["id"], note["id"], staff_reply["id"],
@@ -152,11 +171,30 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
         "mongoose",
         "lemur",
         note_file["sha256"],
+        doomed_note["id"],
+        "dodo",
+        '"category":"Cassowary',  # the names are public (GET /categories); a case's is not
+        "(none) → Cassowary",
+        '"priority":"',
+        '"owner_id":"',
+        '"owner_name":"Ada',
+        '"owner_name":"Sam',
+        "first_response_due",
+        "delete-note",
+        "internal note deleted",
+        "assigned to",
+        '"action":"triage"',
+        '"action":"assign"',
     }
     # The detector is only as good as its secrets: they do show where they belong.
     assert all(
         word in sam.get(f"/cases/{case['id']}/comments").text for word in ("wombat", "ocelot")
     )
+    staff_view = sam.get(f"/cases/{case['id']}").text + sam.get(f"/cases/{case['id']}/activity").text
+    triage_secrets = staff_secrets - {note["id"], note_file["id"], note_file["sha256"]}
+    triage_secrets -= {"wombat", "mongoose", "lemur", "dodo", '"owner_name":"Sam'}
+    assert [secret for secret in triage_secrets if secret not in staff_view] == []
+    assert "dodo" not in staff_view  # a deleted note's text is gone for staff too
     assert "mongoose" in sam.get(f"/cases/{case['id']}/attachments").text
     assert "zebra" in ann.get(f"/cases/{case['id']}").text
     m = Matrix(clients, secrets, staff_secrets)
@@ -170,6 +208,12 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
         m.check(role, "GET", "/me", signed_in[role])
         m.check(role, "GET", "/accounts", signed_in[role])
         m.check(role, "GET", "/products", signed_in[role])
+        m.check(role, "GET", "/categories", signed_in[role])
+        staff_read = {OWN: 403, OTHER: 403, AGENT: 200, ADMIN: 200, ANON: 401}
+        m.check(role, "GET", "/staff/summary", staff_read[role])
+        m.check(role, "GET", "/staff/summary?tz=Europe/Berlin", staff_read[role])
+        for query in ("priority=high&priority=low", "owner=me", "owner=none", "queue=overdue"):
+            m.check(role, "GET", f"/cases?{query}", staff_read[role])
         m.check(role, "GET", "/limits", signed_in[role])
         m.check(role, "GET", "/client-release", signed_in[role])
         m.check(role, "GET", "/cases", signed_in[role])
@@ -247,6 +291,40 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
             role, "POST", "/cases/{case}/triage", staff_write[role],
             params={"case": ann.new_case()["id"]}, json={"priority": "high"},
         )  # fmt: skip
+        m.check(
+            role, "POST", "/cases/{case}/triage", staff_write[role],
+            params={"case": ann.new_case()["id"]},
+            json={"category": "Cassowary desk", "source": "phone", "severity": "low"},
+        )  # fmt: skip
+        m.check(
+            role, "POST", "/cases/{case}/assign", staff_write[role],
+            params={"case": ann.new_case()["id"]}, json={"owner_email": "sam@vendor.example"},
+        )  # fmt: skip
+        # Asking the customer, on a case staff picked up.
+        picked = ann.new_case()["id"]
+        assert sam.post(f"/cases/{picked}/pick-up").status_code == 200
+        m.check(
+            role, "POST", "/cases/{case}/ask-customer", staff_write[role],
+            params={"case": picked}, json={"id": str(uuid.uuid4()), "question": "Which build?"},
+        )  # fmt: skip
+        # Deleting an internal note: staff, their own only; a reply never.
+        sams_note = sam.comment(case["id"], "Probe note.", kind="internal").json()
+        own_note = {OWN: 403, OTHER: 404, AGENT: 204, ADMIN: 403, ANON: 401}
+        m.check(
+            role, "DELETE", "/cases/{case}/comments/{note}", own_note[role],
+            params={"case": case["id"], "note": sams_note["id"]},
+        )  # fmt: skip
+        if role == ADMIN:
+            adas_note = ada.comment(case["id"], "Ada's probe.", kind="internal").json()
+            m.check(
+                role, "DELETE", "/cases/{case}/comments/{note}", 204,
+                params={"case": case["id"], "note": adas_note["id"]},
+            )  # fmt: skip
+        m.check(
+            role, "DELETE", "/cases/{case}/comments/{note}",
+            {OWN: 403, OTHER: 404, AGENT: 403, ADMIN: 403, ANON: 401}[role],
+            params={"case": case["id"], "note": staff_reply["id"]},
+        )  # fmt: skip
 
         # Uploads: to Acme's case, to Acme's reply, to staff's internal note.
         m.check(
@@ -311,6 +389,8 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
             ("POST", "/cases/{id}/close", {"json": {}}),
             ("POST", "/cases/{id}/assign", {"json": {"owner_id": None}}),
             ("POST", "/cases/{id}/triage", {"json": {"priority": "low"}}),
+            ("POST", "/cases/{id}/ask-customer", {"json": {"id": made_up, "question": "x"}}),
+            ("DELETE", "/cases/{id}/comments/" + note["id"], {}),
         ],
         "attachment": [
             ("GET", "/attachments/{id}", {}),
@@ -332,6 +412,14 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
                 assert got.text == baseline.text, (
                     f"{template} tells {kind} {one} apart from nothing"
                 )
+    # Acme's comment ids on Bob's own case: the same answer as a made-up one.
+    on_beta = bob.http.delete(f"{bob.base}/cases/{beta_case['id']}/comments/{made_up}")
+    for one in acme_ids["comment"]:
+        got = m.check(
+            OTHER, "DELETE", "/cases/{case}/comments/{id}", 403,
+            params={"case": beta_case["id"], "id": one},
+        )  # fmt: skip
+        assert got.text == on_beta.text, f"deleting comment {one} tells it apart from nothing"
     # A comment id is only ever reachable through uploads' comment_id: same answer as made up.
     for one in [*acme_ids["comment"], made_up]:
         m.check(
@@ -341,7 +429,7 @@ def test_rights_matrix(server: ServerHandle, report_figure: Callable[[str], None
     for role in (OTHER, OWN):
         items, _ = clients[role].all_changes()
         m.tried += 1
-        text = str(items)
+        text = json.dumps(items, separators=(",", ":"), ensure_ascii=False)
         if role == OTHER:
             m.leaks += [f"feed of Bob leaked {s!r}" for s in secrets if s in text]
         m.leaks += [f"feed of {role} leaked staff-only {s!r}" for s in staff_secrets if s in text]

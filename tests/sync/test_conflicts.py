@@ -195,10 +195,10 @@ def test_waiting_changes_stay_visible_over_a_newer_server_state(world: ServerHan
     ann = make_device(world, CUSTOMER_EMAIL, tmp_path / "ann")
     ann.sync_until_quiet()
     local_changes.take_action(ann.db, ann.identity, case_id, Action.ESCALATE, ActionInput(reason="Now"))
-    agent.act(case_id, "pick-up")  # new -> open, owner Sam
+    agent.act(case_id, "pick-up")  # new -> open, owner Sam (staff's to know: not sent to Ann)
     ann.engine._push = lambda report: None  # this pass only pulls  # noqa: SLF001
     ann.sync()
     local = queries.case_detail(ann.db, case_id).case
-    assert (local.status, local.owner_name, local.escalated) == ("open", "Sam Agent", True)
+    assert (local.status, local.owner_name, local.escalated) == ("open", "", True)
     assert uuid.UUID(case_id)
     ann.close()

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from casedesktop.api import (
     AcceptRequest,
     ActionRequest,
+    AskCustomerRequest,
     AssignRequest,
     CaseOut,
     MergeRequest,
@@ -119,9 +120,21 @@ for _action, _model in BODY_BY_ACTION.items():
     _add_action_route(_action, _model)
 
 
+@router.post("/cases/{case_id}/ask-customer", response_model=CaseOut, summary="Ask customer (staff)")
+def ask_customer(
+    request: Request, user: Caller, case_id: uuid.UUID, body: AskCustomerRequest
+) -> CaseOut:
+    """Staff: a reply with the question and the case waiting on the customer, together (409
+    where the status does not allow asking). The reply's id is the request's `id`."""
+    return sessions_of(request).run_write(
+        lambda session: actions.ask_customer(session, user, case_id, body, utcnow())
+    )
+
+
 @router.post("/cases/{case_id}/assign", response_model=CaseOut, summary="Assign (staff)")
 def assign_case(request: Request, user: Caller, case_id: uuid.UUID, body: AssignRequest) -> CaseOut:
-    """Staff: set the case's owner to a staff user, or null to unassign."""
+    """Staff: set the case's owner to a staff user (by `owner_id` or `owner_email`), or
+    neither to unassign."""
     return sessions_of(request).run_write(
         lambda session: actions.assign(session, user, case_id, body, utcnow())
     )
@@ -129,7 +142,8 @@ def assign_case(request: Request, user: Caller, case_id: uuid.UUID, body: Assign
 
 @router.post("/cases/{case_id}/triage", response_model=CaseOut, summary="Triage (staff)")
 def triage_case(request: Request, user: Caller, case_id: uuid.UUID, body: TriageRequest) -> CaseOut:
-    """Staff: set priority, category and/or severity; fields left out stay as they are."""
+    """Staff: set priority, category, severity and/or source; fields left out stay as they are.
+    A category must be one of GET /categories ("" clears it)."""
     return sessions_of(request).run_write(
         lambda session: actions.triage(session, user, case_id, body, utcnow())
     )

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from casedesktop.api import (
+    EMAIL_MAX,
     ActionRequest,
     ActivityOut,
     CaseCreate,
     CaseOut,
     CommentCreate,
     CommentOut,
+    owner_pattern,
 )
+from casedesktop.domain import Priority, Queue
 from casedesktop.server.base import utcnow
 from casedesktop.server.routes.deps import BearerToken, Caller, sessions_of
-from casedesktop.server.services import actions, cases, comments
+from casedesktop.server.services import actions, cases, comments, desk
 
 router = APIRouter()
 
@@ -52,8 +56,32 @@ async def create_case(request: Request, token: BearerToken, body: CaseCreate) ->
 
 
 @router.get("/cases", response_model=list[CaseOut])
-def list_cases(request: Request, user: Caller) -> list[CaseOut]:
-    return sessions_of(request).run_read(lambda session: cases.list_cases(session, user))
+def list_cases(
+    request: Request,
+    user: Caller,
+    priority: Annotated[
+        list[Priority] | None,
+        Query(description="Staff: only these priorities (repeat for several).", max_length=4),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        Query(
+            description="Staff: `me`, `none` (unassigned) or a staff member's email.",
+            min_length=1,
+            max_length=EMAIL_MAX,
+            json_schema_extra={"pattern": owner_pattern()},
+        ),
+    ] = None,
+    queue: Annotated[Queue | None, Query(description="Staff: one queue of the desk.")] = None,
+) -> list[CaseOut]:
+    """Every case the caller may see, most recently changed first. The filters are staff's
+    (403 for a customer who sends one); given together, each applies."""
+    wanted = desk.CaseFilter(tuple(dict.fromkeys(priority or ())), owner, queue)
+    if not wanted:
+        return sessions_of(request).run_read(lambda session: cases.list_cases(session, user))
+    return sessions_of(request).run_read(
+        lambda session: desk.filtered_cases(session, user, wanted)
+    )
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
@@ -83,6 +111,21 @@ def list_comments(request: Request, user: Caller, case_id: uuid.UUID) -> list[Co
     return sessions_of(request).run_read(
         lambda session: comments.list_comments(session, user, case_id)
     )
+
+
+@router.delete(
+    "/cases/{case_id}/comments/{comment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses={204: {"description": "The note is deleted (now, or by an earlier request)"}},
+)
+def delete_note(request: Request, user: Caller, case_id: uuid.UUID, comment_id: uuid.UUID) -> Response:
+    """Staff: delete one of their own internal notes. Idempotent by the note's id: deleting it
+    again answers 204 and changes nothing. Another's note or a reply: 403; customers: 403."""
+    sessions_of(request).run_write(
+        lambda session: comments.delete_note(session, user, case_id, comment_id, utcnow())
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/cases/{case_id}/activity", response_model=list[ActivityOut])

@@ -1,13 +1,14 @@
-"""What the New Case dialog offers (accounts, products, limits) and the published client release."""
+"""What the New Case dialog offers (accounts, products, categories, limits) and the published
+client release."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from casedesktop.api import AccountOut, LimitsOut, ProductOut
+from casedesktop.api import AccountOut, CategoryOut, LimitsOut, ProductOut
 from casedesktop.api.releases import CLIENT_RELEASE_PATH, ClientReleaseOut
 from casedesktop.server.routes.deps import Caller, sessions_of, settings_of
-from casedesktop.server.services import directory, releases
+from casedesktop.server.services import categories, directory, releases
 
 router = APIRouter()
 
@@ -21,6 +22,12 @@ def list_accounts(request: Request, user: Caller) -> list[AccountOut]:
 @router.get("/products", response_model=list[ProductOut])
 def list_products(request: Request, _user: Caller) -> list[ProductOut]:
     return sessions_of(request).run_read(directory.list_products)
+
+
+@router.get("/categories", response_model=list[CategoryOut])
+def list_categories(request: Request, _user: Caller) -> list[CategoryOut]:
+    """The vendor's categories, by name (any signed-in user; staff file cases under them)."""
+    return sessions_of(request).run_read(categories.list_categories)
 
 
 @router.get("/limits", response_model=LimitsOut)

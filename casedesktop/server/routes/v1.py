@@ -15,6 +15,7 @@ from casedesktop.server.routes import (
     feed,
     push,
     signin,
+    staff,
     uploads,
 )
 
@@ -34,14 +35,16 @@ async def health() -> Health:
 
 # POST /auth/login, /auth/logout; GET /me.
 router.include_router(signin.router)
-# GET /accounts, /products, /limits, /client-release: what the New Case dialog offers.
+# GET /accounts, /products, /categories, /limits, /client-release: what the New Case dialog offers.
 router.include_router(directory.router)
 # /cases, their comments, activity and generic actions.
 router.include_router(cases.router)
 # GET /changes: the change feed.
 router.include_router(feed.router)
-# POST /cases/{id}/<action>, /assign, /triage: one endpoint per action.
+# POST /cases/{id}/<action>, /ask-customer, /assign, /triage: one endpoint per action.
 router.include_router(actions.router)
+# GET /staff/summary: the staff desk's cards.
+router.include_router(staff.router)
 # /uploads (tus), /attachments/{id}[/content], /cases/{id}/attachments.
 router.include_router(uploads.router)
 router.include_router(attachments.router)

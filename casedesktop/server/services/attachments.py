@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from casedesktop.api import AttachmentOut
 from casedesktop.server.identity import CurrentUser
 from casedesktop.server.models import Attachment
-from casedesktop.server.services.rights import get_visible_case
+from casedesktop.server.services.rights import get_visible_case, on_a_kept_note
 from casedesktop.server.services.serialize import attachment_out
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -68,7 +68,7 @@ def list_attachments(
     session: Session, user: CurrentUser, case_id: uuid.UUID
 ) -> list[AttachmentOut]:
     get_visible_case(session, user, case_id)
-    query = select(Attachment).where(Attachment.case_id == case_id)
+    query = select(Attachment).where(Attachment.case_id == case_id, on_a_kept_note())
     if not user.is_staff:
         query = query.where(Attachment.staff_only.is_(False))
     rows = session.scalars(query.order_by(Attachment.created_at, Attachment.id))

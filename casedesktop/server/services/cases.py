@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -34,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from casedesktop.api import ActivityOut, CaseCreate, CaseOut, ErrorCode
+from casedesktop.api import CUSTOMER_SOURCES, ActivityOut, CaseCreate, CaseOut, ErrorCode
 from casedesktop.domain import (
     CASE_TYPES,
     SOURCES,
@@ -58,8 +59,10 @@ from casedesktop.server.models import (
     User,
 )
 from casedesktop.server.services import changelog
+from casedesktop.server.services.categories import category_name
 from casedesktop.server.services.rights import get_visible_case, visible_cases
-from casedesktop.server.services.serialize import activity_out, case_out
+from casedesktop.server.services.serialize import activity_out, case_out, viewer_of
+from casedesktop.server.services.sla import sla_out
 from casedesktop.server.tokencache import TokenCache
 
 DEFAULT_SOURCE = "Desktop"  # cases customers open come through this client
@@ -245,7 +248,7 @@ def create_case(
             raise ApiError(409, ErrorCode.CONFLICT, "This case id is already used by another case.")
         existing = session.get(Case, data.id)
         if existing is not None:  # (cases are never deleted)
-            return case_out(existing), False
+            return case_out(existing, viewer_of(session, user, now)), False
     if refusal is not None:
         raise refusal
     if reads.account_id is None:
@@ -253,6 +256,7 @@ def create_case(
     account_id = reads.account_id
     product = _product_name(connection, wanted_product, reads)
     contact = _contact(connection, account_id, data.contact_id, reads)
+    category = category_name(session, form.staff_fields["category"] or "")
     # Every read first: on PostgreSQL the change log's lock is held from its rows to the commit.
     values: dict[str, Any] = {
         "id": data.id,
@@ -278,9 +282,10 @@ def create_case(
         "contact_id": contact.id if contact is not None else None,
         "environment": data.environment.strip(),
         "case_type": form.case_type,
-        "category": form.staff_fields["category"],
+        "category": category,
         "source": form.staff_fields["source"],
         "cc_emails": form.cc_emails,
+        "first_response_at": None,
     }
     if connection.dialect.name == "postgresql":
         values["number"] = connection.execute(_INSERT_CASE_NUMBERED, values).scalar_one()
@@ -304,7 +309,8 @@ def create_case(
     changelog.append(
         session, data.id, account_id, [("case", data.id, False), ("activity", activity_id, False)]
     )
-    return _new_case_out(values, reads, contact), True
+    viewer = viewer_of(session, user, now)
+    return _new_case_out(values, reads, contact, viewer.targets if viewer.staff else None), True
 
 
 @dataclass(frozen=True)
@@ -315,8 +321,15 @@ class _ContactRow:
     phone: str
 
 
-def _new_case_out(values: dict[str, Any], reads: Any, contact: _ContactRow | None) -> CaseOut:
-    """What serialize.case_out gives for the case just written, from the values themselves."""
+def _new_case_out(
+    values: dict[str, Any], reads: Any, contact: _ContactRow | None, targets: Any
+) -> CaseOut:
+    """What serialize.case_out gives for the case just written, from the values themselves
+    (customers set none of staff's fields, so there is nothing to hide from them; `targets` are
+    the service level targets where the caller is staff, else nothing)."""
+    sla = None
+    if targets:
+        sla = sla_out(SimpleNamespace(**values), targets, values["updated_at"])
     return CaseOut(
         id=values["id"],
         number=values["number"],
@@ -352,6 +365,7 @@ def _new_case_out(values: dict[str, Any], reads: Any, contact: _ContactRow | Non
         source=values["source"],
         cc_emails=list(values["cc_emails"]),
         survey={},
+        sla=sla,
     )
 
 
@@ -389,14 +403,23 @@ def _one_of(value: str, allowed: tuple[str, ...], field: str, what: str) -> str:
 
 
 def _staff_fields(user: CurrentUser, data: CaseCreate) -> dict[str, str | None]:
-    """Priority, category and source: staff set them; customers leave them out (403)."""
+    """Priority and category: staff set them, a customer who sends one gets 422. The source:
+    staff choose any, customers the client or the portal (Desktop when left out). The category
+    is checked against the vendor's list later, with the database's other reads."""
     if not user.is_staff:
-        for name in ("priority", "category", "source"):
+        for name in ("priority", "category"):
             if getattr(data, name):
-                raise ApiError(
-                    403, ErrorCode.FORBIDDEN, f"Only staff set the {name} of a case.", field=name
+                raise _invalid(
+                    name, f"Only support staff set the {name} of a case; leave it out."
                 )
-        return {"priority": None, "category": "", "source": DEFAULT_SOURCE}
+        source = _one_of(data.source, SOURCES, "source", "source")
+        if source and source not in CUSTOMER_SOURCES:
+            raise _invalid(
+                "source",
+                f"A customer's case comes from {' or '.join(CUSTOMER_SOURCES)}; "
+                f"support staff log cases from other sources.",
+            )
+        return {"priority": None, "category": "", "source": source or DEFAULT_SOURCE}
     return {
         "priority": data.priority.value if data.priority else None,
         "category": data.category.strip(),
@@ -438,16 +461,19 @@ def list_cases(session: Session, user: CurrentUser) -> list[CaseOut]:
     cases = session.scalars(
         select(Case).where(visible_cases(user)).order_by(Case.updated_at.desc(), Case.number.desc())
     )
-    return [case_out(case) for case in cases]
+    viewer = viewer_of(session, user)
+    return [case_out(case, viewer) for case in cases]
 
 
 def get_case(session: Session, user: CurrentUser, case_id: uuid.UUID) -> CaseOut:
-    return case_out(get_visible_case(session, user, case_id))
+    return case_out(get_visible_case(session, user, case_id), viewer_of(session, user))
 
 
 def list_activity(session: Session, user: CurrentUser, case_id: uuid.UUID) -> list[ActivityOut]:
+    """The case's history; staff's own entries (triage, assignments, deleted notes) for staff."""
     get_visible_case(session, user, case_id)
-    rows = session.scalars(
-        select(Activity).where(Activity.case_id == case_id).order_by(Activity.created_at)
-    )
+    query = select(Activity).where(Activity.case_id == case_id)
+    if not user.is_staff:
+        query = query.where(Activity.staff_only.is_(False))
+    rows = session.scalars(query.order_by(Activity.created_at))
     return [activity_out(row) for row in rows]

@@ -31,14 +31,18 @@ _INSERT = insert(ChangeLog.__table__)
 _PENDING = "casedesktop_change_log_rows"  # Session.info: a batch's rows, waiting for its end
 
 
-def record(session: Session, case: Case, *entities: Entity) -> None:
-    """Log each entity as changed (in the order given) under the case's account."""
+def record(session: Session, case: Case, *entities: Entity, staff_only: bool = False) -> None:
+    """Log each entity as changed (in the order given) under the case's account; `staff_only`
+    for a change that is staff's alone (triage, assignment), whatever the entities."""
     session.flush()
     append(
         session,
         case.id,
         case.account_id,
-        [(_entity_name(entity), entity.id, _staff_only(entity)) for entity in entities],
+        [
+            (_entity_name(entity), entity.id, staff_only or _staff_only(entity))
+            for entity in entities
+        ],
     )
 
 
@@ -80,10 +84,11 @@ def _insert(session: Session, rows: Sequence[dict[str, object]]) -> None:
 
 
 def _staff_only(entity: Entity) -> bool:
-    """Internal notes and the files attached to them never reach a customer's feed."""
+    """Internal notes, the files attached to them and staff's own activity entries never reach a
+    customer's feed."""
     if isinstance(entity, Comment):
         return entity.kind == CommentKind.INTERNAL
-    return isinstance(entity, Attachment) and entity.staff_only
+    return isinstance(entity, Attachment | Activity) and bool(entity.staff_only)
 
 
 def _entity_name(entity: Entity) -> str:

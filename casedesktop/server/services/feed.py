@@ -55,6 +55,7 @@ from casedesktop.server.services.serialize import (
     attachment_out,
     case_out,
     comment_out,
+    viewer_of,
 )
 from casedesktop.server.tokencache import EPOCH
 
@@ -190,24 +191,29 @@ def _items(session: Session, user: CurrentUser, rows: Sequence[Row[Any]]) -> lis
     comments = _load(session, Comment, (r.entity_id for r in rows if r.entity == "comment"))
     activities = _load(session, Activity, (r.entity_id for r in rows if r.entity == "activity"))
     files = _load(session, Attachment, (r.entity_id for r in rows if r.entity == "attachment"))
+    # Staff read triage and service levels in a case; the page is cached for all staff alike.
+    viewer = viewer_of(session, user) if cases else None
     items: list[ChangeItem] = []
     for row in rows:
-        if row.entity == "case" and row.entity_id in cases:
-            items.append(
-                ChangeItem(seq=row.seq, entity="case", case=case_out(cases[row.entity_id]))
-            )
+        if row.entity == "case" and row.entity_id in cases and viewer is not None:
+            case = case_out(cases[row.entity_id], viewer)
+            items.append(ChangeItem(seq=row.seq, entity="case", case=case))
         elif row.entity == "comment" and row.entity_id in comments:
             comment = comments[row.entity_id]
             if comment.kind == CommentKind.INTERNAL.value and not user.is_staff:
                 continue  # staff_only already filters these; never risk sending one
             items.append(ChangeItem(seq=row.seq, entity="comment", comment=comment_out(comment)))
         elif row.entity == "activity" and row.entity_id in activities:
+            if activities[row.entity_id].staff_only and not user.is_staff:
+                continue  # as for internal notes: staff_only filters it already
             activity = activity_out(activities[row.entity_id])
             items.append(ChangeItem(seq=row.seq, entity="activity", activity=activity))
         elif row.entity == "attachment" and row.entity_id in files:
             attachment = files[row.entity_id]
             if attachment.staff_only and not user.is_staff:
                 continue  # as for internal notes: staff_only filters it already
+            if attachment.note is not None and attachment.note.deleted_at is not None:
+                continue  # a file of a deleted note goes with it
             items.append(
                 ChangeItem(seq=row.seq, entity="attachment", attachment=attachment_out(attachment))
             )
@@ -258,6 +264,7 @@ def _build_queries() -> dict[type, tuple[Any, dict[str, tuple[str, ...]]]]:
     accounts, contacts = Account.__table__, Contact.__table__
     comments, activities, files = Comment.__table__, Activity.__table__, Attachment.__table__
     author, actor, uploader = users.alias("author"), users.alias("actor"), users.alias("uploader")
+    note = comments.alias("note")
     return {
         Case: _feed_query(
             Case,
@@ -288,7 +295,10 @@ def _build_queries() -> dict[type, tuple[Any, dict[str, tuple[str, ...]]]]:
         ),
         Attachment: _feed_query(
             Attachment,
-            {"uploader": (uploader, uploader.c.id == files.c.uploader_id, ("name", "role"), False)},
+            {
+                "uploader": (uploader, uploader.c.id == files.c.uploader_id, ("name", "role"), False),
+                "note": (note, note.c.id == files.c.comment_id, ("deleted_at",), False),
+            },
         ),
     }
 

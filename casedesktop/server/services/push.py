@@ -2,7 +2,8 @@
 
 The protocol (Replicache's push) is described in casedesktop/api/push.py. Here: the loop that
 applies each mutation in its own transaction through the same functions as the per-entity
-endpoints (cases.create_case, comments.add_comment, actions.take_action): no rule lives twice.
+endpoints (cases.create_case, comments.add_comment, actions.take_action, and for staff
+actions.ask_customer and comments.delete_note): no rule lives twice.
 The tables are models.PushDevice (which user a device belongs to, the last change number
 processed) and models.PushRecord (each processed number, so a re-sent change gets the answer it
 got the first time).
@@ -22,7 +23,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
-from casedesktop.api import ActionRequest, CaseCreate, CaseOut, CommentCreate, ErrorCode, ErrorOut
+from casedesktop.api import (
+    ActionRequest,
+    AskCustomerRequest,
+    CaseCreate,
+    CaseOut,
+    CommentCreate,
+    CommentDeleteRequest,
+    ErrorCode,
+    ErrorOut,
+)
 from casedesktop.api.push import (
     MIN_PUSH_PROTOCOL_VERSION,
     PUSH_PROTOCOL_VERSION,
@@ -162,6 +172,16 @@ def _apply(session: Session, user: CurrentUser, mutation: Mutation, now: datetim
         _same_ids(mutation, data.id)
         case = actions.take_action(session, user, mutation.case_id, data, now)
         return MutationResult(seq=mutation.seq, id=mutation.id, status=applied, case=case)
+    if kind == MutationKind.ASK_CUSTOMER:
+        asked = AskCustomerRequest.model_validate(mutation.payload)
+        _same_ids(mutation, asked.id)
+        case = actions.ask_customer(session, user, mutation.case_id, asked, now)
+        return MutationResult(seq=mutation.seq, id=mutation.id, status=applied, case=case)
+    if kind == MutationKind.DELETE_COMMENT:
+        deleted = CommentDeleteRequest.model_validate(mutation.payload)
+        _same_ids(mutation, deleted.id)
+        done = comments.delete_note(session, user, mutation.case_id, deleted.comment_id, now)
+        return MutationResult(seq=mutation.seq, id=mutation.id, status=_fresh(done))
     raise ApiError(
         422,
         ErrorCode.VALIDATION,

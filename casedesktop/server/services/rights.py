@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, exists, select, true
 from sqlalchemy.orm import Session
 
 from casedesktop.server.errors import not_found
 from casedesktop.server.identity import CurrentUser
-from casedesktop.server.models import Attachment, Case, ChangeLog, Upload
+from casedesktop.server.models import Attachment, Case, ChangeLog, Comment, Upload
 
 
 def visible_cases(user: CurrentUser) -> ColumnElement[bool]:
@@ -25,6 +25,12 @@ def visible_changes(user: CurrentUser) -> ColumnElement[bool]:
     if user.is_staff:
         return true()
     return ChangeLog.account_id.in_(user.account_ids) & ChangeLog.staff_only.is_(False)
+
+
+def on_a_kept_note() -> ColumnElement[bool]:
+    """An attachment not attached to a deleted note (a file goes with its deleted note)."""
+    deleted = exists().where(Comment.id == Attachment.comment_id, Comment.deleted_at.is_not(None))
+    return ~deleted
 
 
 def get_visible_case(
@@ -52,7 +58,7 @@ def get_visible_attachment(
     query = (
         select(Attachment)
         .join(Case, Case.id == Attachment.case_id)
-        .where(Attachment.id == attachment_id, visible_cases(user))
+        .where(Attachment.id == attachment_id, visible_cases(user), on_a_kept_note())
     )
     if not user.is_staff:
         query = query.where(Attachment.staff_only.is_(False))

@@ -1,6 +1,17 @@
-"""Turn rows into the wire models of casedesktop.api (names resolved, enums checked)."""
+"""Turn rows into the wire models of casedesktop.api (names resolved, enums checked).
+
+A case reads differently for staff and customers (`Viewer`): staff's triage (priority, category,
+owner) and the service level standing are staff's alone.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from casedesktop.api import (
     AccountOut,
@@ -11,9 +22,31 @@ from casedesktop.api import (
     ContactOut,
     UserOut,
 )
-from casedesktop.domain import CommentKind, Role, Severity, Status, safe_filename
+from casedesktop.domain import CommentKind, Role, Severity, SlaTargets, Status, safe_filename
+from casedesktop.server.base import utcnow
 from casedesktop.server.identity import CurrentUser
-from casedesktop.server.models import Account, Activity, Attachment, Case, Comment, Contact, User
+from casedesktop.server.models import Account, Activity, Attachment, Comment, Contact, User
+from casedesktop.server.services.sla import load_targets, sla_out
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whom a case is written for: staff, with the service level targets as of `now`, or a
+    customer (CUSTOMER_VIEW)."""
+
+    staff: bool
+    targets: Mapping[str, SlaTargets] = field(default_factory=dict)
+    now: datetime | None = None
+
+
+CUSTOMER_VIEW = Viewer(staff=False)
+
+
+def viewer_of(session: Session, user: CurrentUser, now: datetime | None = None) -> Viewer:
+    """How `user` sees cases; for staff this reads the targets (one small query)."""
+    if not user.is_staff:
+        return CUSTOMER_VIEW
+    return Viewer(staff=True, targets=load_targets(session), now=now or utcnow())
 
 
 def user_out(user: CurrentUser) -> UserOut:
@@ -26,7 +59,9 @@ def user_out(user: CurrentUser) -> UserOut:
     )
 
 
-def case_out(case: Case) -> CaseOut:
+def case_out(case: Any, viewer: Viewer) -> CaseOut:
+    """A Case row (or the feed's light copy of one) as `viewer` may see it."""
+    staff = viewer.staff
     return CaseOut(
         id=case.id,
         number=case.number,
@@ -38,12 +73,12 @@ def case_out(case: Case) -> CaseOut:
         description=case.description,
         status=Status(case.status),
         severity=Severity(case.severity),
-        priority=case.priority,
+        priority=case.priority if staff else None,
         product=case.product,
         escalated=case.escalated,
         close_requested=case.close_requested,
-        owner_id=case.owner_id,
-        owner_name=case.owner.name if case.owner else "",
+        owner_id=case.owner_id if staff else None,
+        owner_name=case.owner.name if staff and case.owner else "",
         parent_case_id=case.parent_case_id,
         resolution_summary=case.resolution_summary,
         resolution_root_cause=case.resolution_root_cause,
@@ -59,10 +94,11 @@ def case_out(case: Case) -> CaseOut:
         contact_phone=case.contact.phone if case.contact else "",
         environment=case.environment,
         case_type=case.case_type,
-        category=case.category,
+        category=case.category if staff else "",
         source=case.source,
         cc_emails=list(case.cc_emails or []),
         survey={str(k): str(v) for k, v in (case.survey or {}).items()},
+        sla=sla_out(case, viewer.targets, viewer.now or utcnow()) if staff else None,
     )
 
 
@@ -84,6 +120,7 @@ def comment_out(comment: Comment) -> CommentOut:
         kind=CommentKind(comment.kind),
         body=comment.body,
         created_at=comment.created_at,
+        deleted_at=comment.deleted_at,
     )
 
 

@@ -232,7 +232,12 @@ def _create(session: Session, user: CurrentUser, wanted: NewUpload, now: datetim
     if wanted.comment_id is not None:
         comment = session.get(Comment, wanted.comment_id)
         internal = comment is not None and comment.kind == CommentKind.INTERNAL.value
-        if comment is None or comment.case_id != case.id or (internal and not user.is_staff):
+        if (
+            comment is None
+            or comment.case_id != case.id
+            or (internal and not user.is_staff)
+            or comment.deleted_at is not None  # a deleted note takes no more files
+        ):
             raise not_found("comment")
         if comment.author_id != user.id:
             raise ApiError(
