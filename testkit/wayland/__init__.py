@@ -71,6 +71,13 @@ class WaylandSession:
         env.update(extra)
         return env
 
+    def log_tail(self, size: int = 3000) -> str:
+        """The end of the session's log (PipeWire, sway, the portals), for a failing test's message."""
+        try:
+            return self.log.read_text(errors="replace")[-size:]
+        except OSError as exc:
+            return f"(no session log: {exc})"
+
     def moving_pattern(self) -> subprocess.Popen:
         """Start a full-screen window that repaints 30 times a second; wait until it is on screen."""
         client = subprocess.Popen(

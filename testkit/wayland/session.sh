@@ -11,7 +11,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 XDG_RUNTIME_DIR=$(mktemp -d /tmp/casedesktop-wayland.XXXXXX)
 chmod 0700 "$XDG_RUNTIME_DIR"
 export XDG_RUNTIME_DIR XDG_CURRENT_DESKTOP=sway XDG_SESSION_TYPE=wayland
-export XDG_CONFIG_HOME=$XDG_RUNTIME_DIR/config
+# A home of its own: sessions running side by side (parallel test workers) share no state files
+# (the portal's permission store, WirePlumber's state).
+export HOME=$XDG_RUNTIME_DIR/home
+export XDG_CONFIG_HOME=$HOME/.config XDG_DATA_HOME=$HOME/.local/share XDG_STATE_HOME=$HOME/.local/state
+export XDG_CACHE_HOME=$HOME/.cache
+mkdir -p "$HOME"
 mkdir -p "$XDG_CONFIG_HOME/xdg-desktop-portal-wlr" "$XDG_CONFIG_HOME/sway"
 pids=()
 cleanup() {

@@ -49,7 +49,7 @@ def record(session: WaylandSession, out: Path, *args: str, env: dict[str, str] |
         [sys.executable, "-m", "casedesktop", "record", "--out", str(out), "--json", *args],
         env=env or session.environ(), capture_output=True, text=True, timeout=60, check=False,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, f"{done.stderr}\n--- the session's log:\n{session.log_tail()}"
     return json.loads(done.stdout)
 
 
