@@ -772,8 +772,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = verb("record", cmd_record, _("record the screen to a video file, without the window"))
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--out", type=Path, required=True,
+                   help=_("the video file to write: .mp4 or .mkv (.webm too with --codec vp9 or av1)"))
+    p.add_argument("--seconds", type=float, default=10.0, help=_("how long to record (default 10)"))
     p.add_argument("--fps", type=int, default=15, help=_("frames per second, 1 to 30 (default 15)"))
     where = p.add_mutually_exclusive_group()
     where.add_argument("--monitor", type=int, default=1, help=_("0: all monitors, 1..: one monitor (default 1)"))
@@ -781,7 +782,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--codec", default="h264", choices=["h264", "vp9", "av1"])
     p.add_argument("--json", action="store_true", help=_("print a JSON summary on standard output"))
     p = verb("screenshot", cmd_screenshot, _("save a PNG of the screen, without the window"))
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, help=_("the PNG file to write (replaced if it exists)"))
     where = p.add_mutually_exclusive_group()
     where.add_argument("--monitor", type=int, default=1, help=_("0: all monitors, 1..: one monitor (default 1)"))
     where.add_argument("--region", help=_("X,Y,W,H in screen pixels"))

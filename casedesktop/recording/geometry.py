@@ -27,8 +27,12 @@ class CaptureArea:
     offset_y: int = 0
 
 
-def resolve_area(monitors: Sequence[Mapping[str, Any]], settings: RecordingSettings) -> CaptureArea:
-    """Turn a monitor number or a region into a rectangle inside the screen."""
+def resolve_area(monitors: Sequence[Mapping[str, Any]], settings: RecordingSettings, *, video: bool = True) -> CaptureArea:
+    """Turn a monitor number or a region into a rectangle inside the screen. For a video
+    (`video`) the sides are rounded down to even numbers and at least MIN_SIDE long; a still
+    picture keeps every pixel asked for."""
+    fit = _even if video else (lambda rect: rect)
+    smallest = MIN_SIDE if video else 1
     screen = _rect(monitors[0])
     if settings.region is None:
         if settings.monitor >= len(monitors):
@@ -38,16 +42,22 @@ def resolve_area(monitors: Sequence[Mapping[str, Any]], settings: RecordingSetti
                 "{count}.",
                 "Monitor {monitor} does not exist; this computer has {count} monitor(s), so choose 0 (all) or 1 to "
                 "{count}.", count).format(monitor=settings.monitor, count=count))
-        return CaptureArea(_even(_rect(monitors[settings.monitor])))
+        return CaptureArea(fit(_rect(monitors[settings.monitor])))
     region = settings.region
     left, top = max(region.left, screen.left), max(region.top, screen.top)
     right, bottom = min(region.right, screen.right), min(region.bottom, screen.bottom)
-    if right - left < MIN_SIDE or bottom - top < MIN_SIDE:
+    if right <= left or bottom <= top:
         raise RecordingError(
-            _("The recording area {area} lies outside the screen {screen}; choose an area on the screen.").format(
+            _("The area {area} lies outside the screen {screen}; choose an area on the screen.").format(
                 area=tuple(region), screen=tuple(screen))
         )
-    rect = _even(Rect(left, top, right - left, bottom - top))
+    if right - left < smallest or bottom - top < smallest:
+        raise RecordingError(
+            _("The area {area} is too small to record: on the screen it is {width}x{height} pixels; a recording "
+              "needs at least {side} on each side.").format(
+                area=tuple(region), width=right - left, height=bottom - top, side=smallest)
+        )
+    rect = fit(Rect(left, top, right - left, bottom - top))
     return CaptureArea(rect, left - region.left, top - region.top)
 
 

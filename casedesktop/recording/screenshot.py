@@ -1,7 +1,7 @@
 """One still picture of the screen, written as a PNG that carries nothing but pixels.
 
 The area follows the recorder's rules (`geometry.resolve_area`: a monitor by mss number, or a
-region clipped to the screen, sides rounded down to even numbers), so `casedesktop screenshot`
+region clipped to the screen; unlike a video's, its sides keep every pixel), so `casedesktop screenshot`
 and `casedesktop record` take the same `--monitor` and `--region` and refuse the same mistakes
 with the same words. mss grabs on X11, Windows and macOS. A Wayland session shows programs no
 pixels (XWayland's X display only the windows of X11 programs), so there the desktop portal takes
@@ -71,7 +71,7 @@ def grab(monitor: int = 1, region: Rect | None = None) -> np.ndarray:
         _explain_blocked_capture()
     try:
         with mss.MSS() as screen:
-            rect = resolve_area(screen.monitors, settings).rect
+            rect = resolve_area(screen.monitors, settings, video=False).rect
             shot = screen.grab({"left": rect.left, "top": rect.top, "width": rect.width, "height": rect.height})
     except ScreenShotError as exc:
         _explain_blocked_capture()
@@ -97,6 +97,6 @@ def _grab_from_portal(settings: RecordingSettings) -> np.ndarray:
         whole = next(container.decode(video=0)).to_ndarray(format="bgra")
     height, width = whole.shape[:2]
     screen = {"left": 0, "top": 0, "width": width, "height": height}
-    area: CaptureArea = resolve_area([screen, screen], settings)  # one picture: monitor 0 and 1 alike
+    area: CaptureArea = resolve_area([screen, screen], settings, video=False)  # one picture: monitor 0 and 1 alike
     r = area.rect
     return np.ascontiguousarray(whole[r.top:r.bottom, r.left:r.right])

@@ -102,5 +102,34 @@ def test_staff_read_internal_notes_marked_as_such(db, offline_window) -> None:  
     assert description.author == "Dana Whitfield" and not description.mine  # the customer, by name
     assert note.internal and note.author == "Sam Lee"
     card = view.widget_of("n1")
-    assert "Internal note: staff only" in card.tags.text()
+    assert card.badge.text() == "Internal note" and "staff only" in card.tags.text()
+    assert card.delete_button is None  # a colleague's note: only its author may delete it
     assert card.palette().window().color() != view.widget_of(description.key).palette().window().color()
+
+
+def test_a_messages_files_wrap_instead_of_widening_the_thread(qtbot) -> None:  # noqa: ANN001
+    """Four pictures in a pane room for two: two rows of two, nothing wider than the pane."""
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+    from casedesktop.ui.flow_layout import FlowLayout
+
+    pane = QWidget()
+    qtbot.addWidget(pane)
+    column = QVBoxLayout(pane)
+    files = FlowLayout(spacing=6)
+    pictures = []
+    for _ in range(4):
+        picture = QLabel()
+        picture.setFixedSize(240, 160)
+        files.addWidget(picture)
+        pictures.append(picture)
+    column.addLayout(files)
+    column.addStretch(1)
+    pane.resize(520, 600)
+    pane.show()
+    qtbot.waitExposed(pane)
+    assert pane.minimumSizeHint().width() < 520  # the files never force the pane wider
+    rows = sorted({p.geometry().top() for p in pictures})
+    assert len(rows) == 2 and rows[1] - rows[0] == 166
+    assert all(p.geometry().right() < pane.width() for p in pictures)
+    assert files.heightForWidth(1000) == 160 and files.heightForWidth(300) == 4 * 160 + 3 * 6

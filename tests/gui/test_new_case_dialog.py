@@ -136,6 +136,23 @@ def test_attachments_by_drop_and_paste_then_create(qtbot, dialog, db, tmp_path: 
     assert all(dialog.attachments.blobs.has(a.sha256) for a in detail.attachments)
 
 
+def test_remove_takes_the_selected_file_and_always_has_one_selected(qtbot, dialog, tmp_path: Path) -> None:
+    paths = []
+    for name in ("a.txt", "b.txt", "c.txt"):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(name)
+    drop(dialog, paths)
+    files = dialog.attachments
+    assert files.list.currentRow() == 2  # the newest is selected: Remove never does nothing
+    qtbot.mouseClick(files.remove_button, Qt.MouseButton.LeftButton)
+    assert [f.filename for f in files.files()] == ["a.txt", "b.txt"] and files.list.currentRow() >= 0
+    files.list.setCurrentRow(0)
+    qtbot.mouseClick(files.remove_button, Qt.MouseButton.LeftButton)
+    assert [f.filename for f in files.files()] == ["b.txt"]
+    qtbot.mouseClick(files.remove_button, Qt.MouseButton.LeftButton)
+    assert files.files() == [] and not files.remove_button.isEnabled()
+
+
 def test_refused_files_say_why_and_add_nothing(qtbot, dialog, tmp_path: Path) -> None:
     big = tmp_path / "memory.dmp"
     with open(big, "wb") as handle:

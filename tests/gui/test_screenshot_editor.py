@@ -244,6 +244,19 @@ def test_a_redaction_is_solid_black_in_the_png_which_has_no_metadata(qtbot, open
     assert png_chunks(path)[0] == b"IHDR" and png_chunks(path)[-1] == b"IEND"
 
 
+def test_a_mark_drawn_later_never_tints_a_redaction(qtbot, open_editor) -> None:  # noqa: ANN001
+    editor = open_editor(noise(480, 320))
+    press(qtbot, editor, Qt.Key.Key_X)
+    drag(editor, (60, 50), (260, 170))
+    press(qtbot, editor, Qt.Key.Key_H)
+    drag(editor, (40, 40), (300, 200))  # a highlight over the whole redaction, drawn after it
+    press(qtbot, editor, Qt.Key.Key_R)
+    drag(editor, (100, 80), (220, 140))  # and a frame inside it
+    rendered = editor.rendered()
+    assert {rgb(rendered, x, y) for y in range(55, 165, 5) for x in range(65, 255, 5)} == {(0, 0, 0)}
+    assert rgb(rendered, 280, 190) != rgb(editor.markup.picture, 280, 190)  # the highlight is there elsewhere
+
+
 def test_a_folder_that_refuses_the_file_is_named_beside_attach(qtbot, open_editor, tmp_path: Path) -> None:  # noqa: ANN001
     (tmp_path / "out").write_text("a file where the folder should be", encoding="utf-8")
     editor = open_editor(flat(300, 200))

@@ -110,6 +110,16 @@ def test_area_from_region_is_clipped_to_the_screen_and_even() -> None:
     assert (area.offset_x, area.offset_y) == (10, 0)
     with pytest.raises(RecordingError, match="outside the screen"):
         resolve_area(MONITORS, RecordingSettings(region=(5000, 0, 100, 100)))
+    with pytest.raises(RecordingError, match=r"too small to record: on the screen it is 10x10 pixels"):
+        resolve_area(MONITORS, RecordingSettings(region=(100, 100, 10, 10)))
+
+
+def test_a_still_picture_keeps_every_pixel_asked_for() -> None:
+    assert resolve_area(MONITORS, RecordingSettings(region=(-10, 5, 101, 51)), video=False).rect == Rect(0, 5, 91, 51)
+    assert resolve_area(MONITORS, RecordingSettings(region=(100, 100, 3, 1)), video=False).rect == Rect(100, 100, 3, 1)
+    odd = [{"left": 0, "top": 0, "width": 1366, "height": 768}, {"left": 0, "top": 0, "width": 683, "height": 767}]
+    assert resolve_area(odd, RecordingSettings(monitor=1), video=False).rect == Rect(0, 0, 683, 767)
+    assert resolve_area(odd, RecordingSettings(monitor=1)).rect == Rect(0, 0, 682, 766)  # a video's sides are even
 
 
 def test_blackouts_follow_clipping_and_pixel_scale() -> None:

@@ -90,6 +90,11 @@ def test_an_area_off_the_screen_is_refused_in_words(pattern: Rect) -> None:
         grab(region=Rect(0, 0, 0, 100))
 
 
+def test_an_odd_sized_area_keeps_every_pixel(pattern: Rect) -> None:
+    image = grab(region=Rect(10, 10, 101, 51))
+    assert image.shape == (51, 101, 4)
+
+
 def test_a_monitor_that_is_not_there_is_refused_in_words(pattern: Rect) -> None:
     with pytest.raises(RecordingError, match=r"Monitor 3 does not exist; this computer has 1 monitor\(s\)"):
         grab(monitor=3)

@@ -15,6 +15,14 @@ import pytest
 from testkit.wayland import WaylandSession, missing_parts
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With several test workers, every test here runs on the same one: one desktop session."""
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.xdist_group("wayland"))
+
+
 @pytest.fixture(scope="session")
 def wayland_session() -> Iterator[WaylandSession]:
     if not sys.platform.startswith("linux"):

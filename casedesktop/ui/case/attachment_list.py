@@ -182,6 +182,8 @@ class AttachmentList(QWidget):
     def _update(self) -> None:
         self.remove_button.setEnabled(self.list.count() > 0)
         count = self.list.count()
+        if count and self.list.currentRow() < 0:  # Remove always has a shown, selected file to take
+            self.list.setCurrentRow(count - 1)
         self.list.setVisible(count > 0)
         if count:  # the rows' height, up to VISIBLE_ROWS: no empty box under one file
             self.list.setFixedHeight(min(count, VISIBLE_ROWS) * self._row_height() + 2 * self.list.frameWidth())

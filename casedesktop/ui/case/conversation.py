@@ -10,6 +10,10 @@ Keyboard: the view is one Tab stop; from it Up, Down, Home and End go into the m
 they and Page Up and Page Down move between them, and Tab goes through the links and buttons of
 the thread in order, then on out of it. Everything anyone wrote is escaped: text is never
 interpreted as HTML.
+
+For staff the view is the case's one stream (`set_typed`): each item names its kind, and the
+`StreamFilter` above it shows everything or one kind alone. Filtering hands the view a shorter
+list of the same items, so it stays as lazy as before.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -35,7 +40,16 @@ from casedesktop.i18n import _, format_datetime, ngettext
 from casedesktop.store import queries
 from casedesktop.store.queries import SyncState
 from casedesktop.ui import theme
-from casedesktop.ui.case.thread import Item, Message, plain_text
+from casedesktop.ui.case.thread import (
+    ACTIVITY,
+    CONVERSATION,
+    EVERYTHING,
+    INTERNAL,
+    Item,
+    Message,
+    plain_text,
+    shown_in,
+)
 from casedesktop.ui.case.thread_widgets import (
     SIDE_MARGIN,
     STOP_PROPERTY,
@@ -65,11 +79,53 @@ def activity_html(detail: queries.CaseDetail) -> str:
     return f"<ul>{''.join(rows)}</ul>" if rows else "<p><i>" + html.escape(_("No activity yet.")) + "</i></p>"
 
 
+def bold_when_checked(button: QPushButton, checked: bool) -> None:
+    """A checked toggle also reads bold: some styles (Fusion's dark palette) barely shade it."""
+    font = button.font()
+    font.setBold(checked)
+    button.setFont(font)
+
+
+class StreamFilter(QWidget):
+    """All / Conversation / Internal notes / Activity: which kinds of the stream are shown."""
+
+    chosen = Signal(str)  # EVERYTHING, CONVERSATION, INTERNAL or ACTIVITY
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        label = QLabel(_("Show:"))
+        row.addWidget(label)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QPushButton] = {}
+        for choice, text in ((EVERYTHING, _("All")), (CONVERSATION, _("Conversation")),
+                             (INTERNAL, _("Internal notes")), (ACTIVITY, _("Activity"))):
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.toggled.connect(lambda on, b=button: bold_when_checked(b, on))
+            button.setAccessibleName(_("Show {kind}").format(kind=text))
+            button.clicked.connect(lambda _=False, c=choice: self.choose(c))
+            self.group.addButton(button)
+            row.addWidget(button)
+            self.buttons[choice] = button
+        row.addStretch(1)
+        self.choice = EVERYTHING
+        self.buttons[EVERYTHING].setChecked(True)
+
+    def choose(self, choice: str) -> None:
+        self.choice = choice
+        self.buttons[choice].setChecked(True)
+        self.chosen.emit(choice)
+
+
 class ConversationView(QScrollArea):
     """The thread as widgets, made lazily, updated in place."""
 
     fileChosen = Signal(object)  # ThreadFile: open it (downloading it first if needed)
     actionChosen = Signal(object)  # Action, from the resolution's buttons
+    deleteRequested = Signal(object)  # Message: the reader's own internal note
 
     def __init__(self, previews_folder: Path, blob_path: Callable[[str], Path], parent: QWidget | None = None):
         super().__init__(parent)
@@ -79,7 +135,10 @@ class ConversationView(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.items: list[Item] = []
+        self.items: list[Item] = []  # the items shown: the stream as the filter keeps it
+        self.all_items: list[Item] = []
+        self.typed = False  # staff's stream: each item names its kind
+        self.choice = EVERYTHING
         self.widgets: list[ThreadItem] = []  # for items[first_built:]
         self.first_built = 0
         self._focused: ThreadItem | None = None
@@ -107,8 +166,32 @@ class ConversationView(QScrollArea):
 
     # --- what is shown ---------------------------------------------------------------------------
 
+    def set_typed(self, typed: bool) -> None:
+        """Label each item with its kind (staff's stream) or not (a customer's conversation)."""
+        if typed != self.typed:
+            self.typed = typed
+            self.rebuild()
+
+    def set_filter(self, choice: str) -> None:
+        """Show every kind of item, or one alone; the reader goes to the newest."""
+        if choice != self.choice:
+            self.choice = choice
+            self._show(shown_in(self.all_items, choice), keep_place=False)
+            self._say_when_empty()
+
     def show_items(self, items: list[Item], keep_place: bool = False) -> None:
-        """Show `items`; with `keep_place` the reader stays where they were (or at the end)."""
+        """Show `items` (as the filter keeps them); with `keep_place` the reader stays where they
+        were (or at the end)."""
+        self.all_items = list(items)
+        self._show(shown_in(items, self.choice), keep_place)
+        self._say_when_empty()
+
+    def _say_when_empty(self) -> None:
+        self.empty.setText(_("No messages yet.") if self.choice == EVERYTHING or not self.all_items
+                           else _("Nothing of this kind in this case yet."))
+        self.empty.setVisible(not self.items)
+
+    def _show(self, items: list[Item], keep_place: bool) -> None:
         if not keep_place:
             self._clear()
             self._stick_to_end = True
@@ -163,11 +246,12 @@ class ConversationView(QScrollArea):
         return len(made)
 
     def _make(self, item: Item) -> ThreadItem:
-        widget = widget_for(item, self.previews_folder, self.blob_path)
+        widget = widget_for(item, self.previews_folder, self.blob_path, self.typed)
         widget.keyMove.connect(self._move_focus)
         widget.focused.connect(self._remember_focus)
         if isinstance(widget, MessageCard):
             widget.fileChosen.connect(self.fileChosen.emit)
+            widget.deleteRequested.connect(self.deleteRequested.emit)
         if isinstance(widget, ResolutionCard):
             widget.actionChosen.connect(self.actionChosen.emit)
         return widget

@@ -28,8 +28,8 @@ from casedesktop.domain import (
     allowed_actions,
     status_text,
 )
-from casedesktop.i18n import _
-from casedesktop.store import local_changes, queries, reference
+from casedesktop.i18n import _, format_datetime
+from casedesktop.store import local_changes, queries, reference, staff_changes
 from casedesktop.store.attachments import PreparedFile
 from casedesktop.store.changes import Changes
 from casedesktop.store.local_changes import InvalidInput
@@ -37,13 +37,16 @@ from casedesktop.store.queries import AttachmentView, SyncState
 from casedesktop.ui import theme
 from casedesktop.ui.case import previews
 from casedesktop.ui.case.attachments_tab import AttachmentsTab
-from casedesktop.ui.case.conversation import ConversationView, activity_html
+from casedesktop.ui.case.conversation import ConversationView, StreamFilter, activity_html
 from casedesktop.ui.case.fields import CaseFields
 from casedesktop.ui.case.header import CaseHeader
 from casedesktop.ui.case.reply_box import ReplyBox
-from casedesktop.ui.case.thread import ThreadFile, build_thread
+from casedesktop.ui.case.thread import Message, ThreadFile, build_thread
 from casedesktop.ui.case.viewer import ImageViewer, VideoViewer
+from casedesktop.ui.dialogs.ask_customer import ask_customer
+from casedesktop.ui.dialogs.merge import MergeDialog
 from casedesktop.ui.dialogs.reason import ReasonDialog
+from casedesktop.ui.dialogs.resolve import ResolveDialog
 from casedesktop.ui.dialogs.survey import SurveyDialog
 from casedesktop.ui.session import ProfileSession
 from casedesktop.ui.tasks import writes
@@ -78,6 +81,13 @@ class CaseDetailPane(QWidget):
         self.header = CaseHeader()
         self.header.actionChosen.connect(self.take_action)
         layout.addWidget(self.header)
+        self.triage = None  # staff's triage of the case (ui/case/triage.py); customers have none
+        if self._identity.role.is_staff:
+            from casedesktop.ui.case.triage import TriagePanel
+
+            self.triage = TriagePanel(self._db, self._identity)
+            self.triage.changed.connect(self.changed.emit)
+            layout.addWidget(self.triage)
         self.title = self.header.title
         self._several_accounts: bool | None = None  # read once from the reference data
 
@@ -96,6 +106,13 @@ class CaseDetailPane(QWidget):
         self.conversation = ConversationView(session.blobs.root.parent / previews.FOLDER, session.blobs.path_of)
         self.conversation.fileChosen.connect(self.open_file)
         self.conversation.actionChosen.connect(self.take_action)
+        self.conversation.deleteRequested.connect(self.delete_note)
+        self.stream_filter = None  # staff's stream: every kind labelled, a filter above it
+        if self._identity.role.is_staff:
+            self.stream_filter = StreamFilter()
+            self.stream_filter.chosen.connect(self.conversation.set_filter)
+            self.conversation.set_typed(True)
+            conv_layout.addWidget(self.stream_filter)
         conv_layout.addWidget(self.conversation, 1)
         self.reply = ReplyBox(session.blobs, session.drafts, self._identity.role.is_staff)
         self.reply.sendRequested.connect(self._send)
@@ -161,6 +178,8 @@ class CaseDetailPane(QWidget):
             self._detail = None
             self.title.setText(_("Select a case to see it here, or press Ctrl+N to open a new one."))
             self.header.set_status("")
+            if self.triage is not None:
+                self.triage.show_case(None)
             self.header.set_actions([])
             self.reply.set_closed(False, False)
             return
@@ -186,6 +205,8 @@ class CaseDetailPane(QWidget):
         self.title.setText(title.format(case=number, subject=c.subject))
         role = self._identity.role
         self.fields.show_case(c, role, self._has_several_accounts())
+        if self.triage is not None:
+            self.triage.show_case(c)
         shown_before = self._detail is not None and self._detail.case.id == c.id
         self._detail = detail
         self.attachments.show_attachments(detail.attachments)  # first: the conversation shows its states
@@ -282,17 +303,18 @@ class CaseDetailPane(QWidget):
             if dialog.exec() != SurveyDialog.DialogCode.Accepted:
                 return False
             survey, text = dialog.answers(), ""
-        if text is None and (needs or action in (Action.REQUEST_CLOSE, Action.CLOSE)):
-            if "parent_case_id" in needs:
-                QMessageBox.information(self, action.label, _("Merging is done from the staff console for now."))
-                return False
+        if text is None and (needs or action in (Action.REQUEST_CLOSE, Action.CLOSE, Action.PENDING_CUSTOMER)):
+            if action in (Action.PENDING_CUSTOMER, Action.RESOLVE, Action.MERGE):
+                return self._staff_action(action)
             dialog = ReasonDialog(action, required=bool(needs), parent=self)
             if dialog.exec() != ReasonDialog.DialogCode.Accepted:
                 return False
             text = dialog.value()
         text = text or ""
         given = ActionInput(summary=text) if action is Action.RESOLVE else ActionInput(reason=text, survey=survey)
+        return self._apply(action, given)
 
+    def _apply(self, action: Action, given: ActionInput) -> bool:
         def refused(error: BaseException) -> None:
             if not isinstance(error, TransitionError | MissingField):
                 raise error
@@ -301,3 +323,40 @@ class CaseDetailPane(QWidget):
         writes().run(local_changes.take_action, self._db, self._identity, self.case_id, action, given,
                      done=lambda result: self.changed.emit(result[1]), failed=refused, owner=self)
         return True
+
+    def _staff_action(self, action: Action) -> bool:
+        """Staff's actions with a dialog of their own: a question sent with the new status,
+        a resolution in full, the case to merge into."""
+        assert self._detail is not None and self.case_id is not None
+        case = self._detail.case
+        label = case.number or _("this case")
+        if action is Action.PENDING_CUSTOMER:
+            return ask_customer(self, self._db, self._identity, self.case_id, label, self.changed.emit)
+        if action is Action.RESOLVE:
+            resolve = ResolveDialog(self)
+            return resolve.exec() == ResolveDialog.DialogCode.Accepted and self._apply(action, resolve.value())
+        merge = MergeDialog(self._db, self._identity.role, case.id, label, case.account_name, self)
+        if merge.exec() != MergeDialog.DialogCode.Accepted or merge.chosen() is None:
+            return False
+        return self._apply(action, ActionInput(parent_case_id=merge.chosen().id))
+
+    def delete_note(self, note: Message) -> None:
+        """Take back one's own internal note, once confirmed; the activity records the deletion."""
+        case_id = self.case_id
+        if case_id is None:
+            return
+        answer = QMessageBox.question(
+            self, _("Delete internal note"),
+            _("Delete your internal note of {when}? It cannot be brought back.").format(
+                when=format_datetime(note.when)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def refused(error: BaseException) -> None:
+            if not isinstance(error, InvalidInput | LookupError):
+                raise error
+            QMessageBox.warning(self, _("Delete internal note"), str(error))
+
+        writes().run(staff_changes.delete_note, self._db, self._identity, case_id, note.key,
+                     done=lambda result: self.changed.emit(result[1]), failed=refused, owner=self)

@@ -1,5 +1,10 @@
 """The reply box under the conversation: text, files, a recording, and Send (or an internal note).
 
+Staff choose what they write before they send it: "Reply to customer" or "Internal note". The
+choice tints the box with the internal note's colour and says in words who will read it, and the
+send button names it, so a note is never sent to the customer by mistake. What was sent keeps its
+kind: a note cannot become a reply afterwards.
+
 What the user writes is kept as a draft while they type (and when they switch cases), so a crash
 or a closed window never loses a reply. Sending itself belongs to the case pane, which writes it
 off the GUI thread and calls `sent()` or `refused()` when the cache has answered.
@@ -12,7 +17,16 @@ was written stays.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casedesktop.domain import Action, CommentKind, visible
 from casedesktop.i18n import _
@@ -20,6 +34,7 @@ from casedesktop.store.blobs import BlobStore
 from casedesktop.store.drafts import Draft, Drafts
 from casedesktop.ui import icons, theme
 from casedesktop.ui.case.attachment_list import AttachmentList
+from casedesktop.ui.case.conversation import bold_when_checked
 from casedesktop.ui.case.message_line import wrap_message
 
 
@@ -52,6 +67,28 @@ class ReplyBox(QWidget):
         self.closed_row.hide()
         layout.addWidget(self.closed_row)
         self.closed = False
+        self.staff = staff
+        self.kind = CommentKind.REPLY
+        self.kind_row = QWidget()
+        kind_layout = QHBoxLayout(self.kind_row)
+        kind_layout.setContentsMargins(0, 0, 0, 0)
+        kind_layout.setSpacing(4)
+        self.kind_group = QButtonGroup(self)
+        self.reply_toggle = QPushButton(icons.icon("mail-send"), _("Reply to customer"))
+        self.reply_toggle.setToolTip(_("The customer reads it in the conversation"))
+        self.note_toggle = QPushButton(icons.icon("system-users"), _("Internal note"))
+        self.note_toggle.setToolTip(_("Staff only: the customer never sees it"))
+        for button, kind in ((self.reply_toggle, CommentKind.REPLY), (self.note_toggle, CommentKind.INTERNAL)):
+            button.setCheckable(True)
+            button.toggled.connect(lambda on, b=button: bold_when_checked(b, on))
+            button.clicked.connect(lambda _=False, k=kind: self._choose(k))
+            self.kind_group.addButton(button)
+            kind_layout.addWidget(button)
+        self.kind_note = QLabel()
+        self.kind_note.setWordWrap(True)
+        kind_layout.addWidget(self.kind_note, 1)
+        self.kind_row.setVisible(staff)
+        layout.addWidget(self.kind_row)
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText(_("Write a reply… (Ctrl+Enter sends)"))
         self.editor.setAccessibleName(_("Reply text"))
@@ -83,16 +120,46 @@ class ReplyBox(QWidget):
         wrap_message(self.error)
         theme.set_text_role(self.error, "error_text")
         row.addWidget(self.error, 1)
-        self.internal_button = QPushButton(_("Add internal note"))
-        self.internal_button.setToolTip(_("Staff only: the customer never sees it"))
-        self.internal_button.setVisible(staff)
-        self.internal_button.clicked.connect(lambda: self._request(CommentKind.INTERNAL))
-        row.addWidget(self.internal_button)
+        self.internal_button = self.note_toggle  # the name the pane and older callers know it by
         self.send_button = QPushButton(icons.icon("mail-send"), _("&Send reply"))
         self.send_button.setAccessibleName(_("Send reply"))
-        self.send_button.clicked.connect(lambda: self._request(CommentKind.REPLY))
+        self.send_button.clicked.connect(lambda: self._request(self.kind))
         row.addWidget(self.send_button)
         layout.addLayout(row)
+        self.set_kind(CommentKind.REPLY)
+        theme.follow(self._tint)
+
+    # --- reply or internal note ------------------------------------------------------------------
+
+    def set_kind(self, kind: CommentKind) -> None:
+        """What the next send writes: a reply the customer reads, or a note for staff alone."""
+        if not self.staff:
+            kind = CommentKind.REPLY
+        self.kind = kind
+        note = kind == CommentKind.INTERNAL
+        (self.note_toggle if note else self.reply_toggle).setChecked(True)
+        self.kind_note.setText(_("Internal note: only support staff see it.") if note
+                               else _("Reply: the customer sees it."))
+        self.editor.setPlaceholderText(_("Write an internal note… (Ctrl+Enter adds it)") if note
+                                       else _("Write a reply… (Ctrl+Enter sends)"))
+        self.editor.setAccessibleName(_("Internal note text") if note else _("Reply text"))
+        self.send_button.setText(_("Add &note") if note else _("&Send reply"))
+        self.send_button.setAccessibleName(_("Add internal note") if note else _("Send reply"))
+        self.send_button.setIcon(icons.icon("system-users" if note else "mail-send"))
+        self._tint()
+
+    def _choose(self, kind: CommentKind) -> None:
+        self.set_kind(kind)
+        self._draft_timer.start()  # the draft remembers the choice with the text
+        self.editor.setFocus()
+
+    def _tint(self) -> None:
+        """The editor in the internal note's colour while a note is written (the palette's)."""
+        palette = self.palette()
+        if self.kind == CommentKind.INTERNAL:
+            palette.setColor(QPalette.ColorRole.Base, theme.colour("internal_note_background"))
+            palette.setColor(QPalette.ColorRole.Text, theme.colour("message_text"))
+        self.editor.setPalette(palette)
 
     # --- drafts --------------------------------------------------------------------------------
 
@@ -111,17 +178,20 @@ class ReplyBox(QWidget):
         self.editor.blockSignals(True)
         self.editor.setPlainText(draft.fields.get("body", "") if draft else "")
         self.editor.blockSignals(False)
+        self.set_kind(CommentKind.INTERNAL if draft and draft.fields.get("kind") == CommentKind.INTERNAL
+                      else CommentKind.REPLY)
         self.files.set_files([f for f in draft.files if self.blobs.has(f.sha256)] if draft else [])
         self.error.clear()
 
     def save_draft(self) -> None:
         self._draft_timer.stop()
         if self.case_id is not None:
-            self.drafts.save(self._draft_name(self.case_id), Draft({"body": self.editor.toPlainText()}, self.files.files()))
+            self.drafts.save(self._draft_name(self.case_id), Draft({"body": self.editor.toPlainText(), "kind": str(self.kind)},
+                                                                self.files.files()))
 
     def set_enabled(self, enabled: bool) -> None:
         self.editor.setEnabled(enabled)
-        for widget in (self.send_button, self.internal_button):
+        for widget in (self.send_button, self.reply_toggle, self.note_toggle):
             widget.setEnabled(enabled and not self.closed)
 
     def set_closed(self, closed: bool, can_reopen: bool) -> None:
@@ -142,7 +212,7 @@ class ReplyBox(QWidget):
             if sends:
                 event.accept()
                 if event.type() == QEvent.Type.KeyPress:
-                    self._request(CommentKind.REPLY)
+                    self._request(self.kind)
                 return True
         return super().eventFilter(watched, event)
 

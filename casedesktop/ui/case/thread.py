@@ -5,6 +5,10 @@ as messages; lifecycle events (status changes, escalations, close requests, with
 sit between them as short lines; a resolved case ends with its resolution and what the customer
 can do about it. Built without Qt, so it can be made off the GUI thread and tested alone; the view
 turns each item into widgets only when it is shown.
+
+For staff the thread is the case's one stream: replies, internal notes and the activity (triage,
+assignment, status changes) in time order. Each item says which of the three it is (`kind`), so
+the view can label it and the stream's filter can show one kind alone (`shown_in`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,12 @@ NOT_SHOWN = frozenset({"create", "reply"})
 # http(s) and mailto links; the trailing punctuation of a sentence is not part of the link.
 _LINK = re.compile(r"\b(?:https?://|mailto:)[^\s<>\"']+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}"
+
+# The stream's kinds, and the filter's choices: every kind, or one of them alone.
+CONVERSATION = "conversation"  # what the customer sees too: the description, replies, the resolution
+INTERNAL = "internal"  # staff's internal notes
+ACTIVITY = "activity"  # who changed what: status, triage, assignment
+EVERYTHING = "all"
 
 
 def linkify(text: str) -> str:
@@ -90,6 +100,11 @@ class Message:
     files: tuple[ThreadFile, ...] = ()
     pending: bool = False
     description: bool = False
+    deletable: bool = False  # the reader's own internal note: they may take it back
+
+    @property
+    def kind(self) -> str:
+        return INTERNAL if self.internal else CONVERSATION
 
     @property
     def heading(self) -> str:
@@ -108,6 +123,7 @@ class Event:
     text: str  # "Dana asked to close the case: the invoice is right now"
     when: datetime
     pending: bool = False
+    kind = ACTIVITY
 
     @property
     def plain(self) -> str:
@@ -120,6 +136,7 @@ class Resolution:
     summary: str
     when: datetime | None
     actions: tuple[Action, ...]  # what the reader may do about it here: accept, reject
+    kind = CONVERSATION
 
     @property
     def plain(self) -> str:
@@ -182,8 +199,10 @@ def build_thread(detail: CaseDetail, identity: Identity, file_state: Callable[[A
                       pending=detail.sync_state == SyncState.WAITING and not case.number)
     for c in detail.comments:
         author, mine, staff = who(c.author_name, c.author_role)
-        message = Message(c.id, author, c.author_name, mine, staff, c.kind == CommentKind.INTERNAL, c.created_at,
-                          c.body, tuple(by_comment.get(c.id, ())), c.sync_state != SyncState.SYNCED)
+        internal = c.kind == CommentKind.INTERNAL
+        message = Message(c.id, author, c.author_name, mine, staff, internal, c.created_at,
+                          c.body, tuple(by_comment.get(c.id, ())), c.sync_state != SyncState.SYNCED,
+                          deletable=internal and mine and role.is_staff)
         items.append((c.created_at, 1, message))
     for a in later:
         uploader_role = (role if a.uploader_name == identity.name
@@ -207,6 +226,11 @@ def build_thread(detail: CaseDetail, identity: Identity, file_state: Callable[[A
         thread.append(Resolution(f"resolution:{case.id}:{case.resolved_at}", case.resolution_summary,
                                  case.resolved_at, offered))
     return thread
+
+
+def shown_in(items: list[Item], choice: str) -> list[Item]:
+    """The items the stream's filter `choice` keeps: all of them, or those of one kind."""
+    return list(items) if choice == EVERYTHING else [item for item in items if item.kind == choice]
 
 
 def plain_text(items: list[Item]) -> str:

@@ -5,6 +5,10 @@ set to one side (the reader's own to the right), and it always names its author 
 is never the only cue. Text is shown escaped with its links made clickable (`thread.linkify`).
 Each item takes the keyboard focus (arrows move between them, see `ConversationView`) and
 carries an accessible name such as "Support, 2026-12-05 10:42".
+
+In staff's stream (`typed`) every item also names its kind with an icon and a word: "Reply",
+"Internal note", or an activity line with its own icon, so tint is never the only difference;
+the reader's own internal notes carry Delete.
 """
 
 from __future__ import annotations
@@ -41,6 +45,13 @@ from casedesktop.i18n import _, format_datetime
 from casedesktop.ui import icons, theme
 from casedesktop.ui.case import previews
 from casedesktop.ui.case.thread import Event, Item, Message, Resolution, ThreadFile, linkify
+from casedesktop.ui.flow_layout import FlowLayout
+
+# The icon of each kind of item in staff's stream (freedesktop names, ui/icons.py).
+REPLY_ICON = "mail-send"
+NOTE_ICON = "system-users"  # staff only: seen by the team, never by the customer
+ACTIVITY_ICON = "view-refresh"
+BADGE_ICON_SIZE = 16
 
 STOP_PROPERTY = "threadTabStop"
 SIDE_MARGIN = 56  # how far a message stands off the other side: the reader's own to the right
@@ -130,15 +141,40 @@ def _muted(label: QLabel) -> QLabel:
     return label
 
 
+def kind_icon(name: str, role: str = "message_text") -> QLabel:
+    """A small icon as a label: the kind of an item, beside the word that names it."""
+    label = QLabel()
+    label.setPixmap(icons.pixmap(name, BADGE_ICON_SIZE, role))
+    label.setFixedSize(BADGE_ICON_SIZE, BADGE_ICON_SIZE)
+    return label
+
+
+def kind_badge(message: Message) -> tuple[str, str]:
+    """The word and the icon that say what a message is in staff's stream."""
+    if message.internal:
+        return _("Internal note"), NOTE_ICON
+    if message.description:
+        return _("Description"), REPLY_ICON
+    return _("Reply"), REPLY_ICON
+
+
 class MessageCard(ThreadItem):
     """One message: author and time, the text, and its files (pictures in place)."""
 
     fileChosen = Signal(object)  # ThreadFile
+    deleteRequested = Signal(object)  # Message: the reader's own internal note, to take back
 
-    def __init__(self, message: Message, previews_folder: Path, blob_path, parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, message: Message, previews_folder: Path, blob_path,  # noqa: ANN001
+                 typed: bool = False, parent: QWidget | None = None):
         super().__init__(message, parent)
         self.message = message
-        self.setAccessibleName(message.heading)
+        self.badge: QLabel | None = None
+        self.delete_button: QPushButton | None = None
+        if typed:
+            word, icon_name = kind_badge(message)
+            self.setAccessibleName(_("{kind}: {heading}").format(kind=word, heading=message.heading))
+        else:
+            self.setAccessibleName(message.heading)
         self.setAccessibleDescription(message.body)
         _tinted(self, "internal_note_background" if message.internal
                 else "support_message_background" if message.staff else "customer_message_background")
@@ -147,6 +183,20 @@ class MessageCard(ThreadItem):
         layout.setSpacing(4)
         heading = QHBoxLayout()
         heading.setSpacing(10)
+        if typed:
+            kind_row = QHBoxLayout()
+            kind_row.setSpacing(4)
+            kind_row.addWidget(kind_icon(icon_name))
+            self.badge = QLabel(word)
+            badge_font = self.badge.font()
+            badge_font.setBold(True)
+            badge_font.setCapitalization(badge_font.Capitalization.AllUppercase)
+            badge_font.setPointSizeF(badge_font.pointSizeF() * 0.85)
+            self.badge.setFont(badge_font)
+            if message.internal:
+                self.badge.setToolTip(_("Staff only: the customer never sees it"))
+            kind_row.addWidget(self.badge)
+            heading.addLayout(kind_row)
         author = QLabel(message.author)
         font = author.font()
         font.setBold(True)
@@ -158,25 +208,31 @@ class MessageCard(ThreadItem):
         if message.description:
             tags.append(_("opened the case"))
         if message.internal:
-            tags.append(_("Internal note: staff only"))
+            tags.append(_("staff only") if typed else _("Internal note: staff only"))
         tags.append(format_datetime(message.when))
         if message.pending:
             tags.append(_("waiting to sync"))
         self.tags = QLabel(", ".join(tags))
+        self.tags.setWordWrap(True)
         heading.addWidget(self.tags, 1)
+        if message.deletable:
+            self.delete_button = QPushButton(icons.icon("list-remove"), _("Delete"))
+            self.delete_button.setFlat(True)
+            self.delete_button.setAccessibleName(_("Delete this internal note"))
+            self.delete_button.setToolTip(_("Delete your internal note; the case's activity records it"))
+            self.delete_button.clicked.connect(lambda: self.deleteRequested.emit(self.message))
+            heading.addWidget(stop(self.delete_button), 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(heading)
         self.body = _body_label(message.body) if message.body else None
         if self.body is not None:
             layout.addWidget(self.body)
         self.file_buttons: dict[str, QToolButton | QPushButton] = {}
         if message.files:
-            files = QHBoxLayout()
-            files.setSpacing(6)
+            files = FlowLayout()  # several pictures wrap: the thread is never wider than its pane
             for file in message.files:
                 button = self._file_button(file, previews_folder, blob_path)
-                files.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                files.addWidget(button)
                 self.file_buttons[file.attachment.id] = button
-            files.addStretch(1)
             layout.addLayout(files)
 
     def _file_button(self, file: ThreadFile, previews_folder: Path, blob_path) -> QToolButton | QPushButton:  # noqa: ANN001
@@ -232,15 +288,20 @@ def _show_picture(button: QToolButton, image: QImage, kind: str) -> None:
 class EventLine(ThreadItem):
     """A status change, an escalation or a close request, small between the messages."""
 
-    def __init__(self, event: Event, parent: QWidget | None = None):
+    def __init__(self, event: Event, typed: bool = False, parent: QWidget | None = None):
         super().__init__(event, parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(SIDE_MARGIN // 2, 2, SIDE_MARGIN // 2, 2)
+        self.icon: QLabel | None = None
+        if typed:  # staff's stream: the activity's own icon, then its wording, to the left
+            layout.setContentsMargins(12, 2, SIDE_MARGIN // 2, 2)
+            self.icon = kind_icon(ACTIVITY_ICON, "muted_text")
+            layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         text = _("{event}, waiting to sync").format(event=event.plain) if event.pending else event.plain
         self.label = QLabel(text)
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # names and reasons are never markup
         self.label.setWordWrap(True)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft if typed else Qt.AlignmentFlag.AlignHCenter)
         font = self.label.font()
         font.setPointSizeF(font.pointSizeF() * 0.9)
         self.label.setFont(font)
@@ -286,9 +347,10 @@ class ResolutionCard(ThreadItem):
         self.setAccessibleDescription(resolution.summary)
 
 
-def widget_for(item: Item, previews_folder: Path, blob_path) -> ThreadItem:  # noqa: ANN001
+def widget_for(item: Item, previews_folder: Path, blob_path, typed: bool = False) -> ThreadItem:  # noqa: ANN001
+    """The widget of one item; `typed` (staff's stream) labels each with its kind."""
     if isinstance(item, Message):
-        return MessageCard(item, previews_folder, blob_path)
+        return MessageCard(item, previews_folder, blob_path, typed)
     if isinstance(item, Event):
-        return EventLine(item)
+        return EventLine(item, typed)
     return ResolutionCard(item)

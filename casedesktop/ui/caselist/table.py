@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPainter
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QGuiApplication, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -253,6 +253,7 @@ class CaseTable(QTableView):
         self.empty.actionRequested.connect(self.emptyActionRequested)
         self._empty_state: EmptyState | None = None
         self.pick_first_row = True  # the window selects the first row while nothing is open
+        self.row_actions: list[QAction] = []  # offer_row_actions (staff)
         model.modelReset.connect(self._rows_changed)
 
     # --- columns -------------------------------------------------------------------------------
@@ -449,8 +450,30 @@ class CaseTable(QTableView):
 
     def contextMenuEvent(self, event) -> None:  # noqa: ANN001, N802
         """The menu key (or a right-click) on the rows opens the column picker too: the header
-        takes no keyboard focus."""
-        self._pop_up_columns(event.globalPos())
+        takes no keyboard focus. Staff's commands for the selected rows come first."""
+        if not self.row_actions:
+            self._pop_up_columns(event.globalPos())
+            return
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addActions(self.row_actions)
+        menu.addSeparator()
+        columns = self.column_menu()
+        columns.setParent(menu, columns.windowFlags())
+        menu.addMenu(columns)
+        menu.popup(event.globalPos())
+
+    def offer_row_actions(self, actions: list[QAction]) -> None:
+        """Staff act on several cases at once: rows are selected with Ctrl and Shift, and the
+        context menu offers `actions` for them."""
+        self.row_actions = actions
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+
+    def selected_case_ids(self) -> list[str]:
+        """The selected rows' cases, in list order."""
+        rows = sorted(index.row() for index in self.selectionModel().selectedRows())
+        model = self.model()
+        return [case_id for case_id in (model.case_id_at(row) for row in rows) if case_id]
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         super().showEvent(event)

@@ -234,6 +234,11 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: current.isValid() and self.notifier.case_opened(self.model.case_id_at(current.row())))
         self.navigator = CaseNavigator(self)
+        self.staff_desk = None  # support staff's additions to the list (ui/caselist/staff_desk.py)
+        if identity.role.is_staff:
+            from casedesktop.ui.caselist.staff_desk import StaffDesk
+
+            self.staff_desk = StaffDesk(self)
         from casedesktop.ui import errors
 
         reporter = errors.reporter()
@@ -597,10 +602,14 @@ class MainWindow(QMainWindow):
             if latest:
                 self.statusBar().showMessage(latest[0].message, 20000)
         for case_id in self.awaiting_number & changes.case_ids:
-            number = queries.case_detail(self.session.db, case_id).case.number
+            case = queries.case_detail(self.session.db, case_id).case
+            number = case.number
             if number:
                 self.awaiting_number.discard(case_id)
-                self.statusBar().showMessage(_("Your case {number} reached support.").format(number=number), 15000)
+                message = (_("Case {number} created for {account}.").format(number=number, account=case.account_name)
+                           if self.session.identity.role.is_staff else
+                           _("Your case {number} reached support.").format(number=number))
+                self.statusBar().showMessage(message, 15000)
 
     def _notify(self, case_id: str) -> None:
         """News from someone else on a case: the notifier words it, groups what comes together and

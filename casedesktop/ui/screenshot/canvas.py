@@ -48,6 +48,7 @@ from casedesktop.ui.screenshot.marks import (
     Note,
     Redaction,
     between,
+    in_paint_order,
     is_drawn,
     note_font,
     paint_note_box,
@@ -89,7 +90,7 @@ class _Picture(QGraphicsItem):
         exposed = option.exposedRect.intersected(area)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, canvas.zoom() < 1)
         painter.drawPixmap(exposed, self._pixmap, exposed)
-        for mark in canvas.markup.marks:
+        for mark in in_paint_order(canvas.markup.marks):
             mark.paint(painter)
         if canvas.drawing is not None:
             canvas.drawing.paint(painter)

@@ -282,7 +282,9 @@ class ScreenshotEditor(QDialog):
         chrome = self.sizeHint() - self.canvas.sizeHint()
         picture = self.markup.picture.size() / screen.devicePixelRatio()  # its pixels shown 1:1
         wanted = QSize(picture.width() + chrome.width(), picture.height() + chrome.height())
-        wanted = wanted.expandedTo(SMALLEST_SIZE).expandedTo(QSize(self.sizeHint().width(), 0))
+        margins = self.layout().contentsMargins()
+        whole_toolbar = self.toolbar.sizeHint().width() + margins.left() + margins.right()  # no » overflow
+        wanted = wanted.expandedTo(SMALLEST_SIZE).expandedTo(QSize(max(self.sizeHint().width(), whole_toolbar), 0))
         return wanted.boundedTo(PREFERRED_SIZE).boundedTo(room)
 
     # --- choosing --------------------------------------------------------------------------------

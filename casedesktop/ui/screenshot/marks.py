@@ -3,8 +3,9 @@
 Every mark is kept in the picture's own pixels, never the screen's: the editor shows the picture
 at any zoom through the painter's transform, and `flatten` paints the very same marks at 1:1, so
 what is attached does not depend on the zoom it was drawn at. Marks paint in the order they were
-made, each over the ones before; a redaction is an opaque fill of whole pixels with antialiasing
-off, so nothing of what it covers (picture or mark) survives in the attached file.
+made, each over the ones before, except redactions, which paint last of all (`in_paint_order`): a
+redaction is an opaque fill of whole pixels with antialiasing off, so nothing of what it covers
+survives in the attached file, and no later mark (a highlight over it) can tint it.
 
 Stroke widths and text sizes grow with the picture (`stroke_width`), so a mark on a 4K capture is
 as visible as one on a small window's.
@@ -192,13 +193,18 @@ def is_drawn(start: QPointF, end: QPointF, scale: float, least: float = 4.0) -> 
     return math.hypot(end.x() - start.x(), end.y() - start.y()) * scale >= least
 
 
+def in_paint_order(marks: list[Mark]) -> list[Mark]:
+    """The marks as they are painted: in the order made, redactions over everything."""
+    return [m for m in marks if not isinstance(m, Redaction)] + [m for m in marks if isinstance(m, Redaction)]
+
+
 def flatten(picture: QImage, marks: list[Mark], crop: QRect | None = None) -> QImage:
     """`picture` with `marks` painted in, cut to `crop`: the pixels that are attached."""
     out = picture.convertToFormat(QImage.Format.Format_RGB32)
     out.setDevicePixelRatio(1.0)
     if marks:
         painter = QPainter(out)
-        for mark in marks:
+        for mark in in_paint_order(marks):
             mark.paint(painter)
         painter.end()
     if crop is not None:
