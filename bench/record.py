@@ -117,13 +117,10 @@ def frame_count(path: Path) -> int | None:
 
 
 @contextlib.contextmanager
-def moving_pattern(ctx: Context) -> Iterator[None]:
-    process = subprocess.Popen(
-        xpaint.command("pattern", xpaint.FULL_HD, 30),
-        env=ctx.env(DISPLAY=ctx.display),
-        stderr=subprocess.PIPE,
-    )
-    time.sleep(1.0)
+def painting(command: list[str], env: dict[str, str], settle_s: float = 1.0) -> Iterator[None]:
+    """Run a program that paints moving content for as long as the block runs."""
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    time.sleep(settle_s)
     if process.poll() is not None:
         raise NotAvailable(f"the pattern painter failed: {process.stderr.read().decode()[-300:]}")
     try:
@@ -132,6 +129,10 @@ def moving_pattern(ctx: Context) -> Iterator[None]:
         process.kill()
         process.wait()
         process.stderr.close()
+
+
+def moving_pattern(ctx: Context) -> contextlib.AbstractContextManager[None]:
+    return painting(xpaint.command("pattern", xpaint.FULL_HD, 30), ctx.env(DISPLAY=ctx.display))
 
 
 def our_command(ctx: Context) -> list[str]:

@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -34,7 +31,7 @@ from bench.common import (
     proc_cpu_seconds,
     run_measured,
 )
-from bench.record import frame_count
+from bench.record import frame_count, painting
 
 NAME = "record_wayland"
 TITLE = "screen recording at 1080p15 on Wayland (portal + PipeWire) vs X11 (mss on Xvfb)"
@@ -63,18 +60,8 @@ def desktop_cpu_seconds(names: tuple[str, ...], environ_marker: str | None = Non
     return total
 
 
-@contextlib.contextmanager
-def pattern_on(env: dict[str, str]) -> Iterator[None]:
-    process = subprocess.Popen([PYTHON, str(PATTERN)], env=env, stderr=subprocess.PIPE)
-    time.sleep(1.5)
-    if process.poll() is not None:
-        raise NotAvailable(f"the pattern window failed: {process.stderr.read().decode()[-300:]}")
-    try:
-        yield
-    finally:
-        process.kill()
-        process.wait()
-        process.stderr.close()
+def pattern_on(env: dict[str, str]) -> contextlib.AbstractContextManager[None]:
+    return painting([PYTHON, str(PATTERN)], env, settle_s=1.5)
 
 
 def record_once(env: dict[str, str], out: Path, seconds: float, workdir: Path,

@@ -6,8 +6,8 @@ process that converts frames to BGRx at the stream's size, asks the compositor f
 than the recording keeps, and writes them, whole and back to back, into a pipe. A reader thread keeps the newest
 frame; `grab()` hands out a copy of it, cropped to the area the user chose.
 
-PipeWire sends a frame only when the screen changes, so a still screen gives one frame and then
-nothing: `grab()` repeats the newest frame, and the capture clock keeps the video's timing as it
+PipeWire sends a frame only when the screen changes (on wlroots not even a first one for a still
+screen, which the portal's Screenshot then gives): `grab()` repeats the newest frame, and the capture clock keeps the video's timing as it
 does with mss. The child process dies with the pipe or the session, so a crash leaves nothing
 behind but the recording's own file.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import logging
 import os
 import shutil
 import subprocess
@@ -31,12 +32,23 @@ from casedesktop.recording.events import RecordingError
 from casedesktop.recording.geometry import CaptureArea, resolve_area
 from casedesktop.recording.settings import RecordingSettings
 
+log = logging.getLogger(__name__)
+
 FIRST_FRAME_TIMEOUT_S = 10.0
+STILL_SCREEN_WAIT_S = 1.0  # no first frame by then: the screen is still (see _picture_of_a_still_screen)
 PIPE_BYTES = 1024 * 1024  # Linux's default ceiling for an unprivileged pipe (/proc/sys/fs/pipe-max-size)
 GSTREAMER_ADVICE = N_(
     "Install GStreamer's PipeWire plugin and tools (Debian/Ubuntu: gstreamer1.0-pipewire gstreamer1.0-tools; "
     "Fedora: gstreamer1-plugins-base-tools pipewire-gstreamer), then record again."
 )
+
+
+def still_picture() -> np.ndarray:
+    """The whole screen from the portal's Screenshot, as BGRA pixels."""
+    import av
+
+    with av.open(str(portal.screenshot())) as picture:
+        return next(picture.decode(video=0)).to_ndarray(format="bgra")
 
 
 def gstreamer_missing() -> str | None:
@@ -87,6 +99,7 @@ class PipeWireSource:
             self._rows = slice(r.top - y, r.top - y + r.height)
             self._cols = slice(r.left - x, r.left - x + r.width)
             self._size = (width, height)
+            self._position = (x, y)
             self._newest: np.ndarray | None = None
             self._cond = threading.Condition()
             self._ended: str | None = None
@@ -156,6 +169,10 @@ class PipeWireSource:
     def grab(self) -> np.ndarray:
         """A copy of the newest frame, cropped (the caller may draw on it)."""
         with self._cond:
+            self._cond.wait_for(lambda: self._newest is not None or self._ended, STILL_SCREEN_WAIT_S)
+        if self._newest is None and not self._ended:
+            self._picture_of_a_still_screen()
+        with self._cond:
             self._cond.wait_for(lambda: self._newest is not None or self._ended, FIRST_FRAME_TIMEOUT_S)
             if self._ended:  # the user stopped sharing, or GStreamer failed
                 raise RecordingError(
@@ -168,6 +185,27 @@ class PipeWireSource:
                 )
             newest = self._newest
         return np.array(newest[self._rows, self._cols])
+
+    def _picture_of_a_still_screen(self) -> None:
+        """wlroots' screen copy sends a new stream's first frame only when something on the screen
+        changes, so a still screen gives no picture at all: take the first one from the portal's
+        Screenshot instead (the stream's frames take over at the first change). If the picture
+        does not match the stream (another size, a scaled screen), wait for the stream after all."""
+        try:
+            picture = still_picture()
+        except Exception:  # noqa: BLE001 - the stream may still answer: the caller waits on
+            log.warning("No first picture from the screenshot portal either", exc_info=True)
+            return
+        x, y = self._position
+        width, height = self._size
+        part = picture[y:y + height, x:x + width]
+        if part.shape[:2] != (height, width):
+            log.warning("The screenshot portal's picture (%s) does not cover the stream", picture.shape)
+            return
+        with self._cond:
+            if self._newest is None:
+                self._newest = np.ascontiguousarray(part)
+                self._cond.notify_all()
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

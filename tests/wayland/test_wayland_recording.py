@@ -136,3 +136,13 @@ def test_a_region_off_the_shared_screen_is_refused_in_words(wayland_session: Way
     )
     assert done.returncode == 2
     assert "outside the screen" in done.stderr
+
+
+def test_a_still_screen_records_again_and_again(wayland_session: WaylandSession, tmp_path: Path) -> None:  # noqa: ARG001
+    """wlroots sends a new stream's first frame only when the screen changes: on a still screen
+    every recording after the first would wait forever. The portal's Screenshot gives the first
+    picture instead."""
+    with WaylandSession() as still:  # nothing moves on this one
+        for n in range(2):
+            summary = record(still, tmp_path / f"still-{n}.mp4", "--seconds", "1")
+            assert summary["error"] is None and summary["frames_written"] >= 10
