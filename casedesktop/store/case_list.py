@@ -45,10 +45,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from sqlalchemy import event
 
 from casedesktop.domain import Role, Severity
+from casedesktop.domain.queues import Queue
 from casedesktop.store.database import CacheDB
 from casedesktop.store.list_sql import ACTIVE, CaseSummary, SortKey, Tab, summary_of, tab_statuses
 from casedesktop.store.list_sql import ROW_SQL as _ROW_SQL
@@ -70,6 +72,10 @@ class ListQuery:
     search: str = ""
     sort: SortKey = SortKey.UPDATED
     descending: bool = True
+    # Staff only: their triage's priority, and a queue of domain/queues.py (Mine is `user_id`'s).
+    priority: str = ""
+    queue: Queue = Queue.ALL
+    user_id: str = ""
 
     def with_(self, **changes: object) -> ListQuery:
         return replace(self, **changes)
@@ -102,7 +108,38 @@ _CONVERSATION_HITS = (
 )
 
 
-def _filters(query: ListQuery, include_tab: bool = True) -> tuple[list[str], list[object]]:
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def queue_condition(queue: Queue, user_id: str, now: str) -> tuple[str, list[object]]:
+    """A queue of domain/queues.py as SQL ("1" for all). Overdue reads the SLA the server sent
+    (migration 0008) the way domain/sla.py decides it for an active case: a target already
+    missed, or a due time passed with the target not reached, so a case becomes overdue as time
+    passes without anything being written."""
+    sql: list[str] = []
+    params: list[object] = []
+    if queue.statuses is not None:
+        statuses = sorted(s.value for s in queue.statuses)
+        sql.append(f"cases.status IN ({', '.join('?' * len(statuses))})")
+        params.extend(statuses)
+    if queue is Queue.UNASSIGNED:
+        sql.append("cases.owner_id IS NULL")
+    elif queue is Queue.MINE:
+        sql.append("cases.owner_id = ?")
+        params.append(user_id)
+    elif queue is Queue.OVERDUE:
+        sql.append(
+            "cases.sla IS NOT NULL AND (json_array_length(cases.sla, '$.breached') > 0"
+            " OR (json_extract(cases.sla, '$.first_response_at') IS NULL"
+            " AND julianday(json_extract(cases.sla, '$.first_response_due')) < julianday(?))"
+            " OR julianday(json_extract(cases.sla, '$.resolution_due')) < julianday(?))")
+        params.extend((now, now))
+    return (" AND ".join(sql) or "1"), params
+
+
+def _filters(query: ListQuery, include_tab: bool = True, include_queue: bool = True,
+             now: str | None = None) -> tuple[list[str], list[object]]:
     """The non-search conditions of a query, as SQL and parameters."""
     sql: list[str] = []
     params: list[object] = []
@@ -110,8 +147,12 @@ def _filters(query: ListQuery, include_tab: bool = True) -> tuple[list[str], lis
     if statuses:
         sql.append(f"cases.status IN ({', '.join('?' * len(statuses))})")
         params.extend(statuses)
+    if include_queue and query.queue is not Queue.ALL:
+        condition, values = queue_condition(query.queue, query.user_id, now or _utc_now())
+        sql.append(f"({condition})")
+        params.extend(values)
     for column, value in (("severity", query.severity), ("product", query.product),
-                          ("account_name", query.account)):
+                          ("account_name", query.account), ("priority", query.priority)):
         if value:
             sql.append(f"cases.{column} = ?")
             params.append(value)
@@ -303,11 +344,11 @@ class _Reader:
     def status_counts(self, query: ListQuery) -> dict[str, int]:
         """Rows per status with the query's filters and search, whatever the tab."""
         searching = self._searching(query)
-        key = (query.severity, query.product, query.account, searching)
+        key = (query.severity, query.product, query.account, query.priority, searching)
         cached = self.state.status_counts.get(key)
         if cached is not None:
             return cached
-        where, params = _filters(query, include_tab=False)
+        where, params = _filters(query, include_tab=False, include_queue=False)
         source = f"{_HITS} AS hits CROSS JOIN cases ON cases.rowid = hits.rowid" if searching else "cases"
         sql = f"SELECT cases.status, count(*) FROM {source}"
         if where:
@@ -322,14 +363,34 @@ class _Reader:
         searching = self._searching(query)
         matches = ("hits", self.state.hits_made) if searching else ("all",)
         return (self.state.epoch, query.role, query.tab, query.severity, query.product, query.account,
-                query.sort, query.descending, matches)
+                query.priority, query.queue, query.user_id, query.sort, query.descending, matches)
 
     def count(self, query: ListQuery) -> int:
         searching = self._searching(query)
         if searching and not _filters(query)[0]:
             return self.state.hits
+        if query.queue is not Queue.ALL:
+            return self.queue_counts(query)[query.queue]
         statuses = tab_statuses(query.tab, query.role)
         return sum(n for s, n in self.status_counts(query).items() if not statuses or s in statuses)
+
+    def queue_counts(self, query: ListQuery) -> dict[Queue, int]:
+        """Rows in each staff queue with the query's tab, filters and search: one pass."""
+        searching = self._searching(query)
+        where, params = _filters(query, include_queue=False)
+        now = _utc_now()
+        columns: list[str] = []
+        column_params: list[object] = []
+        for queue in Queue:
+            condition, values = queue_condition(queue, query.user_id, now)
+            columns.append(f"coalesce(sum(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)")
+            column_params.extend(values)
+        source = f"{_HITS} AS hits CROSS JOIN cases ON cases.rowid = hits.rowid" if searching else "cases"
+        sql = f"SELECT {', '.join(columns)} FROM {source}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        row = self._rows(sql, [*column_params, *params])[0]
+        return dict(zip(Queue, (int(n) for n in row), strict=True))
 
     def tab_counts_are_costly(self, query: ListQuery) -> bool:
         """Whether the tab counts would read the rows of many matches (not needed for the count:
@@ -339,7 +400,7 @@ class _Reader:
             searching
             and not _filters(query)[0]
             and self.state.hits > TAB_COUNTS_INLINE
-            and (query.severity, query.product, query.account, True) not in self.state.status_counts
+            and (query.severity, query.product, query.account, query.priority, True) not in self.state.status_counts
         )
 
     def tab_counts(self, query: ListQuery) -> dict[Tab, int]:
@@ -463,6 +524,12 @@ def page(db: CacheDB, query: ListQuery, offset: int, limit: int) -> list[CaseSum
         return reader.page(query, offset, limit)
 
 
+def queue_counts(db: CacheDB, query: ListQuery) -> dict[Queue, int]:
+    """How many rows each staff queue would show with the other filters and the search as they are."""
+    with _pooled(db) as reader:
+        return reader.queue_counts(query)
+
+
 def tab_counts(db: CacheDB, query: ListQuery) -> dict[Tab, int]:
     """How many rows each tab would show with the other filters and the search as they are."""
     with _pooled(db) as reader:
@@ -496,6 +563,7 @@ class ListPage:
     content: tuple = ()
     tabs_pending: bool = False  # some tab counts are Counting(): ask again without tabs_later
     lists_followed: bool | None = None  # whether the rows include `first`'s `follow` case (None: not asked)
+    queue_counts: dict[Queue, int] = field(default_factory=dict)  # staff's queue tabs (empty for a customer)
 
 
 class Counting(int):
@@ -558,6 +626,7 @@ class ListReader:
                 else:
                     tabs = reader.tab_counts(query)
                 rows = reader.page(query, 0, page_size)
+                queues = reader.queue_counts(query) if query.role.is_staff else {}
                 lists_followed = None
                 if follow is not None:
                     lists_followed = any(row.id == follow for row in rows) or (
@@ -572,6 +641,7 @@ class ListReader:
                     reader.content_key(query),
                     pending,
                     lists_followed,
+                    queues,
                 )
 
     def interrupt(self) -> None:

@@ -84,6 +84,7 @@ class SortKey(StrEnum):
     OWNER = "owner_name"
     CREATED = "created_at"
     UPDATED = "updated_at"
+    PRIORITY = "priority"  # staff's lists only (customers never get a priority)
 
 
 # Severity sorts by meaning (critical first), not alphabet. Migration 0006 indexes exactly this
@@ -91,6 +92,12 @@ class SortKey(StrEnum):
 # (tests/store/test_case_list.py checks the plan).
 SEVERITY_RANK_SQL = (
     "(CASE cases.severity WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 WHEN 'standard' THEN 2 "
+    "WHEN 'low' THEN 3 ELSE 4 END)"
+)
+
+# Priority sorts by meaning too (critical first, none last); migration 0009 indexes exactly this.
+PRIORITY_RANK_SQL = (
+    "(CASE cases.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
     "WHEN 'low' THEN 3 ELSE 4 END)"
 )
 
@@ -107,6 +114,7 @@ SORT_SQL: dict[SortKey, tuple[str, ...]] = {
     SortKey.OWNER: ("cases.owner_name",),
     SortKey.CREATED: ("cases.created_at",),
     SortKey.UPDATED: ("cases.updated_at",),
+    SortKey.PRIORITY: (PRIORITY_RANK_SQL,),
 }
 
 # The columns of a list row (queries.CaseSummary), then its sync state.
@@ -124,9 +132,9 @@ SYNC_STATE_SQL = (
 )
 
 
-# A list row as SQL: the columns, the sync state, then whether closing was asked for.
-ROW_SQL = f"{CASE_COLUMNS}, {SYNC_STATE_SQL}, cases.close_requested"
-ROW_WIDTH = 14  # the values ROW_SQL gives; a query's extra columns (sort keys) come after them
+# A list row as SQL: the columns, the sync state, whether closing was asked for, the priority.
+ROW_SQL = f"{CASE_COLUMNS}, {SYNC_STATE_SQL}, cases.close_requested, cases.priority"
+ROW_WIDTH = 15  # the values ROW_SQL gives; a query's extra columns (sort keys) come after them
 
 
 class CaseSummary(NamedTuple):
@@ -146,6 +154,7 @@ class CaseSummary(NamedTuple):
     updated_at: datetime
     sync_state: str
     close_requested: bool = False
+    priority: str | None = None  # staff's triage; None in a customer's cache
 
     @property
     def label(self) -> str:
@@ -163,5 +172,5 @@ def summary_of(row: tuple) -> CaseSummary:
     """A row of `SELECT ROW_SQL` as a CaseSummary."""
     return CaseSummary(
         row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], bool(row[8]), bool(row[9]),
-        stored_time(row[10]), stored_time(row[11]), row[12], bool(row[13]),
+        stored_time(row[10]), stored_time(row[11]), row[12], bool(row[13]), row[14],
     )

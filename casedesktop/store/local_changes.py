@@ -17,6 +17,7 @@ from casedesktop.domain import (
     ActionInput,
     CaseState,
     CommentKind,
+    Priority,
     Severity,
     Status,
     ValidationError,
@@ -78,7 +79,12 @@ def create_case(
     environment: str = "",
     case_type: str = "",
     cc_emails: list[str] = (),
+    priority: str | None = None,
+    category: str = "",
+    source: str = "",
 ) -> tuple[str, Changes]:
+    """A new case in the cache and its outbox op. Staff may give its triage at once (priority,
+    category, source); the server refuses those from a customer."""
     subject, description, environment, contact_name = (
         without_nul(subject), without_nul(description), without_nul(environment), without_nul(contact_name))
     errors = validate_new_case(subject, description, severity) + validate_emails(list(cc_emails))
@@ -101,6 +107,9 @@ def create_case(
         environment=environment.strip(),
         case_type=case_type,
         cc_emails=list(cc_emails),
+        priority=Priority(priority) if priority else None,
+        category=category,
+        source=source,
     )
     with db.transaction() as session:
         session.add(
@@ -120,7 +129,9 @@ def create_case(
                 contact_email="" if contact_name else identity.email,
                 environment=request.environment,
                 case_type=case_type,
-                source="Desktop",
+                priority=request.priority.value if request.priority else None,
+                category=request.category,
+                source=request.source or "Desktop",
                 cc_emails=", ".join(cc_emails),
             )
         )

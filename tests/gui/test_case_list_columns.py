@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from casedesktop.store import local_changes
 from casedesktop.store.list_sql import SortKey
 from casedesktop.store.models import CaseRow
-from casedesktop.ui.caselist.model import ELIDED
+from casedesktop.ui.caselist.model import ELIDED, STAFF_ONLY
 from casedesktop.ui.caselist.table import KEYS, SUBJECT_MIN_PX, SUBJECT_SHARE, dot_margin
 from casedesktop.ui.mainwindow.window import MainWindow
 from casedesktop.ui.tasks import settle
@@ -83,7 +83,7 @@ def test_a_wide_window_shows_every_column_and_a_narrow_pane_fewer(qtbot, db, off
     window = offline_window(size=WIDE)
     window.splitter.setSizes([1200, 700])
     qtbot.waitUntil(lambda: window.table.width() > 1100)
-    assert shown(window) == list(KEYS)
+    assert shown(window) == [k for k in KEYS if k not in STAFF_ONLY]  # a customer has no priority
     qtbot.waitUntil(lambda: not window.table.horizontalScrollBar().isVisible())
     header = window.table.horizontalHeader()
     created = QPoint(header.sectionViewportPosition(column(SortKey.CREATED)) + 5, 5)
@@ -102,7 +102,7 @@ def test_a_wide_window_shows_every_column_and_a_narrow_pane_fewer(qtbot, db, off
     assert created.text() == "Created (no room in the list)" and created.isChecked()
     marked = {a.data() for a in menu.actions() if "(no room in the list)" in a.text()}
     assert marked == {k.value for k in window.table.hidden_for_room}
-    assert marked == {k.value for k in KEYS if k not in narrow}
+    assert marked == {k.value for k in KEYS if k not in narrow and k not in STAFF_ONLY}
 
 
 def test_the_column_picker_hides_and_restores_a_column_across_restarts(qtbot, db, offline_window) -> None:  # noqa: ANN001

@@ -176,7 +176,8 @@ def ties(profile_dir: Path):
             "subject": f"{'Payroll run' if i % 4 == 0 else 'Ledger close'} {i % 7}",
             "description": "d", "status": STATUSES[i % 6], "severity": ("critical", "urgent", "standard", "low")[i % 4],
             "product": PRODUCTS[i % 3], "account_name": ("Northwind", "Contoso")[i % 2],
-            "owner_name": "Alex" if i % 2 else "", "escalated": False, "close_requested": False,
+            "owner_name": "Alex" if i % 2 else "", "owner_id": ME.user_id if i % 2 else None,
+            "priority": ("critical", "high", "medium", "low", None)[i % 5], "escalated": False, "close_requested": False,
             "reported_by_name": "", "resolution_summary": "", "resolution_root_cause": "", "resolution_type": "",
             "unread": False, "created_at": T0 + timedelta(hours=i % 5), "updated_at": T0 + timedelta(hours=i % 10),
         })
@@ -226,6 +227,8 @@ def all_pages(db, query: ListQuery, size: int) -> list:  # noqa: ANN001
 def sort_value(row, key: SortKey):  # noqa: ANN001, ANN201
     if key is SortKey.SEVERITY:
         return ("critical", "urgent", "standard", "low").index(row.severity)
+    if key is SortKey.PRIORITY:
+        return ("critical", "high", "medium", "low", None).index(row.priority)
     return getattr(row, key.value)
 
 
@@ -374,6 +377,10 @@ def test_every_sort_walks_an_index(ties) -> None:  # noqa: ANN001
         plan = " ".join(r[3] for r in raw.execute(
             f"EXPLAIN QUERY PLAN SELECT cases.rowid FROM cases ORDER BY {list_sql.SEVERITY_RANK_SQL}, cases.rowid LIMIT 5"))
         assert "ix_cases_severity_rank" in plan
+        plan = " ".join(r[3] for r in raw.execute(
+            f"EXPLAIN QUERY PLAN SELECT cases.rowid FROM cases ORDER BY {list_sql.PRIORITY_RANK_SQL} DESC, "
+            "cases.rowid DESC LIMIT 5"))
+        assert "ix_cases_priority_rank" in plan
 
 
 def test_conversation_matches_follow_comments_and_cases_as_they_come_and_go(ties) -> None:  # noqa: ANN001
@@ -423,3 +430,106 @@ def test_the_severity_rank_follows_the_domain() -> None:
 
     ranks = dict(re.findall(r"WHEN '(\w+)' THEN (\d)", list_sql.SEVERITY_RANK_SQL))
     assert {s.value: s.rank for s in Severity} == {k: int(v) for k, v in ranks.items()}
+
+
+# --- staff: priority, queues (domain/queues.py), overdue from the cached SLA --------------------
+
+STAFF = Identity("http://127.0.0.1:1", str(uuid.uuid4()), "sam@vendor.example", "Sam", Role.AGENT)
+
+
+def in_queue(row: CaseRow, queue, now: datetime) -> bool:  # noqa: ANN001
+    """domain/queues.py and domain/sla.py applied in Python, row by row: the reference."""
+    import json
+
+    from casedesktop.domain import Status
+    from casedesktop.domain.queues import Queue
+    from casedesktop.domain.sla import SlaState, SlaTargets, sla_standing
+
+    statuses = queue.statuses
+    if statuses is not None and Status(row.status) not in statuses:
+        return False
+    if queue is Queue.UNASSIGNED:
+        return row.owner_id is None
+    if queue is Queue.MINE:
+        return row.owner_id == STAFF.user_id
+    if queue is Queue.OVERDUE:
+        if row.sla is None:
+            return False
+        sla = json.loads(row.sla)
+        due = {k: datetime.fromisoformat(sla[k].replace("Z", "+00:00")) if sla.get(k) else None
+               for k in ("first_response_due", "resolution_due", "first_response_at")}
+        created = row.created_at
+        targets = SlaTargets(due["first_response_due"] - created if due["first_response_due"] else None,
+                             due["resolution_due"] - created if due["resolution_due"] else None)
+        return sla_standing(targets, created, due["first_response_at"], None, now).state is SlaState.OVERDUE
+    return True
+
+
+@pytest.fixture
+def desk(profile_dir: Path):
+    """Cases of every status, owned by this agent, someone else or nobody, with SLA figures as the
+    server sends them: one first response overdue, one resolution overdue, one answered in time."""
+    import json
+
+    cache = open_cache(profile_dir)
+    now = datetime.now(UTC)
+    slas = [
+        {"first_response_due": (now - timedelta(hours=1)).isoformat(), "resolution_due": (now + timedelta(days=2)).isoformat(),
+         "first_response_at": None, "breached": [], "state": "ok"},  # turned overdue since the server said "ok"
+        {"first_response_due": (now - timedelta(days=2)).isoformat(), "resolution_due": (now - timedelta(minutes=5)).isoformat(),
+         "first_response_at": (now - timedelta(days=3)).isoformat(), "breached": [], "state": "due_soon"},
+        {"first_response_due": (now - timedelta(hours=3)).isoformat(), "resolution_due": (now + timedelta(days=1)).isoformat(),
+         "first_response_at": (now - timedelta(hours=4)).isoformat(), "breached": [], "state": "ok"},
+        None,
+    ]
+    with cache.transaction() as session:
+        for i in range(24):
+            session.add(CaseRow(
+                id=str(uuid.UUID(int=1000 + i)), number=f"CS-{3000 + i}", subject=f"Desk case {i}", description="d",
+                status=STATUSES[i % 6], severity="standard", priority=("critical", "high", None)[i % 3],
+                product="Ledger Cloud", account_name=("Northwind", "Contoso")[i % 2],
+                owner_id=(STAFF.user_id, str(uuid.uuid4()), None)[(i // 5) % 3],
+                sla=None if slas[i % 4] is None else json.dumps(slas[i % 4]),
+                created_at=now - timedelta(days=4), updated_at=now - timedelta(minutes=i),
+            ))
+    yield cache
+    cache.close()
+
+
+def test_staff_queues_follow_the_domain_rule_with_their_counts(desk) -> None:  # noqa: ANN001
+    from casedesktop.domain.queues import Queue
+
+    now = datetime.now(UTC)
+    with desk.reading() as session:
+        rows = list(session.query(CaseRow))
+    staff = ListQuery(role=Role.AGENT, user_id=STAFF.user_id)
+    counts = case_list.queue_counts(desk, staff)
+    for queue in Queue:
+        expected = {r.number for r in rows if in_queue(r, queue, now)}
+        listed = numbers(desk, staff.with_(queue=queue))
+        assert set(listed) == expected, queue
+        assert counts[queue] == len(expected) == case_list.count(desk, staff.with_(queue=queue)), queue
+    assert counts[Queue.OVERDUE] > 0 and counts[Queue.MINE] > 0 and counts[Queue.UNASSIGNED] > 0
+
+
+def test_priority_filters_and_combines_with_a_queue(desk) -> None:  # noqa: ANN001
+    from casedesktop.domain.queues import Queue
+
+    staff = ListQuery(role=Role.AGENT, user_id=STAFF.user_id, priority="critical")
+    rows = case_list.page(desk, staff, 0, 100)
+    assert len(rows) == 8 and {r.priority for r in rows} == {"critical"}
+    mine_critical = case_list.page(desk, staff.with_(queue=Queue.MINE), 0, 100)
+    assert mine_critical and all(r.priority == "critical" and r.status in list_sql.ACTIVE for r in mine_critical)
+    assert case_list.queue_counts(desk, staff)[Queue.MINE] == len(mine_critical)
+    by_priority = [r.priority for r in case_list.page(desk, ListQuery(role=Role.AGENT, sort=SortKey.PRIORITY,
+                                                                       descending=False), 0, 100)]
+    assert by_priority == sorted(by_priority, key=("critical", "high", None).index)
+
+
+def test_a_customer_list_has_no_queue_counts(db) -> None:  # noqa: ANN001
+    reader = case_list.ListReader(db)
+    try:
+        found = reader.first(ListQuery(), 50)
+    finally:
+        reader.close()
+    assert found.queue_counts == {} and found.count == len(ROWS)

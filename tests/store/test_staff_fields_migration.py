@@ -38,7 +38,7 @@ def test_an_old_cache_goes_up_to_the_staff_fields_and_back_down_keeping_search(t
 
     db = open_cache(profile)  # migrates to the newest schema
     try:
-        assert _revision(path) == HEAD == "0008"
+        assert _revision(path) == HEAD == "0009"
         assert _columns(path) >= NEW_COLUMNS
         case = queries.list_cases(db)[0]
         detail = queries.case_detail(db, case.id)

@@ -8,7 +8,7 @@ worker skips work already superseded, and results that arrive late are dropped.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 
@@ -39,13 +39,14 @@ class ListResult:
     lists_followed: bool | None = None  # whether the rows include it (None: nothing followed)
     refiltered: bool = True  # the tab, a filter or the search differ from the result shown before
     first: bool = False  # the controller's first result: the window is complete
+    queue_counts: dict = field(default_factory=dict)  # Queue: count, staff only
 
 
 def same_rows_asked(before: ListQuery | None, after: ListQuery) -> bool:
     """Whether two queries ask for the same cases (the sort aside): same tab, filters and search."""
-    return before is not None and (before.tab, before.severity, before.product, before.account,
-                                   before.search.strip()) == (after.tab, after.severity, after.product,
-                                                              after.account, after.search.strip())
+    return before is not None and (before.tab, before.queue, before.severity, before.priority, before.product,
+                                   before.account, before.search.strip()) == (
+        after.tab, after.queue, after.severity, after.priority, after.product, after.account, after.search.strip())
 
 
 class ListController(QObject):
@@ -121,6 +122,7 @@ class ListController(QObject):
         return ListResult(
             generation, query, found.count, found.first_page, found.tab_counts, found.cards,
             found.products, found.accounts, found.content, found.tabs_pending, follow, found.lists_followed,
+            queue_counts=found.queue_counts,
         )
 
     def _run_tabs(self, generation: int, query: ListQuery, follow: str | None) -> ListResult | None:

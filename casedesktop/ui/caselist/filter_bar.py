@@ -1,11 +1,12 @@
-"""Search-as-you-type and the severity, product and account filters above the case list."""
+"""Search-as-you-type and the severity, product and account filters above the case list (and for
+support staff, priority: `show_priority`)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
-from casedesktop.domain import Severity
+from casedesktop.domain import Priority, Severity
 from casedesktop.i18n import _
 
 SEARCH_DEBOUNCE_MS = 150
@@ -41,8 +42,19 @@ class FilterBar(QWidget):
         self.account = self._combo(_("Any account"), _("Account filter"), _("Show only this account's cases"),
                                    "account")
         self.account.hide()  # until several accounts are known (offer_accounts)
-        for combo in (self.severity, self.product, self.account):
+        self.priority = self._combo(_("Any priority"), _("Priority filter"),
+                                    _("Show only cases of this priority"), "priority")
+        for priority in reversed(Priority):  # critical first, as the list sorts them
+            self.priority.addItem(priority.label, priority.value)
+        self.priority.hide()  # staff only (show_priority): customers never see a priority
+        for combo in (self.severity, self.priority, self.product, self.account):
             layout.addWidget(combo, 1)
+
+    def show_priority(self) -> None:
+        """Staff's filter bar: a priority filter beside the severity filter."""
+        self.priority.show()
+        QWidget.setTabOrder(self.severity, self.priority)
+        QWidget.setTabOrder(self.priority, self.product)
 
     def _typed(self, _text: str) -> None:
         if not self._quiet:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 
-from casedesktop.domain import Role, Severity, Status, status_text
+from casedesktop.domain import Priority, Role, Severity, Status, status_text
 from casedesktop.i18n import N_, _, format_datetime
 from casedesktop.store.list_sql import CaseSummary, SortKey, SyncState
 from casedesktop.ui import theme
@@ -31,7 +31,12 @@ COLUMNS: tuple[tuple[str, SortKey], ...] = (  # each column's title (English, sh
     (N_("Owner"), SortKey.OWNER),
     (N_("Created"), SortKey.CREATED),
     (N_("Last updated"), SortKey.UPDATED),
+    (N_("Priority"), SortKey.PRIORITY),  # staff only (table.py hides it from customers); last, so
+    # a header state saved before it existed still restores
 )
+STAFF_ONLY = (SortKey.PRIORITY,)
+# Staff serve many clients: the account column is named for them.
+STAFF_TITLES = {SortKey.ACCOUNT: N_("Client")}
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SYNC_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 # The roles `data` answers, as plain ints (Qt hands the role as an int; an enum attribute costs
@@ -85,6 +90,7 @@ _CELL_TEXT = tuple(
         SortKey.NUMBER: _number_text,
         SortKey.STATUS: row_status,
         SortKey.SEVERITY: lambda row, _role: Severity(row.severity).label,
+        SortKey.PRIORITY: lambda row, _role: Priority(row.priority).label if row.priority else "",
         SortKey.CREATED: lambda row, _role: _when(row.created_at),
         SortKey.UPDATED: lambda row, _role: _when(row.updated_at),
     }.get(key) or _plain_text(key.value)
@@ -196,6 +202,9 @@ class CaseListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
+            key = COLUMNS[section][1]
+            if self.role.is_staff and key in STAFF_TITLES:
+                return _(STAFF_TITLES[key])
             return _(COLUMNS[section][0])
         if role == Qt.ItemDataRole.InitialSortOrderRole:  # a first click on a date: newest first
             newest_first = COLUMNS[section][1] in (SortKey.CREATED, SortKey.UPDATED)

@@ -47,11 +47,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesktop.domain import Severity, Status, status_text
+from casedesktop.domain import Priority, Severity, Status, status_text
 from casedesktop.i18n import _, format_datetime, ngettext
 from casedesktop.store.list_sql import SortKey, Tab
 from casedesktop.ui import theme
-from casedesktop.ui.caselist.model import COLUMNS, CaseListModel
+from casedesktop.ui.caselist.model import COLUMNS, STAFF_ONLY, CaseListModel
 
 if TYPE_CHECKING:
     from casedesktop.store.case_list import ListQuery
@@ -59,7 +59,8 @@ if TYPE_CHECKING:
 KEYS: tuple[SortKey, ...] = tuple(key for _title, key in COLUMNS)
 ALWAYS_SHOWN = (SortKey.NUMBER, SortKey.SUBJECT)  # the picker cannot hide these
 # When the pane is too narrow, these step aside first to last; the others always stay.
-DROP_FOR_ROOM = (SortKey.CREATED, SortKey.ACCOUNT, SortKey.OWNER, SortKey.PRODUCT, SortKey.SEVERITY)
+DROP_FOR_ROOM = (SortKey.CREATED, SortKey.ACCOUNT, SortKey.OWNER, SortKey.PRODUCT, SortKey.SEVERITY,
+                 SortKey.PRIORITY)  # staff triage by priority: it stays longest
 LIST_CHARS = 112  # the list's preferred width, in average characters (~790 px at 7 px a character)
 SUBJECT_MIN_PX = 180  # the subject's room before columns step aside...
 SUBJECT_SHARE = 0.35  # ...or this share of a table too narrow for that
@@ -263,6 +264,8 @@ class CaseTable(QTableView):
         menu = QMenu(_("Columns"), self)
         menu.setToolTipsVisible(True)
         for title, key in COLUMNS:
+            if key in STAFF_ONLY and not self.model().role.is_staff:
+                continue
             action = menu.addAction(self._menu_text(title, key))
             action.setCheckable(True)
             action.setChecked(key not in self.hidden_by_choice)
@@ -325,8 +328,10 @@ class CaseTable(QTableView):
             return  # being built or torn down
         header = self.horizontalHeader()
         available = self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
+        staff = self.model().role.is_staff
         wanted = [k for k in KEYS if k not in self.hidden_by_choice
-                  and not (k is SortKey.ACCOUNT and self.single_account)]
+                  and not (k is SortKey.ACCOUNT and self.single_account)
+                  and (staff or k not in STAFF_ONLY)]
         widths = {k: self.user_widths.get(k) or self.column_width(k) for k in wanted}
         shown = list(wanted)
         subject_room = min(SUBJECT_MIN_PX, round(available * SUBJECT_SHARE))
@@ -397,6 +402,8 @@ class CaseTable(QTableView):
             return [status_text(s, role) for s in Status]
         if key is SortKey.SEVERITY:
             return [s.label for s in Severity]
+        if key is SortKey.PRIORITY:
+            return [p.label for p in Priority]
         if key in (SortKey.CREATED, SortKey.UPDATED):
             return [format_datetime(datetime(2026, 12, 28, 23, 58, tzinfo=UTC)),
                     format_datetime(datetime(2026, 9, 30, 20, 48, tzinfo=UTC))]

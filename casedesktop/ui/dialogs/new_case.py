@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 
 from casedesktop.domain import (
     CASE_TYPES,
+    SOURCES,
     SUBJECT_MAX,
+    Priority,
     Severity,
     ValidationError,
     parse_emails,
@@ -117,6 +119,11 @@ class NewCaseDialog(QDialog):
         self.severity.setCurrentIndex(list(Severity).index(Severity.STANDARD))
         self.severity.setAccessibleName(_("Severity"))
         form.addRow(_("Se&verity: *"), self.severity)
+        self.priority: QComboBox | None = None  # staff log cases for customers, triaged at once
+        self.category: QComboBox | None = None
+        self.source: QComboBox | None = None
+        if self._identity.role.is_staff:
+            self._add_triage_rows(form)
         self.subject = QLineEdit()
         self.subject.setMaxLength(PASTE_MAX)
         self.subject.setPlaceholderText(_("One line that sums up the problem"))
@@ -191,6 +198,27 @@ class NewCaseDialog(QDialog):
         self.attachments.changed.connect(self._files_changed)
         self._show_messages()
 
+    def _add_triage_rows(self, form: QFormLayout) -> None:
+        """Priority, category (the vendor's list as cached) and source: staff only."""
+        self.priority = QComboBox()
+        self.priority.addItem(_("No priority"), "")
+        for priority in reversed(Priority):
+            self.priority.addItem(priority.label, priority.value)
+        self.priority.setAccessibleName(_("Priority"))
+        form.addRow(_("Priorit&y:"), self.priority)
+        self.category = QComboBox()
+        self.category.addItem(_("No category"), "")
+        for category in self.reference.categories:
+            self.category.addItem(category, category)
+        self.category.setAccessibleName(_("Category"))
+        form.addRow(_("Cate&gory:"), self.category)
+        self.source = QComboBox()
+        for source in SOURCES:  # shown translated, sent as the English value
+            self.source.addItem(_(source), source)
+        self.source.setCurrentIndex(max(self.source.findData("Email"), 0))  # most cases staff log came by email
+        self.source.setAccessibleName(_("Source"))
+        form.addRow(_("Sou&rce:"), self.source)
+
     def _with_message(self, key: str, field: QWidget, lines: int = 1) -> QWidget:
         """`field` with its message line under it, for the form row."""
         box, self.messages[key] = with_message(field, lines)
@@ -217,6 +245,9 @@ class NewCaseDialog(QDialog):
             "subject": self.subject.text(),
             "description": self.description.toPlainText(),
             "cc_emails": self.cc.text(),
+            "priority": self.priority.currentData() or "" if self.priority is not None else "",
+            "category": self.category.currentData() or "" if self.category is not None else "",
+            "source": self.source.currentData() or "" if self.source is not None else "",
         }
 
     def problems(self) -> list[ValidationError]:
@@ -412,6 +443,9 @@ class NewCaseDialog(QDialog):
             case_type=f["case_type"],
             cc_emails=parse_emails(f["cc_emails"]),
             files=files,
+            priority=f["priority"] or None,
+            category=f["category"],
+            source=f["source"],
         ), done=self._created, failed=self._not_created, owner=self)
 
     def _created(self, result: tuple[str, Changes]) -> None:

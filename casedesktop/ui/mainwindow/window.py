@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from casedesktop import APP_ID
 from casedesktop.domain import Role, Status
 from casedesktop.i18n import _, ngettext, pgettext
-from casedesktop.store.list_sql import Tab, tab_statuses
+from casedesktop.store.list_sql import SortKey, Tab, tab_statuses
 from casedesktop.ui.caselist.model import COLUMNS, CaseListModel, sort_key
 from casedesktop.ui.caselist.table import CaseTable
 from casedesktop.ui.mainwindow import placement
@@ -45,7 +45,7 @@ MINIMUM_SIZE = QSize(960, 540)
 
 def saved_sort(settings: QSettings) -> tuple[int, bool]:
     """The list's saved sort column and direction; last updated, newest first, if none or invalid."""
-    default = len(COLUMNS) - 1, True
+    default = [key for _title, key in COLUMNS].index(SortKey.UPDATED), True
     try:
         column = int(settings.value("list/sort_column", default[0]))
     except (TypeError, ValueError):
