@@ -29,6 +29,13 @@ trap 'exit 0' TERM INT
 
 log=$XDG_RUNTIME_DIR/session.log
 pipewire >>"$log" 2>&1 & pids+=($!)
+# The portal's back end connects to PipeWire once, at its start: PipeWire must be listening first
+# (on a busy machine it takes a while, and a back end started too early never sends a frame).
+for _ in $(seq 200); do
+    [ -S "$XDG_RUNTIME_DIR/pipewire-0" ] && break
+    sleep 0.05
+done
+[ -S "$XDG_RUNTIME_DIR/pipewire-0" ] || { echo "PipeWire did not start:" >&2; cat "$log" >&2; exit 1; }
 wireplumber >>"$log" 2>&1 & pids+=($!)
 
 cat >"$XDG_CONFIG_HOME/sway/config" <<CONF
