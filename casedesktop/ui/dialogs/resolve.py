@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from casedesktop.domain import Action, ActionInput
 from casedesktop.domain.fields import REASON_MAX
-from casedesktop.i18n import N_, _, format_number
+from casedesktop.i18n import N_, _, format_number, ngettext
 from casedesktop.ui.field_message import FieldMessage
 
 # Kinds of resolution offered (free text is taken too: the server keeps any up to 200 characters).
@@ -97,11 +97,12 @@ class ResolveDialog(QDialog):
 
     def _check(self) -> None:
         """Resolve enables with a summary; a text over the limit says so under itself."""
-        too_long = _("{count} characters: keep it to {limit}.")
         problems = False
         for field, message in ((self.summary, self.summary_message), (self.root_cause, self.root_cause_message)):
             length = len(field.toPlainText().strip())
             if length > REASON_MAX:
+                too_long = ngettext("{count} character: keep it to {limit}.",
+                                    "{count} characters: keep it to {limit}.", length)
                 message.show_error(too_long.format(count=format_number(length), limit=format_number(REASON_MAX)))
                 problems = True
             else:
