@@ -124,12 +124,14 @@ class TriagePanel(QWidget):
 
         self.priority = QComboBox()
         self.priority.setAccessibleName(_("Priority"))
+        self.priority.setPlaceholderText(_("Not set"))  # shown while the case has none
         for priority in Priority:
             self.priority.addItem(priority.label, priority.value)
         self.priority.activated.connect(lambda _i: self._triage(priority=self.priority.currentData()))
 
         self.source = QComboBox()
         self.source.setAccessibleName(_("Source"))
+        self.source.setPlaceholderText(_("Not set"))
         for source in SOURCE_CHOICES:
             self.source.addItem(_(source), source)
         self.source.activated.connect(lambda _i: self._triage(source=self.source.currentData()))
