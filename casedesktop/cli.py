@@ -667,7 +667,7 @@ def cmd_screenshot(profile: Profile | None, args: argparse.Namespace) -> int:
 def cmd_demo(profile: Profile | None, args: argparse.Namespace) -> int:
     from casedesktop.demo import run_demo
 
-    return run_demo(args.profile, keep=args.keep)
+    return run_demo(args.profile, keep=args.keep, as_agent=args.agent)
 
 
 def cmd_gui(profile: Profile | None, args: argparse.Namespace) -> int:
@@ -789,6 +789,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help=_("print a JSON summary on standard output"))
     p = verb("demo", cmd_demo, _("start a local demo server with sample cases and open the window signed in"))
     p.add_argument("--keep", action="store_true", help=_("keep the demo folder afterwards"))
+    p.add_argument("--agent", action="store_true",
+                   help=_("sign in as the demo's support agent, to try the staff side, instead of its customer"))
     verb("gui", cmd_gui, _("open the window (the default)"))
     return parser
 

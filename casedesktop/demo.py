@@ -187,7 +187,9 @@ class DemoAgent:
         self.client.add_comment(case_id, CommentCreate(id=uuid.uuid4(), body=body.format(name=first_name)))
 
 
-def run_demo(profile_dir: Path | None = None, keep: bool = False) -> int:
+def run_demo(profile_dir: Path | None = None, keep: bool = False, as_agent: bool = False) -> int:
+    """The window signed in to a local demo server: as its customer, who gets an answer from the
+    demo's agent within seconds, or (`as_agent`) as that support agent, to try the staff side."""
     if not server_available():
         print(_("The demo needs the server part: pip install 'casedesktop[server]'"), file=sys.stderr)
         return 1
@@ -196,12 +198,14 @@ def run_demo(profile_dir: Path | None = None, keep: bool = False) -> int:
     agent: DemoAgent | None = None
     try:
         url = server.start()
+        user = DEMO_AGENT if as_agent else DEMO_CUSTOMER
         print(_("Demo server on {url} (data in {folder}); signed in as {email}.").format(
-            url=url, folder=root, email=DEMO_CUSTOMER[0]), file=sys.stderr)
+            url=url, folder=root, email=user[0]), file=sys.stderr)
         profile = open_profile(root / "client")
-        sign_in(profile.db, profile.tokens, url, *DEMO_CUSTOMER, remember=False)
-        agent = DemoAgent(url)
-        agent.start()
+        sign_in(profile.db, profile.tokens, url, *user, remember=False)
+        if not as_agent:  # the agent answers the customer's new cases; signed in as the agent, that is you
+            agent = DemoAgent(url)
+            agent.start()
         from casedesktop.ui.main import run_gui
 
         return run_gui(profile=profile, sync_interval=5.0)  # the demo agent answers within seconds

@@ -308,7 +308,7 @@ def test_categories_and_service_levels_from_the_shell(
     assert "Created category 'Billing'" in capsys.readouterr().out
     assert main(["create-category", "--name", "BILLING", *common]) == 0
     assert "Already present: category 'Billing'" in capsys.readouterr().out
-    for bad in ("   ", "x" * 101, "tab\there"):
+    for bad in ("   ", "x" * 101, "tab\there", "\u202eRTL", "zero\u200bwidth"):
         assert main(["create-category", "--name", bad, *common]) == 1
         assert "category" in capsys.readouterr().err
 
@@ -321,6 +321,8 @@ def test_categories_and_service_levels_from_the_shell(
     assert "first response within 30m, resolution within 1d12h" in capsys.readouterr().out
     assert main(["set-sla", "--priority", "low", "--resolution", "90m", *common]) == 0
     capsys.readouterr()
+    assert main(["set-sla", "--priority", "low", "--first-response", "20d", *common]) == 1  # after its resolution
+    assert "shorter than its first-response target" in capsys.readouterr().err
     assert main(["show-sla", *common]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "critical  first response within 30m, resolution within 1d12h",

@@ -142,7 +142,10 @@ def test_assign_by_email_or_id(people: People) -> None:
     both = people.sam.post(path, json={"owner_email": "ada@vendor.example", "owner_id": people.sam.user["id"]})
     assert both.status_code == 422 and both.json()["field"] == "owner_email"
     assert people.sam.post(path, json={"owner_id": people.sam.user["id"]}).status_code == 200
-    assert people.sam.post(path, json={}).json()["owner_id"] is None
+    forgot = people.sam.post(path, json={})  # a client that forgot the field does not unassign
+    assert forgot.status_code == 422 and forgot.json()["field"] == "owner_id"
+    assert people.sam.get(f"/cases/{case['id']}").json()["owner_id"] == people.sam.user["id"]
+    assert people.sam.post(path, json={"owner_id": None}).json()["owner_id"] is None
     entries = [a for a in _activity(people.sam, case["id"]) if a["action"] == "assign"]
     assert [e["reason"] for e in entries] == ["assigned to Ada Admin", "assigned to Sam Agent", "unassigned"]
     assert entries[1]["details"]["previous_owner_name"] == "Ada Admin"

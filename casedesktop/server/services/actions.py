@@ -156,6 +156,14 @@ def assign(
     session: Session, user: CurrentUser, case_id: uuid.UUID, request: AssignRequest, now: datetime
 ) -> CaseOut:
     """Staff: give the case to a staff member, named by id or by email (or to nobody)."""
+    if not request.model_fields_set & {"owner_id", "owner_email"}:
+        raise ApiError(
+            422,
+            ErrorCode.VALIDATION,
+            'Name the new owner by owner_id or owner_email; send "owner_id": null to leave the case '
+            "with nobody.",
+            field="owner_id",
+        )
     if request.owner_id is not None and request.owner_email is not None:
         raise ApiError(
             422,

@@ -3,6 +3,7 @@ under, checked on triage and when staff log a case. Everyone signed in may read 
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,14 +24,20 @@ def list_categories(session: Session) -> list[CategoryOut]:
     return [CategoryOut(name=name) for name in sorted(names, key=lambda n: (n.casefold(), n))]
 
 
+INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})  # control, format (bidi, zero-width), …
+
+
 def ensure_category(session: Session, name: str, now: datetime) -> tuple[Category, bool]:
     """The category of that name (any letter case), created if missing; the flag says whether
     it was created."""
     name = name.strip()
     if not name or len(name) > CATEGORY_MAX:
         raise AdminError(f"Give the category a name of at most {CATEGORY_MAX} characters.")
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise AdminError("A category name must not hold control characters.")
+    if any(unicodedata.category(c) in INVISIBLE for c in name):
+        raise AdminError(
+            "A category name must not hold control, invisible or direction-changing characters "
+            "(such as U+200B or U+202E): agents and reports would show something else than is stored."
+        )
     for category in session.scalars(select(Category)):
         if category.name.casefold() == name.casefold():
             return category, False

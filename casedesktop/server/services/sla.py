@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from casedesktop.api import SlaOut
 from casedesktop.domain import Priority, SlaTargets, Status, sla_standing
 from casedesktop.server.models import SlaTarget
+from casedesktop.server.services.accounts import AdminError
 
 Targets = Mapping[str, SlaTargets]  # by Priority value; priorities without targets left out
 
@@ -88,6 +89,13 @@ def set_targets(
         row.first_response_seconds = int(first_response.total_seconds())
     if resolution is not None:
         row.resolution_seconds = int(resolution.total_seconds())
+    if row.first_response_seconds and row.resolution_seconds and row.resolution_seconds < row.first_response_seconds:
+        raise AdminError(
+            f"The {priority.value} priority's resolution target ({format_duration(_span(row.resolution_seconds))}) "
+            f"is shorter than its first-response target ({format_duration(_span(row.first_response_seconds))}): "
+            "a case cannot be resolved before its first answer is due. Give a longer resolution or a shorter "
+            "first response."
+        )
     row.updated_at = now
     session.flush()
     return SlaTargets(_span(row.first_response_seconds), _span(row.resolution_seconds))

@@ -43,6 +43,9 @@ ACTIVITY = "activity"  # who changed what: status, triage, assignment
 EVERYTHING = "all"
 
 
+SAID_BY_THE_SENTENCE = frozenset({"delete-note"})  # activities whose sentence says it all
+
+
 def linkify(text: str) -> str:
     """`text` as rich text: everything escaped, then http, https and mailto addresses made links.
     Nothing the text holds is ever interpreted as markup."""
@@ -216,6 +219,8 @@ def build_thread(detail: CaseDetail, identity: Identity, file_state: Callable[[A
         actor = _("You") if entry.actor_name == identity.name else entry.actor_name
         shown_below = case.status == Status.RESOLVED and entry.action == Action.RESOLVE
         reason = "" if shown_below and entry.reason == case.resolution_summary else entry.reason  # the card has it
+        if entry.action in SAID_BY_THE_SENTENCE:
+            reason = ""  # the server's English note would only repeat the sentence
         text = _event_text(entry.action, actor, entry.from_status, entry.to_status, reason, role)
         items.append((entry.created_at, 0, Event(entry.id, text, entry.created_at,
                                                  entry.sync_state != SyncState.SYNCED)))

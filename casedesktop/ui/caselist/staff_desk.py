@@ -111,8 +111,9 @@ class StaffDesk:
         session = window.session
         self.queues = QTabBar()
         self.queues.setAccessibleName(_("Case queue tabs"))
-        self.queues.setUsesScrollButtons(False)
-        self.queues.setElideMode(Qt.TextElideMode.ElideRight)
+        # Seven queues with their counts: on a narrow list, scroll arrows rather than cut counts.
+        self.queues.setUsesScrollButtons(True)
+        self.queues.setElideMode(Qt.TextElideMode.ElideNone)
         self.queues.setExpanding(False)
         for i, queue in enumerate(QUEUES):
             self.queues.addTab(queue_label(queue))
