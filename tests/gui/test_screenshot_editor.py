@@ -22,7 +22,7 @@ from casedesktop.ui import theme
 from casedesktop.ui.screenshot.canvas import Tool
 from casedesktop.ui.screenshot.editor import ScreenshotEditor
 from casedesktop.ui.screenshot.editor_output import reserve_screenshot_path
-from casedesktop.ui.screenshot.marks import Frame, Note, Redaction
+from casedesktop.ui.screenshot.marks import Frame, Note, Redaction, note_document
 
 GREY = (128, 128, 128)
 
@@ -242,6 +242,22 @@ def test_a_redaction_is_solid_black_in_the_png_which_has_no_metadata(qtbot, open
     assert not outside, f"the picture changed outside the redaction at {outside[:3]}"
     assert set(png_chunks(path)) <= {b"IHDR", b"PLTE", b"IDAT", b"IEND"}
     assert png_chunks(path)[0] == b"IHDR" and png_chunks(path)[-1] == b"IEND"
+
+
+def test_text_typed_near_the_edge_is_kept_whole_inside_the_picture(qtbot, open_editor) -> None:  # noqa: ANN001
+    editor = open_editor(flat(300, 80))
+    press(qtbot, editor, Qt.Key.Key_T)
+    click(editor, (280, 70))  # near the bottom right corner
+    qtbot.keyClicks(editor.canvas, "Since Monday")
+    press(qtbot, editor, Qt.Key.Key_Return)
+    (note,) = editor.markup.marks
+    assert isinstance(note, Note) and note.position.x() >= 0 and note.position.y() >= 0
+    size = note_document(note.text, note.pixel_size).size()
+    assert note.position.x() + size.width() <= 300 + 0.5 and note.position.y() + size.height() <= 80 + 0.5
+    click(editor, (290, 10))  # wider than the picture: it starts at the left edge, cut on the right only
+    qtbot.keyClicks(editor.canvas, "This text is longer than the whole picture is wide")
+    press(qtbot, editor, Qt.Key.Key_Return)
+    assert editor.markup.marks[-1].position.x() == 0
 
 
 def test_a_mark_drawn_later_never_tints_a_redaction(qtbot, open_editor) -> None:  # noqa: ANN001

@@ -49,7 +49,9 @@ from casedesktop.ui.screenshot.marks import (
     Redaction,
     between,
     in_paint_order,
+    inside,
     is_drawn,
+    note_document,
     note_font,
     paint_note_box,
     stroke_width,
@@ -408,7 +410,9 @@ class MarkupCanvas(QGraphicsView):
             return
         text = note.toPlainText().strip()
         if keep and text:
-            self.markup.add(Note(note.pos(), text, QColor(note.colour), note.pixel_size))
+            box = QRectF(note.pos(), note_document(text, note.pixel_size).size())
+            self.markup.add(Note(inside(box, QRectF(self.markup.picture.rect())).topLeft(), text,
+                                 QColor(note.colour), note.pixel_size))
         # The box may be in the middle of its own key or focus event: hide it now, remove it after.
         note.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         note.hide()

@@ -182,6 +182,14 @@ class Note:
 Mark = Arrow | Frame | Highlight | Redaction | Note
 
 
+def inside(box: QRectF, bounds: QRectF) -> QRectF:
+    """`box` moved (not resized) as little as needed to lie within `bounds`, where it fits: a
+    note typed near the picture's edge is kept whole instead of cut off."""
+    x = min(max(box.left(), bounds.left()), max(bounds.left(), bounds.right() - box.width()))
+    y = min(max(box.top(), bounds.top()), max(bounds.top(), bounds.bottom() - box.height()))
+    return QRectF(x, y, box.width(), box.height())
+
+
 def between(start: QPointF, end: QPointF) -> QRectF:
     """The rectangle two corners span, whichever way it was dragged."""
     return QRectF(start, end).normalized()
