@@ -27,7 +27,7 @@ from casedesktop.sync.sign_in import sign_in
 from casedesktop.ui.main import Session
 from casedesktop.ui.mainwindow.window import MainWindow
 from casedesktop.ui.session import ProfileSession
-from tests.support import CUSTOMER, ServerProcess
+from tests.support import AGENT, CUSTOMER, ServerProcess
 
 HERE = Path(__file__).resolve().parent
 
@@ -187,3 +187,27 @@ def yellow_corner(qtbot):  # noqa: ANN001, ANN201
     painted.show()
     qtbot.waitExposed(painted)
     return painted
+
+
+@pytest.fixture
+def signed_in(qtbot, server_process: ServerProcess, profile_dir: Path) -> Iterator[Callable[..., Session]]:  # noqa: ANN001
+    """`signed_in(who)`: the window signed in on the test server as `who` (default the demo's
+    agent), once its first sync is done; closed at the end of the test."""
+    opened: list[Session] = []
+
+    def start(who: tuple[str, str] = AGENT) -> Session:
+        profile = open_profile(profile_dir)
+        sign_in(profile.db, profile.tokens, server_process.url, *who)
+        session = Session(profile, sync_interval=60, live_updates=False)
+        qtbot.addWidget(session.window)
+        session.start()
+        opened.append(session)
+        status = lambda: session.window.sync_indicator.status  # noqa: E731
+        qtbot.waitUntil(lambda: session.window.model.rowCount() > 0 and status() is not None
+                        and status().online and not status().syncing, timeout=15_000)
+        return session
+
+    yield start
+    for session in opened:
+        session.stop()
+        session.profile.close()

@@ -6,47 +6,20 @@ through the REST API as another staff tool would."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from casedesktop.app import open_profile
 from casedesktop.domain import Action
-from casedesktop.sync.sign_in import sign_in
 from casedesktop.ui.case.thread import INTERNAL
 from casedesktop.ui.dialogs import ask_customer as ask_dialog
 from casedesktop.ui.dialogs import merge as merge_dialog
 from casedesktop.ui.dialogs import reason as reason_dialog
 from casedesktop.ui.dialogs import resolve as resolve_dialog
-from casedesktop.ui.main import Session
 from casedesktop.ui.tasks import settle
-from tests.support import AGENT, ServerProcess, Staff
+from tests.support import Staff
 
 WAIT = 15_000
-
-
-@pytest.fixture
-def agent_session(qtbot, server_process: ServerProcess, profile_dir: Path) -> Callable[[], Session]:  # noqa: ANN001
-    """The window signed in as the demo agent, once its first sync is done."""
-    opened: list[Session] = []
-
-    def start() -> Session:
-        profile = open_profile(profile_dir)
-        sign_in(profile.db, profile.tokens, server_process.url, *AGENT)
-        session = Session(profile, sync_interval=60, live_updates=False)
-        qtbot.addWidget(session.window)
-        session.start()
-        opened.append(session)
-        qtbot.waitUntil(lambda: session.window.model.rowCount() > 0 and session.window.sync_indicator.status is not None
-                        and session.window.sync_indicator.status.online
-                        and not session.window.sync_indicator.status.syncing, timeout=WAIT)
-        return session
-
-    yield start
-    for session in opened:
-        session.stop()
-        session.profile.close()
 
 
 def server_case(staff: Staff, number: str) -> dict:
@@ -71,8 +44,8 @@ def fill(monkeypatch, dialog_class: type, filling: Callable) -> None:  # noqa: A
     monkeypatch.setattr(dialog_class, "exec", exec_)
 
 
-def test_resolve_in_one_dialog_then_reopen_with_a_reason(qtbot, monkeypatch, agent_session, server_process) -> None:  # noqa: ANN001
-    window = agent_session().window
+def test_resolve_in_one_dialog_then_reopen_with_a_reason(qtbot, monkeypatch, signed_in, server_process) -> None:  # noqa: ANN001
+    window = signed_in().window
     staff = Staff(server_process.url)
     target = server_case(staff, "CS-1002")
     window.select_case(target["id"])
@@ -111,8 +84,8 @@ def test_resolve_in_one_dialog_then_reopen_with_a_reason(qtbot, monkeypatch, age
 
 
 def test_ask_the_customer_and_merge_into_a_case_found_by_number(
-        qtbot, monkeypatch, agent_session, server_process, screenshot) -> None:  # noqa: ANN001
-    window = agent_session().window
+        qtbot, monkeypatch, signed_in, server_process, screenshot) -> None:  # noqa: ANN001
+    window = signed_in().window
     staff = Staff(server_process.url)
     asked = server_case(staff, "CS-1008")
     window.select_case(asked["id"])
@@ -153,8 +126,8 @@ def test_ask_the_customer_and_merge_into_a_case_found_by_number(
     assert case["parent_case_id"] == parent["id"]
 
 
-def test_an_internal_note_and_its_deletion_reach_the_server(qtbot, monkeypatch, agent_session, server_process) -> None:  # noqa: ANN001
-    session = agent_session()
+def test_an_internal_note_and_its_deletion_reach_the_server(qtbot, monkeypatch, signed_in, server_process) -> None:  # noqa: ANN001
+    session = signed_in()
     window = session.window
     staff = Staff(server_process.url)
     target = server_case(staff, "CS-1002")

@@ -5,46 +5,31 @@ its status tabs, columns and cards."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from casedesktop.app import open_profile
 from casedesktop.domain.queues import Queue
 from casedesktop.store import case_list, queries
 from casedesktop.store.case_list import ListQuery
 from casedesktop.store.list_sql import SortKey, Tab
-from casedesktop.sync.sign_in import sign_in
 from casedesktop.ui import theme
 from casedesktop.ui.caselist.model import COLUMNS
 from casedesktop.ui.caselist.staff_desk import QUEUES, queue_label
 from casedesktop.ui.main import Session
 from casedesktop.ui.tasks import settle
-from tests.support import AGENT, CUSTOMER, ServerProcess, Staff
+from tests.support import AGENT, CUSTOMER, Staff
 
 pytestmark = pytest.mark.gui
 
 
-def _signed_in(qtbot, server_process: ServerProcess, profile_dir: Path, who: tuple[str, str]) -> Session:  # noqa: ANN001
-    profile = open_profile(profile_dir)
-    sign_in(profile.db, profile.tokens, server_process.url, *who)
-    session = Session(profile, sync_interval=60, live_updates=False)
-    qtbot.addWidget(session.window)
-    session.start()
-    status = lambda: session.window.sync_indicator.status  # noqa: E731
-    qtbot.waitUntil(lambda: session.window.model.rowCount() > 0 and status() is not None
-                    and status().online and not status().syncing, timeout=15_000)
-    return session
-
-
 @pytest.fixture
-def agent_session(qtbot, server_process: ServerProcess, profile_dir: Path) -> Callable[[], Session]:  # noqa: ANN001
+def agent_session(qtbot, signed_in) -> Callable[[], Session]:  # noqa: ANN001
     """The window signed in as the demo's agent, once its first sync and the desk's summary are in."""
 
     def start() -> Session:
-        session = _signed_in(qtbot, server_process, profile_dir, AGENT)
+        session = signed_in(AGENT)
         cards = session.window.staff_desk.cards
         qtbot.waitUntil(lambda: cards.summary is not None, timeout=15_000)
         settle()
@@ -150,8 +135,8 @@ def test_staff_create_a_case_with_priority_category_and_source(qtbot, agent_sess
     assert (served["priority"], served["category"], served["source"]) == ("high", categories[0], "Phone")
 
 
-def test_a_customer_list_is_unchanged(qtbot, server_process, profile_dir) -> None:  # noqa: ANN001
-    window = _signed_in(qtbot, server_process, profile_dir, CUSTOMER).window
+def test_a_customer_list_is_unchanged(qtbot, signed_in) -> None:  # noqa: ANN001
+    window = signed_in(CUSTOMER).window
     assert window.staff_desk is None and window.tabs.isVisible()
     assert window.model.query.sort is SortKey.UPDATED and window.model.query.descending  # newest first
     assert [window.tabs.tabText(i).rsplit(" (", 1)[0] for i in range(window.tabs.count())] == [t.label for t in Tab]

@@ -5,41 +5,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
-from casedesktop.app import open_profile
 from casedesktop.domain import Role
 from casedesktop.store import queries
 from casedesktop.store.meta import Identity
 from casedesktop.store.models import CaseRow
-from casedesktop.sync.sign_in import sign_in
 from casedesktop.ui.case.triage import sla_words
 from casedesktop.ui.main import Session
 from casedesktop.ui.tasks import settle
-from tests.support import AGENT, ServerProcess, Staff, seed_cases
-
-
-@pytest.fixture
-def agent_session(qtbot, server_process: ServerProcess, profile_dir: Path) -> Callable[[], Session]:  # noqa: ANN001
-    """The window signed in as the demo's agent, once its first sync is done."""
-
-    def start() -> Session:
-        profile = open_profile(profile_dir)
-        sign_in(profile.db, profile.tokens, server_process.url, *AGENT)
-        session = Session(profile, sync_interval=60, live_updates=False)
-        qtbot.addWidget(session.window)
-        session.start()
-        status = lambda: session.window.sync_indicator.status  # noqa: E731
-        qtbot.waitUntil(lambda: session.window.model.rowCount() > 0 and status() is not None
-                        and status().online and not status().syncing, timeout=15_000)
-        return session
-
-    return start
+from tests.support import Staff, seed_cases
 
 
 def choose(qtbot, combo: QComboBox, data: str) -> None:  # noqa: ANN001
@@ -56,8 +33,8 @@ def synced(qtbot, session: Session) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: session.window.unsent_count() == 0, timeout=15_000)
 
 
-def test_each_triage_control_changes_the_cache_and_reaches_the_server(qtbot, agent_session, server_process) -> None:  # noqa: ANN001
-    session = agent_session()
+def test_each_triage_control_changes_the_cache_and_reaches_the_server(qtbot, signed_in, server_process) -> None:  # noqa: ANN001
+    session = signed_in()
     window = session.window
     db = window.session.db
     staff = Staff(server_process.url)
@@ -92,8 +69,8 @@ def test_each_triage_control_changes_the_cache_and_reaches_the_server(qtbot, age
     assert staff.session.get(f"{staff.url}/cases/{case['id']}").json()["owner_id"] is None
 
 
-def test_a_category_not_on_the_list_is_refused_beside_the_field(qtbot, agent_session) -> None:  # noqa: ANN001
-    session = agent_session()
+def test_a_category_not_on_the_list_is_refused_beside_the_field(qtbot, signed_in) -> None:  # noqa: ANN001
+    session = signed_in()
     window = session.window
     case_id = window.model.case_id_at(0)
     window.open_case(case_id)
@@ -154,10 +131,10 @@ def test_a_customer_window_has_no_triage(qtbot, db, offline_window) -> None:  # 
     assert not [combo for combo in window.detail.findChildren(QComboBox) if combo.accessibleName() == "Priority"]
 
 
-def test_bulk_triage_sets_three_cases_and_reaches_the_server(qtbot, agent_session, server_process) -> None:  # noqa: ANN001
+def test_bulk_triage_sets_three_cases_and_reaches_the_server(qtbot, signed_in, server_process) -> None:  # noqa: ANN001
     from PySide6.QtCore import QItemSelectionModel
 
-    session = agent_session()
+    session = signed_in()
     window = session.window
     window.table.clearSelection()
     for row in range(3):
