@@ -147,6 +147,10 @@ class TriagePanel(QWidget):
         self.category.lineEdit().returnPressed.connect(self._category_chosen)
 
         self.owner = QComboBox()
+        # Long names (owners, categories) must not widen the case pane: the box keeps its width.
+        for combo in (self.category, self.owner):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         self.owner.setAccessibleName(_("Owner"))
         self.owner.activated.connect(lambda _i: self._owner_chosen())
         self.assign_to_me = QPushButton(_("Assign to &me"))

@@ -95,11 +95,11 @@ STAFF_CARDS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("avg_first_response", lambda: _("First response")),  # the average: said in its tooltip
     ("csat", lambda: _("Satisfaction")),
 )
+STAFF_COUNTS = ("open", "resolved_today", "total", "critical", "overdue")
 # What a click shows: a queue and a priority, every other filter and the search cleared. The
-# averages only show figures.
+# averages and "Resolved today" (no list holds exactly those cases) only show figures.
 STAFF_CARD_FILTERS: dict[str, tuple[Queue, str]] = {
     "open": (Queue.OPEN, ""),
-    "resolved_today": (Queue.RESOLVED, ""),
     "total": (Queue.ALL, ""),
     "critical": (Queue.OPEN, Priority.CRITICAL.value),
     "overdue": (Queue.OVERDUE, ""),
@@ -130,7 +130,7 @@ def staff_figures(summary: StaffSummaryOut | None) -> dict[str, str]:
     """Each card's figure as shown ("—" where none is known)."""
     if summary is None:
         return {key: NO_FIGURE for key, _label in STAFF_CARDS}
-    figures = {key: format_number(getattr(summary, key)) for key in STAFF_CARD_FILTERS}
+    figures = {key: format_number(getattr(summary, key)) for key in STAFF_COUNTS}
     average = summary.avg_first_response_seconds
     figures["avg_first_response"] = duration_text(average) if average is not None else NO_FIGURE
     csat = summary.csat

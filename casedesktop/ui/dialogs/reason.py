@@ -48,6 +48,10 @@ class ReasonDialog(QDialog):
         self.text.setTabChangesFocus(True)  # Tab goes on to the buttons
         label.setBuddy(self.text)
         layout.addWidget(self.text)
+        # Staff write it too (reopening, holding a case): say plainly that it is not an internal note.
+        self.audience = QLabel(_("Support staff and the customer both see this in the case's activity."))
+        self.audience.setWordWrap(True)
+        layout.addWidget(self.audience)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.confirm = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.confirm.setText(action.label)
