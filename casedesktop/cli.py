@@ -515,13 +515,19 @@ def cmd_products(profile: Profile, args: argparse.Namespace) -> int:
     """The vendor's products, as the last sync cached them: the names `cases new --product` takes."""
     from casedesktop.store import reference
 
-    products = reference.load(profile.db).products
-    if args.json:
-        print(json.dumps(products, indent=2))
-    elif not products:
-        print(_("No product list yet: sign in and run `casedesktop sync` first."), file=sys.stderr)
+    return _print_names(reference.load(profile.db).products, args.json,
+                        _("No product list yet: sign in and run `casedesktop sync` first."))
+
+
+def _print_names(names: list[str], as_json: bool, none_yet: str) -> int:
+    """A cached list of names, one a line or as JSON; `none_yet` (exit 1) when sync brought none."""
+    if as_json:
+        print(json.dumps(names, indent=2))
+        return 0
+    if not names:
+        print(none_yet, file=sys.stderr)
         return 1
-    for name in products if not args.json else ():
+    for name in names:
         print(name)
     return 0
 
@@ -580,15 +586,8 @@ def cmd_categories(profile: Profile, args: argparse.Namespace) -> int:
     """The vendor's case categories, as the last sync cached them: the names `cases triage --category` takes."""
     from casedesktop.store import reference
 
-    categories = reference.load(profile.db).categories
-    if args.json:
-        print(json.dumps(categories, indent=2))
-    elif not categories:
-        print(_("No category list yet: sign in as support staff and run `casedesktop sync` first."), file=sys.stderr)
-        return 1
-    for name in categories if not args.json else ():
-        print(name)
-    return 0
+    return _print_names(reference.load(profile.db).categories, args.json,
+                        _("No category list yet: sign in as support staff and run `casedesktop sync` first."))
 
 
 def cmd_notices(profile: Profile, args: argparse.Namespace) -> int:

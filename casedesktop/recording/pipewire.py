@@ -43,14 +43,6 @@ GSTREAMER_ADVICE = N_(
 )
 
 
-def still_picture() -> np.ndarray:
-    """The whole screen from the portal's Screenshot, as BGRA pixels."""
-    import av
-
-    with av.open(str(portal.screenshot())) as picture:
-        return next(picture.decode(video=0)).to_ndarray(format="bgra")
-
-
 def gstreamer_missing() -> str | None:
     """What is missing to read PipeWire streams, for the user; None when all is there."""
     launch, inspect = shutil.which("gst-launch-1.0"), shutil.which("gst-inspect-1.0")
@@ -191,8 +183,10 @@ class PipeWireSource:
         changes, so a still screen gives no picture at all: take the first one from the portal's
         Screenshot instead (the stream's frames take over at the first change). If the picture
         does not match the stream (another size, a scaled screen), wait for the stream after all."""
+        from casedesktop.recording.screenshot import portal_picture
+
         try:
-            picture = still_picture()
+            picture = portal_picture()
         except Exception:  # noqa: BLE001 - the stream may still answer: the caller waits on
             log.warning("No first picture from the screenshot portal either", exc_info=True)
             return

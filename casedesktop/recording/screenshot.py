@@ -87,14 +87,18 @@ def _explain_blocked_capture() -> None:
         raise RecordingError(availability.message)
 
 
-def _grab_from_portal(settings: RecordingSettings) -> np.ndarray:
-    """The portal's picture of the whole screen, cut to the area asked for. Its file is the
-    portal's (it may be in the user's Pictures folder): read, never deleted."""
+def portal_picture() -> np.ndarray:
+    """The portal's picture of the whole screen as BGRA pixels. Its file is the portal's (it may
+    be in the user's Pictures folder): read, never deleted."""
     import av
 
-    path = portal.screenshot()
-    with av.open(str(path)) as container:
-        whole = next(container.decode(video=0)).to_ndarray(format="bgra")
+    with av.open(str(portal.screenshot())) as container:
+        return next(container.decode(video=0)).to_ndarray(format="bgra")
+
+
+def _grab_from_portal(settings: RecordingSettings) -> np.ndarray:
+    """The portal's picture of the whole screen, cut to the area asked for."""
+    whole = portal_picture()
     height, width = whole.shape[:2]
     screen = {"left": 0, "top": 0, "width": width, "height": height}
     area: CaptureArea = resolve_area([screen, screen], settings, video=False)  # one picture: monitor 0 and 1 alike

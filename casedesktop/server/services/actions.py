@@ -134,7 +134,8 @@ def ask_customer(
     )
     session.add(comment)
     note_first_response(case, now)
-    case.status = transition.to_status.value
+    for key, value in transition.changes.items():  # as take_action applies a transition
+        _set(session, user, case, key, value)
     case.updated_at = now
     activity = Activity(
         case_id=case.id,
